@@ -1,0 +1,6 @@
+package dev.rekko.node.stats;
+
+/** Counters and latency of one command name; recording is thread-safe and allocation-free. */
+public interface CommandStats {
+  void record(long latencyNanos, boolean error);
+}
