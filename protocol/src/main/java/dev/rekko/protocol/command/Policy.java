@@ -1,0 +1,18 @@
+package dev.rekko.protocol.command;
+
+/**
+ * How Rekko handles a command. Decided per command (and subcommand) in the command table; the reasons are
+ * in {@code protocol/COMMANDS.md}.
+ */
+public enum Policy {
+  /** Sent to the group that owns the slot of its keys; every key must hash to one slot, else CROSSSLOT. */
+  SINGLE_SLOT,
+  /** Split per slot, sent in parallel and merged by the proxy (MGET, MSET, DEL, EXISTS, TOUCH, UNLINK). */
+  SPLIT,
+  /** Answered by the proxy itself, never sent to a backend. */
+  PROXY,
+  /** Sent to every group and the replies combined (DBSIZE, INFO). */
+  FANOUT,
+  /** Answered with {@code ERR handle request, command '…' is not allowed}. */
+  REFUSED
+}

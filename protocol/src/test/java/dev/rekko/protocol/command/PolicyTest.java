@@ -1,0 +1,134 @@
+package dev.rekko.protocol.command;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.rekko.protocol.Args;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/** The policy decisions; their reasons are in protocol/COMMANDS.md. */
+class PolicyTest {
+  /** Refused by Codis 3.2 (CODIS-NOTES.md). */
+  private static final List<String> CODIS_REFUSED = List.of("KEYS", "MIGRATE", "MOVE", "OBJECT",
+      "RANDOMKEY", "RENAME", "RENAMENX", "SCAN", "BITOP", "MSETNX", "BLPOP", "BRPOP", "BRPOPLPUSH",
+      "PSUBSCRIBE", "PUBLISH", "PUNSUBSCRIBE", "SUBSCRIBE", "UNSUBSCRIBE", "DISCARD", "EXEC", "MULTI",
+      "UNWATCH", "WATCH", "SCRIPT", "BGREWRITEAOF", "BGSAVE", "CLIENT", "CONFIG", "DBSIZE", "DEBUG",
+      "FLUSHALL", "FLUSHDB", "LASTSAVE", "LATENCY", "MONITOR", "PSYNC", "REPLCONF", "RESTORE", "SAVE",
+      "SHUTDOWN", "SLAVEOF", "SLOWLOG", "SYNC", "TIME", "WAIT", "CLUSTER", "READONLY", "READWRITE");
+
+  /** Codis-refused commands Rekko serves on purpose, with the policy it chose (see COMMANDS.md). */
+  private static final Map<String, Policy> DELIBERATE = Map.ofEntries(
+      Map.entry("rename", Policy.SINGLE_SLOT), Map.entry("renamenx", Policy.SINGLE_SLOT),
+      Map.entry("bitop", Policy.SINGLE_SLOT), Map.entry("msetnx", Policy.SINGLE_SLOT),
+      Map.entry("restore", Policy.SINGLE_SLOT), Map.entry("object|encoding", Policy.SINGLE_SLOT),
+      Map.entry("object|freq", Policy.SINGLE_SLOT), Map.entry("object|idletime", Policy.SINGLE_SLOT),
+      Map.entry("object|refcount", Policy.SINGLE_SLOT), Map.entry("dbsize", Policy.FANOUT),
+      Map.entry("time", Policy.PROXY), Map.entry("client|setname", Policy.PROXY),
+      Map.entry("client|getname", Policy.PROXY), Map.entry("client|setinfo", Policy.PROXY),
+      Map.entry("client|id", Policy.PROXY), Map.entry("client|info", Policy.PROXY),
+      Map.entry("client|list", Policy.PROXY));
+
+  /** Codis's "half supported" commands: Rekko checks every key instead of hashing the first. */
+  private static final List<String> CODIS_HALF_SUPPORTED = List.of("rpoplpush", "sdiff", "sdiffstore",
+      "sinter", "sinterstore", "smove", "sunion", "sunionstore", "zinterstore", "zunionstore", "pfmerge",
+      "eval", "evalsha");
+
+  @Test
+  void codisRefusedCommandsStayRefusedUnlessDeliberatelyServed() {
+    for (String name : CODIS_REFUSED) {
+      CommandSpec spec = CommandTable.lookup(name);
+      assertThat(spec).as(name).isNotNull();
+      List<CommandSpec> decided = spec.isContainer() ? List.copyOf(spec.subcommands()) : List.of(spec);
+      for (CommandSpec s : decided) {
+        assertThat(s.policy()).as(s.name()).isEqualTo(DELIBERATE.getOrDefault(s.name(), Policy.REFUSED));
+      }
+    }
+  }
+
+  @Test
+  void codisHalfSupportedCommandsNeedOneSlot() {
+    for (String name : CODIS_HALF_SUPPORTED) {
+      assertThat(CommandTable.lookup(name).policy()).as(name).isEqualTo(Policy.SINGLE_SLOT);
+    }
+  }
+
+  @Test
+  void splitAndFanoutAreExactlyTheListedCommands() {
+    assertThat(names(Policy.SPLIT)).containsExactlyInAnyOrder("mget", "mset", "del", "exists", "touch",
+        "unlink");
+    assertThat(names(Policy.FANOUT)).containsExactlyInAnyOrder("dbsize", "info");
+  }
+
+  @Test
+  void theProxyAnswersWhatClientsSendOnConnect() {
+    assertThat(names(Policy.PROXY)).containsExactlyInAnyOrder("ping", "echo", "quit", "auth", "select",
+        "hello", "reset", "time", "slotshashkey", "command", "command|count", "command|docs",
+        "command|getkeys", "command|getkeysandflags", "command|info", "command|list", "client|setname",
+        "client|getname", "client|setinfo", "client|id", "client|info", "client|list");
+  }
+
+  @Test
+  void blockingAdminPubsubAndTransactionsAreRefused() {
+    for (CommandSpec s : CommandTable.all()) {
+      boolean blocking = s.has(CommandFlag.BLOCKING) && !s.name().startsWith("xread");
+      if (blocking || s.has(CommandFlag.PUBSUB) || s.has(CommandFlag.ADMIN) && !s.name().equals("client|list")) {
+        assertThat(s.policy()).as(s.name()).isEqualTo(Policy.REFUSED);
+      }
+    }
+    for (String name : List.of("wait", "waitaof", "multi", "exec", "discard", "watch", "unwatch",
+        "flushall", "flushdb", "swapdb", "keys", "scan", "randomkey", "move", "migrate",
+        "restore-asking", "script|load", "function|load", "readonly", "readwrite", "client|no-touch",
+        "client|tracking", "client|reply", "client|no-evict")) {
+      assertThat(CommandTable.lookup(name).policy()).as(name).isEqualTo(Policy.REFUSED);
+    }
+    assertThat(CommandTable.lookup("fcall").policy()).isEqualTo(Policy.SINGLE_SLOT);
+    assertThat(CommandTable.lookup("fcall_ro").policy()).isEqualTo(Policy.SINGLE_SLOT);
+  }
+
+  @Test
+  void helpSubcommandsAreRefused() {
+    assertThat(CommandTable.all().stream().filter(s -> s.name().endsWith("|help")))
+        .isNotEmpty().allMatch(s -> s.policy() == Policy.REFUSED);
+  }
+
+  @Test
+  void slotPoliciesNeedKeysAndKeylessCommandsAreNeverRouted() {
+    for (CommandSpec s : CommandTable.all()) {
+      if (s.policy() == Policy.SINGLE_SLOT || s.policy() == Policy.SPLIT) {
+        assertThat(s.keySpecs()).as(s.name()).isNotEmpty();
+      }
+    }
+  }
+
+  @Test
+  void refusesOnlyTheFormsThatCannotWork() {
+    assertThat(refusal("XREAD", "BLOCK", "0", "STREAMS", "a", "0")).isEqualTo(
+        "ERR handle request, command 'XREAD' with BLOCK is not allowed");
+    assertThat(refusal("XREADGROUP", "GROUP", "g", "c", "block", "10", "STREAMS", "a", ">")).isEqualTo(
+        "ERR handle request, command 'XREADGROUP' with BLOCK is not allowed");
+    assertThat(refusal("XREAD", "COUNT", "1", "STREAMS", "a", "0")).isNull();
+    assertThat(refusal("XREAD", "STREAMS", "block", "0")).isNull();
+    assertThat(refusal("SORT", "k", "BY", "w_*")).isEqualTo(
+        "ERR handle request, command 'SORT' with a BY or GET pattern is not allowed");
+    assertThat(refusal("SORT_RO", "k", "GET", "#", "GET", "h_*->f")).isNotNull();
+    assertThat(refusal("SORT", "k", "BY", "nosort", "GET", "#", "STORE", "d")).isNull();
+    assertThat(refusal("SORT", "k", "STORE", "by*", "LIMIT", "0", "1")).isNull();
+    assertThat(refusal("COPY", "a", "b", "REPLACE", "DB", "1")).isEqualTo(
+        "ERR handle request, command 'COPY' with DB is not allowed");
+    assertThat(refusal("COPY", "a", "db")).isNull();
+    assertThat(refusal("BLPOP", "a", "0")).isEqualTo("ERR handle request, command 'BLPOP' is not allowed");
+  }
+
+  private static String refusal(String... argv) {
+    Args args = Args.of(argv);
+    return CommandTable.lookup(args).refusal(args);
+  }
+
+  private static Set<String> names(Policy policy) {
+    return CommandTable.all().stream().filter(s -> s.policy() == policy).map(CommandSpec::name)
+        .collect(Collectors.toSet());
+  }
+}
