@@ -1,0 +1,85 @@
+package dev.rekko.node;
+
+import com.typesafe.config.ConfigFactory;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code demo}: local Redis groups and a node on them, until Ctrl-C or SIGTERM. */
+@Command(
+    name = "demo",
+    mixinStandardHelpOptions = true,
+    header = "Starts local Redis groups and a Rekko node on them, to try Rekko out.",
+    description = {
+        "Starts G local Redis groups (a master and R replicas each) and Rekko nodes with the 1024 slots "
+            + "spread evenly over the groups, prints a line starting with READY once the nodes serve, "
+            + "and stops everything on Ctrl-C or SIGTERM. Needs nothing but a JDK: a Redis 7.0 binary "
+            + "ships in the jar (or set rekko.redis.binary)."})
+final class DemoCommand implements Callable<Integer> {
+  @ParentCommand
+  Main main;
+
+  @Spec
+  CommandSpec spec;
+
+  @Mixin
+  ConfigOptions options;
+
+  @Option(names = "--nodes", defaultValue = "1", paramLabel = "N",
+      description = "Rekko nodes to start (default ${DEFAULT-VALUE}; more arrive with the cluster).")
+  int nodes;
+
+  @Option(names = "--groups", defaultValue = "2", paramLabel = "G",
+      description = "Redis groups (default ${DEFAULT-VALUE}).")
+  int groups;
+
+  @Option(names = "--replicas", defaultValue = "1", paramLabel = "R",
+      description = "Replicas per group (default ${DEFAULT-VALUE}).")
+  int replicas;
+
+  @Option(names = "--base-port", defaultValue = "19000", paramLabel = "PORT",
+      description = "RESP port of node 0; node i uses PORT+i (default ${DEFAULT-VALUE}).")
+  int basePort;
+
+  @Option(names = "--admin-base-port", defaultValue = "11080", paramLabel = "PORT",
+      description = "HTTP port of node 0; node i uses PORT+i (default ${DEFAULT-VALUE}).")
+  int adminBasePort;
+
+  @Option(names = "--ready-timeout", defaultValue = "60s", paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      description = "How long the nodes may take to serve (default ${DEFAULT-VALUE}).")
+  Duration readyTimeout;
+
+  @Override
+  public Integer call() throws Exception {
+    if (nodes < 1 || groups < 1 || replicas < 0) {
+      throw new ParameterException(spec.commandLine(),
+          "--nodes and --groups must be at least 1, --replicas at least 0");
+    }
+    if (nodes > 1) {
+      throw new CliException("multi-node demo arrives with the cluster; run the demo with --nodes 1 for now");
+    }
+    NodeLauncher launcher = main.launcher();
+    Demo demo = Demo.start(new Demo.Options(nodes, groups, replicas, basePort, adminBasePort,
+        options.file(), options.overrides, readyTimeout), launcher);
+    spec.commandLine().getOut().println(demo.readyLine());
+    spec.commandLine().getOut().flush();
+    Main.runUntilShutdown(demo, "the demo");
+    return 0;
+  }
+
+  /** Accepts HOCON-style durations: 500ms, 30s, 2m. */
+  static final class DurationConverter implements ITypeConverter<Duration> {
+    @Override
+    public Duration convert(String value) {
+      return ConfigFactory.parseString("d = " + value).getDuration("d");
+    }
+  }
+}

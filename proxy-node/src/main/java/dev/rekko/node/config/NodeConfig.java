@@ -1,0 +1,172 @@
+package dev.rekko.node.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigResolveOptions;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Everything a node is configured with: the typed {@code rekko.*} settings and the complete
+ * {@link #config() Config} (Pekko's settings included) to create the ActorSystem with.
+ *
+ * <p>Sources, strongest first: {@code overrides} (the command line's {@code -D key=value}), JVM
+ * system properties, the config file, {@code application.conf}, environment variables named in
+ * {@code reference.conf} ({@code ${?REKKO_...}}), the defaults. {@code rekko.dispatcher.parallelism}
+ * is then applied to the default dispatcher above all of them.
+ */
+public record NodeConfig(
+    ProxySettings proxy,
+    BackendSettings backend,
+    AdminSettings admin,
+    /** Sorted by id; servers master first. */
+    List<GroupSeed> bootstrapGroups,
+    /** {@code rekko.redis.binary}; empty = the launcher's own choice. */
+    String redisBinary,
+    Path dataDir,
+    /** Threads of the default dispatcher, already resolved (0 in the file means the core count). */
+    int dispatcherParallelism,
+    Config config) {
+
+  private static final String PEKKO_DEFAULTS = "dev/rekko/node/config/pekko-defaults.conf";
+
+  public NodeConfig {
+    bootstrapGroups = List.copyOf(bootstrapGroups);
+  }
+
+  /** Loads with this process's environment variables. */
+  public static NodeConfig load(Optional<Path> file, Map<String, String> overrides) {
+    return load(file, overrides, System.getenv());
+  }
+
+  /** Defaults plus {@code overrides}, ignoring the environment: for tests and tools. */
+  public static NodeConfig of(Map<String, String> overrides) {
+    return load(Optional.empty(), overrides, Map.of());
+  }
+
+  /**
+   * Loads with {@code env} standing in for the environment variables.
+   *
+   * @throws NodeConfigException naming every key that is missing, mistyped or out of range
+   */
+  public static NodeConfig load(Optional<Path> file, Map<String, String> overrides, Map<String, String> env) {
+    ClassLoader loader = NodeConfig.class.getClassLoader();
+    try {
+      Config unresolved = overrides(overrides)
+          .withFallback(ConfigFactory.systemProperties())
+          .withFallback(file.map(NodeConfig::parseFile).orElse(ConfigFactory.empty()))
+          .withFallback(ConfigFactory.parseResourcesAnySyntax(loader, "application"))
+          .withFallback(ConfigFactory.parseResources(loader, PEKKO_DEFAULTS))
+          .withFallback(ConfigFactory.defaultReferenceUnresolved(loader));
+      return fromResolved(resolveWith(unresolved, env));
+    } catch (ConfigException e) {
+      throw new NodeConfigException(List.of(e.getMessage()), e);
+    }
+  }
+
+  /** The bootstrap groups' even slot spread, see {@link GroupSeed#evenSlots}. */
+  public int[] bootstrapSlots() {
+    return GroupSeed.evenSlots(bootstrapGroups);
+  }
+
+  private static NodeConfig fromResolved(Config c) {
+    ConfigReader r = new ConfigReader(c);
+    ProxySettings proxy = new ProxySettings(
+        r.host("rekko.proxy.host"),
+        r.port("rekko.proxy.port"),
+        r.string("rekko.proxy.password"),
+        r.integer("rekko.proxy.max-clients", 1, Integer.MAX_VALUE),
+        r.integer("rekko.proxy.max-pipeline", 1, Integer.MAX_VALUE),
+        r.duration("rekko.proxy.idle-timeout", true),
+        r.bool("rekko.proxy.tcp-keepalive"));
+    BackendSettings backend = new BackendSettings(
+        r.string("rekko.backend.password"),
+        r.string("rekko.backend.user"),
+        r.integer("rekko.backend.databases", 1, Integer.MAX_VALUE),
+        r.integer("rekko.backend.connections-per-server", 1, 1024),
+        r.duration("rekko.backend.connect-timeout", false),
+        r.duration("rekko.backend.receive-timeout", false),
+        r.duration("rekko.backend.reconnect-backoff-min", false),
+        r.duration("rekko.backend.reconnect-backoff-max", false),
+        r.duration("rekko.backend.ping-period", false));
+    AdminSettings admin = new AdminSettings(
+        r.host("rekko.admin.host"), r.port("rekko.admin.port"), r.string("rekko.admin.token"));
+    List<GroupSeed> groups = r.groups("rekko.bootstrap.groups");
+    String redisBinary = r.string("rekko.redis.binary");
+    String dataDir = r.string("rekko.data-dir");
+    int parallelism = r.integer("rekko.dispatcher.parallelism", 0, 4096);
+
+    if (!backend.user().isEmpty() && backend.password().isEmpty()) {
+      r.problem("rekko.backend.user", "an ACL user needs rekko.backend.password as well");
+    }
+    if (backend.reconnectBackoffMax().compareTo(backend.reconnectBackoffMin()) < 0) {
+      r.problem("rekko.backend.reconnect-backoff-max", "is shorter than rekko.backend.reconnect-backoff-min");
+    }
+    if (proxy.port() != 0 && proxy.port() == admin.port()) {
+      r.problem("rekko.admin.port", admin.port() + " is rekko.proxy.port as well");
+    }
+    if (dataDir.isBlank()) {
+      r.problem("rekko.data-dir", "must not be empty");
+    }
+    r.throwIfProblems();
+
+    int threads = parallelism == 0 ? Runtime.getRuntime().availableProcessors() : parallelism;
+    Config withDispatcher = ConfigFactory.parseMap(Map.of(
+            "pekko.actor.default-dispatcher.fork-join-executor.parallelism-min", threads,
+            "pekko.actor.default-dispatcher.fork-join-executor.parallelism-max", threads),
+            "rekko.dispatcher.parallelism")
+        .withFallback(c);
+    return new NodeConfig(proxy, backend, admin, groups, redisBinary, Path.of(dataDir), threads, withDispatcher);
+  }
+
+  /**
+   * Values starting with {@code [} or {@code {} are HOCON (lists, objects); any other value is taken
+   * as a plain string, so that passwords may contain {@code #} or quotes.
+   */
+  private static Config overrides(Map<String, String> overrides) {
+    Config c = ConfigFactory.empty();
+    for (Map.Entry<String, String> e : overrides.entrySet()) {
+      String origin = "-D " + e.getKey();
+      String v = e.getValue().trim();
+      ConfigValue value = v.startsWith("[") || v.startsWith("{")
+          ? ConfigFactory.parseString("v = " + v, ConfigParseOptions.defaults().setOriginDescription(origin))
+              .getValue("v")
+          : ConfigValueFactory.fromAnyRef(e.getValue(), origin);
+      c = c.withValue(e.getKey(), value);
+    }
+    return c;
+  }
+
+  private static Config parseFile(Path file) {
+    if (!Files.isRegularFile(file)) {
+      throw new NodeConfigException(List.of("--config " + file + ": no such file"), null);
+    }
+    return ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
+  }
+
+  /**
+   * Resolves {@code ${?VAR}} against {@code env} instead of the real environment (which makes it
+   * testable), without leaving the variables in the result: they would otherwise show up wherever
+   * the config is logged.
+   */
+  private static Config resolveWith(Config unresolved, Map<String, String> env) {
+    Config resolved = unresolved
+        .withFallback(ConfigValueFactory.fromMap(env, "environment variable").toConfig())
+        .resolve(ConfigResolveOptions.noSystem());
+    ConfigObject root = resolved.root();
+    for (String name : env.keySet()) {
+      if (!unresolved.root().containsKey(name)) {
+        root = root.withoutKey(name);
+      }
+    }
+    return root.toConfig();
+  }
+}

@@ -1,0 +1,99 @@
+package dev.rekko.node.http;
+
+import dev.rekko.node.config.AdminSettings;
+import dev.rekko.node.stats.NodeStats;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.ClassicActorSystemProvider;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.ExceptionHandler;
+import org.apache.pekko.http.javadsl.server.RejectionHandler;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node's HTTP listener ({@code rekko.admin.host:port}): the API under {@code /api}, Prometheus
+ * {@code /metrics}, and whatever further {@link RouteGroup}s are given. Anything unmatched or failing
+ * is answered with {@code {"error": "..."}} and a fitting status (404, 405, 400, 500).
+ */
+public final class AdminHttpServer {
+  private static final Logger log = LoggerFactory.getLogger(AdminHttpServer.class);
+  private static final Duration STOP_DEADLINE = Duration.ofSeconds(3);
+
+  private final ServerBinding binding;
+
+  private AdminHttpServer(ServerBinding binding) {
+    this.binding = binding;
+  }
+
+  /** The routes every node serves today: {@code GET /api/stats} and {@code GET /metrics}. */
+  public static List<RouteGroup> statsRoutes(NodeStats stats) {
+    return List.of(new StatsRoutes(stats), new MetricsRoutes(stats));
+  }
+
+  /** Binds {@code admin.host:admin.port} with {@link #statsRoutes}. */
+  public static CompletionStage<AdminHttpServer> start(
+      ClassicActorSystemProvider system, AdminSettings admin, NodeStats stats) {
+    return start(system, admin.host(), admin.port(), statsRoutes(stats));
+  }
+
+  /** Binds {@code host:port} (0 = a free port) serving {@code groups}, tried in order. */
+  public static CompletionStage<AdminHttpServer> start(
+      ClassicActorSystemProvider system, String host, int port, List<RouteGroup> groups) {
+    return Http.get(system).newServerAt(host, port).bind(route(groups))
+        .thenApply(binding -> {
+          log.info("HTTP API listening on {}", binding.localAddress());
+          return new AdminHttpServer(binding);
+        });
+  }
+
+  /** The complete route: the groups, plus JSON for rejections and exceptions. */
+  public static Route route(List<RouteGroup> groups) {
+    Directives d = new Directives();
+    Route[] routes = groups.stream().map(RouteGroup::route).toArray(Route[]::new);
+    Route all = routes.length == 0 ? d.reject() : d.concat(routes[0], Arrays.copyOfRange(routes, 1, routes.length));
+    return d.handleExceptions(exceptions(), () -> d.handleRejections(rejections(d), () -> all));
+  }
+
+  public int port() {
+    return binding.localAddress().getPort();
+  }
+
+  public InetSocketAddress address() {
+    return binding.localAddress();
+  }
+
+  /** Stops accepting, lets requests in progress finish for up to 3 s, then closes connections. */
+  public CompletionStage<Done> stop() {
+    return binding.terminate(STOP_DEADLINE).thenApply(terminated -> Done.getInstance());
+  }
+
+  private static RejectionHandler rejections(Directives d) {
+    return RejectionHandler.newBuilder()
+        .handleNotFound(d.extractRequest(request -> d.complete(HttpJson.error(StatusCodes.NOT_FOUND,
+            "no such resource: " + request.method().name() + " " + request.getUri().path()))))
+        .build()
+        .withFallback(RejectionHandler.defaultHandler().mapRejectionResponse(HttpJson::asJsonError));
+  }
+
+  private static ExceptionHandler exceptions() {
+    Directives d = new Directives();
+    return ExceptionHandler.newBuilder()
+        .matchAny(e -> {
+          log.warn("HTTP request failed", e);
+          return d.complete(HttpJson.error(StatusCodes.INTERNAL_SERVER_ERROR, "internal error: " + e));
+        })
+        .build();
+  }
+
+  /** Directive methods for the static helpers above. */
+  private static final class Directives extends AllDirectives {}
+}
