@@ -240,12 +240,13 @@ public final class ReplyDecoder extends ChunkedInput {
   private boolean readBulk() {
     int n = (int) Math.min(bulkLeft, end - pos);
     long done = bulkTotal - bulkLeft;
-    // The payload is skipped unread; only the bytes with a required value are looked at.
-    checkByte(done, n, bulkTotal - 2, '\r');
-    checkByte(done, n, bulkTotal - 1, '\n');
+    // The payload is skipped unread; only the bytes with a required value are looked at, in stream
+    // order so that the error does not depend on how the input was chunked.
     if (lineType == '=') {
       checkByte(done, n, 3, ':');
     }
+    checkByte(done, n, bulkTotal - 2, '\r');
+    checkByte(done, n, bulkTotal - 1, '\n');
     pos += n;
     bulkLeft -= n;
     if (bulkLeft > 0) {

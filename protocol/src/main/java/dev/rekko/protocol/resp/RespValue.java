@@ -114,12 +114,15 @@ public sealed interface RespValue {
     }
   }
 
-  /** {@code =N\r\ntxt:...}: text with a three-character format such as {@code txt} or {@code mkd}. */
+  /**
+   * {@code =N\r\ntxt:...}: text with a three-byte format such as {@code txt} or {@code mkd}, held as
+   * ISO-8859-1 so that any bytes a server sends survive.
+   */
   record Verbatim(String format, byte[] text) implements RespValue {
     public Verbatim {
       Objects.requireNonNull(text);
-      if (format.length() != 3 || format.chars().anyMatch(c -> c > 0x7f || c == ':' || c == '\r' || c == '\n')) {
-        throw new IllegalArgumentException("verbatim format must be three ASCII characters: " + format);
+      if (format.length() != 3 || format.chars().anyMatch(c -> c > 0xff)) {
+        throw new IllegalArgumentException("verbatim format must be three one-byte characters: " + format);
       }
     }
 

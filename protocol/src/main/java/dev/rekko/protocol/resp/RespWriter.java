@@ -157,8 +157,8 @@ public final class RespWriter {
   }
 
   public RespWriter writeVerbatim(String format, byte[] text) {
-    if (format.length() != 3 || !isAscii(format)) {
-      throw new IllegalArgumentException("verbatim format must be three ASCII characters: " + format);
+    if (format.length() != 3 || format.chars().anyMatch(c -> c > 0xff)) {
+      throw new IllegalArgumentException("verbatim format must be three one-byte characters: " + format);
     }
     int n = text.length + 4;
     ensure(n + 24L);
@@ -326,7 +326,7 @@ public final class RespWriter {
     return this;
   }
 
-  /** Copies the first {@code n} chars of an ASCII string to {@code buf[len..]}, leaving {@code len}. */
+  /** Copies the first {@code n} chars of an ASCII (or ISO-8859-1) string to {@code buf[len..]}, leaving {@code len}. */
   private void putAscii(String s, int n) {
     byte[] b = buf;
     int p = len;
