@@ -80,14 +80,19 @@ public final class RequestDecoder extends ChunkedInput {
       }
       switch (state) {
         case START -> {
-          beginFrame();
-          lineLength = 0;
           if (src[pos] == '*') {
+            Command c = plainMultibulk();
+            if (c != null) {
+              return c;
+            }
+            beginFrame();
             pos++;
             state = COUNT;
           } else {
+            beginFrame();
             state = INLINE;
           }
+          lineLength = 0;
         }
         case COUNT -> {
           if (scanCountLine("too big mbulk count string")) {
@@ -152,6 +157,55 @@ public final class RequestDecoder extends ChunkedInput {
         default -> throw new IllegalStateException("state " + state);
       }
     }
+  }
+
+  /**
+   * The hot path: a multibulk that lies wholly in the current chunk and is written the plain way
+   * (short counts, CRLF everywhere), decoded in one pass over local variables. Anything else,
+   * including every error, returns null having consumed nothing, and the state machine takes over;
+   * so both paths always agree.
+   */
+  private Command plainMultibulk() {
+    byte[] s = src;
+    int e = end;
+    int start = pos;
+    int p = start + 1;
+    long count = 0;
+    int digits = 0;
+    for (int d; p < e && (d = s[p] - '0') >= 0 && d <= 9; p++) {
+      count = count * 10 + d;
+      digits++;
+    }
+    if (digits == 0 || digits > 9 || s[start + 1] == '0' || p + 1 >= e || s[p] != '\r' || s[p + 1] != '\n'
+        || count > limits.maxMultibulkLength()) {
+      return null;
+    }
+    p += 2;
+    int n = (int) count;
+    int[] args = new int[2 * Math.min(n, PREALLOCATED_ARGS)];
+    for (int i = 0; i < n; i++) {
+      if (p >= e || s[p] != '$') {
+        return null;
+      }
+      int from = ++p;
+      long len = 0;
+      for (int d; p < e && (d = s[p] - '0') >= 0 && d <= 9 && p - from < 10; p++) {
+        len = len * 10 + d;
+      }
+      if (p == from || s[from] == '0' && p - from > 1 || p + 1 >= e || s[p] != '\r' || s[p + 1] != '\n'
+          || len > limits.maxBulkLength() || e - (p + 2) < len + 2) {
+        return null;
+      }
+      p += 2;
+      if (2 * i == args.length) {
+        args = java.util.Arrays.copyOf(args, 2 * Math.min(2 * i, n));
+      }
+      args[2 * i] = p - start;
+      args[2 * i + 1] = (int) len;
+      p += (int) len + 2;
+    }
+    pos = p;
+    return new Command(s, start, p - start, s, start, args, n, false);
   }
 
   /**

@@ -84,6 +84,22 @@ class RequestDecoderTest {
   }
 
   @Test
+  void chunksOfAnAssembledFrameAreReleasedAtOnce() throws InterruptedException {
+    RequestDecoder d = new RequestDecoder();
+    byte[] first = bytes("*1\r\n$4\r\nPI");
+    java.lang.ref.WeakReference<byte[]> ref = new java.lang.ref.WeakReference<>(first);
+    d.feed(first);
+    first = null;
+    d.feed(bytes("NG\r\n"));
+    assertThat(args(d.next())).containsExactly("PING");
+    for (int i = 0; i < 50 && ref.get() != null; i++) {
+      System.gc();
+      Thread.sleep(10);
+    }
+    assertThat(ref.get()).as("the first chunk, once copied, is not referenced by the decoder").isNull();
+  }
+
+  @Test
   void aCommandStaysValidAfterLaterInputIsDecoded() {
     RequestDecoder d = new RequestDecoder();
     d.feed(bytes("*2\r\n$3\r\nGET\r\n$3\r\nab"));
@@ -192,8 +208,11 @@ class RequestDecoderTest {
     d.feed(bytes("*2\r\n$3\r\nGET\r\n$3\r\nfoo\r\n*1\r\n$4\r\n"));
     assertThat(args(d.next())).containsExactly("GET", "foo");
     assertThatThrownBy(d::next).hasMessage("ERR Protocol error: invalid bulk length");
+    RequestDecoder d1 = new RequestDecoder(RespLimits.DEFAULT.withMaxBulkLength(3));
+    d1.feed(bytes("*1\r\n$4\r\nPING\r\n"));
+    assertThatThrownBy(d1::next).hasMessage("ERR Protocol error: invalid bulk length");
     RequestDecoder d2 = new RequestDecoder(RespLimits.DEFAULT.withMaxMultibulkLength(2));
-    d2.feed(bytes("*3\r\n"));
+    d2.feed(bytes("*3\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n"));
     assertThatThrownBy(d2::next).hasMessage("ERR Protocol error: invalid multibulk length");
     RequestDecoder d3 = new RequestDecoder(RespLimits.DEFAULT.withMaxInlineSize(8));
     // Like Redis, the limit counts the CR.

@@ -34,6 +34,8 @@ class RequestErrorsTest {
         new Case("*-0\r\n", "ERR Protocol error: invalid multibulk length"),
         new Case("*2147483648\r\n", "ERR Protocol error: invalid multibulk length"),
         new Case("*99999999999999999999\r\n", "ERR Protocol error: invalid multibulk length"),
+        // 21 characters: too long for string2ll although the first 20 are a valid (skipped) count.
+        new Case("*-10000000000000000000\r\n", "ERR Protocol error: invalid multibulk length"),
         new Case("*1\r\n$-1\r\n", "ERR Protocol error: invalid bulk length"),
         new Case("*1\r\n$x\r\n", "ERR Protocol error: invalid bulk length"),
         new Case("*1\r\n$\r\n", "ERR Protocol error: invalid bulk length"),
