@@ -1,0 +1,310 @@
+package dev.rekko.protocol.resp;
+
+/**
+ * Incremental decoder of client requests, both RESP multibulk ({@code *2\r\n$3\r\nGET\r\n...}) and
+ * inline ({@code GET foo\r\n}), accepting exactly what Redis 7.0's {@code networking.c} accepts and
+ * failing with its error texts.
+ *
+ * <p>Use: {@link #feed} each chunk read from the connection, then call {@link #next()} until it
+ * returns null. A {@link RespProtocolException} means the connection must be closed after sending
+ * its message as an error reply; the decoder then stays failed.
+ *
+ * <p>Two Redis leniencies are kept on purpose, so that the proxy accepts what a backend accepts:
+ * the byte after the CR of a count line is not checked to be LF, and the two bytes after a bulk's
+ * payload are not checked to be CRLF. One difference is deliberate: a line longer than
+ * {@link RespLimits#maxInlineSize()} is always an error, whereas Redis only notices when such a line
+ * sits in its buffer without its terminator, which depends on how the bytes were split into reads.
+ *
+ * <p>Not thread-safe; one instance per connection.
+ */
+public final class RequestDecoder extends ChunkedInput {
+  private static final int START = 0;
+  private static final int COUNT = 1;
+  private static final int BULK_TYPE = 2;
+  private static final int BULK_LEN = 3;
+  private static final int BULK_DATA = 4;
+  private static final int INLINE = 5;
+
+  /** Like Redis, trust a multibulk count for at most this many slots before arguments arrive. */
+  private static final int PREALLOCATED_ARGS = 1024;
+  /** string2ll rejects 21 characters or more, so a count line never needs more to be judged. */
+  private static final int NUMBER_CHARS = 21;
+
+  private final RespLimits limits;
+  private int state = START;
+
+  private long remaining;
+  private int[] argv;
+  private int argc;
+
+  /** Count or inline line: bytes seen so far after its type byte, whether its CR was seen. */
+  private int lineLength;
+  private boolean sawCr;
+  /** A count line split across chunks is collected here. */
+  private final byte[] lineChars = new byte[NUMBER_CHARS];
+  private boolean lineValid;
+
+  private int bulkLength;
+  private int bulkAt;
+  private long bulkLeft;
+
+  public RequestDecoder() {
+    this(RespLimits.DEFAULT);
+  }
+
+  public RequestDecoder(RespLimits limits) {
+    this.limits = limits;
+  }
+
+  /**
+   * The next complete command, or null if more input is needed. Empty inline lines and multibulks
+   * with a count of zero or less are skipped, as Redis does.
+   *
+   * @throws RespProtocolException on malformed input; the decoder is unusable afterwards
+   */
+  public Command next() {
+    if (failure != null) {
+      throw failure;
+    }
+    try {
+      return decode();
+    } catch (RespProtocolException e) {
+      throw fail(e);
+    }
+  }
+
+  private Command decode() {
+    while (true) {
+      if (pos == end && !advance()) {
+        return null;
+      }
+      switch (state) {
+        case START -> {
+          if (src[pos] == '*') {
+            Command c = plainMultibulk();
+            if (c != null) {
+              return c;
+            }
+            beginFrame();
+            pos++;
+            state = COUNT;
+          } else {
+            beginFrame();
+            state = INLINE;
+          }
+          lineLength = 0;
+        }
+        case COUNT -> {
+          if (scanCountLine("too big mbulk count string")) {
+            if (!lineValid || parsed > limits.maxMultibulkLength()) {
+              throw RespProtocolException.protocol("invalid multibulk length");
+            }
+            if (parsed <= 0) {
+              skipFrame();
+              state = START;
+            } else {
+              remaining = parsed;
+              argc = 0;
+              argv = new int[2 * (int) Math.min(parsed, PREALLOCATED_ARGS)];
+              state = BULK_TYPE;
+            }
+          }
+        }
+        case BULK_TYPE -> {
+          byte b = src[pos];
+          if (b != '$') {
+            throw expectedDollar(b);
+          }
+          pos++;
+          lineLength = 0;
+          state = BULK_LEN;
+        }
+        case BULK_LEN -> {
+          if (scanCountLine("too big bulk count string")) {
+            if (!lineValid || parsed < 0 || parsed > limits.maxBulkLength()) {
+              throw RespProtocolException.protocol("invalid bulk length");
+            }
+            long at = frameBytes();
+            if (at + parsed + 2 > MAX_FRAME) {
+              throw frameTooBig();
+            }
+            bulkAt = (int) at;
+            bulkLength = (int) parsed;
+            bulkLeft = parsed + 2;
+            state = BULK_DATA;
+          }
+        }
+        case BULK_DATA -> {
+          int n = (int) Math.min(bulkLeft, end - pos);
+          pos += n;
+          bulkLeft -= n;
+          if (bulkLeft == 0) {
+            addArg(bulkAt, bulkLength);
+            if (--remaining == 0) {
+              completeFrame();
+              state = START;
+              return new Command(frameArray, frameOffset, frameLength, frameArray, frameOffset, argv, argc, false);
+            }
+            state = BULK_TYPE;
+          }
+        }
+        case INLINE -> {
+          Command c = scanInline();
+          if (c != null) {
+            return c;
+          }
+        }
+        default -> throw new IllegalStateException("state " + state);
+      }
+    }
+  }
+
+  /**
+   * The hot path: a multibulk that lies wholly in the current chunk and is written the plain way
+   * (short counts, CRLF everywhere), decoded in one pass over local variables. Anything else,
+   * including every error, returns null having consumed nothing, and the state machine takes over;
+   * so both paths always agree.
+   */
+  private Command plainMultibulk() {
+    byte[] s = src;
+    int e = end;
+    int start = pos;
+    int p = start + 1;
+    long count = 0;
+    int digits = 0;
+    for (int d; p < e && (d = s[p] - '0') >= 0 && d <= 9; p++) {
+      count = count * 10 + d;
+      digits++;
+    }
+    if (digits == 0 || digits > 9 || s[start + 1] == '0' || p + 1 >= e || s[p] != '\r' || s[p + 1] != '\n'
+        || count > limits.maxMultibulkLength()) {
+      return null;
+    }
+    p += 2;
+    int n = (int) count;
+    int[] args = new int[2 * Math.min(n, PREALLOCATED_ARGS)];
+    for (int i = 0; i < n; i++) {
+      if (p >= e || s[p] != '$') {
+        return null;
+      }
+      int from = ++p;
+      long len = 0;
+      for (int d; p < e && (d = s[p] - '0') >= 0 && d <= 9 && p - from < 10; p++) {
+        len = len * 10 + d;
+      }
+      if (p == from || s[from] == '0' && p - from > 1 || p + 1 >= e || s[p] != '\r' || s[p + 1] != '\n'
+          || len > limits.maxBulkLength() || e - (p + 2) < len + 2) {
+        return null;
+      }
+      p += 2;
+      if (2 * i == args.length) {
+        args = java.util.Arrays.copyOf(args, 2 * Math.min(2 * i, n));
+      }
+      args[2 * i] = p - start;
+      args[2 * i + 1] = (int) len;
+      p += (int) len + 2;
+    }
+    pos = p;
+    return new Command(s, start, p - start, s, start, args, n, false);
+  }
+
+  /**
+   * Reads a count line up to its CR and the one byte after it, which Redis consumes as the LF without
+   * looking. Returns false when the input ran out first; otherwise {@code lineValid} and
+   * {@code parsed} hold the number.
+   */
+  private boolean scanCountLine(String tooBig) {
+    if (!sawCr) {
+      byte[] s = src;
+      int from = pos;
+      int e = end;
+      int p = from;
+      while (p < e && s[p] != '\r') {
+        p++;
+      }
+      int n = p - from;
+      // Redis counts the type byte too when it checks an unterminated line against the limit.
+      if (1L + lineLength + n > limits.maxInlineSize()) {
+        throw RespProtocolException.protocol(tooBig);
+      }
+      if (p < e && lineLength == 0) {
+        lineValid = parseLong(s, from, p);
+      } else {
+        keepLineChars(s, from, n);
+        if (p < e) {
+          lineValid = lineLength < NUMBER_CHARS && parseLong(lineChars, 0, lineLength);
+        }
+      }
+      pos = p;
+      if (p == e) {
+        return false;
+      }
+      pos++;
+      sawCr = true;
+      if (pos == e) {
+        return false;
+      }
+    }
+    pos++;
+    sawCr = false;
+    return true;
+  }
+
+  private void keepLineChars(byte[] s, int from, int n) {
+    int room = NUMBER_CHARS - lineLength;
+    if (room > 0) {
+      System.arraycopy(s, from, lineChars, lineLength, Math.min(room, n));
+    }
+    lineLength += n;
+  }
+
+  private Command scanInline() {
+    byte[] s = src;
+    int from = pos;
+    int e = end;
+    int p = from;
+    while (p < e && s[p] != '\n') {
+      p++;
+    }
+    lineLength += p - from;
+    pos = p;
+    if (lineLength > limits.maxInlineSize()) {
+      throw RespProtocolException.protocol("too big inline request");
+    }
+    if (p == e) {
+      return null;
+    }
+    pos++;
+    state = START;
+    if (lineLength == 0) {
+      skipFrame();
+      return null;
+    }
+    completeFrame();
+    return InlineParser.parse(frameArray, frameOffset, frameLength);
+  }
+
+  private void addArg(int offset, int length) {
+    if (2 * argc == argv.length) {
+      long wanted = Math.min(2L * argv.length, 2 * (argc + remaining));
+      argv = java.util.Arrays.copyOf(argv, (int) Math.min(wanted, Integer.MAX_VALUE - 8));
+    }
+    argv[2 * argc] = offset;
+    argv[2 * argc + 1] = length;
+    argc++;
+  }
+
+  private static RespProtocolException expectedDollar(byte b) {
+    // Redis formats with %c, maps CR and LF to spaces, and its string ends at a NUL byte.
+    if (b == 0) {
+      return RespProtocolException.protocol("expected '$', got '");
+    }
+    char c = b == '\r' || b == '\n' ? ' ' : (char) (b & 0xff);
+    return RespProtocolException.protocol("expected '$', got '" + c + "'");
+  }
+
+  @Override
+  RespProtocolException frameTooBig() {
+    return RespProtocolException.protocol("too big request");
+  }
+}
