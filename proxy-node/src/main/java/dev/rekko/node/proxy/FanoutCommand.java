@@ -1,0 +1,123 @@
+package dev.rekko.node.proxy;
+
+import dev.rekko.protocol.Errors;
+import dev.rekko.protocol.command.CommandSpec;
+import dev.rekko.protocol.resp.Command;
+import dev.rekko.protocol.resp.Reply;
+import dev.rekko.protocol.resp.RespValue;
+import dev.rekko.protocol.resp.RespWriter;
+import dev.rekko.redis.backend.BackendAddress;
+import dev.rekko.redis.backend.ReplyHandler;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * DBSIZE and INFO: asked of every group's master (in the session's database) and combined, so the
+ * client sees one Redis: key counts are summed, INFO gets a proxy section and a summed keyspace.
+ */
+final class FanoutCommand {
+  private final Session session;
+  private final Pending target;
+  private final boolean info;
+  private final String section;
+  private final Reply[] replies;
+  private String failure;
+  private int outstanding;
+
+  private FanoutCommand(Session session, Pending target, boolean info, String section, int parts) {
+    this.session = session;
+    this.target = target;
+    this.info = info;
+    this.section = section;
+    this.replies = new Reply[parts];
+    this.outstanding = parts;
+  }
+
+  static void dispatch(Session s, Command cmd, CommandSpec spec, Pending p) {
+    RoutingTable table = s.ctx.router.table();
+    if (table == null) {
+      p.completeError(Errors.ROUTER_NOT_ONLINE);
+      return;
+    }
+    boolean info = spec.name().equals("info");
+    String section = info && cmd.argc() > 1 ? cmd.string(1).toLowerCase(Locale.ROOT) : "default";
+    if (info && !InfoText.wantsKeyspace(section)) {
+      p.complete(bulk(InfoText.render(s, section, Map.of())));
+      return;
+    }
+    List<BackendAddress> masters = table.masters();
+    if (masters.isEmpty()) {
+      p.complete(info ? bulk(InfoText.render(s, section, Map.of())) : ":0\r\n".getBytes(StandardCharsets.US_ASCII));
+      return;
+    }
+    FanoutCommand f = new FanoutCommand(s, p, info, section, masters.size());
+    byte[] request = new RespWriter(32).writeCommand(info ? new byte[][] {bytes("INFO"), bytes("keyspace")}
+        : new byte[][] {bytes("DBSIZE")}).toByteArray();
+    for (int i = 0; i < masters.size(); i++) {
+      s.send(masters.get(i), request, 0, request.length, f.handler(i));
+    }
+  }
+
+  private ReplyHandler handler(int part) {
+    return new ReplyHandler() {
+      @Override
+      public void onReply(Reply reply) {
+        done(part, reply, null);
+      }
+
+      @Override
+      public void onFailure(String error) {
+        done(part, null, error);
+      }
+    };
+  }
+
+  private void done(int part, Reply reply, String error) {
+    synchronized (this) {
+      replies[part] = reply;
+      if (error != null && failure == null) {
+        failure = error;
+      }
+      if (--outstanding > 0) {
+        return;
+      }
+    }
+    if (failure != null) {
+      target.onFailure(failure);
+      return;
+    }
+    for (Reply r : replies) {
+      if (r.isError()) {
+        target.onReply(r);
+        return;
+      }
+    }
+    byte[] out;
+    if (info) {
+      Map<String, long[]> keyspace = new TreeMap<>();
+      for (Reply r : replies) {
+        InfoText.sumKeyspace(((RespValue.BulkString) r.value()).utf8(), keyspace);
+      }
+      out = bulk(InfoText.render(session, section, keyspace));
+    } else {
+      long sum = 0;
+      for (Reply r : replies) {
+        sum += ((RespValue.Integer) r.value()).value();
+      }
+      out = (":" + sum + "\r\n").getBytes(StandardCharsets.US_ASCII);
+    }
+    target.complete(out, 0, out.length, false);
+    target.signalSession();
+  }
+
+  private static byte[] bulk(String text) {
+    return new RespWriter(text.length() + 16).writeBulk(text).toByteArray();
+  }
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.US_ASCII);
+  }
+}

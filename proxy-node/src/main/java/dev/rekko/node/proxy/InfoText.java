@@ -1,0 +1,99 @@
+package dev.rekko.node.proxy;
+
+import java.lang.management.ManagementFactory;
+import java.util.Map;
+import java.util.Set;
+
+/** The text of INFO: the node's own sections plus the keyspace summed over every group. */
+final class InfoText {
+  private static final Set<String> WITH_KEYSPACE = Set.of("default", "all", "everything", "keyspace");
+
+  private InfoText() {}
+
+  static boolean wantsKeyspace(String section) {
+    return WITH_KEYSPACE.contains(section);
+  }
+
+  /** Adds one server's {@code INFO keyspace} lines ({@code db0:keys=1,expires=0,avg_ttl=0}) to {@code sums}. */
+  static void sumKeyspace(String text, Map<String, long[]> sums) {
+    for (String line : text.split("\r?\n")) {
+      int colon = line.indexOf(':');
+      if (!line.startsWith("db") || colon < 0) {
+        continue;
+      }
+      long keys = 0;
+      long expires = 0;
+      long avgTtl = 0;
+      for (String field : line.substring(colon + 1).split(",")) {
+        String[] kv = field.split("=", 2);
+        if (kv.length == 2) {
+          long v = parse(kv[1]);
+          switch (kv[0]) {
+            case "keys" -> keys = v;
+            case "expires" -> expires = v;
+            case "avg_ttl" -> avgTtl = v;
+            default -> { }
+          }
+        }
+      }
+      long[] sum = sums.computeIfAbsent(line.substring(0, colon), k -> new long[3]);
+      sum[0] += keys;
+      sum[1] += expires;
+      sum[2] += avgTtl * expires;
+    }
+  }
+
+  static String render(Session s, String section, Map<String, long[]> keyspace) {
+    boolean all = section.equals("default") || section.equals("all") || section.equals("everything");
+    StringBuilder sb = new StringBuilder(512);
+    if (all || section.equals("server")) {
+      long uptime = (System.currentTimeMillis() - s.ctx.startMillis) / 1000;
+      sb.append("# Server\r\n")
+          .append("redis_version:").append(LocalCommands.REDIS_VERSION).append("\r\n")
+          .append("redis_mode:standalone\r\n")
+          .append("rekko_version:").append(version()).append("\r\n")
+          .append("process_id:").append(ProcessHandle.current().pid()).append("\r\n")
+          .append("tcp_port:").append(s.ctx.proxy.port()).append("\r\n")
+          .append("uptime_in_seconds:").append(uptime).append("\r\n")
+          .append("uptime_in_days:").append(uptime / 86400).append("\r\n\r\n");
+    }
+    if (all || section.equals("clients")) {
+      sb.append("# Clients\r\n")
+          .append("connected_clients:").append(s.ctx.clients()).append("\r\n")
+          .append("maxclients:").append(s.ctx.proxy.maxClients()).append("\r\n\r\n");
+    }
+    if (all || section.equals("memory")) {
+      Runtime rt = Runtime.getRuntime();
+      sb.append("# Memory\r\n")
+          .append("used_memory:").append(rt.totalMemory() - rt.freeMemory()).append("\r\n")
+          .append("maxmemory:").append(rt.maxMemory()).append("\r\n\r\n");
+    }
+    if (all || section.equals("proxy")) {
+      RoutingTable table = s.ctx.router.table();
+      sb.append("# Proxy\r\n")
+          .append("router_online:").append(table != null ? 1 : 0).append("\r\n")
+          .append("topology_epoch:").append(table == null ? 0 : table.epoch()).append("\r\n")
+          .append("groups:").append(table == null ? 0 : table.masters().size()).append("\r\n")
+          .append("threads:").append(ManagementFactory.getThreadMXBean().getThreadCount()).append("\r\n\r\n");
+    }
+    if (wantsKeyspace(section)) {
+      sb.append("# Keyspace\r\n");
+      keyspace.forEach((db, v) -> sb.append(db).append(":keys=").append(v[0]).append(",expires=").append(v[1])
+          .append(",avg_ttl=").append(v[1] == 0 ? 0 : v[2] / v[1]).append("\r\n"));
+    }
+    return sb.toString();
+  }
+
+  private static String version() {
+    String v = InfoText.class.getPackage().getImplementationVersion();
+    return v == null ? "dev" : v;
+  }
+
+  private static long parse(String s) {
+    try {
+      return Long.parseLong(s.trim());
+    } catch (NumberFormatException e) {
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,171 @@
+package dev.rekko.node.proxy;
+
+import dev.rekko.protocol.Errors;
+import dev.rekko.protocol.SlotHash;
+import dev.rekko.protocol.command.CommandSpec;
+import dev.rekko.protocol.resp.Command;
+import dev.rekko.protocol.resp.RespWriter;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+
+/** Commands the node answers itself: connection state, introspection, and Codis's SLOTSHASHKEY. */
+final class LocalCommands {
+  static final String REDIS_VERSION = "7.0.15";
+  private static final byte[] OK = "+OK\r\n".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] PONG = "+PONG\r\n".getBytes(StandardCharsets.US_ASCII);
+
+  private LocalCommands() {}
+
+  static void execute(Session s, Command cmd, CommandSpec spec, Pending p) {
+    RespWriter w = new RespWriter(64);
+    switch (spec.name()) {
+      case "ping" -> {
+        if (cmd.argc() == 1) {
+          p.complete(PONG);
+          return;
+        }
+        w.writeBulk(cmd.array(1), cmd.offset(1), cmd.length(1));
+      }
+      case "echo" -> w.writeBulk(cmd.array(1), cmd.offset(1), cmd.length(1));
+      case "quit" -> {
+        s.quitting = true;
+        p.complete(OK);
+        return;
+      }
+      case "auth" -> {
+        String error = auth(s, cmd, 1, cmd.argc() - 1);
+        if (error != null) {
+          p.completeError(error);
+          return;
+        }
+        p.complete(OK);
+        return;
+      }
+      case "select" -> {
+        int db = parseInt(cmd.string(1));
+        if (db < 0 || db >= s.ctx.backend.databases()) {
+          p.completeError(Errors.invalidDbIndex(s.ctx.backend.databases()));
+          return;
+        }
+        s.db = db;
+        p.complete(OK);
+        return;
+      }
+      case "hello" -> {
+        hello(s, cmd, w, p);
+        if (p.done) {
+          return;
+        }
+      }
+      case "reset" -> {
+        s.db = 0;
+        s.name = null;
+        s.authenticated = s.ctx.proxy.password().isEmpty();
+        w.writeSimpleString("RESET");
+      }
+      case "time" -> {
+        long micros = System.currentTimeMillis() * 1000 + (System.nanoTime() / 1000) % 1000;
+        w.writeArrayHeader(2).writeBulk(Long.toString(micros / 1_000_000)).writeBulk(Long.toString(micros % 1_000_000));
+      }
+      case "slotshashkey" -> {
+        w.writeArrayHeader(cmd.argc() - 1);
+        for (int i = 1; i < cmd.argc(); i++) {
+          w.writeInteger(SlotHash.slot(cmd.array(i), cmd.offset(i), cmd.length(i)));
+        }
+      }
+      default -> {
+        if (spec.name().startsWith("client|")) {
+          ClientCommands.execute(s, cmd, spec, w, p);
+        } else if (spec.name().startsWith("command")) {
+          CommandIntrospection.execute(cmd, spec, w, p);
+        } else {
+          p.completeError(Errors.notAllowed(spec.displayName()));
+        }
+        if (p.done) {
+          return;
+        }
+      }
+    }
+    p.complete(w.toByteArray());
+  }
+
+  /** AUTH [user] password, also used by HELLO … AUTH; null on success, else the error text. */
+  static String auth(Session s, Command cmd, int from, int count) {
+    String configured = s.ctx.proxy.password();
+    if (configured.isEmpty()) {
+      return Errors.AUTH_NOT_CONFIGURED;
+    }
+    String user = count == 2 ? cmd.string(from) : "default";
+    String password = cmd.string(from + count - 1);
+    if (!"default".equals(user) || !constantTimeEquals(configured, password)) {
+      return Errors.WRONGPASS;
+    }
+    s.authenticated = true;
+    return null;
+  }
+
+  /** HELLO [protover [AUTH user pass] [SETNAME name]]: RESP2 only until RESP3 support lands. */
+  private static void hello(Session s, Command cmd, RespWriter w, Pending p) {
+    int i = 1;
+    if (cmd.argc() > 1) {
+      int version = parseInt(cmd.string(1));
+      if (version < 0) {
+        p.completeError("ERR Protocol version is not an integer or out of range");
+        return;
+      }
+      if (version != 2) {
+        p.completeError(Errors.NOPROTO);
+        return;
+      }
+      i = 2;
+    }
+    String setName = null;
+    for (; i < cmd.argc(); i++) {
+      if (cmd.is(i, "AUTH") && i + 2 < cmd.argc()) {
+        String error = auth(s, cmd, i + 1, 2);
+        if (error != null) {
+          p.completeError(error);
+          return;
+        }
+        i += 2;
+      } else if (cmd.is(i, "SETNAME") && i + 1 < cmd.argc()) {
+        setName = cmd.string(++i);
+      } else {
+        p.completeError("ERR Syntax error in HELLO option '" + cmd.string(i) + "'");
+        return;
+      }
+    }
+    if (!s.authenticated) {
+      p.completeError(Errors.NOAUTH);
+      return;
+    }
+    if (setName != null) {
+      String error = ClientCommands.validName(setName);
+      if (error != null) {
+        p.completeError(error);
+        return;
+      }
+      s.name = setName.isEmpty() ? null : setName;
+    }
+    w.writeArrayHeader(14)
+        .writeBulk("server").writeBulk("redis")
+        .writeBulk("version").writeBulk(REDIS_VERSION)
+        .writeBulk("proto").writeInteger(2)
+        .writeBulk("id").writeInteger(s.id)
+        .writeBulk("mode").writeBulk("standalone")
+        .writeBulk("role").writeBulk("master")
+        .writeBulk("modules").writeArrayHeader(0);
+  }
+
+  static int parseInt(String s) {
+    try {
+      return Integer.parseInt(s);
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  private static boolean constantTimeEquals(String a, String b) {
+    return MessageDigest.isEqual(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
+  }
+}

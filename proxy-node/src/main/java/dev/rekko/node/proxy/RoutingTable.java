@@ -1,0 +1,72 @@
+package dev.rekko.node.proxy;
+
+import dev.rekko.node.config.GroupSeed;
+import dev.rekko.protocol.SlotHash;
+import dev.rekko.redis.backend.BackendAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * The node's routing table: an immutable array of 1024 slot routes, read by the hot path without
+ * locks and replaced as a whole when the topology changes.
+ */
+public final class RoutingTable {
+  private final SlotRoute[] routes;
+  private final List<BackendAddress> masters;
+  private final long epoch;
+
+  public RoutingTable(SlotRoute[] routes, long epoch) {
+    if (routes.length != SlotHash.SLOTS) {
+      throw new IllegalArgumentException("a routing table has " + SlotHash.SLOTS + " slots, got " + routes.length);
+    }
+    this.routes = routes.clone();
+    this.epoch = epoch;
+    Set<BackendAddress> distinct = new LinkedHashSet<>();
+    for (SlotRoute r : routes) {
+      if (r.online()) {
+        distinct.add(r.master());
+      }
+    }
+    this.masters = List.copyOf(distinct);
+  }
+
+  /** Slots spread evenly over the bootstrap groups in id order (the config's seed for a new cluster). */
+  public static RoutingTable fromBootstrap(List<GroupSeed> groups) {
+    int[] owner = GroupSeed.evenSlots(groups);
+    Map<Integer, BackendAddress> masters = groups.stream()
+        .collect(Collectors.toMap(GroupSeed::id, g -> BackendAddress.parse(g.master()), (a, b) -> a));
+    return of(owner, masters::get, 0);
+  }
+
+  /** A table from a slot → group array (0 = offline) and each group's master. */
+  public static RoutingTable of(int[] groupOfSlot, Function<Integer, BackendAddress> masterOfGroup, long epoch) {
+    SlotRoute[] routes = new SlotRoute[SlotHash.SLOTS];
+    for (int s = 0; s < routes.length; s++) {
+      int g = groupOfSlot[s];
+      routes[s] = new SlotRoute(s, g, g == 0 ? null : masterOfGroup.apply(g));
+    }
+    return new RoutingTable(routes, epoch);
+  }
+
+  public SlotRoute route(int slot) {
+    return routes[slot];
+  }
+
+  /** Each distinct master that owns at least one slot: where DBSIZE and INFO fan out to. */
+  public List<BackendAddress> masters() {
+    return masters;
+  }
+
+  public long epoch() {
+    return epoch;
+  }
+
+  public List<SlotRoute> routes() {
+    return new ArrayList<>(List.of(routes));
+  }
+}

@@ -1,0 +1,154 @@
+package dev.rekko.node.proxy;
+
+import dev.rekko.protocol.Errors;
+import dev.rekko.protocol.SlotHash;
+import dev.rekko.protocol.command.CommandFlag;
+import dev.rekko.protocol.command.CommandSpec;
+import dev.rekko.protocol.command.CommandTable;
+import dev.rekko.protocol.resp.Command;
+import dev.rekko.protocol.resp.RespWriter;
+import dev.rekko.redis.backend.BackendAddress;
+import dev.rekko.redis.backend.BackendConnection;
+import dev.rekko.redis.backend.ReplyHandler;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One client connection's state and its command dispatch: auth, database, routing, and the queue of
+ * replies in request order. Driven by {@link SessionStage} on one thread at a time; only
+ * {@link #signal()} is called from backend I/O threads.
+ */
+final class Session {
+  final NodeContext ctx;
+  final long id;
+  final String remote;
+  final long createdMillis = System.currentTimeMillis();
+  int db;
+  boolean authenticated;
+  String name;
+  String libName;
+  String libVersion;
+  boolean quitting;
+  long commands;
+
+  private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+  private final List<BackendConnection> touched = new ArrayList<>(4);
+  private int[] keys = new int[16];
+  private final Runnable wakeUp;
+  private final java.util.concurrent.atomic.AtomicBoolean signalled = new java.util.concurrent.atomic.AtomicBoolean();
+
+  Session(NodeContext ctx, long id, String remote, Runnable wakeUp) {
+    this.ctx = ctx;
+    this.id = id;
+    this.remote = remote;
+    this.wakeUp = wakeUp;
+    this.authenticated = ctx.proxy.password().isEmpty();
+  }
+
+  /** Called by backend I/O threads when a reply completed; at most one wake-up is in flight. */
+  void signal() {
+    if (signalled.compareAndSet(false, true)) {
+      wakeUp.run();
+    }
+  }
+
+  /** The session's thread acknowledges a wake-up before draining, so later completions signal again. */
+  void clearSignal() {
+    signalled.set(false);
+  }
+
+  ArrayDeque<Pending> queue() {
+    return queue;
+  }
+
+  int inFlight() {
+    return queue.size();
+  }
+
+  /** Dispatches one decoded command; backend writes wait for {@link #flush()} at the end of the batch. */
+  void dispatch(Command cmd) {
+    commands++;
+    CommandSpec spec = CommandTable.lookup(cmd);
+    Pending p = new Pending(this, ctx.statsFor(spec), System.nanoTime());
+    queue.add(p);
+    if (!authenticated && spec != null && !spec.has(CommandFlag.NO_AUTH)) {
+      p.completeError(Errors.NOAUTH);
+      return;
+    }
+    String rejection = CommandTable.rejection(cmd, spec);
+    if (rejection != null) {
+      p.completeError(rejection);
+      return;
+    }
+    switch (spec.policy()) {
+      case PROXY -> LocalCommands.execute(this, cmd, spec, p);
+      case SINGLE_SLOT -> routeSingleSlot(cmd, spec, p);
+      case SPLIT -> SplitCommand.dispatch(this, cmd, spec, p);
+      case FANOUT -> FanoutCommand.dispatch(this, cmd, spec, p);
+      case REFUSED -> p.completeError(Errors.notAllowed(spec.displayName()));
+    }
+  }
+
+  /** Sends every backend write this batch queued, one socket write per connection. */
+  void flush() {
+    for (int i = 0; i < touched.size(); i++) {
+      touched.get(i).flush();
+    }
+    touched.clear();
+  }
+
+  private void routeSingleSlot(Command cmd, CommandSpec spec, Pending p) {
+    RoutingTable table = ctx.router.table();
+    if (table == null) {
+      p.completeError(Errors.ROUTER_NOT_ONLINE);
+      return;
+    }
+    if (keys.length < cmd.argc()) {
+      keys = new int[cmd.argc()];
+    }
+    int n = spec.keyIndexes(cmd, keys);
+    if (n < 0) {
+      p.completeError(spec.keyError(n));
+      return;
+    }
+    int slot;
+    if (n == 0) {
+      // A keyless invocation (EVAL with numkeys 0, …) touches no slot's data; any group can run it.
+      slot = cmd.argc() > 1 ? SlotHash.slot(cmd.array(1), cmd.offset(1), cmd.length(1)) : 0;
+    } else {
+      slot = SlotHash.slot(cmd.array(keys[0]), cmd.offset(keys[0]), cmd.length(keys[0]));
+      for (int i = 1; i < n; i++) {
+        if (SlotHash.slot(cmd.array(keys[i]), cmd.offset(keys[i]), cmd.length(keys[i])) != slot) {
+          p.completeError(Errors.CROSSSLOT);
+          return;
+        }
+      }
+    }
+    SlotRoute route = table.route(slot);
+    if (!route.online()) {
+      p.completeError(Errors.SLOT_NOT_READY);
+      return;
+    }
+    forward(route.master(), cmd, p);
+  }
+
+  /** Sends {@code cmd} unchanged (its original frame when it came as RESP) to {@code server}. */
+  void forward(BackendAddress server, Command cmd, ReplyHandler handler) {
+    if (cmd.isInline()) {
+      RespWriter w = new RespWriter(64);
+      cmd.writeTo(w);
+      send(server, w.array(), 0, w.length(), handler);
+    } else {
+      send(server, cmd.frameArray(), cmd.frameOffset(), cmd.frameLength(), handler);
+    }
+  }
+
+  void send(BackendAddress server, byte[] bytes, int off, int len, ReplyHandler handler) {
+    BackendConnection c = ctx.pool.connection(server, db, (int) id);
+    c.send(bytes, off, len, handler);
+    if (!touched.contains(c)) {
+      touched.add(c);
+    }
+  }
+}

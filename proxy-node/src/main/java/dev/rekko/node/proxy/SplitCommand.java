@@ -1,0 +1,160 @@
+package dev.rekko.node.proxy;
+
+import dev.rekko.protocol.Errors;
+import dev.rekko.protocol.SlotHash;
+import dev.rekko.protocol.command.CommandSpec;
+import dev.rekko.protocol.resp.Command;
+import dev.rekko.protocol.resp.Reply;
+import dev.rekko.protocol.resp.RespValue;
+import dev.rekko.protocol.resp.RespWriter;
+import dev.rekko.redis.backend.BackendAddress;
+import dev.rekko.redis.backend.ReplyHandler;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * MGET, MSET, DEL, EXISTS, TOUCH and UNLINK over keys of many slots: one sub-command per backend
+ * server, sent in parallel, merged back in the client's key order. When every key lives on one
+ * server the original command is forwarded untouched.
+ */
+final class SplitCommand {
+  private enum Merge { VALUES, OK, SUM }
+
+  private final Pending target;
+  private final Merge merge;
+  private final int keyCount;
+  private final int[][] positions;
+  private final Reply[] replies;
+  private final String[] failures;
+  private int outstanding;
+
+  private SplitCommand(Pending target, Merge merge, int keyCount, int parts) {
+    this.target = target;
+    this.merge = merge;
+    this.keyCount = keyCount;
+    this.positions = new int[parts][];
+    this.replies = new Reply[parts];
+    this.failures = new String[parts];
+    this.outstanding = parts;
+  }
+
+  static void dispatch(Session s, Command cmd, CommandSpec spec, Pending p) {
+    RoutingTable table = s.ctx.router.table();
+    if (table == null) {
+      p.completeError(Errors.ROUTER_NOT_ONLINE);
+      return;
+    }
+    boolean pairs = spec.name().equals("mset");
+    if (pairs && (cmd.argc() - 1) % 2 != 0) {
+      p.completeError(spec.wrongArity());
+      return;
+    }
+    int stride = pairs ? 2 : 1;
+    int keyCount = (cmd.argc() - 1) / stride;
+    Map<BackendAddress, List<Integer>> byServer = new LinkedHashMap<>();
+    for (int k = 0; k < keyCount; k++) {
+      int arg = 1 + k * stride;
+      SlotRoute route = table.route(SlotHash.slot(cmd.array(arg), cmd.offset(arg), cmd.length(arg)));
+      if (!route.online()) {
+        p.completeError(Errors.SLOT_NOT_READY);
+        return;
+      }
+      byServer.computeIfAbsent(route.master(), a -> new ArrayList<>()).add(k);
+    }
+    if (byServer.size() == 1) {
+      s.forward(byServer.keySet().iterator().next(), cmd, p);
+      return;
+    }
+    Merge merge = switch (spec.name()) {
+      case "mget" -> Merge.VALUES;
+      case "mset" -> Merge.OK;
+      default -> Merge.SUM;
+    };
+    SplitCommand split = new SplitCommand(p, merge, keyCount, byServer.size());
+    int part = 0;
+    for (Map.Entry<BackendAddress, List<Integer>> e : byServer.entrySet()) {
+      List<Integer> keys = e.getValue();
+      RespWriter w = new RespWriter(32 + 32 * keys.size());
+      w.writeArrayHeader(1 + keys.size() * stride).writeBulk(cmd.array(0), cmd.offset(0), cmd.length(0));
+      int[] pos = new int[keys.size()];
+      for (int i = 0; i < pos.length; i++) {
+        int k = keys.get(i);
+        pos[i] = k;
+        for (int j = 0; j < stride; j++) {
+          int arg = 1 + k * stride + j;
+          w.writeBulk(cmd.array(arg), cmd.offset(arg), cmd.length(arg));
+        }
+      }
+      split.positions[part] = pos;
+      s.send(e.getKey(), w.array(), 0, w.length(), split.handler(part));
+      part++;
+    }
+  }
+
+  private ReplyHandler handler(int part) {
+    return new ReplyHandler() {
+      @Override
+      public void onReply(Reply reply) {
+        partDone(part, reply, null);
+      }
+
+      @Override
+      public void onFailure(String error) {
+        partDone(part, null, error);
+      }
+    };
+  }
+
+  private void partDone(int part, Reply reply, String failure) {
+    synchronized (this) {
+      replies[part] = reply;
+      failures[part] = failure;
+      if (--outstanding > 0) {
+        return;
+      }
+    }
+    complete();
+  }
+
+  private void complete() {
+    for (int i = 0; i < replies.length; i++) {
+      if (failures[i] != null) {
+        target.onFailure(failures[i]);
+        return;
+      }
+      if (replies[i].isError()) {
+        target.onReply(replies[i]);
+        return;
+      }
+    }
+    RespWriter w = new RespWriter(64);
+    switch (merge) {
+      case OK -> w.writeSimpleString("OK");
+      case SUM -> {
+        long sum = 0;
+        for (Reply r : replies) {
+          sum += ((RespValue.Integer) r.value()).value();
+        }
+        w.writeInteger(sum);
+      }
+      case VALUES -> {
+        RespValue[] merged = new RespValue[keyCount];
+        for (int i = 0; i < replies.length; i++) {
+          List<RespValue> values = ((RespValue.Array) replies[i].value()).elements();
+          for (int j = 0; j < positions[i].length; j++) {
+            merged[positions[i][j]] = values.get(j);
+          }
+        }
+        w.writeArrayHeader(keyCount);
+        for (RespValue v : merged) {
+          w.write(v);
+        }
+      }
+    }
+    byte[] bytes = w.toByteArray();
+    target.complete(bytes, 0, bytes.length, false);
+    target.signalSession();
+  }
+}

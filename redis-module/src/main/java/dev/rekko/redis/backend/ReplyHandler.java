@@ -1,0 +1,14 @@
+package dev.rekko.redis.backend;
+
+import dev.rekko.protocol.resp.Reply;
+
+/**
+ * Receives the answer to one command sent on a {@link BackendConnection}. Called on a backend I/O
+ * thread: implementations must be quick and must not block (store the reply, signal the owner).
+ */
+public interface ReplyHandler {
+  void onReply(Reply reply);
+
+  /** The command got no reply: the connection is down, failed or timed out. {@code error} is a Redis error text. */
+  void onFailure(String error);
+}
