@@ -180,6 +180,7 @@ abstract class ChunkedInput {
     src = NONE;
     pos = end = 0;
     frameArray = null;
+    inFrame = false;
     return e;
   }
 
