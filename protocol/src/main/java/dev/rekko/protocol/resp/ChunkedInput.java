@@ -47,11 +47,17 @@ abstract class ChunkedInput {
   /** Set once input was malformed; every later call rethrows it. */
   RespProtocolException failure;
 
+  /** The number parsed by the last successful {@link #parseLong}. */
+  long parsed;
+
+  // The public methods are not final so that javac gives the public decoders bridge methods:
+  // without them, reflection and method handles from other packages cannot reach these.
+
   /**
    * Appends {@code len} bytes of {@code chunk} from {@code off}. The decoder keeps a reference
    * instead of copying, so the caller must never modify the bytes afterwards.
    */
-  public final void feed(byte[] chunk, int off, int len) {
+  public void feed(byte[] chunk, int off, int len) {
     Objects.checkFromIndexSize(off, len, chunk.length);
     if (len == 0 || failure != null) {
       return;
@@ -65,12 +71,12 @@ abstract class ChunkedInput {
     tail++;
   }
 
-  public final void feed(byte[] chunk) {
+  public void feed(byte[] chunk) {
     feed(chunk, 0, chunk.length);
   }
 
   /** Whether part of a frame has been read but not yet returned, e.g. to tell a clean close from a cut one. */
-  public final boolean hasPartialFrame() {
+  public boolean hasPartialFrame() {
     return inFrame;
   }
 
@@ -174,13 +180,11 @@ abstract class ChunkedInput {
     src = NONE;
     pos = end = 0;
     frameArray = null;
+    inFrame = false;
     return e;
   }
 
   abstract RespProtocolException frameTooBig();
-
-  /** The number parsed by the last successful {@link #parseLong}. */
-  long parsed;
 
   /**
    * Parses {@code a[from..to)} exactly as Redis's {@code string2ll} does: optional '-', no '+', no

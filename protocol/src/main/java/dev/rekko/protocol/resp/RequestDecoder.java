@@ -11,9 +11,11 @@ package dev.rekko.protocol.resp;
  *
  * <p>Two Redis leniencies are kept on purpose, so that the proxy accepts what a backend accepts:
  * the byte after the CR of a count line is not checked to be LF, and the two bytes after a bulk's
- * payload are not checked to be CRLF. One difference is deliberate: a line longer than
+ * payload are not checked to be CRLF. Two differences are deliberate, so that the outcome never
+ * depends on how the input was split into reads: a line longer than
  * {@link RespLimits#maxInlineSize()} is always an error, whereas Redis only notices when such a line
- * sits in its buffer without its terminator, which depends on how the bytes were split into reads.
+ * sits in its buffer without its terminator; and a bulk header not starting with {@code '$'} fails
+ * as soon as that byte arrives, whereas Redis waits for the header's CR first.
  *
  * <p>Not thread-safe; one instance per connection.
  */

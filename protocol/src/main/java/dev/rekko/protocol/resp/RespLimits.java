@@ -5,7 +5,9 @@ package dev.rekko.protocol.resp;
  * allocate without limit. The defaults are Redis 7.0's.
  *
  * @param maxInlineSize longest inline request line, and longest count line ({@code *N}, {@code $N})
- *     Redis waits for before giving up: {@code PROTO_INLINE_MAX_SIZE}, 64 KiB
+ *     Redis waits for before giving up: {@code PROTO_INLINE_MAX_SIZE}, 64 KiB. Replies use it for
+ *     their typed lines too (integers, doubles, big numbers, lengths); simple strings and errors
+ *     may be as long as a bulk.
  * @param maxBulkLength largest bulk string: Redis's {@code proto-max-bulk-len}, 512 MiB
  * @param maxMultibulkLength largest element count of a request or aggregate reply: {@code INT_MAX},
  *     as in Redis 7.0 (6.2 allowed 1024 * 1024)
