@@ -35,6 +35,9 @@ final class Session {
   private final ArrayDeque<Pending> queue = new ArrayDeque<>();
   private final List<BackendConnection> touched = new ArrayList<>(4);
   private int[] keys = new int[16];
+  private BackendAddress lastServer;
+  private int lastDb = -1;
+  private BackendConnection lastConnection;
   private final Runnable wakeUp;
   private final java.util.concurrent.atomic.AtomicBoolean signalled = new java.util.concurrent.atomic.AtomicBoolean();
 
@@ -145,7 +148,14 @@ final class Session {
   }
 
   void send(BackendAddress server, byte[] bytes, int off, int len, ReplyHandler handler) {
-    BackendConnection c = ctx.pool.connection(server, db, (int) id);
+    BackendConnection c = lastConnection;
+    // Consecutive commands mostly go to the same server: skip the pool's map lookup then.
+    if (server != lastServer || db != lastDb || c.isClosed()) {
+      c = ctx.pool.connection(server, db, (int) id);
+      lastServer = server;
+      lastDb = db;
+      lastConnection = c;
+    }
     c.send(bytes, off, len, handler);
     if (!touched.contains(c)) {
       touched.add(c);

@@ -53,6 +53,7 @@ public final class BackendConnection {
   private SocketChannel channel;
   private SelectionKey key;
   private int generation;
+  private volatile boolean closed;
 
   // I/O thread only.
   private ReplyDecoder decoder;
@@ -79,6 +80,11 @@ public final class BackendConnection {
 
   public int database() {
     return database;
+  }
+
+  /** Closed for good (the server left the pool); callers holding it should look up a fresh one. */
+  public boolean isClosed() {
+    return closed;
   }
 
   public boolean isUp() {
@@ -389,6 +395,7 @@ public final class BackendConnection {
         return;
       }
       state = closeForGood ? State.CLOSED : State.DOWN;
+      closed = closeForGood;
       queueWhileConnecting = false;
       lastError = error;
       generation++;

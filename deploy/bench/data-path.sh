@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# Data-path benchmark: Redis direct vs Rekko vs twemproxy (nutcracker), side by side in one run,
+# with redis-benchmark (50 clients; SET, GET, MGET of 10 keys; pipeline depth 1 and 16).
+# Prints ops/s, p50/p99 and the ratios. Installs nothing: it says what is missing and skips it.
+#
+#   deploy/bench/data-path.sh                 # defaults
+#   ROUNDS=3 REQUESTS=300000 deploy/bench/data-path.sh
+#
+# Environment: ROUNDS (runs per cell; the median is reported, default 1), REQUESTS (per P=1 run,
+# default 200000; P=16 runs do 8x), CLIENTS (default 50), RESP_PORT (19000), HTTP_PORT (11080),
+# TWEM_PORT (22121), JAVA_OPTS (for the node JVM).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+ROUNDS=${ROUNDS:-1}
+REQUESTS=${REQUESTS:-200000}
+CLIENTS=${CLIENTS:-50}
+RESP_PORT=${RESP_PORT:-19000}
+HTTP_PORT=${HTTP_PORT:-11080}
+TWEM_PORT=${TWEM_PORT:-22121}
+JAR=proxy-node/target/rekko-node.jar
+WORK=$(mktemp -d)
+PIDS=()
+
+cleanup() {
+  for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT INT TERM
+
+if ! command -v redis-benchmark >/dev/null; then
+  echo "redis-benchmark not found: install it (Debian: apt-get install redis-tools) to run this benchmark." >&2
+  exit 2
+fi
+TWEM=1
+if ! command -v nutcracker >/dev/null; then
+  echo "nutcracker not found: the twemproxy column is skipped (Debian: apt-get install nutcracker)." >&2
+  TWEM=0
+fi
+if [ ! -f "$JAR" ]; then
+  echo "building $JAR ..." >&2
+  ./mvnw -q -B -DskipTests package
+fi
+
+# One Redis group without replicas, one node: the same Redis behind every target.
+java ${JAVA_OPTS:-} -jar "$JAR" demo --nodes 1 --groups 1 --replicas 0 \
+  --base-port "$RESP_PORT" --admin-base-port "$HTTP_PORT" >"$WORK/demo.log" 2>&1 &
+PIDS+=($!)
+for _ in $(seq 1 120); do
+  grep -q '^READY' "$WORK/demo.log" && break
+  sleep 0.5
+done
+READY=$(grep '^READY' "$WORK/demo.log" || true)
+if [ -z "$READY" ]; then
+  echo "the Rekko demo did not become ready:" >&2
+  cat "$WORK/demo.log" >&2
+  exit 1
+fi
+REDIS_ADDR=$(sed -E 's/.*redis=1=([^,; ]+).*/\1/' <<<"$READY")
+REDIS_PORT=${REDIS_ADDR##*:}
+
+if [ "$TWEM" = 1 ]; then
+  cat >"$WORK/nutcracker.yml" <<YML
+bench:
+  listen: 127.0.0.1:$TWEM_PORT
+  hash: fnv1a_64
+  distribution: ketama
+  redis: true
+  servers:
+   - 127.0.0.1:$REDIS_PORT:1
+YML
+  nutcracker -c "$WORK/nutcracker.yml" -o "$WORK/nutcracker.log" &
+  PIDS+=($!)
+  sleep 1
+fi
+
+TARGETS=("direct:$REDIS_PORT" "rekko:$RESP_PORT")
+[ "$TWEM" = 1 ] && TARGETS+=("twemproxy:$TWEM_PORT")
+
+MGET_ARGS=(MGET)
+for _ in $(seq 1 10); do MGET_ARGS+=("key:__rand_int__"); done
+
+# run PORT P TEST -> prints "rps p50 p99" (redis-benchmark's CSV: test,rps,avg,min,p50,p95,p99,max)
+run() {
+  local port=$1 p=$2 test=$3 n=$REQUESTS
+  [ "$p" -gt 1 ] && n=$((REQUESTS * 8))
+  local args=(-h 127.0.0.1 -p "$port" -c "$CLIENTS" -n "$n" -P "$p" -r 100000 --csv)
+  if [ "$test" = MGET ]; then
+    redis-benchmark "${args[@]}" "${MGET_ARGS[@]}" 2>/dev/null | tail -n 1
+  else
+    redis-benchmark "${args[@]}" -t "${test,,}" 2>/dev/null | tail -n 1
+  fi | tr -d '"' | awk -F, '{print $2, $5, $7}'
+}
+
+median() { sort -n | awk '{a[NR]=$0} END {print a[int((NR+1)/2)]}'; }
+
+# Warm up every target (the JVM's JIT above all) and fill the keys that GET and MGET read.
+for t in "${TARGETS[@]}"; do
+  redis-benchmark -h 127.0.0.1 -p "${t#*:}" -c "$CLIENTS" -n 300000 -P 16 -r 100000 -t set,get -q >/dev/null 2>&1
+  redis-benchmark -h 127.0.0.1 -p "${t#*:}" -c "$CLIENTS" -n 100000 -r 100000 -t get -q >/dev/null 2>&1
+done
+
+printf '%-5s %-3s' test P
+for t in "${TARGETS[@]}"; do printf ' | %-27s' "${t%%:*} ops/s p50 p99 (ms)"; done
+printf ' | %s\n' "rekko/direct rekko/twemproxy"
+for test in SET GET MGET; do
+  for p in 1 16; do
+    declare -A RPS=()
+    printf '%-5s %-3s' "$test" "$p"
+    for t in "${TARGETS[@]}"; do
+      name=${t%%:*}
+      : >"$WORK/cell"
+      for _ in $(seq 1 "$ROUNDS"); do run "${t#*:}" "$p" "$test" >>"$WORK/cell"; done
+      read -r rps p50 p99 < <(median <"$WORK/cell")
+      RPS[$name]=$rps
+      printf ' | %10.0f %7s %7s   ' "$rps" "$p50" "$p99"
+    done
+    ratio_d=$(awk -v a="${RPS[rekko]}" -v b="${RPS[direct]}" 'BEGIN {printf "%.2f", a / b}')
+    ratio_t=-
+    [ "$TWEM" = 1 ] && ratio_t=$(awk -v a="${RPS[rekko]}" -v b="${RPS[twemproxy]}" 'BEGIN {printf "%.2f", a / b}')
+    printf ' | %12s %15s\n' "$ratio_d" "$ratio_t"
+    unset RPS
+  done
+done
