@@ -28,6 +28,11 @@ final class LocalCommands {
           p.complete(PONG);
           return;
         }
+        if (cmd.argc() > 2) {
+          // The table's arity (-1) lets any count through; Redis's PING itself takes at most one.
+          p.completeError(spec.wrongArity());
+          return;
+        }
         w.writeBulk(cmd.array(1), cmd.offset(1), cmd.length(1));
       }
       case "echo" -> w.writeBulk(cmd.array(1), cmd.offset(1), cmd.length(1));
@@ -37,6 +42,10 @@ final class LocalCommands {
         return;
       }
       case "auth" -> {
+        if (cmd.argc() > 3) {
+          p.completeError(Errors.SYNTAX);
+          return;
+        }
         String error = auth(s, cmd, 1, cmd.argc() - 1);
         if (error != null) {
           p.completeError(error);
@@ -46,7 +55,14 @@ final class LocalCommands {
         return;
       }
       case "select" -> {
-        int db = parseInt(cmd.string(1));
+        int db;
+        try {
+          db = Integer.parseInt(cmd.string(1));
+        } catch (NumberFormatException e) {
+          // Redis's text for a non-number; Codis's for a number outside the served databases.
+          p.completeError(Errors.NOT_AN_INTEGER);
+          return;
+        }
         if (db < 0 || db >= s.ctx.backend.databases()) {
           p.completeError(Errors.invalidDbIndex(s.ctx.backend.databases()));
           return;

@@ -7,8 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import dev.rekko.redis.launcher.RedisServer;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -26,7 +29,9 @@ class BackendFailureTest {
   private static final class Traffic implements AutoCloseable {
     final AtomicBoolean running = new AtomicBoolean(true);
     final AtomicLong[] ok = {new AtomicLong(), new AtomicLong(), new AtomicLong()};
-    final ConcurrentLinkedQueue<String>[] errors = newQueues();
+    /** Index 1 and 2: the groups' error texts. */
+    final List<ConcurrentLinkedQueue<String>> errors =
+        List.of(new ConcurrentLinkedQueue<>(), new ConcurrentLinkedQueue<>(), new ConcurrentLinkedQueue<>());
     final CompletableFuture<Void> done;
 
     Traffic(ProxyFixture fx) {
@@ -42,16 +47,11 @@ class BackendFailureTest {
               assertThat(j.get(keys[g])).isEqualTo(value);
               ok[g].incrementAndGet();
             } catch (JedisDataException e) {
-              errors[g].add(e.getMessage());
+              errors.get(g).add(e.getMessage());
             }
           }
         }
       });
-    }
-
-    @SuppressWarnings("unchecked")
-    private static ConcurrentLinkedQueue<String>[] newQueues() {
-      return new ConcurrentLinkedQueue[] {null, new ConcurrentLinkedQueue<>(), new ConcurrentLinkedQueue<>()};
     }
 
     void awaitProgress(int group, long atLeast) throws InterruptedException {
@@ -61,10 +61,15 @@ class BackendFailureTest {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() throws ExecutionException, TimeoutException {
       running.set(false);
       // A connection error (socket timeout = a hang) would surface here.
-      done.get(30, TimeUnit.SECONDS);
+      try {
+        done.get(30, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
     }
   }
 
@@ -114,8 +119,8 @@ class BackendFailureTest {
         }
         // Group 2's traffic never saw an error; group 1's errors all named its server. (Closing the
         // traffic already proved that no command hung: that would have been a socket timeout.)
-        assertThat(traffic.errors[2]).as("group 2 errors").isEmpty();
-        assertThat(traffic.errors[1]).isNotEmpty().allSatisfy(e -> assertThat(e).contains(dead.address()));
+        assertThat(traffic.errors.get(2)).as("group 2 errors").isEmpty();
+        assertThat(traffic.errors.get(1)).isNotEmpty().allSatisfy(e -> assertThat(e).contains(dead.address()));
         assertThat(fx.node().context().pool().status()).allMatch(st -> st.up());
       }
     });

@@ -1,5 +1,6 @@
 package dev.rekko.node.proxy;
 
+import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
@@ -62,8 +63,7 @@ class ProtocolErrorTest {
 
     RespSocket s = fx.socket();
     // The good commands before the bad bytes, in the same write, are served first.
-    s.write((new String(RespSocket.encode("SET", key, "v"), java.nio.charset.StandardCharsets.ISO_8859_1)
-        + "PING\r\n" + m.sent()).getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+    s.write((new String(RespSocket.encode("SET", key, "v"), ISO_8859_1) + "PING\r\n" + m.sent()).getBytes(ISO_8859_1));
     assertThat(s.read()).isEqualTo("OK");
     assertThat(s.read()).isEqualTo("PONG");
     assertThat(s.read()).isEqualTo(redisError);

@@ -8,6 +8,7 @@ import dev.rekko.redis.launcher.RedisServerOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -137,10 +138,6 @@ final class ProxyFixture implements AutoCloseable {
     return node;
   }
 
-  int groupCount() {
-    return groups.size();
-  }
-
   /** The master of group {@code id} (1-based, as in the bootstrap). */
   RedisServer master(int id) {
     return groups.get(id - 1).get(0);
@@ -151,7 +148,7 @@ final class ProxyFixture implements AutoCloseable {
   }
 
   int groupOf(String key) {
-    return groupOfSlot[SlotHash.slot(key.getBytes(java.nio.charset.StandardCharsets.UTF_8))];
+    return groupOfSlot[SlotHash.slot(key.getBytes(StandardCharsets.UTF_8))];
   }
 
   /** The master that owns {@code key}'s slot, according to the even bootstrap spread. */
@@ -222,17 +219,6 @@ final class ProxyFixture implements AutoCloseable {
   synchronized <T extends AutoCloseable> T track(T resource) {
     clients.add(resource);
     return resource;
-  }
-
-  /** Empties every database of every master, for tests that count keys. */
-  void flushAll() {
-    for (RedisServer m : masters()) {
-      try (Jedis j = new Jedis(new HostAndPort("127.0.0.1", m.port()), DefaultJedisClientConfig.builder()
-          .autoNegotiateProtocol(false).timeoutMillis(TIMEOUT_MILLIS)
-          .password(backendPassword.isEmpty() ? null : backendPassword).build())) {
-        j.flushAll();
-      }
-    }
   }
 
   interface ThrowingRunnable {

@@ -5,12 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.rekko.protocol.Errors;
 import dev.rekko.redis.launcher.RedisServer;
+import java.io.ByteArrayOutputStream;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.IntStream;
 import org.assertj.core.api.InstanceOfAssertFactories;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -140,7 +142,14 @@ class SessionCommandsTest {
     List<String[]> same = List.of(
         new String[] {"FOO", "bar"}, new String[] {"foo"}, new String[] {"GET"}, new String[] {"SET", "k"},
         new String[] {"CLIENT", "FOO"}, new String[] {"CLIENT", "SETNAME", "has space"},
-        new String[] {"INCR", "unk:str"}, new String[] {"SETEX", "unk:x", "nan", "v"});
+        new String[] {"INCR", "unk:str"}, new String[] {"SETEX", "unk:x", "nan", "v"},
+        new String[] {"PING", "a", "b"}, new String[] {"SELECT", "abc"}, new String[] {"SELECT"},
+        new String[] {"AUTH", "a", "b", "c"}, new String[] {"AUTH", "pw"}, new String[] {"ECHO"},
+        new String[] {"HELLO", "abc"}, new String[] {"HELLO", "4"}, new String[] {"HELLO", "2", "FOO"},
+        new String[] {"COMMAND", "GETKEYS", "nosuch"}, new String[] {"COMMAND", "GETKEYS", "GET", "a", "b"},
+        new String[] {"COMMAND", "FOO"}, new String[] {"TIME", "x"}, new String[] {"DBSIZE", "x"},
+        new String[] {"MGET"}, new String[] {"MSET", "a"}, new String[] {"EVAL", "return 1", "-1"},
+        new String[] {"EVAL", "return 1", "5", "a"}, new String[] {"ZUNIONSTORE", "d", "0", "a"}, new String[] {""});
     redis.call("SET", "unk:str", "text");
     s.call("SET", "unk:str", "text");
     for (String[] cmd : same) {
@@ -184,7 +193,7 @@ class SessionCommandsTest {
   }
 
   private static byte[] concat(byte[]... parts) {
-    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
     for (byte[] p : parts) {
       out.writeBytes(p);
     }
@@ -201,7 +210,7 @@ class SessionCommandsTest {
     assertThat(time).asInstanceOf(InstanceOfAssertFactories.LIST).hasSize(2);
     long seconds = Long.parseLong((String) ((List<?>) time).get(0));
     long micros = Long.parseLong((String) ((List<?>) time).get(1));
-    assertThat(seconds).isCloseTo(System.currentTimeMillis() / 1000, org.assertj.core.data.Offset.offset(60L));
+    assertThat(seconds).isCloseTo(System.currentTimeMillis() / 1000, Offset.offset(60L));
     assertThat(micros).isBetween(0L, 999_999L);
     assertThat(s.call("SLOTSHASHKEY", "foo", "{user1}:a", "a{}b")).isEqualTo(List.of(289L, 341L, 0L));
   }
