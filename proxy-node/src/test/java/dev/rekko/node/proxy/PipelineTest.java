@@ -11,14 +11,19 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import redis.clients.jedis.BuilderFactory;
+import redis.clients.jedis.CommandArguments;
+import redis.clients.jedis.CommandObject;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.Protocol;
 import redis.clients.jedis.Response;
 
 /** Long pipelines of mixed commands over both groups keep their order and their values. */
@@ -74,6 +79,7 @@ class PipelineTest {
   void smallMaxPipelineStopsReadingInsteadOfFailing() throws Exception {
     // With only 16 commands allowed in flight the node must pause reading this client, not refuse it.
     RekkoNode narrow = fx.startNode(Map.of("rekko.proxy.max-pipeline", "16"));
+    assertThat(narrow.context().proxy.maxPipeline()).isEqualTo(16);
     Workload w = new Workload("bp:", 5);
     List<Workload.Op> raw = w.generate(10_000);
     List<Workload.Op> jedis = w.generate(2_000);
@@ -82,6 +88,33 @@ class PipelineTest {
       runJedisPipeline(fx.jedis(narrow), jedis);
     });
     assertStringsLandedOnTheirOwners(w.strings());
+  }
+
+  @Test
+  void commandsArrivingInTinyFragmentsAreReassembled() {
+    // Frames cut anywhere (inside a length, between CR and LF, inside a bulk) must decode and be
+    // forwarded whole; values of a few hundred bytes make sure bulks span many reads.
+    Workload w = new Workload("frag:", 6);
+    List<Workload.Op> ops = new ArrayList<>(w.generate(300));
+    String big = "b".repeat(700) + "\r\n" + "c".repeat(300);
+    ops.add(new Workload.Op(new String[] {"SET", "frag:big", big}, "OK"));
+    ops.add(new Workload.Op(new String[] {"GET", "frag:big"}, big));
+    byte[] bytes = Workload.encode(ops);
+    assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+      RespSocket s = fx.socket();
+      CompletableFuture<Void> writer = ProxyFixture.fork(() -> {
+        Random random = new Random(11);
+        for (int pos = 0; pos < bytes.length; ) {
+          int n = Math.min(bytes.length - pos, 1 + random.nextInt(7));
+          s.write(Arrays.copyOfRange(bytes, pos, pos + n));
+          pos += n;
+        }
+      });
+      for (int i = 0; i < ops.size(); i++) {
+        Workload.check(ops.get(i), i, s.read());
+      }
+      writer.get();
+    });
   }
 
   static void runJedisPipeline(Jedis jedis, List<Workload.Op> ops) {
@@ -121,6 +154,9 @@ class PipelineTest {
       case "MSET" -> p.mset(Arrays.copyOfRange(a, 1, a.length));
       case "EXPIRE" -> p.expire(a[1], Long.parseLong(a[2]));
       case "TTL" -> p.ttl(a[1]);
+      // Pipeline has no echo(); the same command object Jedis.echo uses.
+      case "ECHO" -> p.appendCommand(new CommandObject<>(
+          new CommandArguments(Protocol.Command.ECHO).add(a[1]), BuilderFactory.STRING));
       default -> throw new IllegalArgumentException("not in the workload: " + op.name());
     };
   }

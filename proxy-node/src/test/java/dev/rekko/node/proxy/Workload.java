@@ -14,7 +14,8 @@ import java.util.Random;
 import java.util.Set;
 
 /**
- * A reproducible mix of SET/GET/INCR/LPUSH/LRANGE/HSET/HGET/DEL/MGET/MSET/EXPIRE/TTL over many keys,
+ * A reproducible mix of SET/GET/INCR/LPUSH/LRANGE/HSET/HGET/DEL/MGET/MSET/EXPIRE/TTL over many keys
+ * (and ECHO, which the node answers itself),
  * each command paired with the reply Redis must give, computed by a small model of the keyspace. A
  * pipeline that reorders, drops or mixes up replies fails on the first command whose reply differs.
  */
@@ -101,7 +102,7 @@ final class Workload {
   }
 
   private Op next() {
-    int pick = random.nextInt(12);
+    int pick = random.nextInt(13);
     switch (pick) {
       case 0 -> {
         String k = stringKey();
@@ -173,6 +174,11 @@ final class Workload {
           expiring.remove(k);
         }
         return new Op(args, "OK");
+      }
+      case 12 -> {
+        // Answered by the node itself, between commands the backends answer: order must still hold.
+        String v = value();
+        return new Op(new String[] {"ECHO", v}, v);
       }
       case 10 -> {
         String k = stringKey();
