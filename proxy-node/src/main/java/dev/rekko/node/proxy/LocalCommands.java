@@ -13,6 +13,10 @@ final class LocalCommands {
   static final String REDIS_VERSION = "7.0.15";
   private static final byte[] OK = "+OK\r\n".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] PONG = "+PONG\r\n".getBytes(StandardCharsets.US_ASCII);
+  /** Redis 7.0's text for HELLO without AUTH on a connection that has not authenticated yet. */
+  static final String HELLO_NOAUTH = "NOAUTH HELLO must be called with the client already authenticated, "
+      + "otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select "
+      + "the RESP protocol version at the same time";
 
   private LocalCommands() {}
 
@@ -24,6 +28,11 @@ final class LocalCommands {
           p.complete(PONG);
           return;
         }
+        if (cmd.argc() > 2) {
+          // The table's arity (-1) lets any count through; Redis's PING itself takes at most one.
+          p.completeError(spec.wrongArity());
+          return;
+        }
         w.writeBulk(cmd.array(1), cmd.offset(1), cmd.length(1));
       }
       case "echo" -> w.writeBulk(cmd.array(1), cmd.offset(1), cmd.length(1));
@@ -33,6 +42,10 @@ final class LocalCommands {
         return;
       }
       case "auth" -> {
+        if (cmd.argc() > 3) {
+          p.completeError(Errors.SYNTAX);
+          return;
+        }
         String error = auth(s, cmd, 1, cmd.argc() - 1);
         if (error != null) {
           p.completeError(error);
@@ -42,7 +55,14 @@ final class LocalCommands {
         return;
       }
       case "select" -> {
-        int db = parseInt(cmd.string(1));
+        int db;
+        try {
+          db = Integer.parseInt(cmd.string(1));
+        } catch (NumberFormatException e) {
+          // Redis's text for a non-number; Codis's for a number outside the served databases.
+          p.completeError(Errors.NOT_AN_INTEGER);
+          return;
+        }
         if (db < 0 || db >= s.ctx.backend.databases()) {
           p.completeError(Errors.invalidDbIndex(s.ctx.backend.databases()));
           return;
@@ -92,10 +112,15 @@ final class LocalCommands {
   /** AUTH [user] password, also used by HELLO … AUTH; null on success, else the error text. */
   static String auth(Session s, Command cmd, int from, int count) {
     String configured = s.ctx.proxy.password();
-    if (configured.isEmpty()) {
-      return Errors.AUTH_NOT_CONFIGURED;
-    }
     String user = count == 2 ? cmd.string(from) : "default";
+    if (configured.isEmpty()) {
+      // Like Redis with a "nopass" default user: only the one-argument form is an error; naming the
+      // default user succeeds with any password (clients configured with user+password rely on it).
+      if (count != 2) {
+        return Errors.AUTH_NOT_CONFIGURED;
+      }
+      return "default".equals(user) ? null : Errors.WRONGPASS;
+    }
     String password = cmd.string(from + count - 1);
     if (!"default".equals(user) || !constantTimeEquals(configured, password)) {
       return Errors.WRONGPASS;
@@ -136,7 +161,7 @@ final class LocalCommands {
       }
     }
     if (!s.authenticated) {
-      p.completeError(Errors.NOAUTH);
+      p.completeError(HELLO_NOAUTH);
       return;
     }
     if (setName != null) {

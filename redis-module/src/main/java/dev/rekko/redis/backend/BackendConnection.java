@@ -70,6 +70,9 @@ public final class BackendConnection {
     this.database = database;
     this.options = options;
     this.backoffNanos = options.reconnectBackoffMin().toNanos();
+    // A tick can see this connection before connect() has run; it must not read a zero start time
+    // and call the connect timed out.
+    this.connectStarted = System.nanoTime();
     io.register(this);
     io.execute(this::connect);
   }

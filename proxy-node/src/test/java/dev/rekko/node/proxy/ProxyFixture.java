@@ -1,0 +1,288 @@
+package dev.rekko.node.proxy;
+
+import dev.rekko.node.config.GroupSeed;
+import dev.rekko.node.config.NodeConfig;
+import dev.rekko.protocol.SlotHash;
+import dev.rekko.redis.launcher.RedisServer;
+import dev.rekko.redis.launcher.RedisServerOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.Jedis;
+
+/**
+ * G groups of real {@code redis-server} (a master and optionally replicas, optionally with a password)
+ * and one {@link RekkoNode} in front of them, all on free loopback ports. Hands out clients of every
+ * kind and closes them, the node(s) and the servers in {@link #close()}, whatever state a failed test
+ * left them in. Extra nodes with other settings can share the same servers ({@link #startNode}).
+ */
+final class ProxyFixture implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ProxyFixture.class);
+  /** Client socket timeout: long enough for a loaded CI machine, short enough that nothing hangs. */
+  static final int TIMEOUT_MILLIS = 15_000;
+
+  private final List<List<RedisServer>> groups = new ArrayList<>();
+  private final Map<String, String> baseOverrides;
+  private final String backendPassword;
+  private final List<RekkoNode> nodes = new ArrayList<>();
+  private final List<AutoCloseable> clients = new ArrayList<>();
+  private final int[] groupOfSlot;
+
+  static Builder builder() {
+    return new Builder();
+  }
+
+  static final class Builder {
+    private int groups = 2;
+    private int replicas;
+    private String backendPassword = "";
+    private final Map<String, String> overrides = new LinkedHashMap<>();
+
+    Builder groups(int n) {
+      this.groups = n;
+      return this;
+    }
+
+    Builder replicas(int n) {
+      this.replicas = n;
+      return this;
+    }
+
+    /** Every Redis server demands this password, and the node is configured to send it. */
+    Builder backendPassword(String password) {
+      this.backendPassword = password;
+      return this;
+    }
+
+    /** A node setting, e.g. {@code set("rekko.proxy.max-clients", "5")}. */
+    Builder set(String key, String value) {
+      overrides.put(key, value);
+      return this;
+    }
+
+    ProxyFixture start() throws Exception {
+      return new ProxyFixture(this);
+    }
+  }
+
+  private ProxyFixture(Builder b) throws Exception {
+    this.backendPassword = b.backendPassword;
+    try {
+      for (int g = 0; g < b.groups; g++) {
+        List<RedisServer> group = new ArrayList<>();
+        groups.add(group);
+        RedisServer master = options(b.backendPassword).start();
+        group.add(master);
+        for (int r = 0; r < b.replicas; r++) {
+          group.add(options(b.backendPassword).replicaOf(master).start());
+        }
+      }
+      Map<String, String> o = new LinkedHashMap<>();
+      o.put("rekko.proxy.host", "127.0.0.1");
+      o.put("rekko.proxy.port", "0");
+      o.put("rekko.admin.host", "127.0.0.1");
+      o.put("rekko.admin.port", "0");
+      o.put("rekko.dispatcher.parallelism", "2");
+      o.put("rekko.bootstrap.groups", GroupSeed.format(seeds()));
+      if (!b.backendPassword.isEmpty()) {
+        o.put("rekko.backend.password", b.backendPassword);
+      }
+      o.putAll(b.overrides);
+      this.baseOverrides = Map.copyOf(o);
+      this.groupOfSlot = GroupSeed.evenSlots(seeds());
+      startNode(Map.of());
+    } catch (Exception | Error e) {
+      close();
+      throw e;
+    }
+  }
+
+  private static RedisServerOptions options(String password) {
+    RedisServerOptions o = RedisServer.builder();
+    return password.isEmpty() ? o : o.password(password);
+  }
+
+  List<GroupSeed> seeds() {
+    List<GroupSeed> seeds = new ArrayList<>();
+    for (int i = 0; i < groups.size(); i++) {
+      seeds.add(new GroupSeed(i + 1, groups.get(i).stream().map(RedisServer::address).toList()));
+    }
+    return seeds;
+  }
+
+  /** The first node, started with the builder's settings. */
+  RekkoNode node() {
+    return nodes.get(0);
+  }
+
+  /** Another node on the same servers: the builder's settings plus {@code extra}; closed with the fixture. */
+  synchronized RekkoNode startNode(Map<String, String> extra) throws Exception {
+    Map<String, String> o = new LinkedHashMap<>(baseOverrides);
+    o.putAll(extra);
+    RekkoNode node = RekkoNode.start(NodeConfig.of(o));
+    nodes.add(node);
+    return node;
+  }
+
+  /** The master of group {@code id} (1-based, as in the bootstrap). */
+  RedisServer master(int id) {
+    return groups.get(id - 1).get(0);
+  }
+
+  List<RedisServer> masters() {
+    return groups.stream().map(g -> g.get(0)).toList();
+  }
+
+  int groupOf(String key) {
+    return groupOfSlot[SlotHash.slot(key.getBytes(StandardCharsets.UTF_8))];
+  }
+
+  /** The master that owns {@code key}'s slot, according to the even bootstrap spread. */
+  RedisServer masterOf(String key) {
+    return master(groupOf(key));
+  }
+
+  /** A key with {@code prefix} whose slot belongs to group {@code id}. */
+  String keyInGroup(String prefix, int id) {
+    for (int i = 0; ; i++) {
+      String k = prefix + i;
+      if (groupOf(k) == id) {
+        return k;
+      }
+    }
+  }
+
+  Jedis jedis() {
+    return jedis(node(), b -> { });
+  }
+
+  Jedis jedis(RekkoNode n) {
+    return jedis(n, b -> { });
+  }
+
+  /** A Jedis on a node's RESP port; {@code config} may add a password, a client name, a database. */
+  Jedis jedis(RekkoNode n, Consumer<DefaultJedisClientConfig.Builder> config) {
+    DefaultJedisClientConfig.Builder b = DefaultJedisClientConfig.builder()
+        .autoNegotiateProtocol(false)
+        .timeoutMillis(TIMEOUT_MILLIS);
+    config.accept(b);
+    return track(new Jedis(new HostAndPort("127.0.0.1", n.respPort()), b.build()));
+  }
+
+  /** A Jedis straight to one Redis server, to check where keys really are. */
+  Jedis direct(RedisServer server) {
+    DefaultJedisClientConfig.Builder b = DefaultJedisClientConfig.builder()
+        .autoNegotiateProtocol(false)
+        .timeoutMillis(TIMEOUT_MILLIS);
+    if (!backendPassword.isEmpty()) {
+      b.password(backendPassword);
+    }
+    return track(new Jedis(new HostAndPort("127.0.0.1", server.port()), b.build()));
+  }
+
+  /** A Lettuce client for a node; shut down with the fixture. */
+  RedisClient lettuce(RekkoNode n, Consumer<RedisURI.Builder> uri) {
+    RedisURI.Builder b = RedisURI.builder().withHost("127.0.0.1").withPort(n.respPort())
+        .withTimeout(Duration.ofMillis(TIMEOUT_MILLIS));
+    uri.accept(b);
+    RedisClient client = RedisClient.create(b.build());
+    track(() -> client.shutdown(0, 5, TimeUnit.SECONDS));
+    return client;
+  }
+
+  RespSocket socket() throws IOException {
+    return socket(node());
+  }
+
+  RespSocket socket(RekkoNode n) throws IOException {
+    return track(new RespSocket(n.respPort(), TIMEOUT_MILLIS));
+  }
+
+  RespSocket socket(RedisServer server) throws IOException {
+    return track(new RespSocket(server.port(), TIMEOUT_MILLIS));
+  }
+
+  synchronized <T extends AutoCloseable> T track(T resource) {
+    clients.add(resource);
+    return resource;
+  }
+
+  interface ThrowingRunnable {
+    void run() throws Exception;
+  }
+
+  /**
+   * Runs {@code task} on a thread of its own. Not the common pool: on a 2-core machine it has one
+   * thread, and a blocked socket read there would starve the writer a test forked next to it.
+   */
+  static CompletableFuture<Void> fork(ThrowingRunnable task) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    Thread t = new Thread(() -> {
+      try {
+        task.run();
+        done.complete(null);
+      } catch (Throwable e) {
+        done.completeExceptionally(e);
+      }
+    }, "test-fork");
+    t.setDaemon(true);
+    t.start();
+    return done;
+  }
+
+  /** Polls {@code condition} until it holds or {@code timeout} passes; true if it held. */
+  static boolean await(Duration timeout, BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (condition.getAsBoolean()) {
+        return true;
+      }
+      Thread.sleep(50);
+    }
+    return condition.getAsBoolean();
+  }
+
+  @Override
+  public synchronized void close() {
+    for (int i = clients.size() - 1; i >= 0; i--) {
+      try {
+        clients.get(i).close();
+      } catch (Exception e) {
+        log.debug("closing a client failed", e);
+      }
+    }
+    clients.clear();
+    for (int i = nodes.size() - 1; i >= 0; i--) {
+      try {
+        nodes.get(i).close();
+      } catch (RuntimeException e) {
+        log.warn("closing a node failed", e);
+      }
+    }
+    nodes.clear();
+    for (List<RedisServer> group : groups) {
+      for (int i = group.size() - 1; i >= 0; i--) {
+        try {
+          group.get(i).close();
+        } catch (RuntimeException e) {
+          log.warn("closing {} failed", group.get(i), e);
+        }
+      }
+    }
+    groups.clear();
+  }
+}
