@@ -1,0 +1,239 @@
+package dev.rekko.topology;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.ddata.Key;
+import org.apache.pekko.cluster.ddata.LWWMap;
+import org.apache.pekko.cluster.ddata.typed.javadsl.DistributedData;
+import org.apache.pekko.cluster.ddata.typed.javadsl.Replicator;
+import org.apache.pekko.cluster.ddata.typed.javadsl.ReplicatorMessageAdapter;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.SelfUp;
+
+/**
+ * The node's copy of the topology: subscribes to every topology key, keeps the merged {@link Topology},
+ * and tells its subscribers (and the callback given at creation) about every change. One per node.
+ *
+ * <p><b>Loaded.</b> Once this node's member is Up ({@code SelfUp}), the replica sends one {@code Get} per
+ * key with {@code rekko.topology.initial-read} (majority by default), retrying failed ones. The Replicator
+ * answers Gets only after it has loaded its durable store, so every answer includes what this node had
+ * on disk; a majority read also includes what the majority of members holds, so a node that joins with
+ * an empty data folder does not pass for loaded with an empty table. The topology is {@code loaded} once
+ * every key has answered, found or not found. Nothing is published before that; from then on every
+ * change is published, in order. Waiting for Up matters: before it the Replicator knows no other member
+ * and a majority read would be a local one.
+ */
+public final class TopologyReplica extends AbstractBehavior<TopologyReplica.Command> {
+
+  public interface Command {}
+
+  /** Replies with the current topology, loaded or not. */
+  public record GetTopology(ActorRef<Topology> replyTo) implements Command, TopologySerializable {}
+
+  /** Sends the current topology once loaded, then every change; ends when the subscriber stops. */
+  public record Subscribe(ActorRef<Topology> subscriber) implements Command, TopologySerializable {}
+
+  public record Unsubscribe(ActorRef<Topology> subscriber) implements Command, TopologySerializable {}
+
+  private record KeyChanged(Replicator.SubscribeResponse<LWWMap<Object, Object>> rsp)
+      implements Command, NoSerializationVerificationNeeded {}
+
+  private record KeyRead(Key<?> key, Replicator.GetResponse<?> rsp, Throwable error)
+      implements Command, NoSerializationVerificationNeeded {}
+
+  private record ReadAgain(Key<?> key) implements Command, NoSerializationVerificationNeeded {}
+
+  private record SelfIsUp(SelfUp up) implements Command, NoSerializationVerificationNeeded {}
+
+  private record SubscriberGone(ActorRef<Topology> subscriber)
+      implements Command, NoSerializationVerificationNeeded {}
+
+  public static Behavior<Command> create() {
+    return create(topology -> { });
+  }
+
+  /**
+   * @param onChange called on the replica's thread with every published topology; it must be quick and
+   *                 must not block (the routing table swaps a reference in it)
+   */
+  public static Behavior<Command> create(Consumer<Topology> onChange) {
+    return Behaviors.setup(ctx ->
+        create(onChange, TopologySettings.create(ctx.getSystem().settings().config())));
+  }
+
+  public static Behavior<Command> create(Consumer<Topology> onChange, TopologySettings settings) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
+        new TopologyReplica(ctx, timers, onChange, settings)));
+  }
+
+  private final TimerScheduler<Command> timers;
+  private final Consumer<Topology> onChange;
+  private final TopologySettings settings;
+  private final ActorRef<Replicator.Command> replicator;
+  private final Map<String, LWWMap<?, ?>> data = new HashMap<>();
+  private final Set<String> read = new HashSet<>();
+  private final Set<String> changed = new HashSet<>();
+  private final Set<ActorRef<Topology>> subscribers = new HashSet<>();
+  private Topology current = Topology.EMPTY;
+  private Topology published;
+
+  private TopologyReplica(ActorContext<Command> ctx, TimerScheduler<Command> timers,
+      Consumer<Topology> onChange, TopologySettings settings) {
+    super(ctx);
+    this.timers = timers;
+    this.onChange = onChange;
+    this.settings = settings;
+    this.replicator = DistributedData.get(ctx.getSystem()).replicator();
+    // One adapter for every key: message adapters are per message class, so several adapters would
+    // replace each other's function; KeyChanged carries the key and onKeyChanged dispatches on it.
+    ReplicatorMessageAdapter<Command, LWWMap<Object, Object>> adapter =
+        new ReplicatorMessageAdapter<>(ctx, replicator, settings.askTimeout());
+    for (Key<?> key : TopologyKeys.all()) {
+      adapter.subscribe(untyped(key), KeyChanged::new);
+    }
+    Cluster.get(ctx.getSystem()).subscriptions().tell(
+        org.apache.pekko.cluster.typed.Subscribe.create(ctx.messageAdapter(SelfUp.class, SelfIsUp::new),
+            SelfUp.class));
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(GetTopology.class, this::onGetTopology)
+        .onMessage(Subscribe.class, this::onSubscribe)
+        .onMessage(Unsubscribe.class, this::onUnsubscribe)
+        .onMessage(SubscriberGone.class, m -> onUnsubscribe(new Unsubscribe(m.subscriber())))
+        .onMessage(KeyChanged.class, this::onKeyChanged)
+        .onMessage(KeyRead.class, this::onKeyRead)
+        .onMessage(ReadAgain.class, this::onReadAgain)
+        .onMessage(SelfIsUp.class, this::onSelfUp)
+        .build();
+  }
+
+  private Behavior<Command> onGetTopology(GetTopology m) {
+    m.replyTo().tell(current);
+    return this;
+  }
+
+  private Behavior<Command> onSubscribe(Subscribe m) {
+    if (subscribers.add(m.subscriber())) {
+      getContext().watchWith(m.subscriber(), new SubscriberGone(m.subscriber()));
+      if (published != null) {
+        m.subscriber().tell(published);
+      }
+    }
+    return this;
+  }
+
+  private Behavior<Command> onUnsubscribe(Unsubscribe m) {
+    if (subscribers.remove(m.subscriber())) {
+      getContext().unwatch(m.subscriber());
+    }
+    return this;
+  }
+
+  private Behavior<Command> onKeyChanged(KeyChanged m) {
+    if (m.rsp() instanceof Replicator.Changed<LWWMap<Object, Object>> c) {
+      String id = c.key().id();
+      changed.add(id);
+      data.put(id, c.dataValue());
+      rebuild();
+    }
+    return this;
+  }
+
+  private Behavior<Command> onKeyRead(KeyRead m) {
+    String id = m.key().id();
+    if (m.error() != null || m.rsp() instanceof Replicator.GetFailure) {
+      getContext().getLog().debug("first read of {} failed, retrying in {}", id, settings.readRetry());
+      timers.startSingleTimer(new ReadAgain(m.key()), settings.readRetry());
+      return this;
+    }
+    // A Changed seen before this answer is at least as new as it: the Replicator applies a majority
+    // read's result locally (and notifies) before the Get is answered, and a local Get's answer may
+    // arrive after a Changed sent later.
+    if (m.rsp() instanceof Replicator.GetSuccess<?> s && !changed.contains(id)) {
+      data.put(id, (LWWMap<?, ?>) s.dataValue());
+    }
+    read.add(id);
+    rebuild();
+    return this;
+  }
+
+  private Behavior<Command> onSelfUp(SelfIsUp m) {
+    TopologyKeys.all().forEach(this::readKey);
+    return this;
+  }
+
+  private Behavior<Command> onReadAgain(ReadAgain m) {
+    readKey(m.key());
+    return this;
+  }
+
+  private void readKey(Key<?> key) {
+    // ctx.ask rather than the adapter's askGet: an ask timeout (e.g. a slow durable load) must become a
+    // retry, not an exception that stops the replica.
+    Duration timeout = settings.askTimeout();
+    getContext().ask(getResponseClass(), replicator, timeout,
+        replyTo -> new Replicator.Get<>(untyped(key), settings.initialRead(), replyTo),
+        (rsp, error) -> new KeyRead(key, rsp, error));
+  }
+
+  private void rebuild() {
+    boolean loaded = read.size() == TopologyKeys.all().size();
+    current = build(loaded);
+    if (loaded && !current.equals(published)) {
+      published = current;
+      try {
+        onChange.accept(current);
+      } catch (RuntimeException e) {
+        getContext().getLog().error("topology callback failed", e);
+      }
+      subscribers.forEach(s -> s.tell(current));
+    }
+  }
+
+  private Topology build(boolean loaded) {
+    SortedMap<Integer, GroupInfo> groups = new TreeMap<>(entries(TopologyKeys.GROUPS));
+    var slots = Topology.offlineSlots();
+    for (Key<LWWMap<Integer, SlotInfo>> key : TopologyKeys.slotKeys()) {
+      entries(key).values().forEach(s -> slots.set(s.id(), s));
+    }
+    SortedMap<String, NodeInfo> nodes = new TreeMap<>(entries(TopologyKeys.NODES));
+    Map<String, Long> meta = entries(TopologyKeys.META);
+    long epoch = meta.getOrDefault(TopologyKeys.META_EPOCH, 0L);
+    boolean bootstrapped = meta.containsKey(TopologyKeys.META_BOOTSTRAPPED);
+    return new Topology(epoch, groups, slots, nodes, bootstrapped, loaded);
+  }
+
+  @SuppressWarnings("unchecked")
+  private <K, V> Map<K, V> entries(Key<LWWMap<K, V>> key) {
+    LWWMap<K, V> map = (LWWMap<K, V>) data.get(key.id());
+    return map == null ? Map.of() : map.getEntries();
+  }
+
+  // The keys hold different LWWMap types; the Replicator and the adapter only need one static type.
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static Key<LWWMap<Object, Object>> untyped(Key<?> key) {
+    return (Key) key;
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static Class<Replicator.GetResponse<LWWMap<Object, Object>>> getResponseClass() {
+    return (Class) Replicator.GetResponse.class;
+  }
+}
