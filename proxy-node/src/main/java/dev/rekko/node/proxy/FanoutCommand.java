@@ -7,7 +7,6 @@ import dev.rekko.protocol.resp.Reply;
 import dev.rekko.protocol.resp.RespValue;
 import dev.rekko.protocol.resp.RespWriter;
 import dev.rekko.redis.backend.BackendAddress;
-import dev.rekko.redis.backend.ReplyHandler;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
@@ -18,22 +17,16 @@ import java.util.TreeMap;
  * DBSIZE and INFO: asked of every group's master (in the session's database) and combined, so the
  * client sees one Redis: key counts are summed, INFO gets a proxy section and a summed keyspace.
  */
-final class FanoutCommand {
+final class FanoutCommand extends Gather {
   private final Session session;
-  private final Pending target;
   private final boolean info;
   private final String section;
-  private final Reply[] replies;
-  private String failure;
-  private int outstanding;
 
   private FanoutCommand(Session session, Pending target, boolean info, String section, int parts) {
+    super(target, parts);
     this.session = session;
-    this.target = target;
     this.info = info;
     this.section = section;
-    this.replies = new Reply[parts];
-    this.outstanding = parts;
   }
 
   static void dispatch(Session s, Command cmd, CommandSpec spec, Pending p) {
@@ -57,44 +50,12 @@ final class FanoutCommand {
     byte[] request = new RespWriter(32).writeCommand(info ? new byte[][] {bytes("INFO"), bytes("keyspace")}
         : new byte[][] {bytes("DBSIZE")}).toByteArray();
     for (int i = 0; i < masters.size(); i++) {
-      s.send(masters.get(i), request, 0, request.length, f.handler(i));
+      s.send(masters.get(i), request, 0, request.length, f.part(i));
     }
   }
 
-  private ReplyHandler handler(int part) {
-    return new ReplyHandler() {
-      @Override
-      public void onReply(Reply reply) {
-        done(part, reply, null);
-      }
-
-      @Override
-      public void onFailure(String error) {
-        done(part, null, error);
-      }
-    };
-  }
-
-  private void done(int part, Reply reply, String error) {
-    synchronized (this) {
-      replies[part] = reply;
-      if (error != null && failure == null) {
-        failure = error;
-      }
-      if (--outstanding > 0) {
-        return;
-      }
-    }
-    if (failure != null) {
-      target.onFailure(failure);
-      return;
-    }
-    for (Reply r : replies) {
-      if (r.isError()) {
-        target.onReply(r);
-        return;
-      }
-    }
+  @Override
+  byte[] merge() {
     byte[] out;
     if (info) {
       Map<String, long[]> keyspace = new TreeMap<>();
@@ -109,8 +70,7 @@ final class FanoutCommand {
       }
       out = (":" + sum + "\r\n").getBytes(StandardCharsets.US_ASCII);
     }
-    target.complete(out, 0, out.length, false);
-    target.signalSession();
+    return out;
   }
 
   private static byte[] bulk(String text) {

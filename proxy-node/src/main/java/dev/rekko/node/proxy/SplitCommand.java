@@ -8,7 +8,6 @@ import dev.rekko.protocol.resp.Reply;
 import dev.rekko.protocol.resp.RespValue;
 import dev.rekko.protocol.resp.RespWriter;
 import dev.rekko.redis.backend.BackendAddress;
-import dev.rekko.redis.backend.ReplyHandler;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,25 +18,18 @@ import java.util.Map;
  * server, sent in parallel, merged back in the client's key order. When every key lives on one
  * server the original command is forwarded untouched.
  */
-final class SplitCommand {
+final class SplitCommand extends Gather {
   private enum Merge { VALUES, OK, SUM }
 
-  private final Pending target;
   private final Merge merge;
   private final int keyCount;
   private final int[][] positions;
-  private final Reply[] replies;
-  private final String[] failures;
-  private int outstanding;
 
   private SplitCommand(Pending target, Merge merge, int keyCount, int parts) {
-    this.target = target;
+    super(target, parts);
     this.merge = merge;
     this.keyCount = keyCount;
     this.positions = new int[parts][];
-    this.replies = new Reply[parts];
-    this.failures = new String[parts];
-    this.outstanding = parts;
   }
 
   static void dispatch(Session s, Command cmd, CommandSpec spec, Pending p) {
@@ -88,47 +80,13 @@ final class SplitCommand {
         }
       }
       split.positions[part] = pos;
-      s.send(e.getKey(), w.array(), 0, w.length(), split.handler(part));
+      s.send(e.getKey(), w.array(), 0, w.length(), split.part(part));
       part++;
     }
   }
 
-  private ReplyHandler handler(int part) {
-    return new ReplyHandler() {
-      @Override
-      public void onReply(Reply reply) {
-        partDone(part, reply, null);
-      }
-
-      @Override
-      public void onFailure(String error) {
-        partDone(part, null, error);
-      }
-    };
-  }
-
-  private void partDone(int part, Reply reply, String failure) {
-    synchronized (this) {
-      replies[part] = reply;
-      failures[part] = failure;
-      if (--outstanding > 0) {
-        return;
-      }
-    }
-    complete();
-  }
-
-  private void complete() {
-    for (int i = 0; i < replies.length; i++) {
-      if (failures[i] != null) {
-        target.onFailure(failures[i]);
-        return;
-      }
-      if (replies[i].isError()) {
-        target.onReply(replies[i]);
-        return;
-      }
-    }
+  @Override
+  byte[] merge() {
     RespWriter w = new RespWriter(64);
     switch (merge) {
       case OK -> w.writeSimpleString("OK");
@@ -153,8 +111,6 @@ final class SplitCommand {
         }
       }
     }
-    byte[] bytes = w.toByteArray();
-    target.complete(bytes, 0, bytes.length, false);
-    target.signalSession();
+    return w.toByteArray();
   }
 }

@@ -3,7 +3,6 @@ package dev.rekko.redis.backend;
 import dev.rekko.protocol.resp.Reply;
 import dev.rekko.protocol.resp.ReplyDecoder;
 import dev.rekko.protocol.resp.RespProtocolException;
-import dev.rekko.protocol.resp.RespWriter;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
@@ -27,14 +26,6 @@ public final class BackendConnection {
   private enum State { CONNECTING, UP, DOWN, CLOSED }
 
   private static final int MAX_GATHER = 64;
-  private static final ReplyHandler IGNORE = new ReplyHandler() {
-    @Override
-    public void onReply(Reply reply) {}
-
-    @Override
-    public void onFailure(String error) {}
-  };
-
   private final BackendIo io;
   private final BackendAddress address;
   private final int database;
@@ -225,7 +216,7 @@ public final class BackendConnection {
           failDown("no reply within " + options.receiveTimeout().toMillis() + " ms");
         } else if (idle && now - lastActivity > options.pingPeriod().toNanos()) {
           lastActivity = now;
-          sendInternal(IGNORE, "PING");
+          sendInternal(Handshake.IGNORE, "PING");
           flush();
         }
       }
@@ -248,15 +239,7 @@ public final class BackendConnection {
     }
     connectStarted = System.nanoTime();
     decoder = new ReplyDecoder();
-    List<String[]> handshake = new ArrayList<>();
-    if (!options.password().isEmpty()) {
-      handshake.add(options.user().isEmpty()
-          ? new String[] {"AUTH", options.password()}
-          : new String[] {"AUTH", options.user(), options.password()});
-    }
-    if (database != 0) {
-      handshake.add(new String[] {"SELECT", Integer.toString(database)});
-    }
+    List<String[]> handshake = Handshake.commands(options, database);
     // The handshake goes first in the queue, ahead of anything sessions queued while connecting.
     synchronized (lock) {
       ArrayDeque<ByteBuffer> queued = new ArrayDeque<>(out);
@@ -264,7 +247,7 @@ public final class BackendConnection {
       out.clear();
       pending.clear();
       for (String[] cmd : handshake) {
-        sendInternal(handshakeHandler(cmd[0]), cmd);
+        sendInternal(Handshake.checking(cmd[0], msg -> io.execute(() -> failDown(msg))), cmd);
       }
       out.addAll(queued);
       pending.addAll(queuedHandlers);
@@ -353,7 +336,7 @@ public final class BackendConnection {
   }
 
   private void sendInternal(ReplyHandler handler, String... args) {
-    byte[] bytes = new RespWriter(64).writeCommand(toBytes(args)).toByteArray();
+    byte[] bytes = Handshake.encode(args);
     synchronized (lock) {
       if (pending.isEmpty()) {
         oldestSince = System.nanoTime();
@@ -361,21 +344,6 @@ public final class BackendConnection {
       out.add(ByteBuffer.wrap(bytes));
       pending.add(handler);
     }
-  }
-
-  private ReplyHandler handshakeHandler(String command) {
-    return new ReplyHandler() {
-      @Override
-      public void onReply(Reply reply) {
-        if (reply.isError()) {
-          String msg = new String(reply.toByteArray(), java.nio.charset.StandardCharsets.UTF_8).strip();
-          io.execute(() -> failDown(command + " failed: " + msg.substring(1)));
-        }
-      }
-
-      @Override
-      public void onFailure(String error) {}
-    };
   }
 
   private void failIfCurrent(int gen, String reason) {
@@ -425,14 +393,6 @@ public final class BackendConnection {
     for (ReplyHandler h : failed) {
       h.onFailure(error);
     }
-  }
-
-  private static byte[][] toBytes(String[] args) {
-    byte[][] out = new byte[args.length][];
-    for (int i = 0; i < args.length; i++) {
-      out[i] = args[i].getBytes(java.nio.charset.StandardCharsets.UTF_8);
-    }
-    return out;
   }
 
   @Override
