@@ -12,7 +12,7 @@ import java.util.Objects;
  * copied once, and a length header alone never makes the decoder allocate: memory follows the bytes
  * actually received.
  */
-abstract class ChunkedInput {
+abstract class ChunkedInput<T> {
   /** Largest frame: it must fit in one Java array. */
   static final int MAX_FRAME = Integer.MAX_VALUE - 8;
 
@@ -170,6 +170,25 @@ abstract class ChunkedInput {
     }
     head = Math.max(head, upTo);
   }
+
+  /**
+   * The next complete frame, or null if more input is needed.
+   *
+   * @throws RespProtocolException on malformed input; the decoder is unusable afterwards
+   */
+  public final T next() {
+    if (failure != null) {
+      throw failure;
+    }
+    try {
+      return decode();
+    } catch (RespProtocolException e) {
+      throw fail(e);
+    }
+  }
+
+  /** Decodes the next frame from the chunks fed so far, or returns null when one is incomplete. */
+  abstract T decode();
 
   /** Records the failure and drops all input so a dead connection holds no memory. */
   final RespProtocolException fail(RespProtocolException e) {

@@ -14,7 +14,7 @@ package dev.rekko.protocol.resp;
  * hiredis allows it), bulk payloads must be followed by CRLF, and typed lines (integers, doubles,
  * booleans, big numbers, null) must be well formed. Not thread-safe; one instance per connection.
  */
-public final class ReplyDecoder extends ChunkedInput {
+public final class ReplyDecoder extends ChunkedInput<Reply> {
   private static final int TYPE = 0;
   private static final int LINE = 1;
   private static final int BULK = 2;
@@ -49,23 +49,8 @@ public final class ReplyDecoder extends ChunkedInput {
     this.attribute = new boolean[limits.maxNestingDepth()];
   }
 
-  /**
-   * The next complete reply, or null if more input is needed.
-   *
-   * @throws RespProtocolException on malformed input; the decoder is unusable afterwards
-   */
-  public Reply next() {
-    if (failure != null) {
-      throw failure;
-    }
-    try {
-      return decode();
-    } catch (RespProtocolException e) {
-      throw fail(e);
-    }
-  }
-
-  private Reply decode() {
+  @Override
+  Reply decode() {
     while (true) {
       if (pos == end && !advance()) {
         return null;

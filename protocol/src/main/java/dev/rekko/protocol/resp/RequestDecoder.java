@@ -19,7 +19,7 @@ package dev.rekko.protocol.resp;
  *
  * <p>Not thread-safe; one instance per connection.
  */
-public final class RequestDecoder extends ChunkedInput {
+public final class RequestDecoder extends ChunkedInput<Command> {
   private static final int START = 0;
   private static final int COUNT = 1;
   private static final int BULK_TYPE = 2;
@@ -58,24 +58,9 @@ public final class RequestDecoder extends ChunkedInput {
     this.limits = limits;
   }
 
-  /**
-   * The next complete command, or null if more input is needed. Empty inline lines and multibulks
-   * with a count of zero or less are skipped, as Redis does.
-   *
-   * @throws RespProtocolException on malformed input; the decoder is unusable afterwards
-   */
-  public Command next() {
-    if (failure != null) {
-      throw failure;
-    }
-    try {
-      return decode();
-    } catch (RespProtocolException e) {
-      throw fail(e);
-    }
-  }
-
-  private Command decode() {
+  /** Empty inline lines and multibulks with a count of zero or less are skipped by next(), as Redis does. */
+  @Override
+  Command decode() {
     while (true) {
       if (pos == end && !advance()) {
         return null;

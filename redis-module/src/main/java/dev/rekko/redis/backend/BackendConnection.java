@@ -230,28 +230,22 @@ public final class BackendConnection {
   }
 
   private void connect() {
+    List<String[]> handshake = Handshake.commands(options, database);
     synchronized (lock) {
       if (state == State.CLOSED) {
         return;
       }
       state = State.CONNECTING;
       generation++;
+      // The handshake goes first, ahead of anything sessions queued while connecting.
+      for (int i = handshake.size() - 1; i >= 0; i--) {
+        String[] cmd = handshake.get(i);
+        out.addFirst(ByteBuffer.wrap(Handshake.encode(cmd)));
+        pending.addFirst(Handshake.checking(cmd[0], msg -> io.execute(() -> failDown(msg))));
+      }
     }
     connectStarted = System.nanoTime();
     decoder = new ReplyDecoder();
-    List<String[]> handshake = Handshake.commands(options, database);
-    // The handshake goes first in the queue, ahead of anything sessions queued while connecting.
-    synchronized (lock) {
-      ArrayDeque<ByteBuffer> queued = new ArrayDeque<>(out);
-      ArrayDeque<ReplyHandler> queuedHandlers = new ArrayDeque<>(pending);
-      out.clear();
-      pending.clear();
-      for (String[] cmd : handshake) {
-        sendInternal(Handshake.checking(cmd[0], msg -> io.execute(() -> failDown(msg))), cmd);
-      }
-      out.addAll(queued);
-      pending.addAll(queuedHandlers);
-    }
     try {
       SocketChannel ch = SocketChannel.open();
       ch.configureBlocking(false);
