@@ -1,0 +1,75 @@
+package dev.rekko.coordinator;
+
+import dev.rekko.topology.GroupInfo;
+import dev.rekko.topology.SlotInfo;
+import java.util.List;
+import java.util.SortedMap;
+import org.apache.pekko.actor.typed.ActorRef;
+
+/**
+ * The cluster-singleton coordinator: the only writer of groups and servers, and the planner of slot
+ * changes. Every admin operation is one message answered with one {@link Result}; a rejected operation
+ * changes nothing.
+ */
+public final class Coordinator {
+  private Coordinator() {}
+
+  public interface Command {}
+
+  public record CreateGroup(int id, ActorRef<Result> replyTo) implements Command, CoordinatorSerializable {}
+
+  /** Only a group that owns no slots (and is no migration's target) can be removed. */
+  public record RemoveGroup(int id, ActorRef<Result> replyTo) implements Command, CoordinatorSerializable {}
+
+  /**
+   * Adds a server after checking it: reachable, Redis 6.2 or newer, in no group yet. The first server of a
+   * group becomes its master; later ones are made replicas of the master.
+   */
+  public record AddServer(int group, String addr, String datacenter, ActorRef<Result> replyTo)
+      implements Command, CoordinatorSerializable {}
+
+  /** Removes a replica, or the master of a group that owns no slots. */
+  public record RemoveServer(int group, String addr, ActorRef<Result> replyTo)
+      implements Command, CoordinatorSerializable {}
+
+  /** Makes that replica the group's master; the others (and the old master, when reachable) follow it. */
+  public record Promote(int group, String addr, ActorRef<Result> replyTo)
+      implements Command, CoordinatorSerializable {}
+
+  /** Gives the offline slots {@code from..to} (inclusive) to a group; no data moves. */
+  public record AssignSlots(int from, int to, int group, ActorRef<Result> replyTo)
+      implements Command, CoordinatorSerializable {}
+
+  public record SetReplicaRead(int group, boolean enabled, ActorRef<Result> replyTo)
+      implements Command, CoordinatorSerializable {}
+
+  /** The even spread of slots over groups that a rebalance would apply; changes nothing. */
+  public record PlanRebalance(ActorRef<Result> replyTo) implements Command, CoordinatorSerializable {}
+
+  /** The answer to every operation. */
+  public sealed interface Result extends CoordinatorSerializable {}
+
+  /** A group after the change (create, add/remove server, promote, replica-read). */
+  public record GroupChanged(GroupInfo group) implements Result {}
+
+  public record GroupRemoved(int id) implements Result {}
+
+  /** The slots' routes after an assignment. */
+  public record SlotsChanged(List<SlotInfo> slots) implements Result {}
+
+  /**
+   * A rebalance plan: the moves (fewest possible) that make every group's slot count differ by at most
+   * one, with counts before and after. Empty moves = already balanced.
+   */
+  public record RebalancePlan(List<Move> moves, SortedMap<Integer, Integer> before,
+      SortedMap<Integer, Integer> after) implements Result {}
+
+  public record Move(int slot, int from, int to) implements CoordinatorSerializable {}
+
+  /**
+   * A refused operation, with the HTTP status that fits it: 400 invalid input, 404 no such group/server/
+   * slot, 409 conflicts with the current topology, 503 not possible now (topology not loaded, a write
+   * not confirmed).
+   */
+  public record Failed(int status, String message) implements Result {}
+}

@@ -1,0 +1,70 @@
+package dev.rekko.slots;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dev.rekko.topology.Topology;
+import dev.rekko.topology.TopologyWriter;
+import java.nio.file.Path;
+import java.util.Map;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
+import org.apache.pekko.cluster.sharding.typed.ShardingMessageExtractor;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+
+/**
+ * Starts the slot entities' shard region on a node. Entity id = slot number; 64 shards of 16
+ * consecutive slots. Every node runs the region (all nodes are identical). Remember-entities keeps the
+ * 1024 entities alive once woken, and restarts them on another node when theirs leaves.
+ */
+public final class SlotSharding {
+  /** Shards: enough to spread 1024 entities over many nodes, few enough to rebalance quickly. */
+  public static final int SHARDS = 64;
+
+  private SlotSharding() {}
+
+  public static ActorRef<ShardingEnvelope<SlotEntity.Command>> init(ActorSystem<?> system, TopologyWriter writer) {
+    return ClusterSharding.get(system).init(
+        Entity.of(SlotEntity.TYPE_KEY, ctx -> SlotEntity.create(Integer.parseInt(ctx.getEntityId()), writer))
+            .withMessageExtractor(new Extractor()));
+  }
+
+  /** Wakes all 1024 entities (idempotent); with remember-entities they then stay up. */
+  public static void wakeAll(ActorRef<ShardingEnvelope<SlotEntity.Command>> region) {
+    for (int s = 0; s < Topology.SLOT_COUNT; s++) {
+      region.tell(envelope(s, new SlotEntity.Wake()));
+    }
+  }
+
+  public static ShardingEnvelope<SlotEntity.Command> envelope(int slot, SlotEntity.Command command) {
+    return new ShardingEnvelope<>(Integer.toString(slot), command);
+  }
+
+  /**
+   * Sharding keeps its own Distributed Data (the remembered entities and the shard allocation) in LMDB;
+   * its default folder name ends with {@code ddata}, to which Pekko appends the system name and port, so
+   * a node restarted on another port would forget. This puts it under the node's data directory.
+   */
+  public static Config durableStoreConfig(Path dataDir) {
+    return ConfigFactory.parseMap(Map.of(
+        "pekko.cluster.sharding.distributed-data.durable.lmdb.dir", dataDir.resolve("sharding").toString()));
+  }
+
+  static final class Extractor extends ShardingMessageExtractor<ShardingEnvelope<SlotEntity.Command>, SlotEntity.Command> {
+    @Override
+    public String entityId(ShardingEnvelope<SlotEntity.Command> envelope) {
+      return envelope.entityId();
+    }
+
+    @Override
+    public String shardId(String entityId) {
+      return Integer.toString(Integer.parseInt(entityId) * SHARDS / Topology.SLOT_COUNT);
+    }
+
+    @Override
+    public SlotEntity.Command unwrapMessage(ShardingEnvelope<SlotEntity.Command> envelope) {
+      return envelope.message();
+    }
+  }
+}
