@@ -97,6 +97,52 @@ final class ConfigReader {
     }
   }
 
+  ClusterSettings.OnDowned onDowned(String path) {
+    String v = string(path).trim().toUpperCase(java.util.Locale.ROOT);
+    try {
+      return ClusterSettings.OnDowned.valueOf(v);
+    } catch (IllegalArgumentException e) {
+      problem(path, "must be exit or restart, got \"" + string(path) + "\"" + origin(path));
+      return ClusterSettings.OnDowned.EXIT;
+    }
+  }
+
+  /** A list of {@code "host:port"} strings, or one string of them separated by commas (environment). */
+  List<String> addresses(String path) {
+    List<String> raw = new ArrayList<>();
+    try {
+      ConfigValue value = config.getValue(path);
+      if (value.valueType() == ConfigValueType.STRING) {
+        for (String part : ((String) value.unwrapped()).split(",")) {
+          if (!part.isBlank()) {
+            raw.add(part.trim());
+          }
+        }
+      } else {
+        config.getStringList(path).forEach(a -> raw.add(a.trim()));
+      }
+    } catch (ConfigException e) {
+      expected(path, "a list of \"host:port\" strings", e);
+      return List.of();
+    }
+    for (String a : raw) {
+      int colon = a.lastIndexOf(':');
+      boolean ok = colon > 0 && colon < a.length() - 1;
+      if (ok) {
+        try {
+          int port = Integer.parseInt(a.substring(colon + 1));
+          ok = port > 0 && port <= 65535;
+        } catch (NumberFormatException e) {
+          ok = false;
+        }
+      }
+      if (!ok) {
+        problem(path, "\"" + a + "\" is not host:port" + origin(path));
+      }
+    }
+    return List.copyOf(raw);
+  }
+
   /** A list of {@code {id, servers}} objects, or the one-line form {@code "1=h:p,h:p;2=h:p"}. */
   List<GroupSeed> groups(String path) {
     if (!config.hasPath(path)) {

@@ -8,6 +8,8 @@ import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigResolveOptions;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueFactory;
+import dev.rekko.slots.SlotSharding;
+import dev.rekko.topology.TopologySettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -27,6 +29,7 @@ public record NodeConfig(
     ProxySettings proxy,
     BackendSettings backend,
     AdminSettings admin,
+    ClusterSettings cluster,
     /** Sorted by id; servers master first. */
     List<GroupSeed> bootstrapGroups,
     /** {@code rekko.redis.binary}; empty = the launcher's own choice. */
@@ -103,6 +106,13 @@ public record NodeConfig(
     String redisBinary = r.string("rekko.redis.binary");
     String dataDir = r.string("rekko.data-dir");
     int parallelism = r.integer("rekko.dispatcher.parallelism", 0, 4096);
+    ClusterSettings cluster = new ClusterSettings(
+        r.host("rekko.cluster.host"),
+        r.port("rekko.cluster.port"),
+        r.addresses("rekko.cluster.seed-nodes"),
+        r.duration("rekko.cluster.stable-after", false),
+        r.duration("rekko.cluster.fence-after", false),
+        r.onDowned("rekko.cluster.on-downed"));
 
     if (!backend.user().isEmpty() && backend.password().isEmpty()) {
       r.problem("rekko.backend.user", "an ACL user needs rekko.backend.password as well");
@@ -113,18 +123,32 @@ public record NodeConfig(
     if (proxy.port() != 0 && proxy.port() == admin.port()) {
       r.problem("rekko.admin.port", admin.port() + " is rekko.proxy.port as well");
     }
+    if (cluster.fenceAfter().compareTo(cluster.stableAfter()) >= 0) {
+      r.problem("rekko.cluster.fence-after", cluster.fenceAfter() + " must be shorter than rekko.cluster.stable-after ("
+          + cluster.stableAfter() + "): a minority must stop serving before the majority downs it");
+    }
+    if (cluster.port() != 0 && (cluster.port() == proxy.port() || cluster.port() == admin.port())) {
+      r.problem("rekko.cluster.port", cluster.port() + " is also the RESP or HTTP port");
+    }
     if (dataDir.isBlank()) {
       r.problem("rekko.data-dir", "must not be empty");
     }
     r.throwIfProblems();
 
     int threads = parallelism == 0 ? Runtime.getRuntime().availableProcessors() : parallelism;
-    Config withDispatcher = ConfigFactory.parseMap(Map.of(
+    Path dir = Path.of(dataDir);
+    Config derived = ConfigFactory.parseMap(Map.of(
             "pekko.actor.default-dispatcher.fork-join-executor.parallelism-min", threads,
-            "pekko.actor.default-dispatcher.fork-join-executor.parallelism-max", threads),
-            "rekko.dispatcher.parallelism")
+            "pekko.actor.default-dispatcher.fork-join-executor.parallelism-max", threads,
+            "pekko.remote.artery.canonical.hostname", cluster.host(),
+            "pekko.remote.artery.canonical.port", cluster.port(),
+            "pekko.cluster.seed-nodes", cluster.seedAddresses(),
+            "pekko.cluster.split-brain-resolver.stable-after", cluster.stableAfter().toMillis() + "ms"),
+            "rekko.dispatcher.parallelism and rekko.cluster")
+        .withFallback(TopologySettings.durableStoreConfig(dir))
+        .withFallback(SlotSharding.durableStoreConfig(dir))
         .withFallback(c);
-    return new NodeConfig(proxy, backend, admin, groups, redisBinary, Path.of(dataDir), threads, withDispatcher);
+    return new NodeConfig(proxy, backend, admin, cluster, groups, redisBinary, dir, threads, derived);
   }
 
   /**

@@ -69,9 +69,10 @@ final class InfoText {
           .append("maxmemory:").append(rt.maxMemory()).append("\r\n\r\n");
     }
     if (all || section.equals("proxy")) {
-      RoutingTable table = s.ctx.router.table();
+      RoutingTable table = s.ctx.router.loaded();
       sb.append("# Proxy\r\n")
           .append("router_online:").append(table != null ? 1 : 0).append("\r\n")
+          .append("fenced:").append(s.ctx.router.fenced() ? 1 : 0).append("\r\n")
           .append("topology_epoch:").append(table == null ? 0 : table.epoch()).append("\r\n")
           .append("groups:").append(table == null ? 0 : table.masters().size()).append("\r\n")
           .append("threads:").append(ManagementFactory.getThreadMXBean().getThreadCount()).append("\r\n\r\n");

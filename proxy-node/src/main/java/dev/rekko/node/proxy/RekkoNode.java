@@ -1,5 +1,6 @@
 package dev.rekko.node.proxy;
 
+import dev.rekko.node.cluster.ClusterServices;
 import dev.rekko.node.config.BackendSettings;
 import dev.rekko.node.config.NodeConfig;
 import dev.rekko.node.http.AdminHttpServer;
@@ -8,16 +9,25 @@ import dev.rekko.node.stats.NodeStats;
 import dev.rekko.redis.backend.BackendAddress;
 import dev.rekko.redis.backend.BackendOptions;
 import dev.rekko.redis.backend.BackendPool;
-import java.time.Duration;
+import dev.rekko.topology.Topology;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One running node: its ActorSystem, backend pool, routing table, RESP listener and HTTP API.
- * Until the cluster arrives, the routing table comes from the config's bootstrap groups.
+ * One running node: its cluster member (ActorSystem), backend pool, routing table, RESP listener and
+ * HTTP API. The routing table follows the replicated topology; until it is loaded the node answers
+ * {@code ERR router is not online}. The node stops through Pekko's coordinated shutdown, whether closed
+ * here or downed by the cluster: its listeners are unbound in the {@code service-unbind} phase.
  */
 public final class RekkoNode implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RekkoNode.class);
@@ -26,15 +36,21 @@ public final class RekkoNode implements AutoCloseable {
   private final NodeStats stats;
   private final BackendPool pool;
   private final NodeContext context;
+  private final Router router;
+  private final AtomicReference<Topology> topology;
+  private final ClusterServices cluster;
   private final RespServer resp;
   private final AdminHttpServer http;
 
   private RekkoNode(ActorSystem<Void> system, NodeStats stats, BackendPool pool, NodeContext context,
-      RespServer resp, AdminHttpServer http) {
+      AtomicReference<Topology> topology, ClusterServices cluster, RespServer resp, AdminHttpServer http) {
     this.system = system;
     this.stats = stats;
     this.pool = pool;
     this.context = context;
+    this.router = context.router;
+    this.topology = topology;
+    this.cluster = cluster;
     this.resp = resp;
     this.http = http;
   }
@@ -43,28 +59,35 @@ public final class RekkoNode implements AutoCloseable {
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "rekko", config.config());
     NodeStats stats = NodeStats.create();
     BackendPool pool = new BackendPool(backendOptions(config.backend()), 1);
+    RespServer resp = null;
     try {
-      RoutingTable table = config.bootstrapGroups().isEmpty() ? null : RoutingTable.fromBootstrap(config.bootstrapGroups());
-      Router router = new Router(table);
-      if (table != null) {
-        for (BackendAddress master : table.masters()) {
-          pool.warmUp(master, 0);
-        }
-      }
+      Router router = new Router(null);
+      AtomicReference<Topology> topology = new AtomicReference<>(Topology.EMPTY);
       stats.registerBackends(() -> pool.status().stream()
           .map(s -> new BackendStatus(s.server(), s.database(), s.up(), s.inFlight(), s.lastError()))
           .toList());
-      stats.setOnline(table != null);
       NodeContext ctx = new NodeContext(config.proxy(), config.backend(), router, pool, stats);
-      RespServer resp = RespServer.start(system, ctx).toCompletableFuture().get(30, TimeUnit.SECONDS);
-      AdminHttpServer http = AdminHttpServer.start(system, config.admin(), stats)
-          .toCompletableFuture().get(30, TimeUnit.SECONDS);
-      log.info("node serving RESP on {} and HTTP on {}", resp.address(), http.address());
-      return new RekkoNode(system, stats, pool, ctx, resp, http);
+      resp = RespServer.start(system, ctx).toCompletableFuture().get(30, TimeUnit.SECONDS);
+      ClusterServices cluster = ClusterServices.start(system, config, topology::get,
+          new TopologyFollower(router, pool, stats, topology), fenced -> {
+            router.fence(fenced);
+            stats.setOnline(!fenced && router.loaded() != null);
+          });
+      AdminHttpServer http = AdminHttpServer.start(system, config.admin().host(), config.admin().port(),
+          cluster.routes(stats, pool, () -> router.table() != null)).toCompletableFuture().get(30, TimeUnit.SECONDS);
+      cluster.announce(config.proxy().host() + ":" + resp.port(), config.admin().host() + ":" + http.port());
+      RekkoNode node = new RekkoNode(system, stats, pool, ctx, topology, cluster, resp, http);
+      node.unbindOnShutdown();
+      log.info("node {} serving RESP on {} and HTTP on {}", cluster.selfAddress(), resp.address(), http.address());
+      return node;
     } catch (Exception | Error e) {
+      if (resp != null) {
+        resp.stop();
+      }
+      system.terminate();
+      system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
       pool.close();
       stats.close();
-      system.terminate();
       throw e;
     }
   }
@@ -72,6 +95,18 @@ public final class RekkoNode implements AutoCloseable {
   static BackendOptions backendOptions(BackendSettings b) {
     return new BackendOptions(b.user(), b.password(), b.connectionsPerServer(), b.connectTimeout(),
         b.receiveTimeout(), b.reconnectBackoffMin(), b.reconnectBackoffMax(), b.pingPeriod());
+  }
+
+  private void unbindOnShutdown() {
+    CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
+    shutdown.addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "rekko-leaving", () -> {
+      cluster.leaving();
+      return CompletableFuture.completedFuture(Done.getInstance());
+    });
+    shutdown.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "rekko-unbind", () -> {
+      router.fence(true);
+      return resp.stop().thenCombine(http.stop(), (a, b) -> Done.getInstance());
+    });
   }
 
   public int respPort() {
@@ -90,21 +125,63 @@ public final class RekkoNode implements AutoCloseable {
     return stats;
   }
 
+  public ActorSystem<Void> system() {
+    return system;
+  }
+
+  /** The topology the routing table follows now ({@link Topology#EMPTY} before it is loaded). */
+  public Topology topology() {
+    return topology.get();
+  }
+
+  /** Whether client commands are routed: the topology is loaded and the node is not fenced. */
+  public boolean serving() {
+    return router.table() != null;
+  }
+
+  /**
+   * Completes when the node has stopped, with true when the cluster downed it (rather than
+   * {@link #close()}): then the process should exit or start a new node, see {@code rekko.cluster.on-downed}.
+   */
+  public CompletionStage<Boolean> stopped() {
+    return system.getWhenTerminated().thenApply(done -> CoordinatedShutdown.get(system).getShutdownReason()
+        .map(reason -> reason.equals(CoordinatedShutdown.clusterDowningReason())).orElse(false))
+        .whenComplete((downed, error) -> {
+          pool.close();
+          stats.close();
+        });
+  }
+
+  /** Leaves the cluster gracefully (the singleton and slot actors hand over), unbinds, and stops. */
   @Override
   public void close() {
+    CoordinatedShutdown.get(system).runAll(CoordinatedShutdown.unknownReason());
     try {
-      resp.stop().toCompletableFuture().get(10, TimeUnit.SECONDS);
-      http.stop().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      system.getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);
     } catch (Exception e) {
-      log.warn("unbinding failed: {}", e.toString());
-    }
-    system.terminate();
-    try {
-      system.getWhenTerminated().toCompletableFuture().get(Duration.ofSeconds(30).toSeconds(), TimeUnit.SECONDS);
-    } catch (Exception e) {
-      log.warn("actor system did not stop in time: {}", e.toString());
+      log.warn("node did not stop in time: {}", e.toString());
+      system.terminate();
     }
     pool.close();
     stats.close();
+  }
+
+  /** Applies each published topology: a new routing table, swapped in at once. */
+  private record TopologyFollower(Router router, BackendPool pool, NodeStats stats,
+      AtomicReference<Topology> topology) implements java.util.function.Consumer<Topology> {
+    @Override
+    public void accept(Topology next) {
+      RoutingTable table = RoutingTable.fromTopology(next);
+      RoutingTable before = router.loaded();
+      Set<BackendAddress> known = before == null ? Set.of() : new HashSet<>(before.masters());
+      for (BackendAddress master : table.masters()) {
+        if (!known.contains(master)) {
+          pool.warmUp(master, 0);
+        }
+      }
+      topology.set(next);
+      router.update(table);
+      stats.setOnline(true);
+    }
   }
 }

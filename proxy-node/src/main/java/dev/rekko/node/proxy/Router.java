@@ -1,22 +1,47 @@
 package dev.rekko.node.proxy;
 
+import dev.rekko.protocol.Errors;
+
 /**
  * Holds the current {@link RoutingTable}. The hot path reads it with one volatile load; whoever follows
- * the topology swaps in a new table. Null until a table is loaded: the node then answers
- * {@code ERR router is not online}, as Codis's waiting proxy does.
+ * the topology swaps in a new table. {@link #table()} is null while the node must not route: before the
+ * topology is loaded ({@code ERR router is not online}, as Codis's waiting proxy answers) and while the
+ * node is fenced; {@link #refusal()} then says which.
  */
 public final class Router {
+  /** Sent while the node cannot see a majority of the cluster (see {@code rekko.cluster.fence-after}). */
+  public static final String FENCED = "ERR node is fenced: it cannot see a majority of the Rekko cluster";
+
   private volatile RoutingTable table;
+  private volatile boolean fenced;
 
   public Router(RoutingTable initial) {
     this.table = initial;
   }
 
+  /** The table to route with, or null when commands must be refused with {@link #refusal()}. */
   public RoutingTable table() {
+    return fenced ? null : table;
+  }
+
+  /** The table last loaded, fenced or not (for INFO and the API). */
+  public RoutingTable loaded() {
     return table;
+  }
+
+  public String refusal() {
+    return fenced ? FENCED : Errors.ROUTER_NOT_ONLINE;
   }
 
   public void update(RoutingTable next) {
     this.table = next;
+  }
+
+  public void fence(boolean on) {
+    this.fenced = on;
+  }
+
+  public boolean fenced() {
+    return fenced;
   }
 }

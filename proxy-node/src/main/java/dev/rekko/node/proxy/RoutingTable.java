@@ -3,6 +3,8 @@ package dev.rekko.node.proxy;
 import dev.rekko.node.config.GroupSeed;
 import dev.rekko.protocol.SlotHash;
 import dev.rekko.redis.backend.BackendAddress;
+import dev.rekko.topology.SlotInfo;
+import dev.rekko.topology.Topology;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -41,6 +43,27 @@ public final class RoutingTable {
     Map<Integer, BackendAddress> masters = groups.stream()
         .collect(Collectors.toMap(GroupSeed::id, g -> BackendAddress.parse(g.master()), (a, b) -> a));
     return of(owner, masters::get, 0);
+  }
+
+  /**
+   * The table for a topology: each slot goes to the master of the group serving it now
+   * ({@link Topology#masterOf}); a slot without one (offline, or its group has no master) is offline.
+   */
+  public static RoutingTable fromTopology(Topology topology) {
+    SlotRoute[] routes = new SlotRoute[SlotHash.SLOTS];
+    for (int s = 0; s < routes.length; s++) {
+      SlotInfo info = topology.slot(s);
+      BackendAddress master = topology.masterOf(s).map(m -> BackendAddress.parse(m.addr())).orElse(null);
+      routes[s] = new SlotRoute(s, master == null ? info.group() : servingGroup(info), master);
+    }
+    return new RoutingTable(routes, topology.epoch());
+  }
+
+  private static int servingGroup(SlotInfo info) {
+    return switch (info.state()) {
+      case MIGRATING, FINISHED -> info.target();
+      default -> info.group();
+    };
   }
 
   /** A table from a slot → group array (0 = offline) and each group's master. */

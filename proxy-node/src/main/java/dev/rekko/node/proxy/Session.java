@@ -104,7 +104,7 @@ final class Session {
   private void routeSingleSlot(Command cmd, CommandSpec spec, Pending p) {
     RoutingTable table = ctx.router.table();
     if (table == null) {
-      p.completeError(Errors.ROUTER_NOT_ONLINE);
+      p.completeError(ctx.router.refusal());
       return;
     }
     if (keys.length < cmd.argc()) {

@@ -35,7 +35,7 @@ final class SplitCommand extends Gather {
   static void dispatch(Session s, Command cmd, CommandSpec spec, Pending p) {
     RoutingTable table = s.ctx.router.table();
     if (table == null) {
-      p.completeError(Errors.ROUTER_NOT_ONLINE);
+      p.completeError(s.ctx.router.refusal());
       return;
     }
     boolean pairs = spec.name().equals("mset");

@@ -10,6 +10,7 @@ import io.lettuce.core.RedisURI;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,6 +42,7 @@ final class ProxyFixture implements AutoCloseable {
   private final List<RekkoNode> nodes = new ArrayList<>();
   private final List<AutoCloseable> clients = new ArrayList<>();
   private final int[] groupOfSlot;
+  private final Path dataRoot;
 
   static Builder builder() {
     return new Builder();
@@ -81,6 +83,8 @@ final class ProxyFixture implements AutoCloseable {
 
   private ProxyFixture(Builder b) throws Exception {
     this.backendPassword = b.backendPassword;
+    this.dataRoot = java.nio.file.Files.createTempDirectory(
+        java.nio.file.Path.of(System.getProperty("java.io.tmpdir")), "rekko-fixture-");
     try {
       for (int g = 0; g < b.groups; g++) {
         List<RedisServer> group = new ArrayList<>();
@@ -97,6 +101,8 @@ final class ProxyFixture implements AutoCloseable {
       o.put("rekko.admin.host", "127.0.0.1");
       o.put("rekko.admin.port", "0");
       o.put("rekko.dispatcher.parallelism", "2");
+      // Each node forms a cluster of its own (no seed nodes) and seeds it from the bootstrap groups.
+      o.put("rekko.cluster.port", "0");
       o.put("rekko.bootstrap.groups", GroupSeed.format(seeds()));
       if (!b.backendPassword.isEmpty()) {
         o.put("rekko.backend.password", b.backendPassword);
@@ -133,9 +139,22 @@ final class ProxyFixture implements AutoCloseable {
   synchronized RekkoNode startNode(Map<String, String> extra) throws Exception {
     Map<String, String> o = new LinkedHashMap<>(baseOverrides);
     o.putAll(extra);
+    o.putIfAbsent("rekko.data-dir", dataRoot.resolve("node-" + nodes.size()).toString());
     RekkoNode node = RekkoNode.start(NodeConfig.of(o));
     nodes.add(node);
+    awaitServing(node);
     return node;
+  }
+
+  /** Waits until the node has loaded (and, on a new cluster, seeded) its topology. */
+  static void awaitServing(RekkoNode node) throws InterruptedException {
+    long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+    while (!node.serving()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("node does not serve after 30 s; topology: " + node.topology());
+      }
+      Thread.sleep(20);
+    }
   }
 
   /** The master of group {@code id} (1-based, as in the bootstrap). */
@@ -284,5 +303,14 @@ final class ProxyFixture implements AutoCloseable {
       }
     }
     groups.clear();
+    deleteTree(dataRoot);
+  }
+
+  static void deleteTree(Path root) {
+    try (var paths = java.nio.file.Files.walk(root)) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (java.io.IOException e) {
+      log.debug("could not delete {}", root, e);
+    }
   }
 }

@@ -1,0 +1,108 @@
+package dev.rekko.node.cluster;
+
+import dev.rekko.node.config.NodeConfig;
+import dev.rekko.node.http.AdminHttpServer;
+import dev.rekko.node.http.ReadyRoutes;
+import dev.rekko.node.http.RouteGroup;
+import dev.rekko.node.stats.NodeStats;
+import dev.rekko.redis.backend.BackendPool;
+import dev.rekko.slots.SlotEntity;
+import dev.rekko.slots.SlotSharding;
+import dev.rekko.topology.Topology;
+import dev.rekko.topology.TopologyReplica;
+import dev.rekko.topology.TopologyWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+
+/**
+ * The cluster side of a node: membership (join the seed nodes, or form a cluster alone), the topology
+ * replica that the routing table follows, this node's entry in the node list, fencing, the slot
+ * entities' shard region and the coordinator singleton. Every node runs all of them: nodes are identical.
+ */
+public final class ClusterServices {
+  private final ActorSystem<?> system;
+  private final NodeConfig config;
+  private final Supplier<Topology> topology;
+  private final TopologyWriter writer;
+  private final ActorRef<TopologyReplica.Command> replica;
+  private final ActorRef<NodeReporter.Command> reporter;
+  private final ActorRef<ShardingEnvelope<SlotEntity.Command>> slots;
+
+  private ClusterServices(ActorSystem<?> system, NodeConfig config, Supplier<Topology> topology,
+      TopologyWriter writer, ActorRef<TopologyReplica.Command> replica, ActorRef<NodeReporter.Command> reporter,
+      ActorRef<ShardingEnvelope<SlotEntity.Command>> slots) {
+    this.system = system;
+    this.config = config;
+    this.topology = topology;
+    this.writer = writer;
+    this.replica = replica;
+    this.reporter = reporter;
+    this.slots = slots;
+  }
+
+  /**
+   * @param topology   the topology the node follows now (read by the HTTP API)
+   * @param onTopology called with each published topology on the replica's thread, before this node
+   *                   reports the epoch as applied
+   * @param onFence    called with true when the node must refuse client commands, false when it may serve
+   */
+  public static ClusterServices start(ActorSystem<?> system, NodeConfig config, Supplier<Topology> topology,
+      Consumer<Topology> onTopology, Consumer<Boolean> onFence) {
+    Cluster cluster = Cluster.get(system);
+    if (config.cluster().seedNodes().isEmpty()) {
+      cluster.manager().tell(Join.create(cluster.selfMember().address()));
+    }
+    TopologyWriter writer = new TopologyWriter(system);
+    ActorRef<NodeReporter.Command> reporter =
+        system.systemActorOf(NodeReporter.create(writer), "rekko-node-reporter", Props.empty());
+    ActorRef<TopologyReplica.Command> replica = system.systemActorOf(TopologyReplica.create(t -> {
+      onTopology.accept(t);
+      reporter.tell(new NodeReporter.Applied(t));
+    }), "rekko-topology", Props.empty());
+    system.systemActorOf(FenceMonitor.create(config.cluster().fenceAfter(), fenced -> {
+      onFence.accept(fenced);
+      reporter.tell(new NodeReporter.Fenced(fenced));
+    }), "rekko-fence-monitor", Props.empty());
+    var slots = SlotSharding.init(system, writer);
+    return new ClusterServices(system, config, topology, writer, replica, reporter, slots);
+  }
+
+  /** Publishes where this node serves clients and the API, once its listeners are bound. */
+  public void announce(String resp, String http) {
+    reporter.tell(new NodeReporter.Announce(resp, http));
+  }
+
+  /** Marks the node as leaving in the node list (first step of a shutdown). */
+  public void leaving() {
+    reporter.tell(new NodeReporter.Leaving());
+  }
+
+  public String selfAddress() {
+    return Cluster.get(system).selfMember().address().toString();
+  }
+
+  /** Every HTTP route the node serves: the admin API, readiness, stats and metrics. */
+  public List<RouteGroup> routes(NodeStats stats, BackendPool pool, BooleanSupplier serving) {
+    List<RouteGroup> routes = new ArrayList<>();
+    routes.add(new ReadyRoutes(topology, serving));
+    routes.addAll(AdminHttpServer.statsRoutes(stats));
+    return routes;
+  }
+
+  public ActorRef<TopologyReplica.Command> replica() {
+    return replica;
+  }
+
+  public TopologyWriter writer() {
+    return writer;
+  }
+}
