@@ -50,15 +50,16 @@ public final class ClusterServices {
   }
 
   /**
+   * @param joinSelf   form a cluster alone when no seed nodes are configured
    * @param topology   the topology the node follows now (read by the HTTP API)
    * @param onTopology called with each published topology on the replica's thread, before this node
    *                   reports the epoch as applied
    * @param onFence    called with true when the node must refuse client commands, false when it may serve
    */
-  public static ClusterServices start(ActorSystem<?> system, NodeConfig config, Supplier<Topology> topology,
-      Consumer<Topology> onTopology, Consumer<Boolean> onFence) {
+  public static ClusterServices start(ActorSystem<?> system, NodeConfig config, boolean joinSelf,
+      Supplier<Topology> topology, Consumer<Topology> onTopology, Consumer<Boolean> onFence) {
     Cluster cluster = Cluster.get(system);
-    if (config.cluster().seedNodes().isEmpty()) {
+    if (joinSelf && config.cluster().seedNodes().isEmpty()) {
       cluster.manager().tell(Join.create(cluster.selfMember().address()));
     }
     TopologyWriter writer = new TopologyWriter(system);

@@ -55,8 +55,20 @@ public final class RekkoNode implements AutoCloseable {
     this.http = http;
   }
 
+  /** Starts a node in an ActorSystem of its own, named {@code rekko}, built from {@code config}. */
   public static RekkoNode start(NodeConfig config) throws Exception {
-    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "rekko", config.config());
+    return startOn(ActorSystem.create(Behaviors.empty(), "rekko", config.config()), config, true);
+  }
+
+  /**
+   * Starts a node in an existing ActorSystem (multi-JVM tests run it in the testkit's system, whose
+   * transport can inject faults). The system's own configuration applies to Pekko; {@code config} gives
+   * the {@code rekko.*} settings. The node stops the system when it stops.
+   *
+   * @param joinSelf whether the node forms a cluster alone when no seed nodes are configured; false when
+   *                 the caller manages membership
+   */
+  public static RekkoNode startOn(ActorSystem<Void> system, NodeConfig config, boolean joinSelf) throws Exception {
     NodeStats stats = NodeStats.create();
     BackendPool pool = new BackendPool(backendOptions(config.backend()), 1);
     RespServer resp = null;
@@ -68,7 +80,7 @@ public final class RekkoNode implements AutoCloseable {
           .toList());
       NodeContext ctx = new NodeContext(config.proxy(), config.backend(), router, pool, stats);
       resp = RespServer.start(system, ctx).toCompletableFuture().get(30, TimeUnit.SECONDS);
-      ClusterServices cluster = ClusterServices.start(system, config, topology::get,
+      ClusterServices cluster = ClusterServices.start(system, config, joinSelf, topology::get,
           new TopologyFollower(router, pool, stats, topology), fenced -> {
             router.fence(fenced);
             stats.setOnline(!fenced && router.loaded() != null);
