@@ -1,0 +1,225 @@
+package dev.rekko.multinode;
+
+import dev.rekko.node.config.GroupSeed;
+import dev.rekko.node.config.NodeConfig;
+import dev.rekko.node.proxy.RekkoNode;
+import dev.rekko.redis.launcher.LocalRedisClient;
+import dev.rekko.redis.launcher.RedisServer;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.pekko.actor.Address;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.JoinSeedNodes;
+import org.apache.pekko.remote.testconductor.RoleName;
+
+/**
+ * Three Rekko nodes, each in its own JVM, serving clients from the same seeded topology. The third is
+ * cut off from the other two: within {@code fence-after} it refuses client commands, then the Split
+ * Brain Resolver downs it and it stops its listeners; nodes 1 and 2 serve throughout. After the link is
+ * healed, a new node started in the third JVM on the same data directory joins and serves again.
+ */
+public final class FenceSpec extends MultiNodeScenario {
+  private static final Path DIR = Path.of("target/multi-jvm/FenceSpec");
+  private static final Duration FENCE_AFTER = Duration.ofSeconds(2);
+
+  static final class Roles extends ClusterNodeConfig {
+    final RoleName first = role("first");
+    final RoleName second = role("second");
+    final RoleName third = role("third");
+
+    Roles() {
+      for (RoleName r : List.of(first, second, third)) {
+        String data = DIR.resolve("data-" + r.name()).toAbsolutePath().toString();
+        overrideConfig(r, """
+            pekko.cluster.distributed-data.durable.keys = ["rekko-*"]
+            pekko.cluster.distributed-data.durable.lmdb.dir = "%s/distributed-data"
+            pekko.cluster.sharding.distributed-data.durable.lmdb.dir = "%s/sharding"
+            pekko.cluster.distributed-data.notify-subscribers-interval = 100ms
+            """.formatted(data, data));
+      }
+    }
+  }
+
+  private final Roles roles;
+  private final List<RedisServer> redis = new ArrayList<>();
+
+  public FenceSpec() {
+    this(new Roles());
+  }
+
+  private FenceSpec(Roles roles) {
+    super(roles);
+    this.roles = roles;
+  }
+
+  @Override
+  public void scenario() throws Exception {
+    Path seedsFile = DIR.resolve("bootstrap-groups");
+    runOn(roles.first, () -> {
+      redis.add(RedisServer.builder().start());
+      redis.add(RedisServer.builder().start());
+      Files.writeString(seedsFile, GroupSeed.format(List.of(
+          new GroupSeed(1, List.of(redis.get(0).address())), new GroupSeed(2, List.of(redis.get(1).address())))));
+    });
+    enterBarrier("redis-up");
+    String seeds = Files.readString(seedsFile);
+    try {
+      run(seeds);
+    } finally {
+      redis.forEach(RedisServer::close);
+    }
+  }
+
+  private void run(String seeds) throws Exception {
+    ActorSystem<Void> typed = Adapter.toTyped(system());
+    RekkoNode node = RekkoNode.startOn(typed, NodeConfig.of(settings(seeds)), false);
+    joinCluster(roles.first);
+    awaitCond("serving", node::serving, Duration.ofSeconds(40));
+    call(node.respPort(), "SET", "k-" + myself().name(), "v");
+    enterBarrier("all-serving");
+
+    Address thirdAddress = addressOf(roles.third);
+    runOn(roles.first, () -> {
+      removeFromBarriers(roles.third);
+      blackhole(roles.first, roles.third);
+      blackhole(roles.second, roles.third);
+    });
+
+    runOn(List.of(roles.first, roles.second), () -> {
+      AtomicLong failures = new AtomicLong();
+      AtomicReference<Object> lastFailure = new AtomicReference<>();
+      Thread traffic = trafficThread(node.respPort(), failures, lastFailure);
+      traffic.start();
+      awaitCond("third unreachable", () -> isUnreachable(thirdAddress), Duration.ofSeconds(20));
+      awaitCond("third downed and removed", () -> upMembers().size() == 2
+          && !upMembers().contains(thirdAddress) && cluster().state().getUnreachable().isEmpty(),
+          Duration.ofSeconds(40));
+      traffic.interrupt();
+      traffic.join(10_000);
+      if (failures.get() > 0) {
+        throw new AssertionError(failures.get() + " client commands failed on " + myself().name()
+            + " during the partition, last: " + lastFailure.get());
+      }
+      note("served clients throughout the partition");
+      call(node.respPort(), "SET", "written-during-partition", myself().name());
+      enterBarrier("third-removed");
+    });
+    runOn(roles.first, () -> {
+      passThrough(roles.first, roles.third);
+      passThrough(roles.second, roles.third);
+    });
+
+    runOn(roles.third, () -> thirdSide(node, seeds));
+
+    runOn(List.of(roles.first, roles.second), () -> {
+      awaitCond("third back and done", () -> "yes".equals(callQuietly(node.respPort(), "GET", "third-done")),
+          Duration.ofSeconds(90));
+      enterBarrier("done");
+    });
+    node.close();
+  }
+
+  /** The cut-off node: fenced first, downed next, then a new incarnation rejoins and serves. */
+  private void thirdSide(RekkoNode node, String seeds) throws Exception {
+    long cut = System.nanoTime();
+    awaitCond("fenced", () -> String.valueOf(callQuietly(node.respPort(), "GET", "k-third"))
+        .contains("node is fenced"), Duration.ofSeconds(20));
+    note("fenced " + (System.nanoTime() - cut) / 1_000_000 + " ms after the cut (fence-after " + FENCE_AFTER + ")");
+    if (system().whenTerminated().isCompleted()) {
+      throw new AssertionError("fencing must come before the downing, not with it");
+    }
+    boolean downed = node.stopped().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    if (!downed) {
+      throw new AssertionError("the node stopped, but not because the cluster downed it");
+    }
+    note("downed and stopped " + (System.nanoTime() - cut) / 1_000_000 + " ms after the cut");
+    try (Socket s = new Socket("127.0.0.1", node.respPort())) {
+      throw new AssertionError("RESP port still accepts connections after the node was downed");
+    } catch (ConnectException expected) {
+      note("RESP listener closed");
+    }
+
+    ActorSystem<Void> again = ActorSystem.create(Behaviors.empty(), system().name(), system().settings().config());
+    RekkoNode restarted = RekkoNode.startOn(again, NodeConfig.of(settings(seeds)), false);
+    try {
+      Cluster.get(again).manager().tell(new JoinSeedNodes(List.of(addressOf(roles.first))));
+      awaitCond("restarted node serves", restarted::serving, Duration.ofSeconds(60));
+      awaitCond("restarted node reads the majority's writes",
+          () -> callQuietly(restarted.respPort(), "GET", "written-during-partition") != null,
+          Duration.ofSeconds(30));
+      call(restarted.respPort(), "SET", "third-done", "yes");
+      note("restarted node serves");
+      // Let the others read the marker before this member leaves.
+      Thread.sleep(3000);
+    } finally {
+      restarted.close();
+    }
+  }
+
+  private static Map<String, String> settings(String seeds) {
+    Map<String, String> o = new LinkedHashMap<>();
+    o.put("rekko.proxy.port", "0");
+    o.put("rekko.admin.port", "0");
+    o.put("rekko.cluster.port", "0");
+    o.put("rekko.cluster.stable-after", "5s");
+    o.put("rekko.cluster.fence-after", FENCE_AFTER.toMillis() + "ms");
+    o.put("rekko.bootstrap.groups", seeds);
+    o.put("rekko.data-dir", "unused-in-an-existing-system");
+    return o;
+  }
+
+  private Thread trafficThread(int port, AtomicLong failures, AtomicReference<Object> lastFailure) {
+    Thread t = new Thread(() -> {
+      try (LocalRedisClient c = new LocalRedisClient("127.0.0.1", port, 5000)) {
+        for (long i = 0; !Thread.currentThread().isInterrupted(); i++) {
+          Object r = c.call("SET", "traffic-" + myself().name(), Long.toString(i));
+          if (!"OK".equals(String.valueOf(r))) {
+            failures.incrementAndGet();
+            lastFailure.set(r);
+          }
+          Thread.sleep(5);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (IOException e) {
+        failures.incrementAndGet();
+        lastFailure.set(e);
+      }
+    }, "traffic");
+    t.setDaemon(true);
+    return t;
+  }
+
+  private static Object call(int port, String... args) throws IOException {
+    try (LocalRedisClient c = new LocalRedisClient("127.0.0.1", port, 5000)) {
+      Object r = c.call(args);
+      if (r instanceof LocalRedisClient.RedisError e) {
+        throw new IOException(String.join(" ", args) + ": " + e.message());
+      }
+      return r;
+    }
+  }
+
+  private static Object callQuietly(int port, String... args) {
+    try (LocalRedisClient c = new LocalRedisClient("127.0.0.1", port, 5000)) {
+      Object r = c.call(args);
+      return r instanceof LocalRedisClient.RedisError e ? e.message() : r;
+    } catch (IOException e) {
+      return e.toString();
+    }
+  }
+}
