@@ -55,9 +55,11 @@ public final class ClusterServices {
    * @param onTopology called with each published topology on the replica's thread, before this node
    *                   reports the epoch as applied
    * @param onFence    called with true when the node must refuse client commands, false when it may serve
+   * @param dataPath   what a migration barrier asks of this node's data path
    */
   public static ClusterServices start(ActorSystem<?> system, NodeConfig config, boolean joinSelf,
-      Supplier<Topology> topology, Consumer<Topology> onTopology, Consumer<Boolean> onFence) {
+      Supplier<Topology> topology, Consumer<Topology> onTopology, Consumer<Boolean> onFence,
+      BarrierAgent.DataPath dataPath) {
     Cluster cluster = Cluster.get(system);
     if (joinSelf && config.cluster().seedNodes().isEmpty()) {
       cluster.manager().tell(Join.create(cluster.selfMember().address()));
@@ -73,6 +75,7 @@ public final class ClusterServices {
       onFence.accept(fenced);
       reporter.tell(new NodeReporter.Fenced(fenced));
     }), "rekko-fence-monitor", Props.empty());
+    system.systemActorOf(BarrierAgent.create(dataPath), "rekko-barrier-agent", Props.empty());
     var slots = SlotSharding.init(system, writer);
     return new ClusterServices(system, config, topology, writer, replica, reporter, slots);
   }

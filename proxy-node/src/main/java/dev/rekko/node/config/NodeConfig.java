@@ -30,6 +30,7 @@ public record NodeConfig(
     BackendSettings backend,
     AdminSettings admin,
     ClusterSettings cluster,
+    MigrationSettings migration,
     /** Sorted by id; servers master first. */
     List<GroupSeed> bootstrapGroups,
     /** {@code rekko.redis.binary}; empty = the launcher's own choice. */
@@ -106,6 +107,9 @@ public record NodeConfig(
     String redisBinary = r.string("rekko.redis.binary");
     String dataDir = r.string("rekko.data-dir");
     int parallelism = r.integer("rekko.dispatcher.parallelism", 0, 4096);
+    MigrationSettings migration = new MigrationSettings(
+        r.duration("rekko.migration.hold-timeout", false),
+        r.duration("rekko.migration.key-timeout", false));
     ClusterSettings cluster = new ClusterSettings(
         r.host("rekko.cluster.host"),
         r.port("rekko.cluster.port"),
@@ -148,7 +152,7 @@ public record NodeConfig(
         .withFallback(TopologySettings.durableStoreConfig(dir))
         .withFallback(SlotSharding.durableStoreConfig(dir))
         .withFallback(c);
-    return new NodeConfig(proxy, backend, admin, cluster, groups, redisBinary, dir, threads, derived);
+    return new NodeConfig(proxy, backend, admin, cluster, migration, groups, redisBinary, dir, threads, derived);
   }
 
   /**

@@ -1,19 +1,22 @@
 package dev.rekko.node.proxy;
 
 import dev.rekko.node.config.BackendSettings;
+import dev.rekko.node.config.MigrationSettings;
 import dev.rekko.node.config.ProxySettings;
 import dev.rekko.node.stats.CommandStats;
 import dev.rekko.node.stats.NodeStats;
 import dev.rekko.protocol.command.CommandSpec;
 import dev.rekko.redis.backend.BackendPool;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** What every session of a node shares: settings, the router, the backend pool and the stats. */
-public final class NodeContext {
+public final class NodeContext implements dev.rekko.node.cluster.BarrierAgent.DataPath {
   final ProxySettings proxy;
   final BackendSettings backend;
+  final MigrationSettings migration;
   final Router router;
   final BackendPool pool;
   final NodeStats stats;
@@ -23,9 +26,14 @@ public final class NodeContext {
   private final ConcurrentHashMap<CommandSpec, CommandStats> commandStats = new ConcurrentHashMap<>();
   private final CommandStats unknown;
 
-  public NodeContext(ProxySettings proxy, BackendSettings backend, Router router, BackendPool pool, NodeStats stats) {
+  /** Every open session: a migration barrier waits for their batches, a route change wakes their held commands. */
+  final Set<Session> sessions = ConcurrentHashMap.newKeySet();
+
+  public NodeContext(ProxySettings proxy, BackendSettings backend, MigrationSettings migration, Router router,
+      BackendPool pool, NodeStats stats) {
     this.proxy = proxy;
     this.backend = backend;
+    this.migration = migration;
     this.router = router;
     this.pool = pool;
     this.stats = stats;
@@ -42,6 +50,48 @@ public final class NodeContext {
       s = commandStats.computeIfAbsent(spec, k -> stats.command(k.displayName().toUpperCase(java.util.Locale.ROOT)));
     }
     return s;
+  }
+
+  /** Wakes every session with deferred commands, after a route change or to let held ones time out. */
+  public void wakeDeferred() {
+    for (Session s : sessions) {
+      if (s.hasDeferred()) {
+        s.signal();
+      }
+    }
+  }
+
+  /**
+   * True once no session is still in a batch that began before routing table generation {@code generation}:
+   * every command routed with an older table has then been queued on its backend connection.
+   */
+  @Override
+  public boolean quiescent(long generation) {
+    for (Session s : sessions) {
+      long since = s.batchGeneration();
+      if (since != 0 && since < generation) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  @Override
+  public long generation() {
+    return router.generation();
+  }
+
+  /** The epoch of a slot's route in the current routing table; -1 before one is loaded. */
+  @Override
+  public long slotEpoch(int slot) {
+    RoutingTable t = router.loaded();
+    return t == null ? -1 : t.route(slot).epoch();
+  }
+
+  /** Completes when every command sent so far to {@code server} (host:port) has been answered. */
+  @Override
+  public java.util.concurrent.CompletableFuture<Void> drain(String server) {
+    return pool.drain(dev.rekko.redis.backend.BackendAddress.parse(server));
   }
 
   public int clients() {

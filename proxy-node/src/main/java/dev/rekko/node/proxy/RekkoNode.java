@@ -78,16 +78,19 @@ public final class RekkoNode implements AutoCloseable {
       stats.registerBackends(() -> pool.status().stream()
           .map(s -> new BackendStatus(s.server(), s.database(), s.up(), s.inFlight(), s.lastError()))
           .toList());
-      NodeContext ctx = new NodeContext(config.proxy(), config.backend(), router, pool, stats);
+      NodeContext ctx = new NodeContext(config.proxy(), config.backend(), config.migration(), router, pool, stats);
       resp = RespServer.start(system, ctx).toCompletableFuture().get(30, TimeUnit.SECONDS);
       ClusterServices cluster = ClusterServices.start(system, config, joinSelf, topology::get,
-          new TopologyFollower(router, pool, stats, topology), fenced -> {
+          new TopologyFollower(ctx, topology), fenced -> {
             router.fence(fenced);
             stats.setOnline(!fenced && router.loaded() != null);
-          });
+          }, ctx);
       AdminHttpServer http = AdminHttpServer.start(system, config.admin().host(), config.admin().port(),
           cluster.routes(stats, pool, () -> router.table() != null)).toCompletableFuture().get(30, TimeUnit.SECONDS);
       cluster.announce(config.proxy().host() + ":" + resp.port(), config.admin().host() + ":" + http.port());
+      // Held commands time out even when no route changes.
+      system.scheduler().scheduleWithFixedDelay(java.time.Duration.ofMillis(500), java.time.Duration.ofMillis(500),
+          ctx::wakeDeferred, system.executionContext());
       RekkoNode node = new RekkoNode(system, stats, pool, ctx, topology, cluster, resp, http);
       node.unbindOnShutdown();
       log.info("node {} serving RESP on {} and HTTP on {}", cluster.selfAddress(), resp.address(), http.address());
@@ -179,10 +182,12 @@ public final class RekkoNode implements AutoCloseable {
   }
 
   /** Applies each published topology: a new routing table, swapped in at once. */
-  private record TopologyFollower(Router router, BackendPool pool, NodeStats stats,
-      AtomicReference<Topology> topology) implements java.util.function.Consumer<Topology> {
+  private record TopologyFollower(NodeContext ctx, AtomicReference<Topology> topology)
+      implements java.util.function.Consumer<Topology> {
     @Override
     public void accept(Topology next) {
+      Router router = ctx.router;
+      BackendPool pool = ctx.pool;
       RoutingTable table = RoutingTable.fromTopology(next);
       RoutingTable before = router.loaded();
       Set<BackendAddress> known = before == null ? Set.of() : new HashSet<>(before.masters());
@@ -193,7 +198,9 @@ public final class RekkoNode implements AutoCloseable {
       }
       topology.set(next);
       router.update(table);
-      stats.setOnline(true);
+      ctx.stats.setOnline(true);
+      // Commands held at a migration barrier or waiting for a moved route go on with the new table.
+      ctx.wakeDeferred();
     }
   }
 }

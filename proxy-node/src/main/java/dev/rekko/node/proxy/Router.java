@@ -14,6 +14,8 @@ public final class Router {
 
   private volatile RoutingTable table;
   private volatile boolean fenced;
+  // Written after table, so a reader that sees a generation also sees that table or a newer one.
+  private volatile long generation = 1;
 
   public Router(RoutingTable initial) {
     this.table = initial;
@@ -33,8 +35,16 @@ public final class Router {
     return fenced ? FENCED : Errors.ROUTER_NOT_ONLINE;
   }
 
+  /** Swaps the table; one writer (the thread following the topology). */
   public void update(RoutingTable next) {
+    long g = generation + 1;
     this.table = next;
+    this.generation = g;
+  }
+
+  /** Counts table swaps; sessions note it at the start of each batch (see {@link NodeContext#quiescent}). */
+  public long generation() {
+    return generation;
   }
 
   public void fence(boolean on) {

@@ -3,6 +3,7 @@ package dev.rekko.node.proxy;
 import dev.rekko.node.config.GroupSeed;
 import dev.rekko.protocol.SlotHash;
 import dev.rekko.redis.backend.BackendAddress;
+import dev.rekko.topology.GroupInfo;
 import dev.rekko.topology.SlotInfo;
 import dev.rekko.topology.Topology;
 import java.util.ArrayList;
@@ -33,6 +34,10 @@ public final class RoutingTable {
       if (r.online()) {
         distinct.add(r.master());
       }
+      // Keys of a migrating slot are on both groups until the move is done.
+      if (r.migrateFrom() != null) {
+        distinct.add(r.migrateFrom());
+      }
     }
     this.masters = List.copyOf(distinct);
   }
@@ -51,19 +56,38 @@ public final class RoutingTable {
    */
   public static RoutingTable fromTopology(Topology topology) {
     SlotRoute[] routes = new SlotRoute[SlotHash.SLOTS];
+    Map<Integer, BackendAddress> masters = new java.util.HashMap<>();
     for (int s = 0; s < routes.length; s++) {
-      SlotInfo info = topology.slot(s);
-      BackendAddress master = topology.masterOf(s).map(m -> BackendAddress.parse(m.addr())).orElse(null);
-      routes[s] = new SlotRoute(s, master == null ? info.group() : servingGroup(info), master);
+      routes[s] = route(topology, topology.slot(s), masters);
     }
     return new RoutingTable(routes, topology.epoch());
   }
 
-  private static int servingGroup(SlotInfo info) {
+  /**
+   * A slot's route by its state: served by its group until the barrier; held (commands wait) while the
+   * barrier is taken; then served by the target, with keys moved from the source on access while
+   * {@code MIGRATING}; by the target alone once {@code FINISHED}.
+   */
+  private static SlotRoute route(Topology topology, SlotInfo info, Map<Integer, BackendAddress> masters) {
+    BackendAddress source = master(topology, info.group(), masters);
     return switch (info.state()) {
-      case MIGRATING, FINISHED -> info.target();
-      default -> info.group();
+      case OFFLINE -> new SlotRoute(info.id(), 0, null, info.epoch(), false, null);
+      case ONLINE, PENDING -> new SlotRoute(info.id(), info.group(), source, info.epoch(), false, null);
+      case PREPARING, BARRIER -> new SlotRoute(info.id(), info.group(), source, info.epoch(), true, null);
+      case MIGRATING -> new SlotRoute(info.id(), info.target(), master(topology, info.target(), masters), info.epoch(),
+          false, source);
+      case FINISHED -> new SlotRoute(info.id(), info.target(), master(topology, info.target(), masters), info.epoch(),
+          false, null);
     };
+  }
+
+  /** One address object per group, so the hot path's same-server check is mostly a reference compare. */
+  private static BackendAddress master(Topology topology, int group, Map<Integer, BackendAddress> masters) {
+    if (group == 0) {
+      return null;
+    }
+    return masters.computeIfAbsent(group, g ->
+        topology.group(g).flatMap(GroupInfo::master).map(m -> BackendAddress.parse(m.addr())).orElse(null));
   }
 
   /** A table from a slot → group array (0 = offline) and each group's master. */
@@ -80,7 +104,7 @@ public final class RoutingTable {
     return routes[slot];
   }
 
-  /** Each distinct master that owns at least one slot: where DBSIZE and INFO fan out to. */
+  /** Each distinct master that holds keys of at least one slot: where DBSIZE and INFO fan out to. */
   public List<BackendAddress> masters() {
     return masters;
   }

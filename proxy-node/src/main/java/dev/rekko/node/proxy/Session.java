@@ -39,6 +39,9 @@ final class Session {
   private int lastDb = -1;
   private BackendConnection lastConnection;
   private final Runnable wakeUp;
+  private Deferred deferred;
+  // The router generation at the start of the batch being dispatched, 0 between batches.
+  private volatile long batchGeneration;
   private final java.util.concurrent.atomic.AtomicBoolean signalled = new java.util.concurrent.atomic.AtomicBoolean();
 
   Session(NodeContext ctx, long id, String remote, Runnable wakeUp) {
@@ -47,6 +50,30 @@ final class Session {
     this.remote = remote;
     this.wakeUp = wakeUp;
     this.authenticated = ctx.proxy.password().isEmpty();
+  }
+
+  /** Marks the start of a batch: commands dispatched until {@link #endBatch} may use this generation's table. */
+  void beginBatch() {
+    batchGeneration = ctx.router.generation();
+  }
+
+  void endBatch() {
+    batchGeneration = 0;
+  }
+
+  long batchGeneration() {
+    return batchGeneration;
+  }
+
+  boolean hasDeferred() {
+    return deferred != null && !deferred.isEmpty();
+  }
+
+  /** Sends the deferred commands that may go now; the caller flushes. */
+  void processDeferred() {
+    if (deferred != null) {
+      deferred.process();
+    }
   }
 
   /** Called by backend I/O threads when a reply completed; at most one wake-up is in flight. */
@@ -133,7 +160,35 @@ final class Session {
       p.completeError(Errors.SLOT_NOT_READY);
       return;
     }
-    forward(route.master(), cmd, p);
+    if (route.direct() && (deferred == null || !deferred.has(slot))) {
+      forward(route.master(), cmd, p);
+      return;
+    }
+    byte[][] keyBytes = new byte[n][];
+    for (int i = 0; i < n; i++) {
+      keyBytes[i] = java.util.Arrays.copyOfRange(cmd.array(keys[i]), cmd.offset(keys[i]),
+          cmd.offset(keys[i]) + cmd.length(keys[i]));
+    }
+    if (cmd.isInline()) {
+      RespWriter w = new RespWriter(64);
+      cmd.writeTo(w);
+      defer(slot, w.array(), 0, w.length(), keyBytes, p);
+    } else {
+      defer(slot, cmd.frameArray(), cmd.frameOffset(), cmd.frameLength(), keyBytes, p);
+    }
+  }
+
+  /** Whether a command for {@code slot} must take the deferred path rather than go straight to its master. */
+  boolean mustDefer(SlotRoute route) {
+    return !route.direct() || (deferred != null && deferred.has(route.slot()));
+  }
+
+  /** Queues a command whose slot is migrating; it goes out from {@link #processDeferred}. */
+  void defer(int slot, byte[] frame, int off, int len, byte[][] keyBytes, ReplyHandler handler) {
+    if (deferred == null) {
+      deferred = new Deferred(this);
+    }
+    deferred.add(slot, db, frame, off, len, keyBytes, handler);
   }
 
   /** Sends {@code cmd} unchanged (its original frame when it came as RESP) to {@code server}. */
@@ -148,12 +203,17 @@ final class Session {
   }
 
   void send(BackendAddress server, byte[] bytes, int off, int len, ReplyHandler handler) {
+    sendOn(server, db, bytes, off, len, handler);
+  }
+
+  /** Sends on this session's connection to {@code server} and database {@code database}. */
+  void sendOn(BackendAddress server, int database, byte[] bytes, int off, int len, ReplyHandler handler) {
     BackendConnection c = lastConnection;
     // Consecutive commands mostly go to the same server: skip the pool's map lookup then.
-    if (server != lastServer || db != lastDb || c.isClosed()) {
-      c = ctx.pool.connection(server, db, (int) id);
+    if (!server.equals(lastServer) || database != lastDb || c.isClosed()) {
+      c = ctx.pool.connection(server, database, (int) id);
       lastServer = server;
-      lastDb = db;
+      lastDb = database;
       lastConnection = c;
     }
     c.send(bytes, off, len, handler);

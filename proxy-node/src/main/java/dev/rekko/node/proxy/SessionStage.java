@@ -85,6 +85,7 @@ public final class SessionStage extends GraphStage<FlowShape<ByteString, ByteStr
     public void preStart() {
       AsyncCallback<Object> wake = createAsyncCallback(ignored -> onWake());
       session = new Session(ctx, ctx.sessionIds.incrementAndGet(), remote, () -> wake.invoke(null));
+      ctx.sessions.add(session);
       ctx.stats.sessionOpened();
       Duration idle = ctx.proxy.idleTimeout();
       if (!idle.isZero()) {
@@ -96,6 +97,7 @@ public final class SessionStage extends GraphStage<FlowShape<ByteString, ByteStr
 
     @Override
     public void postStop() {
+      ctx.sessions.remove(session);
       ctx.clients.decrementAndGet();
       ctx.stats.sessionClosed();
     }
@@ -112,6 +114,7 @@ public final class SessionStage extends GraphStage<FlowShape<ByteString, ByteStr
       lastInputNanos = System.nanoTime();
       byte[] chunk = bytes.toArrayUnsafe();
       decoder.feed(chunk, 0, chunk.length);
+      session.beginBatch();
       try {
         Command cmd;
         while (!session.quitting && (cmd = decoder.next()) != null) {
@@ -124,13 +127,21 @@ public final class SessionStage extends GraphStage<FlowShape<ByteString, ByteStr
         session.queue().add(error);
         closing = true;
       }
+      session.processDeferred();
       session.flush();
+      session.endBatch();
       drain();
       pullIfRoom();
     }
 
     private void onWake() {
       session.clearSignal();
+      if (session.hasDeferred()) {
+        session.beginBatch();
+        session.processDeferred();
+        session.flush();
+        session.endBatch();
+      }
       drain();
       pullIfRoom();
     }

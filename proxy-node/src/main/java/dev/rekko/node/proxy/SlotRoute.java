@@ -2,9 +2,30 @@ package dev.rekko.node.proxy;
 
 import dev.rekko.redis.backend.BackendAddress;
 
-/** Where one slot's commands go: its group and that group's master; {@code master == null} = offline. */
-public record SlotRoute(int slot, int group, BackendAddress master) {
+/**
+ * Where one slot's commands go.
+ *
+ * @param slot        the slot
+ * @param group       the group serving it ({@code target} once a migration passed its barrier)
+ * @param master      that group's master; null = offline
+ * @param epoch       the slot entry's epoch in the topology this route was built from
+ * @param hold        a migration is at its barrier: commands wait, nothing goes to either group
+ * @param migrateFrom while migrating: the source master, from which each command's keys are moved to
+ *                    {@code master} before the command runs there; null otherwise
+ */
+public record SlotRoute(int slot, int group, BackendAddress master, long epoch, boolean hold,
+    BackendAddress migrateFrom) {
+
+  public SlotRoute(int slot, int group, BackendAddress master) {
+    this(slot, group, master, 0, false, null);
+  }
+
   public boolean online() {
     return master != null;
+  }
+
+  /** Online and nothing in the way: commands go straight to {@link #master}. */
+  public boolean direct() {
+    return master != null && !hold && migrateFrom == null;
   }
 }

@@ -45,7 +45,9 @@ final class SplitCommand extends Gather {
     }
     int stride = pairs ? 2 : 1;
     int keyCount = (cmd.argc() - 1) / stride;
-    Map<BackendAddress, List<Integer>> byServer = new LinkedHashMap<>();
+    // Parts by destination: a server for keys whose slot goes straight to it, the slot itself for keys
+    // of a migrating slot, whose part takes the session's deferred path.
+    Map<Object, List<Integer>> byServer = new LinkedHashMap<>();
     for (int k = 0; k < keyCount; k++) {
       int arg = 1 + k * stride;
       SlotRoute route = table.route(SlotHash.slot(cmd.array(arg), cmd.offset(arg), cmd.length(arg)));
@@ -53,10 +55,11 @@ final class SplitCommand extends Gather {
         p.completeError(Errors.SLOT_NOT_READY);
         return;
       }
-      byServer.computeIfAbsent(route.master(), a -> new ArrayList<>()).add(k);
+      Object destination = s.mustDefer(route) ? (Object) route.slot() : route.master();
+      byServer.computeIfAbsent(destination, a -> new ArrayList<>()).add(k);
     }
-    if (byServer.size() == 1) {
-      s.forward(byServer.keySet().iterator().next(), cmd, p);
+    if (byServer.size() == 1 && byServer.keySet().iterator().next() instanceof BackendAddress only) {
+      s.forward(only, cmd, p);
       return;
     }
     Merge merge = switch (spec.name()) {
@@ -66,7 +69,7 @@ final class SplitCommand extends Gather {
     };
     SplitCommand split = new SplitCommand(p, merge, keyCount, byServer.size());
     int part = 0;
-    for (Map.Entry<BackendAddress, List<Integer>> e : byServer.entrySet()) {
+    for (Map.Entry<Object, List<Integer>> e : byServer.entrySet()) {
       List<Integer> keys = e.getValue();
       RespWriter w = new RespWriter(32 + 32 * keys.size());
       w.writeArrayHeader(1 + keys.size() * stride).writeBulk(cmd.array(0), cmd.offset(0), cmd.length(0));
@@ -80,7 +83,16 @@ final class SplitCommand extends Gather {
         }
       }
       split.positions[part] = pos;
-      s.send(e.getKey(), w.array(), 0, w.length(), split.part(part));
+      if (e.getKey() instanceof BackendAddress server) {
+        s.send(server, w.array(), 0, w.length(), split.part(part));
+      } else {
+        byte[][] keyBytes = new byte[pos.length][];
+        for (int i = 0; i < pos.length; i++) {
+          int arg = 1 + pos[i] * stride;
+          keyBytes[i] = java.util.Arrays.copyOfRange(cmd.array(arg), cmd.offset(arg), cmd.offset(arg) + cmd.length(arg));
+        }
+        s.defer((Integer) e.getKey(), w.array(), 0, w.length(), keyBytes, split.part(part));
+      }
       part++;
     }
   }

@@ -248,6 +248,21 @@ final class ProxyFixture implements AutoCloseable {
    * Runs {@code task} on a thread of its own. Not the common pool: on a 2-core machine it has one
    * thread, and a blocked socket read there would starve the writer a test forked next to it.
    */
+  /** Like {@link #fork}, with a result. */
+  static <T> CompletableFuture<T> supply(java.util.concurrent.Callable<T> task) {
+    CompletableFuture<T> done = new CompletableFuture<>();
+    Thread t = new Thread(() -> {
+      try {
+        done.complete(task.call());
+      } catch (Throwable e) {
+        done.completeExceptionally(e);
+      }
+    }, "test-supply");
+    t.setDaemon(true);
+    t.start();
+    return done;
+  }
+
   static CompletableFuture<Void> fork(ThrowingRunnable task) {
     CompletableFuture<Void> done = new CompletableFuture<>();
     Thread t = new Thread(() -> {

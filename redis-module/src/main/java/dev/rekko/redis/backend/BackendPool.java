@@ -47,6 +47,38 @@ public final class BackendPool implements AutoCloseable {
     connection(server, database, 0);
   }
 
+  /**
+   * Completes once every command queued so far on any connection to {@code server} (every database) has
+   * been answered or failed: a {@code PING} goes behind them on each connection, and replies come back in
+   * order. A migration's barrier uses it to know that nothing sent under an old route is still running.
+   */
+  public java.util.concurrent.CompletableFuture<Void> drain(BackendAddress server) {
+    List<java.util.concurrent.CompletableFuture<Void>> pings = new ArrayList<>();
+    byte[] ping = "*1\r\n$4\r\nPING\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    connections.forEach((key, group) -> {
+      if (key.server().equals(server)) {
+        for (BackendConnection c : group) {
+          java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
+          c.send(ping, 0, ping.length, new ReplyHandler() {
+            @Override
+            public void onReply(dev.rekko.protocol.resp.Reply reply) {
+              done.complete(null);
+            }
+
+            // A failed connection has failed every command before the PING too: nothing is left running.
+            @Override
+            public void onFailure(String error) {
+              done.complete(null);
+            }
+          });
+          c.flush();
+          pings.add(done);
+        }
+      }
+    });
+    return java.util.concurrent.CompletableFuture.allOf(pings.toArray(java.util.concurrent.CompletableFuture[]::new));
+  }
+
   /** Closes and forgets the connections to a server that left the topology. */
   public void remove(BackendAddress server) {
     connections.entrySet().removeIf(e -> {

@@ -1,0 +1,143 @@
+package dev.rekko.node.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.rekko.protocol.SlotHash;
+import dev.rekko.slots.Barrier;
+import dev.rekko.topology.SlotInfo;
+import dev.rekko.topology.SlotState;
+import dev.rekko.topology.Topology;
+import dev.rekko.topology.TopologySeed;
+import dev.rekko.topology.TopologyWriter;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.Jedis;
+
+/**
+ * The data path through every step of one slot's migration, with the steps written to the topology by
+ * the test (the slot actor's job): commands are held at the barrier and then run in order; the barrier
+ * agent answers; while migrating, a command's keys move from the source to the target just before it
+ * runs there, in its database, with their TTL; afterwards the target serves alone.
+ */
+class MigrationDataPathTest {
+  private static final Duration WAIT = Duration.ofSeconds(30);
+  private static ProxyFixture fx;
+  private static TopologyWriter writer;
+
+  @BeforeAll
+  static void start() throws Exception {
+    fx = ProxyFixture.builder().groups(2).start();
+    writer = new TopologyWriter(fx.node().system());
+    if (!fx.node().topology().bootstrapped()) {
+      var plan = TopologySeed.plan(fx.seeds().stream()
+          .map(g -> new TopologySeed.SeedGroup(g.id(), g.servers())).toList());
+      TopologySeed.write(writer, plan).toCompletableFuture().get(10, TimeUnit.SECONDS);
+      await("seeded", () -> fx.node().topology().slot(1023).group() == 2);
+    }
+  }
+
+  @AfterAll
+  static void stop() {
+    if (fx != null) {
+      fx.close();
+    }
+  }
+
+  @Test
+  void aSlotMigratesUnderTheClientsFeet() throws Exception {
+    String tag = "{m0}";
+    for (int i = 0; fx.groupOf(tag + "a") != 1; i++) {
+      tag = "{m" + i + "}";
+    }
+    String a = tag + "a";
+    int slot = SlotHash.slot(a.getBytes(StandardCharsets.UTF_8));
+    String b = tag + "b";
+    String ttl = tag + "ttl";
+    try (Jedis client = fx.jedis(); Jedis g1 = fx.direct(fx.master(1)); Jedis g2 = fx.direct(fx.master(2))) {
+      client.set(a, "1");
+      client.set(b, "x");
+      client.setex(ttl, 100, "t");
+      client.select(3);
+      client.set(a, "db3");
+      client.select(0);
+      assertThat(g1.get(a)).isEqualTo("1");
+
+      long epoch = fx.node().topology().epoch();
+      put(new SlotInfo(slot, SlotState.PREPARING, 1, 2, epoch + 1));
+      await("route held", () -> fx.node().context().router().loaded().route(slot).hold());
+
+      CompletableFuture<Long> held = ProxyFixture.supply(() -> {
+        try (Jedis other = fx.jedis()) {
+          return other.incr(a);
+        }
+      });
+      await("the INCR is held", () -> fx.node().context().sessions.stream().anyMatch(Session::hasDeferred));
+      Barrier.Drained drained = barrier(slot, epoch + 1, fx.master(1).address());
+      assertThat(drained.slot()).isEqualTo(slot);
+      assertThat(held).isNotDone();
+
+      put(new SlotInfo(slot, SlotState.MIGRATING, 1, 2, epoch + 2));
+      assertThat(held.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(2);
+      assertThat(g2.get(a)).isEqualTo("2");
+      assertThat(g1.exists(a)).isFalse();
+      assertThat(g1.get(b)).as("not touched yet").isEqualTo("x");
+
+      assertThat(client.get(b)).isEqualTo("x");
+      assertThat(g1.exists(b)).isFalse();
+      assertThat(g2.get(b)).isEqualTo("x");
+      assertThat(client.ttl(ttl)).isBetween(90L, 100L);
+      assertThat(g2.ttl(ttl)).isBetween(90L, 100L);
+      assertThat(client.mget(a, b, fx.keyInGroup("other", 2))).containsExactly("2", "x", null);
+      for (int i = 0; i < 100; i++) {
+        assertThat(client.incr(a)).isEqualTo(3 + i);
+      }
+      client.select(3);
+      assertThat(client.get(a)).isEqualTo("db3");
+      g1.select(3);
+      g2.select(3);
+      assertThat(g1.exists(a)).isFalse();
+      assertThat(g2.get(a)).isEqualTo("db3");
+      client.select(0);
+
+      put(new SlotInfo(slot, SlotState.FINISHED, 1, 2, epoch + 3));
+      put(SlotInfo.online(slot, 2, epoch + 4));
+      await("route direct to group 2", () -> fx.node().context().router().loaded().route(slot).direct()
+          && fx.node().context().router().loaded().route(slot).group() == 2);
+      assertThat(client.incr(a)).isEqualTo(103);
+    }
+  }
+
+  private static void put(SlotInfo slot) throws Exception {
+    writer.putSlots(List.of(slot)).toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  private static Barrier.Drained barrier(int slot, long epoch, String source) throws Exception {
+    var system = fx.node().system();
+    Receptionist.Listing listing = AskPattern.<Receptionist.Command, Receptionist.Listing>ask(system.receptionist(),
+        replyTo -> Receptionist.find(Barrier.KEY, replyTo), WAIT, system.scheduler())
+        .toCompletableFuture().get(30, TimeUnit.SECONDS);
+    ActorRef<Barrier.Request> agent = listing.getServiceInstances(Barrier.KEY).iterator().next();
+    return AskPattern.<Barrier.Request, Barrier.Drained>ask(agent,
+        replyTo -> new Barrier.Request(slot, epoch, source, replyTo), WAIT, system.scheduler())
+        .toCompletableFuture().get(30, TimeUnit.SECONDS);
+  }
+
+  private static void await(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting until " + what + "; topology " + fx.node().topology());
+      }
+      Thread.sleep(20);
+    }
+  }
+}
