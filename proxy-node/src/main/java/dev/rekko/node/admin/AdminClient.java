@@ -8,13 +8,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
+import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
@@ -46,8 +49,10 @@ final class AdminClient {
         .build();
   }
 
-  URI base() {
-    return base;
+  /** The base URL as the user would write it, without the trailing slash. */
+  String shown() {
+    String text = base.toString();
+    return text.endsWith("/") ? text.substring(0, text.length() - 1) : text;
   }
 
   JsonNode get(String path) {
@@ -98,12 +103,12 @@ final class AdminClient {
     try {
       response = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     } catch (HttpConnectTimeoutException e) {
-      throw AdminFailure.unreachable("cannot reach " + base + ": no connection within "
+      throw AdminFailure.unreachable("cannot reach " + shown() + ": no connection within "
           + CONNECT_TIMEOUT.toSeconds() + " s", e);
     } catch (HttpTimeoutException e) {
       throw AdminFailure.unreachable("no answer from " + uri + " within " + REQUEST_TIMEOUT.toSeconds() + " s", e);
     } catch (IOException e) {
-      throw AdminFailure.unreachable("cannot reach " + base + ": " + reason(e), e);
+      throw AdminFailure.unreachable("cannot reach " + shown() + ": " + reason(e), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw AdminFailure.unreachable("interrupted while waiting for " + uri, e);
@@ -145,14 +150,23 @@ final class AdminClient {
     return line.length() <= 200 ? line : line.substring(0, 200) + "...";
   }
 
-  /** java.net.http often throws a ConnectException without a message; its cause says what happened. */
+  /**
+   * java.net.http throws a ConnectException without a message whose causes have none either; the
+   * cause's type says what happened.
+   */
   private static String reason(Throwable e) {
     String found = null;
     for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t.getMessage() != null && !t.getMessage().isBlank()) {
+      if (t instanceof UnresolvedAddressException || t instanceof UnknownHostException) {
+        return "unknown host";
+      }
+      if (found == null && t.getMessage() != null && !t.getMessage().isBlank()) {
         found = t.getMessage();
       }
     }
-    return found != null ? found : e.getClass().getSimpleName();
+    if (found != null) {
+      return found;
+    }
+    return e instanceof ConnectException ? "connection refused" : e.getClass().getSimpleName();
   }
 }

@@ -61,9 +61,10 @@ final class SlotsVerb extends Verb {
   }
 
   @Command(name = "assign", mixinStandardHelpOptions = true,
-      header = "Gives offline slots to a group; no data moves (codis-admin --slot-action / slots assign).")
+      header = "Gives offline slots to a group; no data moves.")
   static final class Assign extends Verb {
-    @Parameters(arity = "2..3", paramLabel = "FROM TO GROUP", description = "FROM TO GROUP or FROM-TO GROUP.")
+    @Parameters(arity = "2..*", paramLabel = "FROM TO GROUP|FROM-TO GROUP", hideParamSyntax = true,
+        description = "Slots FROM..TO (both included) and the group; FROM-TO also works, or one slot.")
     List<String> args;
 
     @Override
@@ -82,7 +83,8 @@ final class SlotsVerb extends Verb {
   @Command(name = "migrate", mixinStandardHelpOptions = true,
       header = "Moves slots and their keys to a group online; follow with `migrations`.")
   static final class Migrate extends Verb {
-    @Parameters(arity = "2..3", paramLabel = "FROM TO GROUP", description = "FROM TO GROUP or FROM-TO GROUP.")
+    @Parameters(arity = "2..*", paramLabel = "FROM TO GROUP|FROM-TO GROUP", hideParamSyntax = true,
+        description = "Slots FROM..TO (both included) and the group; FROM-TO also works, or one slot.")
     List<String> args;
 
     @Override
