@@ -106,7 +106,8 @@ final class AdminClient {
       throw AdminFailure.unreachable("cannot reach " + shown() + ": no connection within "
           + CONNECT_TIMEOUT.toSeconds() + " s", e);
     } catch (HttpTimeoutException e) {
-      throw AdminFailure.unreachable("no answer from " + uri + " within " + REQUEST_TIMEOUT.toSeconds() + " s", e);
+      throw AdminFailure.noAnswer("no answer from " + uri + " within " + REQUEST_TIMEOUT.toSeconds()
+          + " s; the node may still carry the request out");
     } catch (IOException e) {
       throw AdminFailure.unreachable("cannot reach " + shown() + ": " + reason(e), e);
     } catch (InterruptedException e) {

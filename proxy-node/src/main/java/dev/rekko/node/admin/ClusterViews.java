@@ -18,8 +18,9 @@ final class ClusterViews {
     Table table = Table.withHeader("GROUP", "SLOTS", "REPLICA-READ", "SERVER", "ROLE", "UP", "DATACENTER", "VERSION");
     for (JsonNode group : groups) {
       int id = group.path("id").asInt();
-      String slots = group.has("slots")
-          ? group.path("slots").asText()
+      JsonNode given = group.path("slots");
+      String slots = given.isNumber() ? given.asText()
+          : given.isArray() ? Integer.toString(given.size()) // a list of slot ids, should the API grow one
           : Integer.toString(slotCounts.getOrDefault(id, 0));
       Object[] first = {id, slots, group.path("replicaRead").asBoolean() ? "on" : "off"};
       if (group.path("servers").isEmpty()) {
