@@ -6,6 +6,7 @@ import dev.rekko.topology.SlotInfo;
 import dev.rekko.topology.TopologyReplica;
 import dev.rekko.topology.TopologyWriter;
 import java.util.List;
+import java.util.Optional;
 import java.util.SortedMap;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -89,4 +90,26 @@ public final class Coordinator {
    * not confirmed).
    */
   public record Failed(int status, String message) implements Result {}
+
+  /** The reply address of an operation; empty for the coordinator's internal messages. */
+  static Optional<ActorRef<Result>> replyTo(Command m) {
+    if (m instanceof CreateGroup c) {
+      return Optional.of(c.replyTo());
+    } else if (m instanceof RemoveGroup c) {
+      return Optional.of(c.replyTo());
+    } else if (m instanceof AddServer c) {
+      return Optional.of(c.replyTo());
+    } else if (m instanceof RemoveServer c) {
+      return Optional.of(c.replyTo());
+    } else if (m instanceof Promote c) {
+      return Optional.of(c.replyTo());
+    } else if (m instanceof AssignSlots c) {
+      return Optional.of(c.replyTo());
+    } else if (m instanceof SetReplicaRead c) {
+      return Optional.of(c.replyTo());
+    } else if (m instanceof PlanRebalance c) {
+      return Optional.of(c.replyTo());
+    }
+    return Optional.empty();
+  }
 }

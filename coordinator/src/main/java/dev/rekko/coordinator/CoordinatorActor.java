@@ -6,7 +6,6 @@ import dev.rekko.coordinator.Coordinator.Command;
 import dev.rekko.coordinator.Coordinator.CreateGroup;
 import dev.rekko.coordinator.Coordinator.Failed;
 import dev.rekko.coordinator.Coordinator.GroupChanged;
-import dev.rekko.coordinator.Coordinator.GroupRemoved;
 import dev.rekko.coordinator.Coordinator.PlanRebalance;
 import dev.rekko.coordinator.Coordinator.Promote;
 import dev.rekko.coordinator.Coordinator.RemoveGroup;
@@ -17,13 +16,11 @@ import dev.rekko.slots.SlotEntity;
 import dev.rekko.slots.SlotSharding;
 import dev.rekko.topology.GroupInfo;
 import dev.rekko.topology.ServerInfo;
-import dev.rekko.topology.ServerRole;
 import dev.rekko.topology.Topology;
 import dev.rekko.topology.TopologyReplica;
 import dev.rekko.topology.TopologySeed;
 import dev.rekko.topology.TopologyWriter;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -91,6 +88,7 @@ final class CoordinatorActor {
   private long lastEpoch;
   /** The answer held until the replica shows the write it follows. */
   private Writes.Pending awaiting;
+  private boolean seeded;
 
   static Behavior<Command> create(CoordinatorSettings settings, ActorRef<TopologyReplica.Command> replica,
       TopologyWriter writer, ActorRef<ShardingEnvelope<SlotEntity.Command>> slots) {
@@ -118,11 +116,11 @@ final class CoordinatorActor {
 
   private Behavior<Command> notReady(String reason) {
     return Behaviors.receive(Command.class)
-        .onMessage(TopologyUpdated.class, this::onFirstTopology)
+        .onMessage(TopologyUpdated.class, this::onTopologyNotReady)
         .onMessage(SeedWritten.class, this::onSeedWritten)
         .onMessage(RetrySeed.class, m -> seed())
         .onAnyMessage(m -> {
-          replyTo(m).ifPresent(r -> r.tell(new Failed(503, reason)));
+          Coordinator.replyTo(m).ifPresent(r -> r.tell(new Failed(503, reason)));
           return Behaviors.same();
         })
         .build();
@@ -153,7 +151,7 @@ final class CoordinatorActor {
         .onMessage(ViewTimedOut.class, this::onViewTimedOut)
         .onAnyMessage(m -> {
           if (stash.isFull()) {
-            replyTo(m).ifPresent(r -> r.tell(new Failed(503, "coordinator busy: too many operations waiting")));
+            Coordinator.replyTo(m).ifPresent(r -> r.tell(new Failed(503, "coordinator busy: too many operations waiting")));
           } else {
             stash.stash(m);
           }
@@ -173,15 +171,19 @@ final class CoordinatorActor {
     return Behaviors.same();
   }
 
-  private Behavior<Command> onFirstTopology(TopologyUpdated m) {
+  private Behavior<Command> onTopologyNotReady(TopologyUpdated m) {
     boolean first = !topology.loaded();
     onTopology(m);
-    if (!first || !topology.loaded()) {
+    if (!topology.loaded()) {
       return Behaviors.same();
     }
-    ctx.getLog().info("coordinator started at epoch {}; waking the slot actors", topology.epoch());
-    SlotSharding.wakeAll(slots);
-    return seed();
+    if (first) {
+      ctx.getLog().info("coordinator started at epoch {}; waking the slot actors", topology.epoch());
+      SlotSharding.wakeAll(slots);
+      return seed();
+    }
+    // Ready only once the replica shows the seed, so that the first operations are checked against it.
+    return seeded && topology.bootstrapped() ? ready() : Behaviors.same();
   }
 
   /** Seeds a new cluster from the configured groups, once; anything else means ready. */
@@ -202,8 +204,9 @@ final class CoordinatorActor {
       timers.startSingleTimer(new RetrySeed(), SEED_RETRY);
       return Behaviors.same();
     }
-    ctx.getLog().info("seeded: {} groups, 1024 slots", settings.seedGroups().size());
-    return ready();
+    ctx.getLog().info("seeded: {} groups, all slots online", settings.seedGroups().size());
+    seeded = true;
+    return topology.bootstrapped() ? ready() : Behaviors.same();
   }
 
   private Behavior<Command> ready() {
@@ -258,20 +261,17 @@ final class CoordinatorActor {
       return finish(r.replyTo(), refused.get());
     }
     GroupInfo group = topology.group(r.group()).orElseThrow();
-    List<ServerInfo> next = new ArrayList<>(group.servers());
-    next.add(m.server());
     ctx.getLog().info("group {}: adding {} as {}", r.group(), r.addr(), m.server().role());
-    return write(Writes.putGroup(writer, group.withServers(next, nextEpoch()), r.replyTo(),
+    return write(Writes.putGroup(writer, GroupEdits.withServer(group, m.server(), nextEpoch()), r.replyTo(),
         "add server " + r.addr() + " to group " + r.group()));
   }
 
   private Behavior<Command> onRemoveServer(RemoveServer m) {
     return refuseOr(AdminRules.removeServer(topology, m.group(), m.addr()), m.replyTo(), () -> {
       GroupInfo group = topology.group(m.group()).orElseThrow();
-      List<ServerInfo> next = group.servers().stream().filter(s -> !s.addr().equals(m.addr())).toList();
       // The server itself is left alone (still replicating, or a master without a group): an operator may
       // want its data, and a REPLICAOF NO ONE on a replica could create a second writable copy.
-      return write(Writes.putGroup(writer, group.withServers(next, nextEpoch()), m.replyTo(),
+      return write(Writes.putGroup(writer, GroupEdits.withoutServer(group, m.addr(), nextEpoch()), m.replyTo(),
           "remove server " + m.addr() + " from group " + m.group()));
     });
   }
@@ -305,11 +305,7 @@ final class CoordinatorActor {
       return finish(r.replyTo(), new Failed(409, r.addr() + " was made a master in Redis, but it left group "
           + r.group() + " meanwhile"));
     }
-    List<ServerInfo> next = new ArrayList<>();
-    next.add(group.get().server(r.addr()).orElseThrow().withRole(ServerRole.MASTER));
-    group.get().servers().stream().filter(s -> !s.addr().equals(r.addr()))
-        .forEach(s -> next.add(s.withRole(ServerRole.REPLICA)));
-    return write(Writes.putGroup(writer, group.get().withServers(next, nextEpoch()), r.replyTo(),
+    return write(Writes.putGroup(writer, GroupEdits.promoted(group.get(), r.addr(), nextEpoch()), r.replyTo(),
         "promote " + r.addr() + " in group " + r.group()));
   }
 
@@ -374,7 +370,7 @@ final class CoordinatorActor {
       return finish(pending.replyTo(), pending.result());
     }
     awaiting = pending;
-    timers.startSingleTimer(new ViewTimedOut(), settings.viewTimeout());
+    timers.startSingleTimer(ViewTimedOut.class, new ViewTimedOut(), settings.viewTimeout());
     return busy();
   }
 
@@ -405,27 +401,5 @@ final class CoordinatorActor {
       return new Failed(r.status, r.getMessage());
     }
     return new Failed(503, what + " failed: " + e);
-  }
-
-  /** The reply address of an operation; empty for the coordinator's own messages. */
-  private static Optional<ActorRef<Result>> replyTo(Command m) {
-    if (m instanceof CreateGroup c) {
-      return Optional.of(c.replyTo());
-    } else if (m instanceof RemoveGroup c) {
-      return Optional.of(c.replyTo());
-    } else if (m instanceof AddServer c) {
-      return Optional.of(c.replyTo());
-    } else if (m instanceof RemoveServer c) {
-      return Optional.of(c.replyTo());
-    } else if (m instanceof Promote c) {
-      return Optional.of(c.replyTo());
-    } else if (m instanceof AssignSlots c) {
-      return Optional.of(c.replyTo());
-    } else if (m instanceof SetReplicaRead c) {
-      return Optional.of(c.replyTo());
-    } else if (m instanceof PlanRebalance c) {
-      return Optional.of(c.replyTo());
-    }
-    return Optional.empty();
   }
 }
