@@ -141,6 +141,29 @@ final class CoordinatorCluster implements AutoCloseable {
     } catch (Exception e) {
       throw new AssertionError("actor system did not terminate", e);
     }
+    // Until the others have removed it, majority writes still count it and time out.
+    await("the others removed the stopped member", () -> systems.stream().allMatch(s -> {
+      long members = 0;
+      for (Member m : Cluster.get(s).state().getMembers()) {
+        members++;
+      }
+      return members == systems.size();
+    }));
+  }
+
+  /** Retries while the coordinator is not reachable or not ready yet (after a start or a hand-over). */
+  Coordinator.Result askUntilReady(int node, Function<ActorRef<Coordinator.Result>, Coordinator.Command> op) {
+    Coordinator.Result[] last = new Coordinator.Result[1];
+    await("a coordinator that answers", () -> {
+      try {
+        last[0] = nodes.get(node).ask(op);
+        return !(last[0] instanceof Coordinator.Failed f && f.status() == 503
+            && (f.message().contains("not loaded") || f.message().contains("seeding")));
+      } catch (AssertionError e) {
+        return false;
+      }
+    });
+    return last[0];
   }
 
   /** Waits until every node's topology satisfies the condition; fails with the last one seen. */

@@ -88,7 +88,7 @@ class CoordinatorClusterTest {
   @Order(1)
   void createGroupThenAddMasterAndReplica() throws Exception {
     cluster.awaitAll("loaded", Topology::loaded);
-    GroupInfo created = changed(askUntilReady(0, r -> new Coordinator.CreateGroup(2, r)));
+    GroupInfo created = changed(cluster.askUntilReady(0, r -> new Coordinator.CreateGroup(2, r)));
     assertThat(created.id()).isEqualTo(2);
     assertThat(created.servers()).isEmpty();
     assertThat(created.epoch()).isPositive();
@@ -158,6 +158,10 @@ class CoordinatorClusterTest {
         "server " + m2.address() + " is already in group 2");
     refused(ask(1, r -> new Coordinator.AddServer(4, nobody, "", r)), 400, "cannot connect to " + nobody);
     refused(ask(2, r -> new Coordinator.AddServer(4, "no-port", "", r)), 400, "host:port");
+    try (FakeOldRedis old = new FakeOldRedis()) {
+      refused(ask(2, r -> new Coordinator.AddServer(4, old.address(), "", r)), 400,
+          old.address() + " runs Redis 5.0.7; Rekko needs 6.2.0 or newer");
+    }
     refused(ask(0, r -> new Coordinator.AddServer(4, stray.address(), "", r)), 409,
         stray.address() + " is a replica of " + m3.address() + "; add a master first");
     refused(ask(0, r -> new Coordinator.CreateGroup(0, r)), 400, "positive");
@@ -235,7 +239,7 @@ class CoordinatorClusterTest {
   void anotherNodeTakesOverWhenTheSingletonsNodeStops() {
     Topology before = cluster.node(0).topology();
     cluster.stop(cluster.oldest());
-    GroupInfo created = changed(askUntilReady(0, r -> new Coordinator.CreateGroup(8, r)));
+    GroupInfo created = changed(cluster.askUntilReady(0, r -> new Coordinator.CreateGroup(8, r)));
     assertThat(created.epoch()).isGreaterThan(before.epoch());
     cluster.awaitAll("group 8 after the hand-over", t -> t.groups().containsKey(8));
     Topology after = cluster.node(0).topology();
@@ -257,18 +261,6 @@ class CoordinatorClusterTest {
   }
 
   /** Retries while the coordinator is not reachable or not ready (after start or a hand-over). */
-  private static Result askUntilReady(int node, Function<ActorRef<Result>, Coordinator.Command> op) {
-    Result[] last = new Result[1];
-    CoordinatorCluster.await("a coordinator that answers", () -> {
-      try {
-        last[0] = ask(node, op);
-        return !(last[0] instanceof Failed f && f.status() == 503);
-      } catch (AssertionError e) {
-        return false;
-      }
-    });
-    return last[0];
-  }
 
   private static GroupInfo changed(Result result) {
     assertThat(result).isInstanceOf(GroupChanged.class);
