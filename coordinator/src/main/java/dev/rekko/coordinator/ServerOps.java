@@ -67,6 +67,8 @@ final class ServerOps {
       return new ServerInfo(addr, ServerRole.REPLICA, datacenter, version.toString());
     } catch (RedisAdminException e) {
       throw new Refused(400, e.getMessage());
+    } catch (IllegalArgumentException e) {
+      throw new Refused(409, "the master of the group has no usable address: " + e.getMessage());
     }
   }
 
