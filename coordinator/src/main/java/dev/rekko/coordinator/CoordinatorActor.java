@@ -57,24 +57,24 @@ final class CoordinatorActor {
   private static final int STASH = 1_000;
   private static final Duration SEED_RETRY = Duration.ofSeconds(2);
 
-  record TopologyUpdated(Topology topology) implements Command, NoSerializationVerificationNeeded {}
+  private record TopologyUpdated(Topology topology) implements Command, NoSerializationVerificationNeeded {}
 
-  record SeedWritten(Throwable error) implements Command, NoSerializationVerificationNeeded {}
+  private record SeedWritten(Throwable error) implements Command, NoSerializationVerificationNeeded {}
 
-  record RetrySeed() implements Command, NoSerializationVerificationNeeded {}
+  private record RetrySeed() implements Command, NoSerializationVerificationNeeded {}
 
-  record ServerChecked(AddServer request, String master, ServerInfo server, Throwable error)
+  private record ServerChecked(AddServer request, String master, ServerInfo server, Throwable error)
       implements Command, NoSerializationVerificationNeeded {}
 
-  record Promoted(Promote request, List<String> skipped, Throwable error)
+  private record Promoted(Promote request, List<String> skipped, Throwable error)
       implements Command, NoSerializationVerificationNeeded {}
 
-  record SlotsAnswered(AssignSlots request, List<SlotEntity.Reply> replies)
+  private record SlotsAnswered(AssignSlots request, List<SlotEntity.Reply> replies)
       implements Command, NoSerializationVerificationNeeded {}
 
-  record Written(Writes.Write write, Throwable error) implements Command, NoSerializationVerificationNeeded {}
+  private record Written(Writes.Write write, Throwable error) implements Command, NoSerializationVerificationNeeded {}
 
-  record ViewTimedOut() implements Command, NoSerializationVerificationNeeded {}
+  private record ViewTimedOut() implements Command, NoSerializationVerificationNeeded {}
 
   private final ActorContext<Command> ctx;
   private final TimerScheduler<Command> timers;
@@ -151,7 +151,7 @@ final class CoordinatorActor {
         .onMessage(ViewTimedOut.class, this::onViewTimedOut)
         .onAnyMessage(m -> {
           if (stash.isFull()) {
-            Coordinator.replyTo(m).ifPresent(r -> r.tell(new Failed(503, "coordinator busy: too many operations waiting")));
+            Coordinator.replyTo(m).ifPresent(r -> r.tell(new Failed(503, "coordinator busy: too many waiting")));
           } else {
             stash.stash(m);
           }

@@ -38,7 +38,8 @@ class BootstrapTest {
         rekko.coordinator.seed-groups = [ { id = 2, servers = ["10.0.0.2:6379", "10.0.0.3:6379"] } ]
         rekko.coordinator.backend-password = secret
         """).withFallback(ConfigFactory.load()));
-    assertThat(s.seedGroups()).containsExactly(new TopologySeed.SeedGroup(2, List.of("10.0.0.2:6379", "10.0.0.3:6379")));
+    assertThat(s.seedGroups())
+        .containsExactly(new TopologySeed.SeedGroup(2, List.of("10.0.0.2:6379", "10.0.0.3:6379")));
     assertThat(s.minRedisVersion()).hasToString("6.2.0");
     assertThat(s.backendPassword()).isEqualTo("secret");
     assertThat(s.toString()).doesNotContain("secret");
