@@ -1,5 +1,8 @@
 package dev.rekko.node.cluster;
 
+import dev.rekko.coordinator.Coordinator;
+import dev.rekko.coordinator.CoordinatorSettings;
+import dev.rekko.coordinator.CoordinatorSingleton;
 import dev.rekko.node.config.NodeConfig;
 import dev.rekko.node.http.AdminHttpServer;
 import dev.rekko.node.http.ReadyRoutes;
@@ -10,6 +13,7 @@ import dev.rekko.slots.SlotEntity;
 import dev.rekko.slots.SlotSharding;
 import dev.rekko.topology.Topology;
 import dev.rekko.topology.TopologyReplica;
+import dev.rekko.topology.TopologySeed;
 import dev.rekko.topology.TopologyWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,10 +40,11 @@ public final class ClusterServices {
   private final ActorRef<TopologyReplica.Command> replica;
   private final ActorRef<NodeReporter.Command> reporter;
   private final ActorRef<ShardingEnvelope<SlotEntity.Command>> slots;
+  private final ActorRef<Coordinator.Command> coordinator;
 
   private ClusterServices(ActorSystem<?> system, NodeConfig config, Supplier<Topology> topology,
       TopologyWriter writer, ActorRef<TopologyReplica.Command> replica, ActorRef<NodeReporter.Command> reporter,
-      ActorRef<ShardingEnvelope<SlotEntity.Command>> slots) {
+      ActorRef<ShardingEnvelope<SlotEntity.Command>> slots, ActorRef<Coordinator.Command> coordinator) {
     this.system = system;
     this.config = config;
     this.topology = topology;
@@ -47,6 +52,18 @@ public final class ClusterServices {
     this.replica = replica;
     this.reporter = reporter;
     this.slots = slots;
+    this.coordinator = coordinator;
+  }
+
+  /**
+   * The node's own settings win over the {@code rekko.coordinator} section: the bootstrap groups and the
+   * backend credentials are configured once, for the data path and the coordinator alike.
+   */
+  private static CoordinatorSettings coordinatorSettings(ActorSystem<?> system, NodeConfig config) {
+    return CoordinatorSettings.create(system.settings().config())
+        .withSeedGroups(config.bootstrapGroups().stream()
+            .map(g -> new TopologySeed.SeedGroup(g.id(), g.servers())).toList())
+        .withBackendCredentials(config.backend().user(), config.backend().password());
   }
 
   /**
@@ -74,7 +91,8 @@ public final class ClusterServices {
       reporter.tell(new NodeReporter.Fenced(fenced));
     }), "rekko-fence-monitor", Props.empty());
     var slots = SlotSharding.init(system, writer);
-    return new ClusterServices(system, config, topology, writer, replica, reporter, slots);
+    var coordinator = CoordinatorSingleton.init(system, coordinatorSettings(system, config), replica, writer, slots);
+    return new ClusterServices(system, config, topology, writer, replica, reporter, slots, coordinator);
   }
 
   /** Publishes where this node serves clients and the API, once its listeners are bound. */
@@ -101,6 +119,10 @@ public final class ClusterServices {
 
   public ActorRef<TopologyReplica.Command> replica() {
     return replica;
+  }
+
+  public ActorRef<Coordinator.Command> coordinator() {
+    return coordinator;
   }
 
   public TopologyWriter writer() {
