@@ -93,6 +93,10 @@ public final class Demo implements AutoCloseable {
       new ClusterReadiness(endpoints, demo.nodes).await(options.readyTimeout());
       return demo;
     } catch (Exception | Error e) {
+      if (demo.isClosed()) {
+        // The early-stop hook ran (Ctrl-C): the nodes it stopped are not what went wrong.
+        throw new CliException("the demo was stopped before its nodes were ready", e);
+      }
       boolean kept = demo.stop(true);
       if (kept && e instanceof CliException) {
         throw new CliException(e.getMessage() + "\nThe nodes' logs are kept in " + demo.dir, e);
@@ -139,6 +143,10 @@ public final class Demo implements AutoCloseable {
   @Override
   public void close() {
     stop(false);
+  }
+
+  private synchronized boolean isClosed() {
+    return closed;
   }
 
   /** Returns whether the folder was kept for the logs. */

@@ -1,5 +1,6 @@
 package dev.rekko.node.demo;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.rekko.node.CliException;
@@ -117,6 +118,9 @@ public final class ClusterReadiness {
         return null;
       }
       return json.readTree(response.body());
+    } catch (JsonProcessingException ex) {
+      problems.add("GET /api/topology answered no JSON (" + ex.getOriginalMessage() + ")");
+      return null;
     } catch (IOException ex) {
       problems.add("HTTP not answering (" + describe(ex) + ")");
       return null;

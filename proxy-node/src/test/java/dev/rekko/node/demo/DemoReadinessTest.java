@@ -94,6 +94,14 @@ class DemoReadinessTest {
   }
 
   @Test
+  void anAnswerThatIsNotJsonIsNotReady() throws Exception {
+    TopologyStub http = http(json("<html>hello</html>"));
+    ClusterReadiness readiness = new ClusterReadiness(List.of(endpoint(0, http, pong().port())), List.of());
+    assertThat(readiness.missing()).hasEntrySatisfying(0,
+        problems -> assertThat(problems).singleElement().asString().startsWith("GET /api/topology answered no JSON"));
+  }
+
+  @Test
   void aRespPortThatDoesNotAnswerPongIsNotReady() throws Exception {
     // A loaded topology is not enough: the node must serve its clients too.
     TopologyStub http = http(json(TopologyJson.ready(1, 1)));
