@@ -1,10 +1,13 @@
 package dev.rekko.node;
 
 import dev.rekko.node.config.NodeConfig;
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
@@ -28,10 +31,20 @@ final class NodeCommand implements Callable<Integer> {
   @Mixin
   ConfigOptions options;
 
+  // For the demo, which starts nodes as child JVMs holding a pipe to their stdin: when the demo dies,
+  // even by SIGKILL, the pipe closes and the node follows it instead of lingering on its ports.
+  @Option(names = "--exit-on-stdin-close", hidden = true,
+      description = "Stop the node and exit when standard input reaches end of file.")
+  boolean exitOnStdinClose;
+
   @Override
   public Integer call() throws Exception {
     NodeConfig config = options.load();
     NodeLauncher launcher = main.launcher();
+    if (exitOnStdinClose) {
+      // Watching from before the start, so a parent that dies while the node starts is noticed too.
+      watchStdin(System.in);
+    }
     AutoCloseable node;
     try {
       node = launcher.start(config);
@@ -43,5 +56,26 @@ final class NodeCommand implements Callable<Integer> {
     spec.commandLine().getOut().flush();
     Main.runUntilShutdown(node, "the node");
     return 0;
+  }
+
+  /**
+   * On end of file, exits through {@link System#exit}: the shutdown hook of {@link Main#runUntilShutdown}
+   * then closes the node as Ctrl-C would, and the exit code is 0.
+   */
+  private static void watchStdin(InputStream in) {
+    Thread watcher = new Thread(() -> {
+      byte[] ignored = new byte[256];
+      try {
+        while (in.read(ignored) >= 0) {
+          // whatever the parent writes is not for us; only the end of the stream matters
+        }
+      } catch (IOException e) {
+        // a broken pipe means the same as end of file: the parent is gone
+      }
+      System.err.println("rekko-node: standard input closed (--exit-on-stdin-close): stopping");
+      System.exit(0);
+    }, "rekko-stdin-watch");
+    watcher.setDaemon(true);
+    watcher.start();
   }
 }
