@@ -1,6 +1,11 @@
 package dev.rekko.node;
 
+import dev.rekko.node.config.ClusterSettings;
 import dev.rekko.node.config.NodeConfig;
+import dev.rekko.node.proxy.RekkoNode;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.concurrent.Callable;
@@ -37,6 +42,9 @@ final class NodeCommand implements Callable<Integer> {
       description = "Stop the node and exit when standard input reaches end of file.")
   boolean exitOnStdinClose;
 
+  /** The exit code of a node the cluster downed, so a supervisor can tell it from a crash. */
+  static final int DOWNED_EXIT_CODE = 3;
+
   @Override
   public Integer call() throws Exception {
     NodeConfig config = options.load();
@@ -45,17 +53,51 @@ final class NodeCommand implements Callable<Integer> {
       // Watching from before the start, so a parent that dies while the node starts is noticed too.
       watchStdin(System.in);
     }
-    AutoCloseable node;
-    try {
-      node = launcher.start(config);
-    } catch (Exception e) {
-      throw new CliException("node failed to start: " + e.getMessage(), e);
+    AtomicReference<AutoCloseable> current = new AtomicReference<>();
+    CompletableFuture<Void> shutdown = new CompletableFuture<>();
+    CountDownLatch closed = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      shutdown.complete(null);
+      try {
+        AutoCloseable node = current.get();
+        if (node != null) {
+          node.close();
+        }
+      } catch (Exception e) {
+        System.err.println("rekko-node: stopping the node failed: " + e);
+      } finally {
+        closed.countDown();
+      }
+    }, "rekko-shutdown"));
+    while (true) {
+      AutoCloseable node;
+      try {
+        node = launcher.start(config);
+      } catch (Exception e) {
+        throw new CliException("node failed to start: " + e.getMessage(), e);
+      }
+      current.set(node);
+      spec.commandLine().getOut().printf("Rekko node serving RESP on %s:%d, HTTP on %s:%d%n",
+          config.proxy().host(), config.proxy().port(), config.admin().host(), config.admin().port());
+      spec.commandLine().getOut().flush();
+      CompletableFuture<Boolean> downed = node instanceof RekkoNode r
+          ? r.stopped().toCompletableFuture() : new CompletableFuture<>();
+      CompletableFuture.anyOf(shutdown, downed).join();
+      if (shutdown.isDone()) {
+        closed.await();
+        return 0;
+      }
+      if (!downed.join()) {
+        return 0;
+      }
+      if (config.cluster().onDowned() == ClusterSettings.OnDowned.EXIT) {
+        spec.commandLine().getErr().println("rekko-node: the cluster downed this node; exiting with code "
+            + DOWNED_EXIT_CODE + " (rekko.cluster.on-downed = exit)");
+        return DOWNED_EXIT_CODE;
+      }
+      spec.commandLine().getErr().println("rekko-node: the cluster downed this node; starting a new one "
+          + "(rekko.cluster.on-downed = restart)");
     }
-    spec.commandLine().getOut().printf("Rekko node serving RESP on %s:%d, HTTP on %s:%d%n",
-        config.proxy().host(), config.proxy().port(), config.admin().host(), config.admin().port());
-    spec.commandLine().getOut().flush();
-    Main.runUntilShutdown(node, "the node");
-    return 0;
   }
 
   /**

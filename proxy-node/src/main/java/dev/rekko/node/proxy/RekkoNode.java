@@ -41,6 +41,7 @@ public final class RekkoNode implements AutoCloseable {
   private final ClusterServices cluster;
   private final RespServer resp;
   private final AdminHttpServer http;
+  private final java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
 
   private RekkoNode(ActorSystem<Void> system, NodeStats stats, BackendPool pool, NodeContext context,
       AtomicReference<Topology> topology, ClusterServices cluster, RespServer resp, AdminHttpServer http) {
@@ -158,10 +159,7 @@ public final class RekkoNode implements AutoCloseable {
   public CompletionStage<Boolean> stopped() {
     return system.getWhenTerminated().thenApply(done -> CoordinatedShutdown.get(system).getShutdownReason()
         .map(reason -> reason.equals(CoordinatedShutdown.clusterDowningReason())).orElse(false))
-        .whenComplete((downed, error) -> {
-          pool.close();
-          stats.close();
-        });
+        .whenComplete((downed, error) -> release());
   }
 
   /** Leaves the cluster gracefully (the singleton and slot actors hand over), unbinds, and stops. */
@@ -174,8 +172,14 @@ public final class RekkoNode implements AutoCloseable {
       log.warn("node did not stop in time: {}", e.toString());
       system.terminate();
     }
-    pool.close();
-    stats.close();
+    release();
+  }
+
+  private void release() {
+    if (released.compareAndSet(false, true)) {
+      pool.close();
+      stats.close();
+    }
   }
 
   /** Applies each published topology: a new routing table, swapped in at once. */
