@@ -30,12 +30,21 @@ final class JsonBody {
     try {
       root = HttpJson.MAPPER.readTree(text);
     } catch (JsonProcessingException e) {
-      throw new Invalid("the body is not valid JSON: " + e.getOriginalMessage());
+      throw new Invalid("the body is not valid JSON: " + describe(e));
     }
     if (root == null || !root.isObject()) {
       throw new Invalid("the body must be a JSON object");
     }
     return new JsonBody(root);
+  }
+
+  /** Jackson's message without its source excerpt, which points into the server, not the request. */
+  private static String describe(JsonProcessingException e) {
+    String message = e.getOriginalMessage();
+    int cut = message.indexOf(" (start marker at");
+    message = (cut < 0 ? message : message.substring(0, cut)).lines().findFirst().orElse("").strip();
+    return e.getLocation() == null ? message
+        : message + " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
   }
 
   int requiredInt(String field) {

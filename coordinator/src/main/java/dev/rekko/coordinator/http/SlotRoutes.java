@@ -41,7 +41,7 @@ final class SlotRoutes extends ApiDirectives {
             path("migrate", () -> post(() -> mutating(() ->
                 notImplemented("migrating slots " + NOT_YET)))),
             path(segment(), raw -> ACTIONS.contains(raw) ? reject() : get(() -> show(raw))))),
-        path("migrations", () -> get(() -> notImplemented("migrations " + NOT_YET))),
+        path("migrations", () -> get(() -> notImplemented("listing migrations " + NOT_YET))),
         path("rebalance", () -> post(() -> mutating(() -> parameterOptional("confirm", confirm -> {
           String value = confirm.orElse("false");
           if (value.equalsIgnoreCase("true")) {

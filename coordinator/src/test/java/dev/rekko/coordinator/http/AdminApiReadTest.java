@@ -127,7 +127,7 @@ class AdminApiReadTest {
   void migrationsAreNotAvailableYet() throws Exception {
     var reply = api.get("/api/migrations");
     assertThat(reply.status()).isEqualTo(501);
-    assertThat(reply.error()).isEqualTo("migrations needs online migration, which is not available yet");
+    assertThat(reply.error()).isEqualTo("listing migrations needs online migration, which is not available yet");
   }
 
   static java.util.List<String> fieldNames(JsonNode node) {
