@@ -43,11 +43,11 @@ class AdminApiOperationsTest {
     return api.send("DELETE", path, null, Optional.empty());
   }
 
-  /** Group 4 as the coordinator might answer after a change; no slots, health unknown. */
+  /** Group 4 after a server was added (the example in docs/api.md); no slots, health unknown. */
   private static final GroupInfo GROUP_4 = new GroupInfo(4, List.of(
-      new ServerInfo("127.0.0.1:6390", ServerRole.MASTER, "dc1", "7.2.4")), false, 7);
+      new ServerInfo("127.0.0.1:6390", ServerRole.MASTER, "dc1", "7.2.4")), false, 8);
   private static final String GROUP_4_JSON = """
-      {"id": 4, "replicaRead": false, "epoch": 7, "slots": 0, "servers": [
+      {"id": 4, "replicaRead": false, "epoch": 8, "slots": 0, "servers": [
         {"addr": "127.0.0.1:6390", "role": "MASTER", "datacenter": "dc1", "redisVersion": "7.2.4", "up": null}
       ]}""";
 
@@ -125,14 +125,14 @@ class AdminApiOperationsTest {
   @Test
   void replicaRead() throws Exception {
     var probe = api.monitor();
-    api.coordinator.answer(new Coordinator.GroupChanged(new GroupInfo(4, GROUP_4.servers(), true, 8)));
+    api.coordinator.answer(new Coordinator.GroupChanged(new GroupInfo(4, GROUP_4.servers(), true, 9)));
     var reply = post("/api/groups/4/replica-read", "{\"enabled\": true}");
     var set = probe.expectMessageClass(Coordinator.SetReplicaRead.class);
     assertThat(set.group()).isEqualTo(4);
     assertThat(set.enabled()).isTrue();
     assertThat(reply.status()).isEqualTo(200);
     assertThat(reply.json().get("replicaRead").asBoolean()).isTrue();
-    assertThat(reply.json().get("epoch").asLong()).isEqualTo(8);
+    assertThat(reply.json().get("epoch").asLong()).isEqualTo(9);
   }
 
   @Test
