@@ -30,29 +30,29 @@ class AdminApiErrorsTest {
   }
 
   @ParameterizedTest(name = "{0} {1} -> {2}")
-  @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
-      "/api/groups                | ``                                    | the request needs a JSON object as its body",
-      "/api/groups                | {id: 3                                | the body is not valid JSON: Unexpected character",
-      "/api/groups                | [3]                                   | the body must be a JSON object",
-      "/api/groups                | {}                                    | field 'id' is missing",
-      "/api/groups                | {\"id\": null}                        | field 'id' is missing",
-      "/api/groups                | {\"id\": \"3\"}                       | field 'id' must be an integer, not \"3\"",
-      "/api/groups                | {\"id\": 3.5}                         | field 'id' must be an integer, not 3.5",
-      "/api/groups                | {\"id\": 3000000000}                  | field 'id' must be an integer, not 3000000000",
-      "/api/groups                | {\"id\": 0}                           | field 'id' must be a positive group id, not 0",
-      "/api/groups/1/servers      | {}                                    | field 'addr' is missing",
-      "/api/groups/1/servers      | {\"addr\": 6379}                      | field 'addr' must be a string, not 6379",
-      "/api/groups/1/servers      | {\"addr\": \"h:1\", \"datacenter\": 5} | field 'datacenter' must be a string, not 5",
-      "/api/groups/x/servers      | {\"addr\": \"h:1\"}                   | group id must be a number: x",
-      "/api/groups/1/promote      | {\"addr\": true}                      | field 'addr' must be a string, not true",
-      "/api/groups/1/replica-read | {\"enabled\": \"yes\"}                | field 'enabled' must be true or false, not \"yes\"",
-      "/api/groups/1/replica-read | {}                                    | field 'enabled' is missing",
-      "/api/slots/assign          | {\"from\": 0, \"to\": 1024, \"group\": 1} | field 'to' must be a slot 0..1023, not 1024",
-      "/api/slots/assign          | {\"from\": -1, \"to\": 3, \"group\": 1} | field 'from' must be a slot 0..1023, not -1",
-      "/api/slots/assign          | {\"from\": 5, \"to\": 1, \"group\": 1} | 'from' (5) is after 'to' (1)",
-      "/api/slots/assign          | {\"from\": 0, \"to\": 1}              | field 'group' is missing",
-      "/api/rebalance?confirm=maybe | ``                                  | confirm must be true or false, not maybe",
-  })
+  @CsvSource(delimiter = '|', quoteCharacter = '`', textBlock = """
+      /api/groups                  | ``                               | the request needs a JSON object as its body
+      /api/groups                  | {id: 3                           | the body is not valid JSON: Unexpected character
+      /api/groups                  | [3]                              | the body must be a JSON object
+      /api/groups                  | {}                               | field 'id' is missing
+      /api/groups                  | {"id": null}                     | field 'id' is missing
+      /api/groups                  | {"id": "3"}                      | field 'id' must be an integer, not "3"
+      /api/groups                  | {"id": 3.5}                      | field 'id' must be an integer, not 3.5
+      /api/groups                  | {"id": 3000000000}               | field 'id' must be an integer, not 3000000000
+      /api/groups                  | {"id": 0}                        | field 'id' must be a positive group id, not 0
+      /api/groups/1/servers        | {}                               | field 'addr' is missing
+      /api/groups/1/servers        | {"addr": 6379}                   | field 'addr' must be a string, not 6379
+      /api/groups/1/servers        | {"addr": "h:1", "datacenter": 5} | field 'datacenter' must be a string, not 5
+      /api/groups/x/servers        | {"addr": "h:1"}                  | group id must be a number: x
+      /api/groups/1/promote        | {"addr": true}                   | field 'addr' must be a string, not true
+      /api/groups/1/replica-read   | {"enabled": "yes"}               | field 'enabled' must be true or false, not "yes"
+      /api/groups/1/replica-read   | {}                               | field 'enabled' is missing
+      /api/slots/assign            | {"from": 0, "to": 1024, "group": 1} | field 'to' must be a slot 0..1023, not 1024
+      /api/slots/assign            | {"from": -1, "to": 3, "group": 1}   | field 'from' must be a slot 0..1023, not -1
+      /api/slots/assign            | {"from": 5, "to": 1, "group": 1}    | 'from' (5) is after 'to' (1)
+      /api/slots/assign            | {"from": 0, "to": 1}             | field 'group' is missing
+      /api/rebalance?confirm=maybe | ``                               | confirm must be true or false, not maybe
+      """)
   void malformedRequestsAreBadRequestsAndAskNothing(String path, String body, String message) throws Exception {
     var probe = api.monitor();
     api.coordinator.answer(new Coordinator.GroupRemoved(9));

@@ -106,9 +106,14 @@ final class ApiTestServer implements AutoCloseable {
   }
 
   @Override
-  public void close() throws Exception {
-    binding.terminate(Duration.ofSeconds(3)).toCompletableFuture().get(10, TimeUnit.SECONDS);
-    kit.shutdownTestKit();
+  public void close() {
+    try {
+      binding.terminate(Duration.ofSeconds(3)).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("the test server did not stop", e);
+    } finally {
+      kit.shutdownTestKit();
+    }
   }
 
   /** As the node's AdminHttpServer does it: unmatched is a JSON 404, other rejections keep status in JSON. */
