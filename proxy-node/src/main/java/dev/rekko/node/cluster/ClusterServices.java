@@ -3,11 +3,14 @@ package dev.rekko.node.cluster;
 import dev.rekko.coordinator.Coordinator;
 import dev.rekko.coordinator.CoordinatorSettings;
 import dev.rekko.coordinator.CoordinatorSingleton;
+import dev.rekko.coordinator.http.AdminApi;
+import dev.rekko.coordinator.http.AdminApiSettings;
 import dev.rekko.node.config.NodeConfig;
 import dev.rekko.node.http.AdminHttpServer;
 import dev.rekko.node.http.ReadyRoutes;
 import dev.rekko.node.http.RouteGroup;
 import dev.rekko.node.stats.NodeStats;
+import dev.rekko.redis.backend.BackendAddress;
 import dev.rekko.redis.backend.BackendPool;
 import dev.rekko.slots.SlotEntity;
 import dev.rekko.slots.SlotSharding;
@@ -17,6 +20,7 @@ import dev.rekko.topology.TopologySeed;
 import dev.rekko.topology.TopologyWriter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -113,8 +117,22 @@ public final class ClusterServices {
   public List<RouteGroup> routes(NodeStats stats, BackendPool pool, BooleanSupplier serving) {
     List<RouteGroup> routes = new ArrayList<>();
     routes.add(new ReadyRoutes(topology, serving));
+    AdminApiSettings api = new AdminApiSettings(config.admin().token(), config.admin().requestTimeout());
+    routes.add(() -> AdminApi.routes(system, coordinator, topology, addr -> serverUp(pool, addr), api));
     routes.addAll(AdminHttpServer.statsRoutes(stats));
     return routes;
+  }
+
+  /** This node's view of a server: up when any of its connections to it is; unknown when it has none. */
+  private static Optional<Boolean> serverUp(BackendPool pool, String addr) {
+    String key = BackendAddress.parse(addr).toString();
+    Optional<Boolean> up = Optional.empty();
+    for (BackendPool.Status s : pool.status()) {
+      if (s.server().equals(key)) {
+        up = Optional.of(up.orElse(false) || s.up());
+      }
+    }
+    return up;
   }
 
   public ActorRef<TopologyReplica.Command> replica() {
