@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.ServiceLoader;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
@@ -26,14 +25,10 @@ import redis.clients.jedis.Jedis;
 
 /**
  * The demo as {@code rekko-node.jar demo} runs it: three node JVMs that form one cluster over two
- * Redis groups, with the real data path.
- *
- * <p>DISABLED until the cluster wiring lands: it needs every node's {@code GET /api/topology}, the
- * nodes joining through node 0's cluster port, and the coordinator seeding the 1024 slots from
- * {@code rekko.bootstrap.groups}. Today's nodes answer 404 there, so the demo never gets READY (see
- * DemoReadinessTest and DemoProcessTest for what is tested meanwhile). Remove {@code @Disabled} then.
+ * Redis groups, with the real data path: the nodes join through node 0's cluster port, the coordinator
+ * seeds the 1024 slots from {@code rekko.bootstrap.groups}, and READY comes from every node's
+ * {@code GET /api/topology}.
  */
-@Disabled("needs the cluster wiring: enable when it lands")
 class DemoEndToEndTest {
 
   private static int freePort() throws IOException {
