@@ -96,7 +96,7 @@ public final class CheckerBuilder {
     return this;
   }
 
-  /** Whether {@link #start()} deletes the keys first (default true). */
+  /** Whether {@code start()} deletes the keys first (default true); if not, they must not exist. */
   public CheckerBuilder resetKeys(boolean resetKeys) {
     this.resetKeys = resetKeys;
     return this;

@@ -165,6 +165,8 @@ final class ClientWorker implements Runnable {
 
   private void incr(int c) throws InterruptedException {
     String key = settings.counterKey(c);
+    // Increments acknowledged before this one leaves must all be in its reply.
+    long lower = ledger.counterLowerBound(c) + 1;
     ledger.incrSent(c);
     stats.op(endpointName);
     long reply;
@@ -179,12 +181,20 @@ final class ClientWorker implements Runnable {
       }
       return;
     }
+    // Read while this increment still counts as in flight, so it is part of the bound.
+    long upper = ledger.counterUpperBound(c);
     ledger.incrAcked(c);
     acked();
+    String when = "client " + id + " INCR via " + endpointName;
+    int db = settings.dbOf(c);
+    if (reply < lower) {
+      findings.add(new Finding(Kind.LOST, key, db, lower + ".." + upper, Long.toString(reply), when));
+    } else if (reply > upper) {
+      findings.add(new Finding(Kind.EXTRA, key, db, lower + ".." + upper, Long.toString(reply), when));
+    }
     if (reply <= lastIncrReply[c]) {
-      findings.add(new Finding(Kind.READ_YOUR_WRITES, key, settings.dbOf(c),
-          "> " + lastIncrReply[c] + " (this client's previous INCR reply)", Long.toString(reply),
-          "client " + id + " via " + endpointName));
+      findings.add(new Finding(Kind.READ_YOUR_WRITES, key, db,
+          "> " + lastIncrReply[c] + " (this client's previous INCR reply)", Long.toString(reply), when));
     }
     lastIncrReply[c] = Math.max(lastIncrReply[c], reply);
   }

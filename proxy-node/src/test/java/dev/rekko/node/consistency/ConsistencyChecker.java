@@ -17,10 +17,11 @@ import redis.clients.jedis.Pipeline;
  * <ul>
  *   <li><b>acked</b> — a reply came back: the command happened;
  *   <li><b>failed</b> — an error reply came back ({@code -ERR router is not online}, {@code -ERR node
- *       is fenced}, …): Redis and Rekko answer errors only for commands they did not run, so the
- *       command did not happen. Counted per error text. (Errors matching {@link
- *       CheckerBuilder#inDoubtErrors} are treated as in doubt instead, for a proxy that answers an error
- *       after it lost a backend mid-command.)
+ *       is fenced}, …): taken to mean the command did not run, which holds for Redis and for Rekko's
+ *       refusals. Counted per error text. Rekko's {@code ERR backend … is down} for a command that
+ *       was already on its way to a backend when the backend failed does not hold to that: pass
+ *       {@link CheckerBuilder#inDoubtErrors} to count such errors as in doubt where it matters
+ *       (a backend that fails and keeps its data, e.g. a frozen one).
  *   <li><b>in doubt</b> — the connection broke or timed out before the reply: the command may or may
  *       not have happened. The client reconnects to the next endpoint with a small backoff.
  * </ul>
@@ -29,8 +30,9 @@ import redis.clients.jedis.Pipeline;
  * <p><b>Counters</b> ({@code <prefix>:{n}:counter}) take INCR from every client. A value read must
  * lie in {@code acked ≤ value ≤ acked + inDoubt}: below is <b>lost</b> (acknowledged increments
  * vanished), above is <b>extra</b> (increments that no client made, or that were reported as not
- * made). Each client also checks its own INCR replies: the same client's replies for one counter
- * must strictly increase, else it is a <b>read-your-writes violation</b>.
+ * made). Every INCR reply is held to the same bounds, taken around the command, so a loss shows as
+ * soon as a client touches the key; and the same client's replies for one counter must strictly
+ * increase, else it is a <b>read-your-writes violation</b>.
  *
  * <p><b>Registers</b> ({@code <prefix>:{n}:register}) each belong to one client, which SETs
  * {@code "<client>:<version>"} with increasing versions and GETs them back. A GET older than the
@@ -46,6 +48,18 @@ import redis.clients.jedis.Pipeline;
  * concurrent writes never cause a false finding; after stop the bounds are exact. Lost, extra and
  * unverified count distinct keys over the whole run, so a report carries what earlier checks and
  * the clients found. See {@link Report}.
+ *
+ * <pre>{@code
+ * try (ConsistencyChecker checker = ConsistencyChecker.builder()
+ *     .endpoints(List.of(new HostAndPort("127.0.0.1", node0), new HostAndPort("127.0.0.1", node1)))
+ *     .clients(6).counters(1000).registers(200).databases(2)
+ *     .build().start()) {
+ *   checker.awaitAcked(5_000, Duration.ofSeconds(60));
+ *   // ... migrate slots, kill things ...
+ *   Report r = checker.stopAndVerify();
+ *   assertThat(r.clean()).as(r.toString()).isTrue();
+ * }
+ * }</pre>
  */
 public final class ConsistencyChecker implements AutoCloseable {
   private enum State { NEW, RUNNING, STOPPED }

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.rekko.node.consistency.Finding.Kind;
 import dev.rekko.redis.launcher.RedisServer;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -76,6 +78,34 @@ class ConsistencyCheckerTest {
         assertThat(admin.get("cc:{1}:counter")).isNotNull();
         admin.select(0);
         assertThat(admin.exists("cc:{1}:counter")).isFalse();
+      }
+    });
+  }
+
+  @Test
+  void clientsAndVerificationMoveOnFromAnEndpointThatIsDown() {
+    assertTimeoutPreemptively(Duration.ofSeconds(120), () -> {
+      int dead;
+      try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+        dead = s.getLocalPort();
+      }
+      String live = "127.0.0.1:" + server.port();
+      try (ConsistencyChecker checker = ConsistencyChecker.builder()
+          .endpoints(List.of(new HostAndPort("127.0.0.1", dead), new HostAndPort("127.0.0.1", server.port())))
+          .clients(4).counters(100).registers(20)
+          .build().start()) {
+        assertThat(checker.awaitAcked(1_000, PROGRESS)).isTrue();
+        // The first check starts on endpoint 0, the dead one.
+        Report mid = checker.verifyNow();
+        assertThat(mid.clean()).as(mid.toString()).isTrue();
+        assertThat(mid.keysChecked()).isEqualTo(120);
+        Report r = checker.stopAndVerify();
+        log.info("{}", r);
+        assertThat(r.clean()).as(r.toString()).isTrue();
+        assertThat(r.opsPerEndpoint()).containsOnlyKeys(live);
+        // Clients 0 and 2 started on the dead endpoint; a failed connect puts nothing in doubt.
+        assertThat(r.reconnects()).isGreaterThanOrEqualTo(2);
+        assertThat(r.inDoubt()).isZero();
       }
     });
   }

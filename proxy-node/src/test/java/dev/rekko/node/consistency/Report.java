@@ -64,8 +64,8 @@ public record Report(
         .append(" unverified=").append(unverified).append('\n');
     sb.append("  ops=").append(ops).append(" acked=").append(acked).append(" inDoubt=").append(inDoubt)
         .append(" failed=").append(failed).append(" reconnects=").append(reconnects);
-    long seconds = Math.max(1, duration.toSeconds());
-    sb.append(" (~").append(ops / seconds).append(" ops/s)\n");
+    long millis = Math.max(1, duration.toMillis());
+    sb.append(" (~").append(ops * 1000 / millis).append(" ops/s)\n");
     sb.append("  per endpoint: ").append(opsPerEndpoint).append('\n');
     if (!errorReplies.isEmpty()) {
       sb.append("  error replies:\n");
