@@ -21,7 +21,8 @@ import java.util.Map;
  * @param inDoubt commands whose outcome is unknown (the connection failed before the reply)
  * @param failed commands answered with an error reply: they did not happen
  * @param errorReplies error reply texts and how often each came
- * @param reconnects connections a client dropped after a failure and opened again
+ * @param reconnects connection failures after which a client moved on to the next endpoint
+ *     (failed connection attempts included)
  * @param opsPerEndpoint commands sent to each endpoint, {@code host:port}
  * @param clientFailures client threads that died unexpectedly (a checker bug): must be empty
  * @param duration from start to this report
