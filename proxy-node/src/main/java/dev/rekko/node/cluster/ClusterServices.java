@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -73,12 +74,12 @@ public final class ClusterServices {
   /**
    * @param joinSelf   form a cluster alone when no seed nodes are configured
    * @param topology   the topology the node follows now (read by the HTTP API)
-   * @param onTopology called with each published topology on the replica's thread, before this node
-   *                   reports the epoch as applied
+   * @param onTopology called with each published topology on the replica's thread; answers whether the
+   *                   routing table follows it now, and only then does this node report the epoch applied
    * @param onFence    called with true when the node must refuse client commands, false when it may serve
    */
   public static ClusterServices start(ActorSystem<?> system, NodeConfig config, boolean joinSelf,
-      Supplier<Topology> topology, Consumer<Topology> onTopology, Consumer<Boolean> onFence) {
+      Supplier<Topology> topology, Predicate<Topology> onTopology, Consumer<Boolean> onFence) {
     Cluster cluster = Cluster.get(system);
     if (joinSelf && config.cluster().seedNodes().isEmpty()) {
       cluster.manager().tell(Join.create(cluster.selfMember().address()));
@@ -87,8 +88,9 @@ public final class ClusterServices {
     ActorRef<NodeReporter.Command> reporter =
         system.systemActorOf(NodeReporter.create(writer), "rekko-node-reporter", Props.empty());
     ActorRef<TopologyReplica.Command> replica = system.systemActorOf(TopologyReplica.create(t -> {
-      onTopology.accept(t);
-      reporter.tell(new NodeReporter.Applied(t));
+      if (onTopology.test(t)) {
+        reporter.tell(new NodeReporter.Applied(t));
+      }
     }), "rekko-topology", Props.empty());
     system.systemActorOf(FenceMonitor.create(config.cluster().fenceAfter(), fenced -> {
       onFence.accept(fenced);

@@ -82,7 +82,7 @@ public final class RekkoNode implements AutoCloseable {
       NodeContext ctx = new NodeContext(config.proxy(), config.backend(), router, pool, stats);
       resp = RespServer.start(system, ctx).toCompletableFuture().get(30, TimeUnit.SECONDS);
       ClusterServices cluster = ClusterServices.start(system, config, joinSelf, topology::get,
-          new TopologyFollower(router, pool, stats, topology), fenced -> {
+          new TopologyFollower(router, pool, stats, topology, !config.bootstrapGroups().isEmpty()), fenced -> {
             router.fence(fenced);
             stats.setOnline(!fenced && router.loaded() != null);
           });
@@ -184,9 +184,16 @@ public final class RekkoNode implements AutoCloseable {
 
   /** Applies each published topology: a new routing table, swapped in at once. */
   private record TopologyFollower(Router router, BackendPool pool, NodeStats stats,
-      AtomicReference<Topology> topology) implements java.util.function.Consumer<Topology> {
+      AtomicReference<Topology> topology, boolean awaitSeed) implements java.util.function.Predicate<Topology> {
+    /** Returns whether the routing table now follows {@code next}. */
     @Override
-    public void accept(Topology next) {
+    public boolean test(Topology next) {
+      topology.set(next);
+      // A node configured to seed a new cluster waits for the seed rather than serve an empty table
+      // whose every slot is offline: clients see "router is not online", as with Codis's waiting proxy.
+      if (awaitSeed && !next.bootstrapped()) {
+        return false;
+      }
       RoutingTable table = RoutingTable.fromTopology(next);
       RoutingTable before = router.loaded();
       Set<BackendAddress> known = before == null ? Set.of() : new HashSet<>(before.masters());
@@ -195,9 +202,9 @@ public final class RekkoNode implements AutoCloseable {
           pool.warmUp(master, 0);
         }
       }
-      topology.set(next);
       router.update(table);
       stats.setOnline(true);
+      return true;
     }
   }
 }
