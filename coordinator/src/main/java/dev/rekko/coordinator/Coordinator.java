@@ -1,10 +1,16 @@
 package dev.rekko.coordinator;
 
+import dev.rekko.slots.SlotEntity;
 import dev.rekko.topology.GroupInfo;
 import dev.rekko.topology.SlotInfo;
+import dev.rekko.topology.TopologyReplica;
+import dev.rekko.topology.TopologyWriter;
 import java.util.List;
+import java.util.Optional;
 import java.util.SortedMap;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
 
 /**
  * The cluster-singleton coordinator: the only writer of groups and servers, and the planner of slot
@@ -13,6 +19,18 @@ import org.apache.pekko.actor.typed.ActorRef;
  */
 public final class Coordinator {
   private Coordinator() {}
+
+  /**
+   * The coordinator's behavior; run it as the cluster singleton ({@link CoordinatorSingleton#init}).
+   *
+   * @param replica this node's topology replica, whose view the coordinator checks operations against
+   * @param writer  this node's topology writer
+   * @param slots   this node's slot entity region (assignments go through the slot actors)
+   */
+  public static Behavior<Command> create(CoordinatorSettings settings, ActorRef<TopologyReplica.Command> replica,
+      TopologyWriter writer, ActorRef<ShardingEnvelope<SlotEntity.Command>> slots) {
+    return CoordinatorActor.create(settings, replica, writer, slots);
+  }
 
   public interface Command {}
 
@@ -72,4 +90,26 @@ public final class Coordinator {
    * not confirmed).
    */
   public record Failed(int status, String message) implements Result {}
+
+  /** The reply address of an operation; empty for the coordinator's internal messages. */
+  static Optional<ActorRef<Result>> replyTo(Command m) {
+    if (m instanceof CreateGroup c) {
+      return Optional.of(c.replyTo());
+    } else if (m instanceof RemoveGroup c) {
+      return Optional.of(c.replyTo());
+    } else if (m instanceof AddServer c) {
+      return Optional.of(c.replyTo());
+    } else if (m instanceof RemoveServer c) {
+      return Optional.of(c.replyTo());
+    } else if (m instanceof Promote c) {
+      return Optional.of(c.replyTo());
+    } else if (m instanceof AssignSlots c) {
+      return Optional.of(c.replyTo());
+    } else if (m instanceof SetReplicaRead c) {
+      return Optional.of(c.replyTo());
+    } else if (m instanceof PlanRebalance c) {
+      return Optional.of(c.replyTo());
+    }
+    return Optional.empty();
+  }
 }

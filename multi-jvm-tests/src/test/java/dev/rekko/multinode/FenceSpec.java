@@ -56,6 +56,7 @@ public final class FenceSpec extends MultiNodeScenario {
 
   private final Roles roles;
   private final List<RedisServer> redis = new ArrayList<>();
+  private Address firstAddress;
 
   public FenceSpec() {
     this(new Roles());
@@ -93,6 +94,8 @@ public final class FenceSpec extends MultiNodeScenario {
     enterBarrier("all-serving");
 
     Address thirdAddress = addressOf(roles.third);
+    // The conductor cannot be asked once this node's system is gone: learn the seed's address now.
+    firstAddress = addressOf(roles.first);
     runOn(roles.first, () -> {
       removeFromBarriers(roles.third);
       blackhole(roles.first, roles.third);
@@ -130,7 +133,8 @@ public final class FenceSpec extends MultiNodeScenario {
           Duration.ofSeconds(90));
       enterBarrier("done");
     });
-    node.close();
+    // The node lives in the testkit's ActorSystem, which the testkit shuts down after the scenario (a
+    // node's close would run coordinated shutdown and terminate it before the testkit is done with it).
   }
 
   /** The cut-off node: fenced first, downed next, then a new incarnation rejoins and serves. */
@@ -156,7 +160,7 @@ public final class FenceSpec extends MultiNodeScenario {
     ActorSystem<Void> again = ActorSystem.create(Behaviors.empty(), system().name(), system().settings().config());
     RekkoNode restarted = RekkoNode.startOn(again, NodeConfig.of(settings(seeds)), false);
     try {
-      Cluster.get(again).manager().tell(new JoinSeedNodes(List.of(addressOf(roles.first))));
+      Cluster.get(again).manager().tell(new JoinSeedNodes(List.of(firstAddress)));
       awaitCond("restarted node serves", restarted::serving, Duration.ofSeconds(60));
       awaitCond("restarted node reads the majority's writes",
           () -> callQuietly(restarted.respPort(), "GET", "written-during-partition") != null,

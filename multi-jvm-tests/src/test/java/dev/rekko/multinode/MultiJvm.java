@@ -67,9 +67,12 @@ public final class MultiJvm {
       Class<? extends MultiNodeScenario> spec, int nodes, Duration timeout, Path specDir)
       throws IOException {
     Files.createDirectories(specDir);
-    try (var old = Files.list(specDir)) {
-      for (Path p : old.toList()) {
-        Files.delete(p);
+    // Scenarios keep data folders (LMDB) next to the logs: clear the whole tree of the last run.
+    try (var old = Files.walk(specDir)) {
+      for (Path p : old.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        if (!p.equals(specDir)) {
+          Files.delete(p);
+        }
       }
     }
     int serverPort = freePort();

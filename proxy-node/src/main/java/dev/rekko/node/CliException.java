@@ -1,12 +1,12 @@
 package dev.rekko.node;
 
 /** A failure the user can act on; the command line prints its message without a stack trace. */
-final class CliException extends RuntimeException {
-  CliException(String message) {
+public final class CliException extends RuntimeException {
+  public CliException(String message) {
     super(message);
   }
 
-  CliException(String message, Throwable cause) {
+  public CliException(String message, Throwable cause) {
     super(message, cause);
   }
 }

@@ -1,13 +1,11 @@
 package dev.rekko.node;
 
-import dev.rekko.node.config.BackendSettings;
 import dev.rekko.node.config.GroupSeed;
 import dev.rekko.node.config.NodeConfig;
-import dev.rekko.node.config.ProxySettings;
-import dev.rekko.redis.launcher.LocalRedisClient;
-import dev.rekko.redis.launcher.RedisBinary;
+import dev.rekko.node.demo.ClusterReadiness;
+import dev.rekko.node.demo.DemoNode;
+import dev.rekko.node.demo.NodeSpec;
 import dev.rekko.redis.launcher.RedisServer;
-import dev.rekko.redis.launcher.RedisServerOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,15 +16,21 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A local Rekko for trying it out: G Redis groups (a master and R replicas each, on free loopback
- * ports, started with the launcher of redis-module) and nodes whose bootstrap spreads the slots
- * evenly over those groups. {@link #close()} stops the nodes, then every Redis it started.
+ * A local Rekko cluster for trying it out: G Redis groups ({@link DemoRedis}) and N nodes, each its
+ * own JVM ({@link dev.rekko.node.demo.NodeProcess}), that form one cluster through node 0 and seed
+ * its topology from those groups. {@link #close()} stops the nodes, then the Redis servers, then
+ * deletes the demo's folder.
+ *
+ * <p>Every node count takes the same path, child processes, even {@code --nodes 1}: a node in the
+ * demo's JVM would be a second way to start that only the demo used, and it would share its heap
+ * and its exit with the launcher of the Redis servers.
  */
 public final class Demo implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Demo.class);
@@ -34,52 +38,72 @@ public final class Demo implements AutoCloseable {
   /**
    * @param basePort node i listens for RESP on basePort + i
    * @param adminBasePort node i serves HTTP on adminBasePort + i
-   * @param overrides {@code -D} settings for every node; the demo's own ports, bootstrap groups and
-   *     data folders replace any given here
+   * @param clusterBasePort node i joins the cluster on clusterBasePort + i; node 0 is the seed
+   * @param overrides {@code -D} settings for every node; the demo's own ports, cluster, bootstrap
+   *     groups and data folders replace any given here
    */
   public record Options(
-      int nodes, int groups, int replicas, int basePort, int adminBasePort,
+      int nodes, int groups, int replicas, int basePort, int adminBasePort, int clusterBasePort,
       Optional<Path> configFile, Map<String, String> overrides, Duration readyTimeout) {
     public Options {
       overrides = Map.copyOf(overrides);
     }
   }
 
-  private final List<List<RedisServer>> groups = new ArrayList<>();
-  private final List<NodeConfig> configs = new ArrayList<>();
-  private final List<AutoCloseable> nodes = new ArrayList<>();
-  private final Path dataDir;
+  private final Path dir;
+  private final DemoRedis redis = new DemoRedis();
+  // Written while starting and read by the early-stop hook, which may run meanwhile (Ctrl-C).
+  private final List<NodeConfig> configs = new CopyOnWriteArrayList<>();
+  private final List<DemoNode> nodes = new CopyOnWriteArrayList<>();
   private boolean closed;
 
-  private Demo(Path dataDir) {
-    this.dataDir = dataDir;
+  private Demo(Path dir) {
+    this.dir = dir;
   }
 
-  /** Starts everything and returns once every node answers PING; on failure stops what it started. */
-  public static Demo start(Options options, NodeLauncher launcher) throws Exception {
-    if (options.nodes() != 1) {
-      throw new CliException("multi-node demo arrives with the cluster; run the demo with --nodes 1 for now");
-    }
+  /**
+   * Starts the Redis groups, then the nodes, and returns once the demo is ready (see
+   * {@link ClusterReadiness}). On failure it stops what it started, keeps the nodes' logs and says
+   * where they are.
+   */
+  public static Demo start(Options options, DemoNode.Starter starter) throws Exception {
     // Settings errors show before any Redis starts.
-    NodeConfig base = NodeConfig.load(options.configFile(), options.overrides());
+    for (int i = 0; i < options.nodes(); i++) {
+      NodeConfig.load(options.configFile(), nodeSettings(options, i, List.of(), Path.of("node-" + i)));
+    }
     Demo demo = new Demo(Files.createTempDirectory("rekko-demo-"));
+    // Ctrl-C during the start: Main.runUntilShutdown is not watching yet.
+    Thread early = new Thread(demo::close, "rekko-demo-early-stop");
+    Runtime.getRuntime().addShutdownHook(early);
     try {
-      demo.startRedis(base, options.groups(), options.replicas());
+      demo.redis.start(NodeConfig.load(options.configFile(), options.overrides()), options.groups(), options.replicas());
+      List<ClusterReadiness.Endpoint> endpoints = new ArrayList<>();
       for (int i = 0; i < options.nodes(); i++) {
-        NodeConfig config = NodeConfig.load(options.configFile(),
-            nodeOverrides(options, i, demo.seeds(), demo.dataDir.resolve("node-" + i)));
+        NodeSpec spec = new NodeSpec(i, options.configFile(),
+            nodeSettings(options, i, demo.seeds(), demo.dir.resolve("node-" + i)),
+            demo.dir.resolve("node-" + i + ".log"));
+        NodeConfig config = NodeConfig.load(options.configFile(), spec.settings());
         demo.configs.add(config);
-        log.info("starting node {}: RESP {}:{}, HTTP {}:{}", i, config.proxy().host(), config.proxy().port(),
-            config.admin().host(), config.admin().port());
-        demo.nodes.add(launcher.start(config));
+        endpoints.add(endpoint(i, config));
+        log.info("starting node {}: RESP {}:{}, HTTP {}:{}, cluster 127.0.0.1:{}, output in {}", i,
+            config.proxy().host(), config.proxy().port(), config.admin().host(), config.admin().port(),
+            options.clusterBasePort() + i, spec.logFile());
+        demo.nodes.add(starter.start(spec));
       }
-      for (NodeConfig config : demo.configs) {
-        awaitPong(config.proxy(), options.readyTimeout());
-      }
+      new ClusterReadiness(endpoints, demo.nodes).await(options.readyTimeout());
       return demo;
     } catch (Exception | Error e) {
-      demo.close();
+      if (demo.isClosed()) {
+        // The early-stop hook ran (Ctrl-C): the nodes it stopped are not what went wrong.
+        throw new CliException("the demo was stopped before its nodes were ready", e);
+      }
+      boolean kept = demo.stop(true);
+      if (kept && e instanceof CliException) {
+        throw new CliException(e.getMessage() + "\nThe nodes' logs are kept in " + demo.dir, e);
+      }
       throw e;
+    } finally {
+      removeHook(early);
     }
   }
 
@@ -92,112 +116,112 @@ public final class Demo implements AutoCloseable {
         + " redis=" + GroupSeed.format(seeds());
   }
 
+  /** Each node's settings as the demo resolved them (the node's own JVM resolves them alike). */
   public List<NodeConfig> nodeConfigs() {
     return List.copyOf(configs);
   }
 
+  public List<DemoNode> nodes() {
+    return List.copyOf(nodes);
+  }
+
+  /** The demo's folder: the nodes' data folders ({@code node-i}) and logs ({@code node-i.log}). */
+  public Path dir() {
+    return dir;
+  }
+
   /** The Redis servers of group id i+1 at index i, master first. */
   public List<List<RedisServer>> redisGroups() {
-    return groups.stream().map(List::copyOf).toList();
+    return redis.groups();
   }
 
   /** The groups as the nodes' bootstrap sees them. */
   public List<GroupSeed> seeds() {
-    List<GroupSeed> seeds = new ArrayList<>();
-    for (int i = 0; i < groups.size(); i++) {
-      seeds.add(new GroupSeed(i + 1, groups.get(i).stream().map(RedisServer::address).toList()));
-    }
-    return seeds;
+    return redis.seeds();
   }
 
   @Override
-  public synchronized void close() {
+  public void close() {
+    stop(false);
+  }
+
+  private synchronized boolean isClosed() {
+    return closed;
+  }
+
+  /** Returns whether the folder was kept for the logs. */
+  private synchronized boolean stop(boolean keepLogs) {
     if (closed) {
-      return;
+      return false;
     }
     closed = true;
+    // All nodes leave together: one at a time, each would wait for the cluster to notice the last.
+    nodes.forEach(DemoNode::requestStop);
     for (int i = nodes.size() - 1; i >= 0; i--) {
-      try {
-        nodes.get(i).close();
-      } catch (Exception e) {
-        log.warn("stopping node {} failed", i, e);
-      }
+      nodes.get(i).close();
     }
-    for (List<RedisServer> group : groups) {
-      // Replicas before their master, so none of them logs a lost master on the way out.
-      for (int i = group.size() - 1; i >= 0; i--) {
-        group.get(i).close();
+    redis.close();
+    boolean kept = keepLogs && hasLogs();
+    if (kept) {
+      for (int i = 0; i < nodes.size(); i++) {
+        deleteRecursively(dir.resolve("node-" + i));
       }
+    } else {
+      deleteRecursively(dir);
     }
-    deleteRecursively(dataDir);
-    log.info("demo stopped: {} node(s), {} Redis server(s)", nodes.size(), groups.stream().mapToInt(List::size).sum());
+    log.info("demo stopped: {} node(s), {} Redis server(s){}", nodes.size(), redis.serverCount(),
+        kept ? "; the nodes' logs are in " + dir : "");
+    return kept;
   }
 
-  private void startRedis(NodeConfig base, int groupCount, int replicas) {
-    RedisBinary binary = base.redisBinary().isBlank()
-        ? RedisBinary.resolve()
-        : RedisBinary.of(Path.of(base.redisBinary()), "rekko.redis.binary");
-    log.info("starting {} Redis group(s) of 1 master + {} replica(s), redis-server {} ({})",
-        groupCount, replicas, binary.version(), binary.path());
-    for (int g = 1; g <= groupCount; g++) {
-      List<RedisServer> group = new ArrayList<>();
-      groups.add(group);
-      RedisServer master = withCredentials(RedisServer.builder().binary(binary), base.backend()).start();
-      group.add(master);
-      for (int r = 0; r < replicas; r++) {
-        group.add(withCredentials(RedisServer.builder().binary(binary), base.backend()).replicaOf(master).start());
-      }
-      log.info("group {}: {}", g, group.stream().map(RedisServer::address).collect(Collectors.joining(", ")));
+  private boolean hasLogs() {
+    try (Stream<Path> files = Files.list(dir)) {
+      return files.anyMatch(p -> p.getFileName().toString().endsWith(".log") && p.toFile().length() > 0);
+    } catch (IOException e) {
+      return false;
     }
   }
 
-  /** The demo's Redis servers demand the password the nodes are configured to send. */
-  private static RedisServerOptions withCredentials(RedisServerOptions options, BackendSettings backend) {
-    if (backend.password().isEmpty()) {
-      return options;
-    }
-    return backend.user().isEmpty()
-        ? options.password(backend.password())
-        : options.aclUser(backend.user(), backend.password());
-  }
-
-  private static Map<String, String> nodeOverrides(Options o, int i, List<GroupSeed> seeds, Path dir) {
+  static Map<String, String> nodeSettings(Options o, int i, List<GroupSeed> seeds, Path dataDir) {
     Map<String, String> all = new LinkedHashMap<>(o.overrides());
     all.put("rekko.proxy.port", Integer.toString(o.basePort() + i));
     all.put("rekko.admin.port", Integer.toString(o.adminBasePort() + i));
-    all.put("rekko.bootstrap.groups", GroupSeed.format(seeds));
-    all.put("rekko.data-dir", dir.toString());
+    all.put("rekko.cluster.host", "127.0.0.1");
+    all.put("rekko.cluster.port", Integer.toString(o.clusterBasePort() + i));
+    all.put("rekko.cluster.seed-nodes", "[\"127.0.0.1:" + o.clusterBasePort() + "\"]");
+    if (!seeds.isEmpty()) {
+      all.put("rekko.bootstrap.groups", GroupSeed.format(seeds));
+    }
+    all.put("rekko.data-dir", dataDir.toAbsolutePath().toString());
     return all;
   }
 
-  /** "Serving" means answering PING with PONG, which a node does only once its routing table is loaded. */
-  private static void awaitPong(ProxySettings proxy, Duration timeout) throws InterruptedException {
-    String host = proxy.host().equals("0.0.0.0") || proxy.host().equals("::") ? "127.0.0.1" : proxy.host();
-    long deadline = System.nanoTime() + timeout.toNanos();
-    Object last = "no connection";
-    while (System.nanoTime() < deadline) {
-      try (LocalRedisClient client = new LocalRedisClient(host, proxy.port(), 2_000)) {
-        if (!proxy.password().isEmpty()) {
-          client.call("AUTH", proxy.password());
-        }
-        last = client.call("PING");
-        if ("PONG".equals(last)) {
-          return;
-        }
-      } catch (IOException e) {
-        last = e.getMessage();
-      }
-      Thread.sleep(100);
-    }
-    throw new CliException("the node on " + host + ":" + proxy.port() + " did not answer PING within "
-        + timeout.toSeconds() + " s (last answer: " + last + ")");
+  private static ClusterReadiness.Endpoint endpoint(int i, NodeConfig c) {
+    return new ClusterReadiness.Endpoint(i, loopbackIfAny(c.admin().host()), c.admin().port(),
+        loopbackIfAny(c.proxy().host()), c.proxy().port(), c.proxy().password());
   }
 
-  private static void deleteRecursively(Path dir) {
-    try (Stream<Path> paths = Files.walk(dir)) {
+  /** A node bound to every interface is reached on loopback. */
+  private static String loopbackIfAny(String host) {
+    return host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host;
+  }
+
+  private static void removeHook(Thread hook) {
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException e) {
+      // the JVM is already shutting down, and the hook is doing its job
+    }
+  }
+
+  private static void deleteRecursively(Path path) {
+    if (!Files.exists(path)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(path)) {
       paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     } catch (IOException e) {
-      log.debug("cannot delete {}", dir, e);
+      log.debug("cannot delete {}", path, e);
     }
   }
 }

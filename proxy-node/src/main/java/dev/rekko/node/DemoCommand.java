@@ -1,6 +1,7 @@
 package dev.rekko.node;
 
 import com.typesafe.config.ConfigFactory;
+import dev.rekko.node.demo.NodeProcess;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -12,16 +13,17 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-/** {@code demo}: local Redis groups and a node on them, until Ctrl-C or SIGTERM. */
+/** {@code demo}: local Redis groups and a cluster of nodes on them, until Ctrl-C or SIGTERM. */
 @Command(
     name = "demo",
     mixinStandardHelpOptions = true,
-    header = "Starts local Redis groups and a Rekko node on them, to try Rekko out.",
+    header = "Starts local Redis groups and a Rekko cluster on them, to try Rekko out.",
     description = {
-        "Starts G local Redis groups (a master and R replicas each) and Rekko nodes with the 1024 slots "
-            + "spread evenly over the groups, prints a line starting with READY once the nodes serve, "
-            + "and stops everything on Ctrl-C or SIGTERM. Needs nothing but a JDK: a Redis 7.0 binary "
-            + "ships in the jar (or set rekko.redis.binary)."})
+        "Starts G local Redis groups (a master and R replicas each) and N Rekko nodes, each its own "
+            + "JVM, that form one cluster and spread the 1024 slots evenly over the groups; prints a "
+            + "line starting with READY once every node serves, and stops everything on Ctrl-C or "
+            + "SIGTERM. Node i's output goes to node-i.log in the demo's temporary folder. Needs "
+            + "nothing but a JDK: a Redis 7.0 binary ships in the jar (or set rekko.redis.binary)."})
 final class DemoCommand implements Callable<Integer> {
   @ParentCommand
   Main main;
@@ -32,8 +34,8 @@ final class DemoCommand implements Callable<Integer> {
   @Mixin
   ConfigOptions options;
 
-  @Option(names = "--nodes", defaultValue = "1", paramLabel = "N",
-      description = "Rekko nodes to start (default ${DEFAULT-VALUE}; more arrive with the cluster).")
+  @Option(names = "--nodes", defaultValue = "3", paramLabel = "N",
+      description = "Rekko nodes to start, each a JVM (default ${DEFAULT-VALUE}).")
   int nodes;
 
   @Option(names = "--groups", defaultValue = "2", paramLabel = "G",
@@ -52,9 +54,14 @@ final class DemoCommand implements Callable<Integer> {
       description = "HTTP port of node 0; node i uses PORT+i (default ${DEFAULT-VALUE}).")
   int adminBasePort;
 
-  @Option(names = "--ready-timeout", defaultValue = "60s", paramLabel = "DURATION",
+  @Option(names = "--cluster-base-port", defaultValue = "2551", paramLabel = "PORT",
+      description = "Cluster (Artery) port of node 0, the seed node; node i uses PORT+i "
+          + "(default ${DEFAULT-VALUE}).")
+  int clusterBasePort;
+
+  @Option(names = "--ready-timeout", defaultValue = "120s", paramLabel = "DURATION",
       converter = DurationConverter.class,
-      description = "How long the nodes may take to serve (default ${DEFAULT-VALUE}).")
+      description = "How long the nodes may take to form the cluster and serve (default ${DEFAULT-VALUE}).")
   Duration readyTimeout;
 
   @Override
@@ -63,12 +70,10 @@ final class DemoCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(),
           "--nodes and --groups must be at least 1, --replicas at least 0");
     }
-    if (nodes > 1) {
-      throw new CliException("multi-node demo arrives with the cluster; run the demo with --nodes 1 for now");
-    }
-    NodeLauncher launcher = main.launcher();
-    Demo demo = Demo.start(new Demo.Options(nodes, groups, replicas, basePort, adminBasePort,
-        options.file(), options.overrides, readyTimeout), launcher);
+    // The nodes run this JVM's classpath: without a data path here they would all fail alike, later.
+    main.launcher();
+    Demo demo = Demo.start(new Demo.Options(nodes, groups, replicas, basePort, adminBasePort, clusterBasePort,
+        options.file(), options.overrides, readyTimeout), NodeProcess::start);
     spec.commandLine().getOut().println(demo.readyLine());
     spec.commandLine().getOut().flush();
     Main.runUntilShutdown(demo, "the demo");

@@ -25,7 +25,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "Rekko: a distributed Redis proxy in the style of Codis, on Apache Pekko.",
-    subcommands = {NodeCommand.class, DemoCommand.class},
+    subcommands = {NodeCommand.class, DemoCommand.class, dev.rekko.node.admin.AdminCommand.class},
     footer = {"", "Run `java -jar rekko-node.jar COMMAND --help` for a command's options."})
 public final class Main implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(Main.class);

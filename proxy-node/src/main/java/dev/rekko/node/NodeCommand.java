@@ -1,10 +1,18 @@
 package dev.rekko.node;
 
+import dev.rekko.node.config.ClusterSettings;
 import dev.rekko.node.config.NodeConfig;
+import dev.rekko.node.proxy.RekkoNode;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
@@ -28,20 +36,88 @@ final class NodeCommand implements Callable<Integer> {
   @Mixin
   ConfigOptions options;
 
+  // For the demo, which starts nodes as child JVMs holding a pipe to their stdin: when the demo dies,
+  // even by SIGKILL, the pipe closes and the node follows it instead of lingering on its ports.
+  @Option(names = "--exit-on-stdin-close", hidden = true,
+      description = "Stop the node and exit when standard input reaches end of file.")
+  boolean exitOnStdinClose;
+
+  /** The exit code of a node the cluster downed, so a supervisor can tell it from a crash. */
+  static final int DOWNED_EXIT_CODE = 3;
+
   @Override
   public Integer call() throws Exception {
     NodeConfig config = options.load();
     NodeLauncher launcher = main.launcher();
-    AutoCloseable node;
-    try {
-      node = launcher.start(config);
-    } catch (Exception e) {
-      throw new CliException("node failed to start: " + e.getMessage(), e);
+    if (exitOnStdinClose) {
+      // Watching from before the start, so a parent that dies while the node starts is noticed too.
+      watchStdin(System.in);
     }
-    spec.commandLine().getOut().printf("Rekko node serving RESP on %s:%d, HTTP on %s:%d%n",
-        config.proxy().host(), config.proxy().port(), config.admin().host(), config.admin().port());
-    spec.commandLine().getOut().flush();
-    Main.runUntilShutdown(node, "the node");
-    return 0;
+    AtomicReference<AutoCloseable> current = new AtomicReference<>();
+    CompletableFuture<Void> shutdown = new CompletableFuture<>();
+    CountDownLatch closed = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      shutdown.complete(null);
+      try {
+        AutoCloseable node = current.get();
+        if (node != null) {
+          node.close();
+        }
+      } catch (Exception e) {
+        System.err.println("rekko-node: stopping the node failed: " + e);
+      } finally {
+        closed.countDown();
+      }
+    }, "rekko-shutdown"));
+    while (true) {
+      AutoCloseable node;
+      try {
+        node = launcher.start(config);
+      } catch (Exception e) {
+        throw new CliException("node failed to start: " + e.getMessage(), e);
+      }
+      current.set(node);
+      spec.commandLine().getOut().printf("Rekko node serving RESP on %s:%d, HTTP on %s:%d%n",
+          config.proxy().host(), config.proxy().port(), config.admin().host(), config.admin().port());
+      spec.commandLine().getOut().flush();
+      CompletableFuture<Boolean> downed = node instanceof RekkoNode r
+          ? r.stopped().toCompletableFuture() : new CompletableFuture<>();
+      CompletableFuture.anyOf(shutdown, downed).join();
+      if (shutdown.isDone()) {
+        closed.await();
+        return 0;
+      }
+      if (!downed.join()) {
+        return 0;
+      }
+      if (config.cluster().onDowned() == ClusterSettings.OnDowned.EXIT) {
+        spec.commandLine().getErr().println("rekko-node: the cluster downed this node; exiting with code "
+            + DOWNED_EXIT_CODE + " (rekko.cluster.on-downed = exit)");
+        return DOWNED_EXIT_CODE;
+      }
+      spec.commandLine().getErr().println("rekko-node: the cluster downed this node; starting a new one "
+          + "(rekko.cluster.on-downed = restart)");
+    }
+  }
+
+  /**
+   * On end of file, exits through {@link System#exit}: the shutdown hook of {@link Main#runUntilShutdown}
+   * then closes the node as Ctrl-C would, and the exit code is 0.
+   */
+  private static void watchStdin(InputStream in) {
+    Thread watcher = new Thread(() -> {
+      byte[] ignored = new byte[256];
+      try {
+        while (in.read(ignored) >= 0) {
+          // whatever the parent writes is not for us; only the end of the stream matters
+        }
+      } catch (IOException e) {
+        // a broken pipe means the same as end of file: the parent is gone
+      }
+      System.err.println("rekko-node: standard input closed (--exit-on-stdin-close): stopping");
+      System.exit(0);
+    }, "rekko-stdin-watch");
+    watcher.setDaemon(true);
+    watcher.start();
   }
 }

@@ -1,20 +1,29 @@
 package dev.rekko.node.cluster;
 
+import dev.rekko.coordinator.Coordinator;
+import dev.rekko.coordinator.CoordinatorSettings;
+import dev.rekko.coordinator.CoordinatorSingleton;
+import dev.rekko.coordinator.http.AdminApi;
+import dev.rekko.coordinator.http.AdminApiSettings;
 import dev.rekko.node.config.NodeConfig;
 import dev.rekko.node.http.AdminHttpServer;
 import dev.rekko.node.http.ReadyRoutes;
 import dev.rekko.node.http.RouteGroup;
 import dev.rekko.node.stats.NodeStats;
+import dev.rekko.redis.backend.BackendAddress;
 import dev.rekko.redis.backend.BackendPool;
 import dev.rekko.slots.SlotEntity;
 import dev.rekko.slots.SlotSharding;
 import dev.rekko.topology.Topology;
 import dev.rekko.topology.TopologyReplica;
+import dev.rekko.topology.TopologySeed;
 import dev.rekko.topology.TopologyWriter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -36,10 +45,11 @@ public final class ClusterServices {
   private final ActorRef<TopologyReplica.Command> replica;
   private final ActorRef<NodeReporter.Command> reporter;
   private final ActorRef<ShardingEnvelope<SlotEntity.Command>> slots;
+  private final ActorRef<Coordinator.Command> coordinator;
 
   private ClusterServices(ActorSystem<?> system, NodeConfig config, Supplier<Topology> topology,
       TopologyWriter writer, ActorRef<TopologyReplica.Command> replica, ActorRef<NodeReporter.Command> reporter,
-      ActorRef<ShardingEnvelope<SlotEntity.Command>> slots) {
+      ActorRef<ShardingEnvelope<SlotEntity.Command>> slots, ActorRef<Coordinator.Command> coordinator) {
     this.system = system;
     this.config = config;
     this.topology = topology;
@@ -47,18 +57,30 @@ public final class ClusterServices {
     this.replica = replica;
     this.reporter = reporter;
     this.slots = slots;
+    this.coordinator = coordinator;
+  }
+
+  /**
+   * The node's own settings win over the {@code rekko.coordinator} section: the bootstrap groups and the
+   * backend credentials are configured once, for the data path and the coordinator alike.
+   */
+  private static CoordinatorSettings coordinatorSettings(ActorSystem<?> system, NodeConfig config) {
+    return CoordinatorSettings.create(system.settings().config())
+        .withSeedGroups(config.bootstrapGroups().stream()
+            .map(g -> new TopologySeed.SeedGroup(g.id(), g.servers())).toList())
+        .withBackendCredentials(config.backend().user(), config.backend().password());
   }
 
   /**
    * @param joinSelf   form a cluster alone when no seed nodes are configured
    * @param topology   the topology the node follows now (read by the HTTP API)
-   * @param onTopology called with each published topology on the replica's thread, before this node
-   *                   reports the epoch as applied
+   * @param onTopology called with each published topology on the replica's thread; answers whether the
+   *                   routing table follows it now, and only then does this node report the epoch applied
    * @param onFence    called with true when the node must refuse client commands, false when it may serve
    * @param dataPath   what a migration barrier asks of this node's data path
    */
   public static ClusterServices start(ActorSystem<?> system, NodeConfig config, boolean joinSelf,
-      Supplier<Topology> topology, Consumer<Topology> onTopology, Consumer<Boolean> onFence,
+      Supplier<Topology> topology, Predicate<Topology> onTopology, Consumer<Boolean> onFence,
       BarrierAgent.DataPath dataPath) {
     Cluster cluster = Cluster.get(system);
     if (joinSelf && config.cluster().seedNodes().isEmpty()) {
@@ -68,8 +90,9 @@ public final class ClusterServices {
     ActorRef<NodeReporter.Command> reporter =
         system.systemActorOf(NodeReporter.create(writer), "rekko-node-reporter", Props.empty());
     ActorRef<TopologyReplica.Command> replica = system.systemActorOf(TopologyReplica.create(t -> {
-      onTopology.accept(t);
-      reporter.tell(new NodeReporter.Applied(t));
+      if (onTopology.test(t)) {
+        reporter.tell(new NodeReporter.Applied(t));
+      }
     }), "rekko-topology", Props.empty());
     system.systemActorOf(FenceMonitor.create(config.cluster().fenceAfter(), fenced -> {
       onFence.accept(fenced);
@@ -77,7 +100,8 @@ public final class ClusterServices {
     }), "rekko-fence-monitor", Props.empty());
     system.systemActorOf(BarrierAgent.create(dataPath), "rekko-barrier-agent", Props.empty());
     var slots = SlotSharding.init(system, writer);
-    return new ClusterServices(system, config, topology, writer, replica, reporter, slots);
+    var coordinator = CoordinatorSingleton.init(system, coordinatorSettings(system, config), replica, writer, slots);
+    return new ClusterServices(system, config, topology, writer, replica, reporter, slots, coordinator);
   }
 
   /** Publishes where this node serves clients and the API, once its listeners are bound. */
@@ -98,12 +122,30 @@ public final class ClusterServices {
   public List<RouteGroup> routes(NodeStats stats, BackendPool pool, BooleanSupplier serving) {
     List<RouteGroup> routes = new ArrayList<>();
     routes.add(new ReadyRoutes(topology, serving));
+    AdminApiSettings api = new AdminApiSettings(config.admin().token(), config.admin().requestTimeout());
+    routes.add(() -> AdminApi.routes(system, coordinator, topology, addr -> serverUp(pool, addr), api));
     routes.addAll(AdminHttpServer.statsRoutes(stats));
     return routes;
   }
 
+  /** This node's view of a server: up when any of its connections to it is; unknown when it has none. */
+  private static Optional<Boolean> serverUp(BackendPool pool, String addr) {
+    String key = BackendAddress.parse(addr).toString();
+    Optional<Boolean> up = Optional.empty();
+    for (BackendPool.Status s : pool.status()) {
+      if (s.server().equals(key)) {
+        up = Optional.of(up.orElse(false) || s.up());
+      }
+    }
+    return up;
+  }
+
   public ActorRef<TopologyReplica.Command> replica() {
     return replica;
+  }
+
+  public ActorRef<Coordinator.Command> coordinator() {
+    return coordinator;
   }
 
   public TopologyWriter writer() {

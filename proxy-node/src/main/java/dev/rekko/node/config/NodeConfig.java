@@ -102,7 +102,8 @@ public record NodeConfig(
         r.duration("rekko.backend.reconnect-backoff-max", false),
         r.duration("rekko.backend.ping-period", false));
     AdminSettings admin = new AdminSettings(
-        r.host("rekko.admin.host"), r.port("rekko.admin.port"), r.string("rekko.admin.token"));
+        r.host("rekko.admin.host"), r.port("rekko.admin.port"), r.string("rekko.admin.token"),
+        r.duration("rekko.admin.request-timeout", false));
     List<GroupSeed> groups = r.groups("rekko.bootstrap.groups");
     String redisBinary = r.string("rekko.redis.binary");
     String dataDir = r.string("rekko.data-dir");

@@ -1,5 +1,6 @@
 package dev.rekko.node.http;
 
+import dev.rekko.coordinator.http.HttpJson;
 import dev.rekko.node.config.AdminSettings;
 import dev.rekko.node.stats.NodeStats;
 import java.net.InetSocketAddress;

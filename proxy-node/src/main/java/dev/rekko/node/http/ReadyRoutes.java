@@ -1,5 +1,6 @@
 package dev.rekko.node.http;
 
+import dev.rekko.coordinator.http.HttpJson;
 import dev.rekko.topology.Topology;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,5 +1,6 @@
 package dev.rekko.node.http;
 
+import dev.rekko.coordinator.http.HttpJson;
 import dev.rekko.node.stats.NodeStats;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.PathMatchers;

@@ -41,6 +41,7 @@ public final class RekkoNode implements AutoCloseable {
   private final ClusterServices cluster;
   private final RespServer resp;
   private final AdminHttpServer http;
+  private final java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
 
   private RekkoNode(ActorSystem<Void> system, NodeStats stats, BackendPool pool, NodeContext context,
       AtomicReference<Topology> topology, ClusterServices cluster, RespServer resp, AdminHttpServer http) {
@@ -81,7 +82,7 @@ public final class RekkoNode implements AutoCloseable {
       NodeContext ctx = new NodeContext(config.proxy(), config.backend(), config.migration(), router, pool, stats);
       resp = RespServer.start(system, ctx).toCompletableFuture().get(30, TimeUnit.SECONDS);
       ClusterServices cluster = ClusterServices.start(system, config, joinSelf, topology::get,
-          new TopologyFollower(ctx, topology), fenced -> {
+          new TopologyFollower(ctx, topology, !config.bootstrapGroups().isEmpty()), fenced -> {
             router.fence(fenced);
             stats.setOnline(!fenced && router.loaded() != null);
           }, ctx);
@@ -161,10 +162,7 @@ public final class RekkoNode implements AutoCloseable {
   public CompletionStage<Boolean> stopped() {
     return system.getWhenTerminated().thenApply(done -> CoordinatedShutdown.get(system).getShutdownReason()
         .map(reason -> reason.equals(CoordinatedShutdown.clusterDowningReason())).orElse(false))
-        .whenComplete((downed, error) -> {
-          pool.close();
-          stats.close();
-        });
+        .whenComplete((downed, error) -> release());
   }
 
   /** Leaves the cluster gracefully (the singleton and slot actors hand over), unbinds, and stops. */
@@ -177,17 +175,30 @@ public final class RekkoNode implements AutoCloseable {
       log.warn("node did not stop in time: {}", e.toString());
       system.terminate();
     }
-    pool.close();
-    stats.close();
+    release();
+  }
+
+  private void release() {
+    if (released.compareAndSet(false, true)) {
+      pool.close();
+      stats.close();
+    }
   }
 
   /** Applies each published topology: a new routing table, swapped in at once. */
-  private record TopologyFollower(NodeContext ctx, AtomicReference<Topology> topology)
-      implements java.util.function.Consumer<Topology> {
+  private record TopologyFollower(NodeContext ctx, AtomicReference<Topology> topology, boolean awaitSeed)
+      implements java.util.function.Predicate<Topology> {
+    /** Returns whether the routing table now follows {@code next}. */
     @Override
-    public void accept(Topology next) {
+    public boolean test(Topology next) {
       Router router = ctx.router;
       BackendPool pool = ctx.pool;
+      topology.set(next);
+      // A node configured to seed a new cluster waits for the seed rather than serve an empty table
+      // whose every slot is offline: clients see "router is not online", as with Codis's waiting proxy.
+      if (awaitSeed && !next.bootstrapped()) {
+        return false;
+      }
       RoutingTable table = RoutingTable.fromTopology(next);
       RoutingTable before = router.loaded();
       Set<BackendAddress> known = before == null ? Set.of() : new HashSet<>(before.masters());
@@ -196,11 +207,11 @@ public final class RekkoNode implements AutoCloseable {
           pool.warmUp(master, 0);
         }
       }
-      topology.set(next);
       router.update(table);
       ctx.stats.setOnline(true);
       // Commands held at a migration barrier or waiting for a moved route go on with the new table.
       ctx.wakeDeferred();
+      return true;
     }
   }
 }

@@ -3,22 +3,23 @@ package dev.rekko.node.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.rekko.node.CliException;
 import dev.rekko.node.Demo;
-import dev.rekko.node.NodeLauncher;
 import dev.rekko.node.config.GroupSeed;
 import dev.rekko.node.config.NodeConfig;
+import dev.rekko.node.demo.DemoNode;
+import dev.rekko.node.demo.NodeSpec;
+import dev.rekko.node.demo.StubNode;
+import dev.rekko.node.demo.TopologyJson;
+import dev.rekko.node.demo.TopologyStub.Answer;
 import dev.rekko.redis.launcher.LocalRedisClient;
 import dev.rekko.redis.launcher.LocalRedisClient.RedisError;
 import dev.rekko.redis.launcher.RedisServer;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -26,41 +27,11 @@ import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
-/** The demo against real redis-server processes, with a stand-in node that answers every command +PONG. */
+/**
+ * The demo against real redis-server processes, with in-process stand-ins for the node JVMs
+ * ({@link StubNode}: a RESP port answering PONG and a canned {@code /api/topology}).
+ */
 class DemoTest {
-
-  /** Binds the node's RESP port and answers +PONG; records the configs it was started with. */
-  static final class PongLauncher implements NodeLauncher {
-    final List<NodeConfig> configs = new CopyOnWriteArrayList<>();
-    final List<ServerSocket> sockets = new CopyOnWriteArrayList<>();
-
-    @Override
-    public AutoCloseable start(NodeConfig config) throws IOException {
-      configs.add(config);
-      ServerSocket socket = new ServerSocket(config.proxy().port(), 50, InetAddress.getLoopbackAddress());
-      sockets.add(socket);
-      Thread t = new Thread(() -> {
-        while (!socket.isClosed()) {
-          try (Socket s = socket.accept()) {
-            BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
-            OutputStream out = s.getOutputStream();
-            for (String line = in.readLine(); line != null; line = in.readLine()) {
-              for (int i = 0; i < 2 * Integer.parseInt(line.substring(1)); i++) {
-                in.readLine();
-              }
-              out.write("+PONG\r\n".getBytes(StandardCharsets.US_ASCII));
-              out.flush();
-            }
-          } catch (IOException e) {
-            // closed
-          }
-        }
-      }, "pong-node");
-      t.setDaemon(true);
-      t.start();
-      return socket::close;
-    }
-  }
 
   private static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
@@ -68,9 +39,10 @@ class DemoTest {
     }
   }
 
-  private static Demo.Options options(int groups, int replicas, Map<String, String> overrides) throws IOException {
-    return new Demo.Options(1, groups, replicas, freePort(), freePort(), Optional.empty(), overrides,
-        Duration.ofSeconds(20));
+  private static Demo.Options options(int nodes, int groups, int replicas, Map<String, String> overrides,
+      Duration readyTimeout) throws IOException {
+    return new Demo.Options(nodes, groups, replicas, freePort(), freePort(), freePort(), Optional.empty(),
+        overrides, readyTimeout);
   }
 
   private static String role(RedisServer server) throws IOException {
@@ -80,11 +52,13 @@ class DemoTest {
   }
 
   @Test
-  void startsGroupsAndTheNodeThenStopsEverything() throws Exception {
-    PongLauncher launcher = new PongLauncher();
-    Demo.Options options = options(2, 1, Map.of());
+  void startsGroupsAndNodesThenStopsEverything() throws Exception {
+    List<StubNode> nodes = new CopyOnWriteArrayList<>();
+    Demo.Options o = options(3, 2, 1, Map.of("rekko.proxy.max-clients", "50"), Duration.ofSeconds(60));
     List<RedisServer> all;
-    try (Demo demo = Demo.start(options, launcher)) {
+    Path dir;
+    try (Demo demo = Demo.start(o, StubNode.ready(nodes, 3))) {
+      dir = demo.dir();
       List<List<RedisServer>> groups = demo.redisGroups();
       assertThat(groups).hasSize(2).allSatisfy(g -> assertThat(g).hasSize(2));
       all = groups.stream().flatMap(List::stream).toList();
@@ -94,62 +68,95 @@ class DemoTest {
         assertThat(role(g.get(1))).isEqualTo("slave");
       }
 
-      NodeConfig config = launcher.configs.get(0);
-      assertThat(demo.nodeConfigs()).containsExactly(config);
-      assertThat(config.proxy().port()).isEqualTo(options.basePort());
-      assertThat(config.admin().port()).isEqualTo(options.adminBasePort());
-      assertThat(config.bootstrapGroups()).containsExactly(
+      assertThat(nodes).hasSize(3);
+      List<GroupSeed> seeds = List.of(
           new GroupSeed(1, List.of(groups.get(0).get(0).address(), groups.get(0).get(1).address())),
           new GroupSeed(2, List.of(groups.get(1).get(0).address(), groups.get(1).get(1).address())));
-      assertThat(config.bootstrapSlots()).containsOnly(1, 2);
-      assertThat(config.dataDir().getFileName().toString()).isEqualTo("node-0");
+      for (int i = 0; i < 3; i++) {
+        NodeSpec spec = nodes.get(i).spec();
+        assertThat(spec.index()).isEqualTo(i);
+        assertThat(spec.logFile()).isEqualTo(dir.resolve("node-" + i + ".log"));
+        assertThat(spec.settings()).containsEntry("rekko.proxy.max-clients", "50")
+            .containsEntry("rekko.cluster.host", "127.0.0.1")
+            .containsEntry("rekko.cluster.port", Integer.toString(o.clusterBasePort() + i))
+            .containsEntry("rekko.cluster.seed-nodes", "[\"127.0.0.1:" + o.clusterBasePort() + "\"]");
+        NodeConfig config = NodeConfig.of(spec.settings());
+        assertThat(demo.nodeConfigs().get(i)).isEqualTo(NodeConfig.load(Optional.empty(), spec.settings()));
+        assertThat(config.proxy().port()).isEqualTo(o.basePort() + i);
+        assertThat(config.admin().port()).isEqualTo(o.adminBasePort() + i);
+        assertThat(config.bootstrapGroups()).isEqualTo(seeds);
+        assertThat(config.dataDir()).isEqualTo(dir.resolve("node-" + i));
+      }
 
-      assertThat(demo.readyLine()).isEqualTo("READY resp=127.0.0.1:" + options.basePort()
-          + " http=127.0.0.1:" + options.adminBasePort()
-          + " redis=" + GroupSeed.format(config.bootstrapGroups()));
+      String resp = "127.0.0.1:" + o.basePort() + ",127.0.0.1:" + (o.basePort() + 1) + ",127.0.0.1:" + (o.basePort() + 2);
+      String http = "127.0.0.1:" + o.adminBasePort() + ",127.0.0.1:" + (o.adminBasePort() + 1)
+          + ",127.0.0.1:" + (o.adminBasePort() + 2);
+      assertThat(demo.readyLine()).isEqualTo("READY resp=" + resp + " http=" + http + " redis=" + GroupSeed.format(seeds));
     }
-    assertThat(launcher.sockets).allMatch(ServerSocket::isClosed);
+    assertThat(nodes).allMatch(StubNode::isClosed);
     assertThat(all).noneMatch(RedisServer::isRunning);
-    assertThat(launcher.configs.get(0).dataDir()).doesNotExist();
+    assertThat(dir).doesNotExist();
   }
 
   @Test
   void redisDemandsTheConfiguredBackendPassword() throws Exception {
-    PongLauncher launcher = new PongLauncher();
-    try (Demo demo = Demo.start(options(1, 1, Map.of("rekko.backend.password", "s3cret")), launcher)) {
+    List<StubNode> nodes = new CopyOnWriteArrayList<>();
+    Demo.Options o = options(1, 1, 1, Map.of("rekko.backend.password", "s3cret"), Duration.ofSeconds(60));
+    try (Demo demo = Demo.start(o, StubNode.ready(nodes, 1))) {
       RedisServer master = demo.redisGroups().get(0).get(0);
       try (LocalRedisClient anonymous = new LocalRedisClient(master.host(), master.port(), 5_000)) {
         assertThat(anonymous.call("PING")).isInstanceOf(RedisError.class);
         assertThat(anonymous.call("AUTH", "s3cret")).isEqualTo("OK");
       }
       assertThat(role(demo.redisGroups().get(0).get(1))).isEqualTo("slave");
-      assertThat(launcher.configs.get(0).backend().password()).isEqualTo("s3cret");
+      assertThat(nodes.get(0).spec().settings()).containsEntry("rekko.backend.password", "s3cret");
     }
   }
 
   @Test
   void aNodeThatFailsToStartLeavesNoRedisBehind() throws Exception {
-    List<NodeConfig> seen = new CopyOnWriteArrayList<>();
-    NodeLauncher failing = config -> {
-      seen.add(config);
-      throw new IOException("cannot bind");
+    List<NodeSpec> seen = new CopyOnWriteArrayList<>();
+    DemoNode.Starter failing = spec -> {
+      seen.add(spec);
+      throw new IOException("cannot fork");
     };
-    assertThatThrownBy(() -> Demo.start(options(2, 0, Map.of()), failing)).hasMessage("cannot bind");
-    for (GroupSeed g : seen.get(0).bootstrapGroups()) {
+    assertThatThrownBy(() -> Demo.start(options(1, 2, 0, Map.of(), Duration.ofSeconds(60)), failing))
+        .hasMessage("cannot fork");
+    NodeConfig config = NodeConfig.of(seen.get(0).settings());
+    for (GroupSeed g : config.bootstrapGroups()) {
       String[] hostPort = g.master().split(":");
       assertThatThrownBy(() -> new Socket(hostPort[0], Integer.parseInt(hostPort[1])).close())
           .isInstanceOf(IOException.class);
     }
-    assertThat(Files.exists(seen.get(0).dataDir().getParent())).isFalse();
+    // No node wrote a log, so nothing is kept.
+    assertThat(seen.get(0).logFile().getParent()).doesNotExist();
   }
 
   @Test
-  void aNodeThatNeverServesTimesOut() throws Exception {
-    NodeLauncher silent = config -> () -> { };
-    Demo.Options o = options(1, 0, Map.of());
-    Demo.Options quick = new Demo.Options(1, 1, 0, o.basePort(), o.adminBasePort(), Optional.empty(), Map.of(),
-        Duration.ofMillis(500));
-    assertThatThrownBy(() -> Demo.start(quick, silent))
-        .hasMessageStartingWith("the node on 127.0.0.1:" + o.basePort() + " did not answer PING");
+  void nodesThatNeverBecomeReadyTimeOutNamingWhatIsMissing() throws Exception {
+    List<StubNode> nodes = new CopyOnWriteArrayList<>();
+    // Node 0 answers as today's node does (no topology API yet), node 1 as one still loading.
+    DemoNode.Starter starter = StubNode.starter(nodes, spec -> spec.index() == 0
+        ? new Answer[] {new Answer(404, "{\"error\":\"no such resource: GET /api/topology\"}")}
+        : new Answer[] {Answer.json(TopologyJson.notLoaded())});
+    Demo.Options o = options(2, 1, 0, Map.of(), Duration.ofMillis(500));
+    assertThatThrownBy(() -> Demo.start(o, starter))
+        .isInstanceOf(CliException.class)
+        .hasMessage("the demo's nodes were not ready within 500 ms:\n"
+            + "  node 0 (http " + o.adminBasePort() + "): GET /api/topology answered 404\n"
+            + "  node 1 (http " + (o.adminBasePort() + 1) + "): not loaded");
+    assertThat(nodes).hasSize(2).allMatch(StubNode::isClosed);
+  }
+
+  @Test
+  void settingsErrorsShowBeforeAnythingStarts() throws Exception {
+    List<NodeSpec> seen = new CopyOnWriteArrayList<>();
+    Demo.Options o = new Demo.Options(3, 1, 0, 65534, freePort(), freePort(), Optional.empty(), Map.of(),
+        Duration.ofSeconds(60));
+    assertThatThrownBy(() -> Demo.start(o, spec -> {
+      seen.add(spec);
+      throw new AssertionError("no node should start");
+    })).hasMessageContaining("rekko.proxy.port: 65536 is out of range");
+    assertThat(seen).isEmpty();
   }
 }

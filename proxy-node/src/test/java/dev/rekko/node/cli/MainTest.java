@@ -31,7 +31,7 @@ class MainTest {
     assertThat(out.toString())
         .contains("Usage: rekko-node.jar", "--version")
         .containsPattern("(?m)^\\s+node\\s+Starts one Rekko node: RESP proxy and HTTP API")
-        .containsPattern("(?m)^\\s+demo\\s+Starts local Redis groups and a Rekko node");
+        .containsPattern("(?m)^\\s+demo\\s+Starts local Redis groups and a Rekko cluster");
   }
 
   @Test
@@ -39,7 +39,14 @@ class MainTest {
     assertThat(run(List::of, "node", "--help")).isZero();
     assertThat(out.toString()).contains("--config=FILE", "-D=KEY=VALUE");
     assertThat(run(List::of, "demo", "--help")).isZero();
-    assertThat(out.toString()).contains("--nodes=N", "--groups=G", "--replicas=R", "--base-port=PORT");
+    assertThat(out.toString()).contains("--nodes=N", "--groups=G", "--replicas=R", "--base-port=PORT",
+        "--cluster-base-port=PORT", "(default 3)", "(default 2551)");
+  }
+
+  @Test
+  void theNodesStdinOptionIsForTheDemoOnly() {
+    assertThat(run(List::of, "node", "--help")).isZero();
+    assertThat(out.toString()).doesNotContain("stdin");
   }
 
   @Test
@@ -89,12 +96,6 @@ class MainTest {
     assertThat(seen.get().proxy().port()).isEqualTo(19555);
     assertThat(seen.get().bootstrapGroups()).hasSize(1);
     assertThat(err.toString()).startsWith("node failed to start: port already in use");
-  }
-
-  @Test
-  void multiNodeDemoIsNotYetAvailable() {
-    assertThat(run(List::of, "demo", "--nodes", "3")).isEqualTo(1);
-    assertThat(err.toString()).startsWith("multi-node demo arrives with the cluster");
   }
 
   @Test

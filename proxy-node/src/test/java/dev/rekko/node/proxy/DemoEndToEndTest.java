@@ -6,10 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import dev.rekko.node.Demo;
 import dev.rekko.node.NodeLauncher;
 import dev.rekko.node.config.NodeConfig;
+import dev.rekko.node.demo.ClusterReadiness;
+import dev.rekko.node.demo.NodeProcess;
 import dev.rekko.redis.launcher.RedisServer;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +23,12 @@ import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
 
-/** The demo with the real data path, as {@code rekko-node.jar demo} runs it, in-process. */
+/**
+ * The demo as {@code rekko-node.jar demo} runs it: three node JVMs that form one cluster over two
+ * Redis groups, with the real data path: the nodes join through node 0's cluster port, the coordinator
+ * seeds the 1024 slots from {@code rekko.bootstrap.groups}, and READY comes from every node's
+ * {@code GET /api/topology}.
+ */
 class DemoEndToEndTest {
 
   private static int freePort() throws IOException {
@@ -29,36 +37,56 @@ class DemoEndToEndTest {
     }
   }
 
+  private static Jedis jedis(NodeConfig node) {
+    return new Jedis(new HostAndPort("127.0.0.1", node.proxy().port()),
+        DefaultJedisClientConfig.builder().autoNegotiateProtocol(false).timeoutMillis(10_000).build());
+  }
+
   @Test
-  void demoServesThroughTheRealDataPath() {
-    // The launcher the `node` and `demo` commands find is the data path itself.
+  void threeNodesServeOneKeyspaceAndStopWithTheDemo() {
+    // The launcher the node JVMs find is the data path itself.
     assertThat(ServiceLoader.load(NodeLauncher.class).findFirst()).get().isInstanceOf(DataPathLauncher.class);
-    assertTimeoutPreemptively(Duration.ofSeconds(90), () -> {
-      Demo.Options options = new Demo.Options(1, 2, 1, freePort(), freePort(), Optional.empty(),
-          Map.of("rekko.dispatcher.parallelism", "2"), Duration.ofSeconds(30));
+    assertTimeoutPreemptively(Duration.ofMinutes(6), () -> {
+      Demo.Options options = new Demo.Options(3, 2, 1, freePort(), freePort(), freePort(), Optional.empty(),
+          Map.of("rekko.dispatcher.parallelism", "1"), Duration.ofMinutes(4));
       List<RedisServer> servers;
-      try (Demo demo = Demo.start(options, new DataPathLauncher())) {
+      List<ProcessHandle> processes;
+      Path dir;
+      try (Demo demo = Demo.start(options, NodeProcess::start)) {
+        dir = demo.dir();
         servers = demo.redisGroups().stream().flatMap(List::stream).toList();
-        assertThat(demo.readyLine()).startsWith("READY resp=127.0.0.1:" + options.basePort() + " ");
-        NodeConfig config = demo.nodeConfigs().get(0);
-        try (Jedis j = new Jedis(new HostAndPort("127.0.0.1", config.proxy().port()),
-            DefaultJedisClientConfig.builder().autoNegotiateProtocol(false).timeoutMillis(10_000).build())) {
+        processes = demo.nodes().stream().map(n -> ((NodeProcess) n).handle()).toList();
+        assertThat(demo.readyLine()).startsWith("READY resp=127.0.0.1:" + options.basePort()
+            + ",127.0.0.1:" + (options.basePort() + 1) + ",127.0.0.1:" + (options.basePort() + 2) + " ");
+        List<NodeConfig> nodes = demo.nodeConfigs();
+
+        try (Jedis first = jedis(nodes.get(0))) {
           for (int i = 0; i < 100; i++) {
-            assertThat(j.set("demo:" + i, "v" + i)).isEqualTo("OK");
+            assertThat(first.set("demo:" + i, "v" + i)).isEqualTo("OK");
           }
-          for (int i = 0; i < 100; i++) {
-            assertThat(j.get("demo:" + i)).isEqualTo("v" + i);
-          }
-          assertThat(j.dbSize()).isEqualTo(100L);
         }
-        // Both groups' masters got a share of the keys.
+        // Every node routes by the same topology: what one wrote, the others read.
+        for (NodeConfig node : nodes.subList(1, 3)) {
+          try (Jedis other = jedis(node)) {
+            for (int i = 0; i < 100; i++) {
+              assertThat(other.get("demo:" + i)).isEqualTo("v" + i);
+            }
+            assertThat(other.dbSize()).isEqualTo(100L);
+          }
+        }
         for (List<RedisServer> group : demo.redisGroups()) {
           try (var c = group.get(0).client()) {
             assertThat((Long) c.ok("DBSIZE")).isPositive();
           }
         }
+        List<ClusterReadiness.Endpoint> endpoints = nodes.stream().map(c -> new ClusterReadiness.Endpoint(
+            nodes.indexOf(c), "127.0.0.1", c.admin().port(), "127.0.0.1", c.proxy().port(), "")).toList();
+        assertThat(new ClusterReadiness(endpoints, demo.nodes()).missing()).isEmpty();
+        assertThat(demo.nodes()).allSatisfy(n -> assertThat(n.exitCode()).isEmpty());
       }
+      assertThat(processes).hasSize(3).noneMatch(ProcessHandle::isAlive);
       assertThat(servers).hasSize(4).noneMatch(RedisServer::isRunning);
+      assertThat(dir).doesNotExist();
     });
   }
 }

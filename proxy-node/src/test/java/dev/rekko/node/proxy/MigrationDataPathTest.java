@@ -6,8 +6,6 @@ import dev.rekko.protocol.SlotHash;
 import dev.rekko.slots.Barrier;
 import dev.rekko.topology.SlotInfo;
 import dev.rekko.topology.SlotState;
-import dev.rekko.topology.Topology;
-import dev.rekko.topology.TopologySeed;
 import dev.rekko.topology.TopologyWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -37,12 +35,6 @@ class MigrationDataPathTest {
   static void start() throws Exception {
     fx = ProxyFixture.builder().groups(2).start();
     writer = new TopologyWriter(fx.node().system());
-    if (!fx.node().topology().bootstrapped()) {
-      var plan = TopologySeed.plan(fx.seeds().stream()
-          .map(g -> new TopologySeed.SeedGroup(g.id(), g.servers())).toList());
-      TopologySeed.write(writer, plan).toCompletableFuture().get(10, TimeUnit.SECONDS);
-      await("seeded", () -> fx.node().topology().slot(1023).group() == 2);
-    }
   }
 
   @AfterAll

@@ -146,10 +146,10 @@ final class ProxyFixture implements AutoCloseable {
     return node;
   }
 
-  /** Waits until the node has loaded (and, on a new cluster, seeded) its topology. */
+  /** Waits until the node has loaded its topology and the coordinator has seeded it from the bootstrap. */
   static void awaitServing(RekkoNode node) throws InterruptedException {
     long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
-    while (!node.serving()) {
+    while (!node.serving() || !node.topology().bootstrapped()) {
       if (System.nanoTime() > deadline) {
         throw new AssertionError("node does not serve after 30 s; topology: " + node.topology());
       }

@@ -1,32 +1,23 @@
 package dev.rekko.redis.launcher;
 
-import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
+import dev.rekko.protocol.resp.RespValue;
+import dev.rekko.redis.admin.RespSocket;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * A tiny blocking RESP2 client for the launcher's own needs (readiness, role, INFO) and for tests and
- * tools that want to poke a server without a client library. Not for the data path.
+ * tools that want to poke a server without a client library. Not for the data path. Replies come as
+ * plain Java values; {@link dev.rekko.redis.admin.RedisAdmin} is the typed admin client.
  */
 public final class LocalRedisClient implements AutoCloseable {
-  private final Socket socket;
-  private final InputStream in;
-  private final OutputStream out;
+  private final RespSocket socket;
 
   public LocalRedisClient(String host, int port, int timeoutMillis) throws IOException {
-    socket = new Socket();
-    socket.connect(new InetSocketAddress(host, port), timeoutMillis);
-    socket.setSoTimeout(timeoutMillis);
-    socket.setTcpNoDelay(true);
-    in = new BufferedInputStream(socket.getInputStream());
-    out = socket.getOutputStream();
+    Duration timeout = Duration.ofMillis(timeoutMillis);
+    socket = new RespSocket(host, port, timeout, timeout);
   }
 
   /**
@@ -34,73 +25,42 @@ public final class LocalRedisClient implements AutoCloseable {
    * List for arrays, null for nil, and {@link RedisError} for error replies (returned, not thrown).
    */
   public Object call(String... args) throws IOException {
-    ByteArrayOutputStream buf = new ByteArrayOutputStream();
-    buf.write(('*' + Integer.toString(args.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
-    for (String a : args) {
-      byte[] b = a.getBytes(StandardCharsets.UTF_8);
-      buf.write(('$' + Integer.toString(b.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
-      buf.write(b);
-      buf.write('\r');
-      buf.write('\n');
-    }
-    out.write(buf.toByteArray());
-    out.flush();
-    return read();
+    return plain(socket.call(args));
   }
 
   /** Like {@link #call} but throws when Redis answers with an error. */
   public Object ok(String... args) throws IOException {
     Object reply = call(args);
     if (reply instanceof RedisError e) {
-      throw new IOException(String.join(" ", args[0]) + " failed: " + e.message());
+      throw new IOException(args[0] + " failed: " + e.message());
     }
     return reply;
   }
 
-  private Object read() throws IOException {
-    int type = in.read();
-    if (type < 0) {
-      throw new IOException("connection closed by server");
+  private static Object plain(RespValue v) throws IOException {
+    if (v instanceof RespValue.SimpleString s) {
+      return s.value();
     }
-    String line = readLine();
-    return switch (type) {
-      case '+' -> line;
-      case '-' -> new RedisError(line);
-      case ':' -> Long.parseLong(line);
-      case '$' -> {
-        int len = Integer.parseInt(line);
-        if (len < 0) {
-          yield null;
-        }
-        byte[] data = in.readNBytes(len + 2);
-        yield new String(data, 0, len, StandardCharsets.UTF_8);
-      }
-      case '*' -> {
-        int n = Integer.parseInt(line);
-        if (n < 0) {
-          yield null;
-        }
-        List<Object> items = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-          items.add(read());
-        }
-        yield items;
-      }
-      default -> throw new IOException("unexpected reply type '" + (char) type + "'");
-    };
-  }
-
-  private String readLine() throws IOException {
-    StringBuilder sb = new StringBuilder();
-    int c;
-    while ((c = in.read()) != '\r') {
-      if (c < 0) {
-        throw new IOException("connection closed by server");
-      }
-      sb.append((char) c);
+    if (v instanceof RespValue.BulkString b) {
+      return b.utf8();
     }
-    in.read();
-    return sb.toString();
+    if (v instanceof RespValue.Error e) {
+      return new RedisError(e.message());
+    }
+    if (v instanceof RespValue.Integer i) {
+      return i.value();
+    }
+    if (v instanceof RespValue.NullBulk || v instanceof RespValue.NullArray || v instanceof RespValue.Null) {
+      return null;
+    }
+    if (v instanceof RespValue.Array a) {
+      List<Object> items = new ArrayList<>(a.elements().size());
+      for (RespValue e : a.elements()) {
+        items.add(plain(e));
+      }
+      return items;
+    }
+    throw new IOException("unexpected reply " + v);
   }
 
   @Override

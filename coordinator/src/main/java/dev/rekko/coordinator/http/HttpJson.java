@@ -1,4 +1,4 @@
-package dev.rekko.node.http;
+package dev.rekko.coordinator.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -36,7 +36,7 @@ public final class HttpJson {
   }
 
   /** Pekko's built-in rejection responses are plain text; keep their status and headers, say it in JSON. */
-  static HttpResponse asJsonError(HttpResponse response) {
+  public static HttpResponse asJsonError(HttpResponse response) {
     String message = response.entity() instanceof HttpEntity.Strict strict
         ? strict.getData().utf8String()
         : response.status().reason();

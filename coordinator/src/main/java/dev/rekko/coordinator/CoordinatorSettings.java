@@ -1,0 +1,81 @@
+package dev.rekko.coordinator;
+
+import com.typesafe.config.Config;
+import dev.rekko.redis.admin.RedisVersion;
+import dev.rekko.topology.TopologySeed;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What the coordinator needs besides the topology: the bootstrap groups, how to reach backend Redis servers
+ * and how long to wait for them and for slot actors.
+ *
+ * @param seedGroups         groups to create (with an even slot spread) when the cluster is new; may be empty
+ * @param backendUser        ACL user for admin connections to backend Redis; empty for the default user
+ * @param backendPassword    password for admin connections to backend Redis; empty for none. Also set as
+ *                           {@code masterauth} on a server before it is made a replica
+ * @param serverCheckTimeout connect and reply timeout of each admin connection
+ * @param minRedisVersion    servers older than this are refused
+ * @param slotAskTimeout     how long to wait for a slot actor's answer
+ * @param viewTimeout        how long, after a write, to wait for this node's replica to show it before
+ *                           answering anyway (it normally takes one notify interval)
+ */
+public record CoordinatorSettings(
+    List<TopologySeed.SeedGroup> seedGroups,
+    String backendUser,
+    String backendPassword,
+    Duration serverCheckTimeout,
+    RedisVersion minRedisVersion,
+    Duration slotAskTimeout,
+    Duration viewTimeout) {
+
+  public CoordinatorSettings {
+    seedGroups = List.copyOf(seedGroups);
+    backendUser = backendUser == null ? "" : backendUser;
+    backendPassword = backendPassword == null ? "" : backendPassword;
+    Objects.requireNonNull(serverCheckTimeout, "serverCheckTimeout");
+    Objects.requireNonNull(minRedisVersion, "minRedisVersion");
+    Objects.requireNonNull(slotAskTimeout, "slotAskTimeout");
+    Objects.requireNonNull(viewTimeout, "viewTimeout");
+  }
+
+  /**
+   * From the {@code rekko.coordinator} section (see {@code reference.conf}). Seed groups are a list of
+   * {@code {id = 1, servers = ["host:port", ...]}}, master first.
+   */
+  public static CoordinatorSettings create(Config root) {
+    Config c = root.getConfig("rekko.coordinator");
+    List<TopologySeed.SeedGroup> seeds = new ArrayList<>();
+    for (Config g : c.getConfigList("seed-groups")) {
+      seeds.add(new TopologySeed.SeedGroup(g.getInt("id"), g.getStringList("servers")));
+    }
+    return new CoordinatorSettings(seeds,
+        c.getString("backend-user"),
+        c.getString("backend-password"),
+        c.getDuration("server-check-timeout"),
+        RedisVersion.parse(c.getString("min-redis-version")),
+        c.getDuration("slot-ask-timeout"),
+        c.getDuration("view-timeout"));
+  }
+
+  public CoordinatorSettings withSeedGroups(List<TopologySeed.SeedGroup> groups) {
+    return new CoordinatorSettings(groups, backendUser, backendPassword, serverCheckTimeout, minRedisVersion,
+        slotAskTimeout, viewTimeout);
+  }
+
+  public CoordinatorSettings withBackendCredentials(String user, String password) {
+    return new CoordinatorSettings(seedGroups, user, password, serverCheckTimeout, minRedisVersion,
+        slotAskTimeout, viewTimeout);
+  }
+
+  /** The password is not printed. */
+  @Override
+  public String toString() {
+    return "CoordinatorSettings[seedGroups=" + seedGroups + ", backendUser=" + backendUser
+        + ", backendPassword=" + (backendPassword.isEmpty() ? "" : "***") + ", serverCheckTimeout="
+        + serverCheckTimeout + ", minRedisVersion=" + minRedisVersion + ", slotAskTimeout=" + slotAskTimeout
+        + ", viewTimeout=" + viewTimeout + "]";
+  }
+}

@@ -1,0 +1,158 @@
+package dev.rekko.coordinator.http;
+
+import static dev.rekko.coordinator.http.ApiTestServer.json;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.rekko.topology.Topology;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The GET calls: this node's topology as JSON, open even when a token is set. */
+class AdminApiReadTest {
+  private static ApiTestServer api;
+
+  @BeforeAll
+  static void start() throws Exception {
+    api = new ApiTestServer("admin-api-read", ApiTestServer.TOKEN, Duration.ofSeconds(5));
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    api.close();
+  }
+
+  @AfterEach
+  void restoreTopology() {
+    api.topology.set(ApiTestServer.TOPOLOGY);
+  }
+
+  @Test
+  void topologyShowsGroupsWithHealthSlotsAndNodes() throws Exception {
+    var reply = api.get("/api/topology");
+    assertThat(reply.status()).isEqualTo(200);
+    assertThat(reply.header("Content-Type")).contains("application/json");
+    JsonNode t = reply.json();
+    assertThat(fieldNames(t)).containsExactly("epoch", "loaded", "bootstrapped", "groups", "slots", "nodes");
+    assertThat(t.get("epoch").asLong()).isEqualTo(6);
+    assertThat(t.get("loaded").asBoolean()).isTrue();
+    assertThat(t.get("bootstrapped").asBoolean()).isTrue();
+    assertThat(t.get("groups")).isEqualTo(json(GROUPS));
+    assertThat(t.get("slots")).hasSize(Topology.SLOT_COUNT);
+    assertThat(t.get("slots").get(0)).isEqualTo(json(
+        "{\"id\":0,\"state\":\"ONLINE\",\"group\":1,\"target\":0,\"epoch\":1}"));
+    assertThat(t.get("slots").get(1023)).isEqualTo(json(
+        "{\"id\":1023,\"state\":\"MIGRATING\",\"group\":2,\"target\":1,\"epoch\":6}"));
+    assertThat(t.get("nodes")).isEqualTo(json(NODES));
+  }
+
+  @Test
+  void topologyBeforeLoadingSaysSo() throws Exception {
+    api.topology.set(Topology.EMPTY);
+    JsonNode t = api.get("/api/topology").json();
+    assertThat(t.get("loaded").asBoolean()).isFalse();
+    assertThat(t.get("bootstrapped").asBoolean()).isFalse();
+    assertThat(t.get("groups")).isEmpty();
+    assertThat(t.get("nodes")).isEmpty();
+    assertThat(t.get("slots")).hasSize(Topology.SLOT_COUNT);
+    assertThat(t.get("slots").get(5).get("state").asText()).isEqualTo("OFFLINE");
+  }
+
+  @Test
+  void slotsListsAllAndOneByIdFromTheLatestTopology() throws Exception {
+    var all = api.get("/api/slots");
+    assertThat(all.status()).isEqualTo(200);
+    assertThat(all.json()).hasSize(Topology.SLOT_COUNT);
+    assertThat(all.json().get(600).get("group").asInt()).isEqualTo(2);
+
+    var one = api.get("/api/slots/1023");
+    assertThat(one.status()).isEqualTo(200);
+    assertThat(one.json()).isEqualTo(json(
+        "{\"id\":1023,\"state\":\"MIGRATING\",\"group\":2,\"target\":1,\"epoch\":6}"));
+
+    // Read per request, not when the routes were built.
+    api.topology.set(Topology.EMPTY);
+    assertThat(api.get("/api/slots/1023").json().get("state").asText()).isEqualTo("OFFLINE");
+  }
+
+  @Test
+  void slotIdOutsideTheTableIsNotFoundAndANonNumberIsBadRequest() throws Exception {
+    for (String id : new String[] {"1024", "-1", "99999999999999999999999"}) {
+      var reply = api.get("/api/slots/" + id);
+      assertThat(reply.status()).as(id).isEqualTo(404);
+      assertThat(reply.error()).startsWith("no such slot: " + id);
+    }
+    var reply = api.get("/api/slots/abc");
+    assertThat(reply.status()).isEqualTo(400);
+    assertThat(reply.error()).isEqualTo("slot id must be a number: abc");
+  }
+
+  @Test
+  void groupsListsEveryGroupWithSlotCountsAndServerHealth() throws Exception {
+    var reply = api.get("/api/groups");
+    assertThat(reply.status()).isEqualTo(200);
+    assertThat(reply.json()).isEqualTo(json(GROUPS));
+    assertThat(fieldNames(reply.json().get(0))).containsExactly("id", "replicaRead", "epoch", "slots", "servers");
+    assertThat(fieldNames(reply.json().get(0).get("servers").get(0)))
+        .containsExactly("addr", "role", "datacenter", "redisVersion", "up");
+  }
+
+  @Test
+  void oneGroupByIdOr404Or400() throws Exception {
+    var one = api.get("/api/groups/2");
+    assertThat(one.status()).isEqualTo(200);
+    assertThat(one.json()).isEqualTo(json(GROUPS).get(1));
+
+    for (String id : new String[] {"9", "0", "-4", "3000000000"}) {
+      var missing = api.get("/api/groups/" + id);
+      assertThat(missing.status()).as(id).isEqualTo(404);
+      assertThat(missing.error()).isEqualTo("no such group: " + id);
+    }
+    var bad = api.get("/api/groups/two");
+    assertThat(bad.status()).isEqualTo(400);
+    assertThat(bad.error()).isEqualTo("group id must be a number: two");
+  }
+
+  @Test
+  void nodesListsEveryNode() throws Exception {
+    var reply = api.get("/api/nodes");
+    assertThat(reply.status()).isEqualTo(200);
+    assertThat(reply.json()).isEqualTo(json(NODES));
+  }
+
+  @Test
+  void migrationsAreNotAvailableYet() throws Exception {
+    var reply = api.get("/api/migrations");
+    assertThat(reply.status()).isEqualTo(501);
+    assertThat(reply.error()).isEqualTo("listing migrations needs online migration, which is not available yet");
+  }
+
+  static java.util.List<String> fieldNames(JsonNode node) {
+    java.util.List<String> names = new java.util.ArrayList<>();
+    node.fieldNames().forEachRemaining(names::add);
+    return names;
+  }
+
+  static final String GROUPS = """
+      [
+        {"id": 1, "replicaRead": false, "epoch": 3, "slots": 512, "servers": [
+          {"addr": "127.0.0.1:6379", "role": "MASTER", "datacenter": "dc1", "redisVersion": "7.2.4", "up": true},
+          {"addr": "127.0.0.1:6380", "role": "REPLICA", "datacenter": "dc2", "redisVersion": "7.2.4", "up": false}
+        ]},
+        {"id": 2, "replicaRead": true, "epoch": 4, "slots": 512, "servers": [
+          {"addr": "127.0.0.1:6381", "role": "MASTER", "datacenter": "", "redisVersion": "", "up": null}
+        ]},
+        {"id": 3, "replicaRead": false, "epoch": 5, "slots": 0, "servers": []}
+      ]""";
+
+  static final String NODES = """
+      [
+        {"address": "pekko://rekko@127.0.0.1:2551", "resp": "127.0.0.1:19000", "http": "127.0.0.1:11080",
+         "state": "UP", "appliedEpoch": 6},
+        {"address": "pekko://rekko@127.0.0.1:2552", "resp": "127.0.0.1:19001", "http": "127.0.0.1:11081",
+         "state": "JOINING", "appliedEpoch": 5}
+      ]""";
+}

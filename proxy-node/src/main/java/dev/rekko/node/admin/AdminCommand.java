@@ -1,0 +1,106 @@
+package dev.rekko.node.admin;
+
+import java.net.URI;
+import java.util.Map;
+import java.util.Optional;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code admin}: the operator's command line over one node's HTTP API v1, with verbs named after
+ * codis-admin's. Any node will do: every node serves the whole API.
+ */
+@Command(
+    name = "admin",
+    mixinStandardHelpOptions = true,
+    header = "Administers a Rekko cluster through a node's HTTP API (rekko-admin).",
+    description = {
+        "Talks to the HTTP API of any node (default 127.0.0.1:11080). Prints tables by default, the "
+            + "node's JSON with --json.",
+        "Exit codes: 0 done, 1 the node refused or failed the request (error: MESSAGE (HTTP STATUS)), "
+            + "2 usage error or the node could not be reached."},
+    subcommands = {
+        TopologyVerb.class, GroupsVerb.class, ServerVerb.class, SlotsVerb.class, RebalanceVerb.class,
+        MigrationsVerb.class, NodesVerb.class, StatsVerb.class},
+    footer = {"", "Environment: REKKO_ADMIN_ADDR (default for --addr), REKKO_ADMIN_TOKEN (default for --token)."})
+public final class AdminCommand implements Runnable {
+  static final int DEFAULT_PORT = 11080;
+  static final String DEFAULT_ADDR = "127.0.0.1:" + DEFAULT_PORT;
+
+  @Spec
+  CommandSpec spec;
+
+  // INHERIT: `rekko-admin groups --json` works as well as `rekko-admin --json groups`.
+  @Option(names = "--addr", paramLabel = "HOST:PORT", scope = ScopeType.INHERIT,
+      description = "A node's HTTP address or URL (default: $REKKO_ADMIN_ADDR, else " + DEFAULT_ADDR + ").")
+  String addr;
+
+  @Option(names = "--token", paramLabel = "TOKEN", scope = ScopeType.INHERIT,
+      description = "Admin token for mutating calls, sent as a Bearer token (default: $REKKO_ADMIN_TOKEN).")
+  String token;
+
+  @Option(names = "--json", scope = ScopeType.INHERIT,
+      description = "Print the node's JSON answer, pretty-printed, instead of a table.")
+  boolean json;
+
+  private final Map<String, String> env;
+
+  public AdminCommand() {
+    this(System.getenv());
+  }
+
+  /** {@code env} stands in for the process environment (tests). */
+  public AdminCommand(Map<String, String> env) {
+    this.env = Map.copyOf(env);
+  }
+
+  @Override
+  public void run() {
+    throw new ParameterException(spec.commandLine(),
+        "Missing verb: topology, groups, server, slots, rebalance, migrations, nodes or stats");
+  }
+
+  boolean json() {
+    return json;
+  }
+
+  /** A client for the chosen node; a malformed address is a usage error. */
+  AdminClient client() {
+    return new AdminClient(baseUri(), tokenValue());
+  }
+
+  URI baseUri() {
+    String given = addr != null ? addr : env.getOrDefault("REKKO_ADMIN_ADDR", "");
+    String value = given.isBlank() ? DEFAULT_ADDR : given.strip();
+    String url = value.contains("://") ? value : "http://" + value;
+    URI uri;
+    try {
+      uri = URI.create(url.endsWith("/") ? url : url + "/");
+    } catch (IllegalArgumentException e) {
+      throw badAddr(value);
+    }
+    boolean http = "http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme());
+    if (!http || uri.getHost() == null || uri.getPort() == 0 || uri.getPort() > 65535) {
+      throw badAddr(value);
+    }
+    if (!value.contains("://") && uri.getPort() == -1) {
+      // a bare host name means the node's default HTTP port, not port 80
+      return URI.create("http://" + uri.getRawAuthority() + ":" + DEFAULT_PORT + uri.getRawPath());
+    }
+    return uri;
+  }
+
+  private ParameterException badAddr(String value) {
+    return new ParameterException(spec.commandLine(),
+        "Invalid --addr '" + value + "': expected HOST:PORT or http://HOST:PORT");
+  }
+
+  private Optional<String> tokenValue() {
+    String value = token != null ? token : env.getOrDefault("REKKO_ADMIN_TOKEN", "");
+    return value.isBlank() ? Optional.empty() : Optional.of(value.strip());
+  }
+}
