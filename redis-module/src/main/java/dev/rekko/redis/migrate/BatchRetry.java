@@ -100,9 +100,7 @@ final class BatchRetry {
     MoverClock clock = migrator.clock();
     long end = clock.nanoTime() + nanos;
     for (long left = nanos; left > 0; left = end - clock.nanoTime()) {
-      if (walk.cancelled()) {
-        throw new CancellationException("cancelled while waiting to retry");
-      }
+      walk.check();
       clock.sleepNanos(Math.min(left, 100_000_000L));
     }
   }

@@ -56,6 +56,7 @@ final class Migrator implements AutoCloseable {
   void drain(BlockingQueue<Batch> queue, Walk walk) throws MoveException, InterruptedException {
     boolean end = false;
     while (true) {
+      walk.check();
       while (!end && inFlight.size() < options.pipelineDepth()) {
         Batch b = inFlight.isEmpty() ? take(queue, walk) : queue.poll();
         if (b == null) {
@@ -102,9 +103,7 @@ final class Migrator implements AutoCloseable {
       if (b != null) {
         return b;
       }
-      if (walk.cancelled()) {
-        throw new CancellationException("walk cancelled");
-      }
+      walk.check();
     }
   }
 

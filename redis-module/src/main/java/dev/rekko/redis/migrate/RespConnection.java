@@ -127,6 +127,9 @@ final class RespConnection implements AutoCloseable {
    */
   RespValue read(long waitNanos, BooleanSupplier cancelled) throws IOException, InterruptedException {
     long deadline = System.nanoTime() + waitNanos;
+    if (Thread.interrupted()) {
+      throw new InterruptedException("interrupted before reading from " + address);
+    }
     while (true) {
       Reply reply;
       try {

@@ -57,6 +57,7 @@ final class Scanner implements AutoCloseable {
     List<byte[]> keys = new ArrayList<>();
     List<Integer> slots = new ArrayList<>();
     do {
+      walk.check();
       RespValue.Array reply = scanOnce(db, cursor, walk);
       cursor = ((RespValue.BulkString) reply.elements().get(0)).bytes();
       List<RespValue> found = ((RespValue.Array) reply.elements().get(1)).elements();
@@ -184,16 +185,12 @@ final class Scanner implements AutoCloseable {
 
   private void put(BlockingQueue<Batch> queue, Batch b, Walk walk) throws InterruptedException {
     while (!queue.offer(b, 100, TimeUnit.MILLISECONDS)) {
-      if (walk.cancelled()) {
-        throw new CancellationException("walk of " + source + " cancelled");
-      }
+      walk.check();
     }
   }
 
   private void sleep(long nanos, Walk walk) throws InterruptedException {
-    if (walk.cancelled()) {
-      throw new CancellationException("walk of " + source + " cancelled");
-    }
+    walk.check();
     clock.sleepNanos(nanos);
   }
 

@@ -9,6 +9,7 @@ import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -115,8 +116,12 @@ public final class SlotMover implements AutoCloseable {
         scanner.drop();
         scanFailure[0] = e;
         // Wake the MIGRATE side; it notices the failure after the batches already queued.
-        while (!walk.cancelled() && !queue.offer(Batch.END)) {
-          Thread.onSpinWait();
+        try {
+          while (!walk.cancelled() && !queue.offer(Batch.END, 100, TimeUnit.MILLISECONDS)) {
+            // The MIGRATE side is busy; it takes a batch soon or the walk is cancelled.
+          }
+        } catch (InterruptedException ignored) {
+          // Nobody interrupts this thread but the JVM going down.
         }
       }
     }, "rekko-mover-scan-" + source);

@@ -44,8 +44,19 @@ final class Walk {
     this.cancelled = cancelled;
   }
 
+  /** Only the cancel flag: an interrupt is reported separately, as an {@link InterruptedException}. */
   boolean cancelled() {
-    return cancelled.get() || Thread.currentThread().isInterrupted();
+    return cancelled.get();
+  }
+
+  /** Throws if the walk was cancelled or the current thread interrupted. */
+  void check() throws InterruptedException {
+    if (Thread.interrupted()) {
+      throw new InterruptedException("walk interrupted");
+    }
+    if (cancelled.get()) {
+      throw new java.util.concurrent.CancellationException("walk cancelled");
+    }
   }
 
   void cancel() {

@@ -104,7 +104,10 @@ final class MoverFixtures {
     }
 
     @Override
-    public synchronized void sleepNanos(long nanos) {
+    public synchronized void sleepNanos(long nanos) throws InterruptedException {
+      if (Thread.interrupted()) {
+        throw new InterruptedException();
+      }
       now += nanos;
       slept += nanos;
     }
