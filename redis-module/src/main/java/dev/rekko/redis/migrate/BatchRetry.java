@@ -47,7 +47,7 @@ final class BatchRetry {
       pause(options.backoffNanos(b.attempts), walk);
       try {
         if (!b.probed) {
-          List<Batch> parts = split(b, migrator.sizes(b), options.bigKeyBytes());
+          List<Batch> parts = split(b, migrator.sizes(b, walk), options.bigKeyBytes());
           b = parts.get(0);
           todo.addAll(parts.subList(1, parts.size()));
         }

@@ -29,7 +29,7 @@ final class Migrator implements AutoCloseable {
   private RespConnection conn;
   private long lastReplyNanos;
 
-  /** A command whose reply is still to come: a MIGRATE, or the SELECT before it (batch == null). */
+  /** A MIGRATE whose reply is still to come. */
   private record InFlight(Batch batch, long timeoutMillis, long sentNanos) {}
 
   Migrator(BackendAddress source, Credentials credentials, MoverOptions options, MoverClock clock) {
@@ -70,7 +70,7 @@ final class Migrator implements AutoCloseable {
           walk.throttle.acquire(b.size(), walk::cancelled);
         }
         try {
-          send(b);
+          send(b, walk);
         } catch (IOException e) {
           retryAll(takeInFlight(b), e.getMessage(), walk);
         }
@@ -88,7 +88,7 @@ final class Migrator implements AutoCloseable {
   /** Moves one batch alone (no pipeline, no throttle), retrying like a walk does. */
   void moveOne(Batch batch, Walk walk) throws MoveException, InterruptedException {
     try {
-      send(batch);
+      send(batch, walk);
     } catch (IOException e) {
       retryAll(takeInFlight(batch), e.getMessage(), walk);
     }
@@ -107,20 +107,39 @@ final class Migrator implements AutoCloseable {
     }
   }
 
-  /** Queues SELECT (when the batch's database is not the selected one) and the MIGRATE, and flushes. */
-  private void send(Batch b) throws IOException {
-    RespConnection c = connection();
-    long now = System.nanoTime();
-    if (c.selectedDb() != b.db) {
-      c.send("SELECT", Integer.toString(b.db));
-      c.selectedDb(b.db);
-      inFlight.add(new InFlight(null, options.migrateTimeout().toMillis(), now));
-    }
+  /** Sends the batch's MIGRATE behind those in flight. */
+  private void send(Batch b, Walk walk) throws IOException, MoveException, InterruptedException {
+    RespConnection c = connectionFor(b, walk);
     long timeout = timeoutFor(b);
     b.attempts++;
     c.send(b.migrateCommand(credentials, timeout));
-    inFlight.add(new InFlight(b, timeout, now));
+    inFlight.add(new InFlight(b, timeout, System.nanoTime()));
     c.flush();
+  }
+
+  /**
+   * The connection, with {@code b}'s database selected. A SELECT is sent with nothing in flight and
+   * its reply awaited: a MIGRATE pipelined behind a SELECT that failed would run in the previous
+   * database and move that database's keys of the same names.
+   */
+  private RespConnection connectionFor(Batch b, Walk walk) throws IOException, MoveException, InterruptedException {
+    if (conn != null && conn.selectedDb() == b.db) {
+      return conn;
+    }
+    while (!inFlight.isEmpty()) {
+      readHead(walk);
+    }
+    RespConnection c = connection();
+    if (c.selectedDb() != b.db) {
+      c.send("SELECT", Integer.toString(b.db));
+      c.flush();
+      RespValue r = c.read(options.replyWaitNanos(options.migrateTimeout().toMillis()), walk::cancelled);
+      if (!(r instanceof RespValue.SimpleString)) {
+        throw failure(b, "SELECT " + b.db + " failed: " + MigrateReplies.describe(r), null);
+      }
+      c.selectedDb(b.db);
+    }
+    return c;
   }
 
   private long timeoutFor(Batch b) {
@@ -142,14 +161,6 @@ final class Migrator implements AutoCloseable {
     long now = System.nanoTime();
     long blocked = now - Math.max(head.sentNanos(), lastReplyNanos);
     lastReplyNanos = now;
-    if (head.batch() == null) {
-      if (!(reply instanceof RespValue.SimpleString)) {
-        dropConnection();
-        throw new MoveException("SELECT on source " + source + " failed: " + MigrateReplies.describe(reply),
-            source, null, -1, null);
-      }
-      return;
-    }
     Batch b = head.batch();
     switch (MigrateReplies.classify(reply)) {
       case MOVED -> walk.completed(b, true, blocked);
@@ -174,9 +185,6 @@ final class Migrator implements AutoCloseable {
     try {
       RespValue reply = conn.read(options.replyWaitNanos(head.timeoutMillis()), walk::cancelled);
       inFlight.poll();
-      if (head.batch() == null) {
-        return List.of();
-      }
       switch (MigrateReplies.classify(reply)) {
         case MOVED -> walk.completed(head.batch(), true, 0);
         case NO_KEY -> walk.completed(head.batch(), false, 0);
@@ -195,9 +203,7 @@ final class Migrator implements AutoCloseable {
   private List<Batch> takeInFlight(Batch alsoThis) {
     List<Batch> failed = new ArrayList<>();
     for (InFlight f : inFlight) {
-      if (f.batch() != null) {
-        failed.add(f.batch());
-      }
+      failed.add(f.batch());
     }
     dropConnection();
     if (alsoThis != null && !failed.contains(alsoThis)) {
@@ -217,15 +223,7 @@ final class Migrator implements AutoCloseable {
    * counts the try in {@code b.attempts}, which also stretches the timeout.
    */
   RespValue migrateAlone(Batch b, Walk walk) throws IOException, InterruptedException, MoveException {
-    RespConnection c = connection();
-    if (c.selectedDb() != b.db) {
-      c.send("SELECT", Integer.toString(b.db));
-      RespValue r = c.flushAndRead(options.replyWaitNanos(options.migrateTimeout().toMillis()));
-      if (!(r instanceof RespValue.SimpleString)) {
-        throw failure(b, "SELECT failed: " + MigrateReplies.describe(r), null);
-      }
-      c.selectedDb(b.db);
-    }
+    RespConnection c = connectionFor(b, walk);
     long timeout = timeoutFor(b);
     c.send(b.migrateCommand(credentials, timeout));
     c.flush();
@@ -233,14 +231,8 @@ final class Migrator implements AutoCloseable {
   }
 
   /** Each key's size in bytes ({@code MEMORY USAGE}), 0 for a key that is gone. */
-  long[] sizes(Batch b) throws IOException, InterruptedException {
-    RespConnection c = connection();
-    if (c.selectedDb() != b.db) {
-      c.send("SELECT", Integer.toString(b.db));
-      c.selectedDb(b.db);
-      c.flushAndRead(options.replyWaitNanos(options.migrateTimeout().toMillis()));
-    }
-    return KeySizes.read(c, b.keys, options.replyWaitNanos(options.migrateTimeout().toMillis()));
+  long[] sizes(Batch b, Walk walk) throws IOException, InterruptedException, MoveException {
+    return KeySizes.read(connectionFor(b, walk), b.keys, options.replyWaitNanos(options.migrateTimeout().toMillis()));
   }
 
   MoveException failure(Batch b, String message, Throwable cause) {
@@ -248,7 +240,7 @@ final class Migrator implements AutoCloseable {
         + " to target " + b.target + " failed: " + message, source, b.target, b.db, cause);
   }
 
-  RespConnection connection() throws IOException {
+  private RespConnection connection() throws IOException {
     if (conn == null) {
       conn = RespConnection.open(source, credentials, options.connectTimeout().toMillis(),
           options.replyWaitNanos(options.migrateTimeout().toMillis()));

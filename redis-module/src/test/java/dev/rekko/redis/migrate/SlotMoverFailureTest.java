@@ -80,6 +80,19 @@ class SlotMoverFailureTest {
   }
 
   @Test
+  void aDatabaseTheSourceDoesNotHaveFailsTheWalk() throws Exception {
+    try (RedisServer source = RedisServer.builder().start(); RedisServer target = RedisServer.builder().start()) {
+      try (SlotMover mover = new SlotMover(address(source), Credentials.NONE, List.of(0, 99), SMALL, null,
+          new MoverFixtures.FakeClock())) {
+        assertThatThrownBy(() -> mover.walk(Map.of(1, address(target))))
+            .isInstanceOf(MoveException.class)
+            .hasMessageContaining("db 99")
+            .hasMessageContaining("out of range");
+      }
+    }
+  }
+
+  @Test
   void keysDeletedDuringTheWalkAreNoError() throws Exception {
     try (RedisServer source = RedisServer.builder().start(); RedisServer target = RedisServer.builder().start()) {
       List<String> keys = keys(21, "k", 200);
