@@ -1,0 +1,85 @@
+package dev.rekko.redis.migrate;
+
+import dev.rekko.redis.backend.BackendAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Keys of one source database going to one target in one MIGRATE, with each key's slot (for the
+ * per-slot counts) and, when known, the sum of their sizes (for the timeout).
+ */
+final class Batch {
+  /** Marks the end of a walk's batches in the queue. */
+  static final Batch END = new Batch(null, -1);
+
+  final BackendAddress target;
+  final int db;
+  final List<byte[]> keys = new ArrayList<>();
+  private int[] slots = new int[16];
+  /** Sum of the keys' sizes, or -1 when at least one is unknown. */
+  long bytes;
+  /** MIGRATE tries made so far. */
+  int attempts;
+  /** Sizes were asked for after a failed try; a batch is split at most once. */
+  boolean probed;
+
+  Batch(BackendAddress target, int db) {
+    this.target = target;
+    this.db = db;
+  }
+
+  void add(byte[] key, int slot, long size) {
+    if (keys.size() == slots.length) {
+      slots = java.util.Arrays.copyOf(slots, slots.length * 2);
+    }
+    slots[keys.size()] = slot;
+    keys.add(key);
+    if (bytes >= 0) {
+      bytes = size < 0 ? -1 : bytes + size;
+    }
+  }
+
+  int size() {
+    return keys.size();
+  }
+
+  int slot(int i) {
+    return slots[i];
+  }
+
+  /** The MIGRATE command; the source's connection must have this batch's database selected. */
+  byte[][] migrateCommand(Credentials credentials, long timeoutMillis) {
+    List<String> head = new ArrayList<>(12);
+    head.add("MIGRATE");
+    head.add(target.host());
+    head.add(Integer.toString(target.port()));
+    head.add("");
+    head.add(Integer.toString(db));
+    head.add(Long.toString(timeoutMillis));
+    head.add("REPLACE");
+    if (credentials.present()) {
+      if (credentials.user().isEmpty()) {
+        head.add("AUTH");
+      } else {
+        head.add("AUTH2");
+        head.add(credentials.user());
+      }
+      head.add(credentials.password());
+    }
+    head.add("KEYS");
+    byte[][] argv = new byte[head.size() + keys.size()][];
+    for (int i = 0; i < head.size(); i++) {
+      argv[i] = head.get(i).getBytes(StandardCharsets.UTF_8);
+    }
+    for (int i = 0; i < keys.size(); i++) {
+      argv[head.size() + i] = keys.get(i);
+    }
+    return argv;
+  }
+
+  @Override
+  public String toString() {
+    return keys.size() + " keys of db " + db + " to " + target;
+  }
+}

@@ -1,0 +1,168 @@
+package dev.rekko.redis.migrate;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How a {@link SlotMover} moves keys. Build with {@link #builder()}; {@link #defaults()} are the values
+ * the benchmark found best on a small machine (see the module README).
+ *
+ * @param batchKeys most keys in one MIGRATE
+ * @param maxBatchBytes when positive, the walk asks the source for each leaving key's size
+ *     ({@code MEMORY USAGE}, pipelined) and closes a batch before it passes this many bytes; zero skips
+ *     that probe (faster) and finds big keys only when a MIGRATE times out
+ * @param bigKeyBytes a key at least this big is moved on its own, with a timeout scaled to its size
+ * @param scanCount the COUNT hint of each SCAN
+ * @param pipelineDepth MIGRATE commands sent to the source before the first of them has answered
+ * @param migrateTimeout the timeout MIGRATE itself gets (the source's I/O with the target), for a batch
+ *     of unknown or small size
+ * @param timeoutPerMiB added to {@code migrateTimeout} per MiB of a batch whose size is known
+ * @param maxAttempts tries per batch (the first included) before the walk fails; IOERR and lost
+ *     connections are retried, since REPLACE makes a repeated MIGRATE harmless
+ * @param retryBackoff the pause before the second try, doubled each time up to {@code retryBackoffMax}
+ * @param retryBackoffMax the longest pause between tries
+ * @param connectTimeout for the mover's own connections to the source
+ * @param replySlack how much longer than a MIGRATE's own timeout (three times it, for its several
+ *     socket operations) the mover waits for its reply before it gives the connection up
+ * @param queueBatches batches the SCAN walk may run ahead of the MIGRATEs
+ * @param maxKeysPerSecond initial throttle, 0 for none (changeable at run time on {@link Throttle})
+ * @param pauseBetweenBatches initial pause between two MIGRATEs (changeable at run time)
+ */
+public record MoverOptions(
+    int batchKeys,
+    long maxBatchBytes,
+    long bigKeyBytes,
+    int scanCount,
+    int pipelineDepth,
+    Duration migrateTimeout,
+    Duration timeoutPerMiB,
+    int maxAttempts,
+    Duration retryBackoff,
+    Duration retryBackoffMax,
+    Duration connectTimeout,
+    Duration replySlack,
+    int queueBatches,
+    long maxKeysPerSecond,
+    Duration pauseBetweenBatches) {
+
+  private static final long MIB = 1024 * 1024;
+
+  public MoverOptions {
+    positive(batchKeys, "batchKeys");
+    positive(scanCount, "scanCount");
+    positive(pipelineDepth, "pipelineDepth");
+    positive(maxAttempts, "maxAttempts");
+    positive(queueBatches, "queueBatches");
+    if (maxBatchBytes < 0 || bigKeyBytes < 1 || maxKeysPerSecond < 0) {
+      throw new IllegalArgumentException("maxBatchBytes and maxKeysPerSecond must be >= 0, bigKeyBytes > 0");
+    }
+    for (Duration d : new Duration[] {migrateTimeout, timeoutPerMiB, retryBackoff, retryBackoffMax,
+        connectTimeout, replySlack, pauseBetweenBatches}) {
+      if (Objects.requireNonNull(d, "durations must not be null").isNegative()) {
+        throw new IllegalArgumentException("durations must not be negative: " + d);
+      }
+    }
+    if (migrateTimeout.toMillis() < 1) {
+      // Redis reads a MIGRATE timeout of 0 as "1000 ms", which would silently undo a tiny setting.
+      throw new IllegalArgumentException("migrateTimeout must be at least 1 ms");
+    }
+  }
+
+  public static MoverOptions defaults() {
+    return builder().build();
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.batchKeys = batchKeys;
+    b.maxBatchBytes = maxBatchBytes;
+    b.bigKeyBytes = bigKeyBytes;
+    b.scanCount = scanCount;
+    b.pipelineDepth = pipelineDepth;
+    b.migrateTimeout = migrateTimeout;
+    b.timeoutPerMiB = timeoutPerMiB;
+    b.maxAttempts = maxAttempts;
+    b.retryBackoff = retryBackoff;
+    b.retryBackoffMax = retryBackoffMax;
+    b.connectTimeout = connectTimeout;
+    b.replySlack = replySlack;
+    b.queueBatches = queueBatches;
+    b.maxKeysPerSecond = maxKeysPerSecond;
+    b.pauseBetweenBatches = pauseBetweenBatches;
+    return b;
+  }
+
+  /** The timeout MIGRATE gets for a batch of {@code bytes} (negative: unknown), in milliseconds. */
+  long migrateTimeoutMillis(long bytes) {
+    long perMiB = timeoutPerMiB.toMillis();
+    long mib = bytes <= 0 ? 0 : (bytes + MIB - 1) / MIB;
+    return migrateTimeout.toMillis() + mib * perMiB;
+  }
+
+  /** How long the mover waits for the reply to a MIGRATE that was given {@code timeoutMillis}. */
+  long replyWaitNanos(long timeoutMillis) {
+    return Duration.ofMillis(3 * timeoutMillis).plus(replySlack).toNanos();
+  }
+
+  /** The pause before try number {@code attempt} (2 for the first retry). */
+  long backoffNanos(int attempt) {
+    long nanos = retryBackoff.toNanos();
+    for (int i = 2; i < attempt && nanos < retryBackoffMax.toNanos(); i++) {
+      nanos *= 2;
+    }
+    return Math.min(nanos, retryBackoffMax.toNanos());
+  }
+
+  private static void positive(int v, String name) {
+    if (v < 1) {
+      throw new IllegalArgumentException(name + " must be positive: " + v);
+    }
+  }
+
+  /** Mutable builder; every field starts at its default. */
+  public static final class Builder {
+    private int batchKeys = 1000;
+    private long maxBatchBytes = 0;
+    private long bigKeyBytes = MIB;
+    private int scanCount = 1000;
+    private int pipelineDepth = 2;
+    private Duration migrateTimeout = Duration.ofSeconds(5);
+    private Duration timeoutPerMiB = Duration.ofMillis(100);
+    private int maxAttempts = 5;
+    private Duration retryBackoff = Duration.ofMillis(200);
+    private Duration retryBackoffMax = Duration.ofSeconds(5);
+    private Duration connectTimeout = Duration.ofSeconds(3);
+    private Duration replySlack = Duration.ofSeconds(10);
+    private int queueBatches = 16;
+    private long maxKeysPerSecond = 0;
+    private Duration pauseBetweenBatches = Duration.ZERO;
+
+    private Builder() {}
+
+    public Builder batchKeys(int v) { batchKeys = v; return this; }
+    public Builder maxBatchBytes(long v) { maxBatchBytes = v; return this; }
+    public Builder bigKeyBytes(long v) { bigKeyBytes = v; return this; }
+    public Builder scanCount(int v) { scanCount = v; return this; }
+    public Builder pipelineDepth(int v) { pipelineDepth = v; return this; }
+    public Builder migrateTimeout(Duration v) { migrateTimeout = v; return this; }
+    public Builder timeoutPerMiB(Duration v) { timeoutPerMiB = v; return this; }
+    public Builder maxAttempts(int v) { maxAttempts = v; return this; }
+    public Builder retryBackoff(Duration v) { retryBackoff = v; return this; }
+    public Builder retryBackoffMax(Duration v) { retryBackoffMax = v; return this; }
+    public Builder connectTimeout(Duration v) { connectTimeout = v; return this; }
+    public Builder replySlack(Duration v) { replySlack = v; return this; }
+    public Builder queueBatches(int v) { queueBatches = v; return this; }
+    public Builder maxKeysPerSecond(long v) { maxKeysPerSecond = v; return this; }
+    public Builder pauseBetweenBatches(Duration v) { pauseBetweenBatches = v; return this; }
+
+    public MoverOptions build() {
+      return new MoverOptions(batchKeys, maxBatchBytes, bigKeyBytes, scanCount, pipelineDepth,
+          migrateTimeout, timeoutPerMiB, maxAttempts, retryBackoff, retryBackoffMax, connectTimeout,
+          replySlack, queueBatches, maxKeysPerSecond, pauseBetweenBatches);
+    }
+  }
+}

@@ -1,0 +1,209 @@
+package dev.rekko.redis.migrate;
+
+import dev.rekko.protocol.SlotHash;
+import dev.rekko.redis.backend.BackendAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Moves keys away from one source Redis: the mover of a source server. One {@link #walk} SCANs every
+ * database of the source once and moves every key whose slot is leaving, to that slot's target, with
+ * {@code MIGRATE host port "" db timeout REPLACE [AUTH ...] KEYS ...} in batches per (target,
+ * database). SCAN runs on one connection in a helper thread while MIGRATEs run, pipelined, on another
+ * in the calling thread, with a bounded queue between them.
+ *
+ * <p>Walks run one at a time (a second concurrent call fails); between walks slots may join or leave
+ * the map freely. {@link #cancel()} or interrupting the walking thread stops a walk within a fraction
+ * of a second plus the MIGRATE running at that moment; a cancelled or failed walk proves nothing about
+ * any slot, and the next walk simply starts over. The throttle may be changed from any thread.
+ */
+public final class SlotMover implements AutoCloseable {
+  private final BackendAddress source;
+  private final Credentials credentials;
+  private final List<Integer> databases;
+  private final MoverOptions options;
+  private final MoverListener listener;
+  private final Throttle throttle;
+  private final Scanner scanner;
+  private final Migrator migrator;
+  private final Migrator single;
+  private final AtomicBoolean walking = new AtomicBoolean();
+  private volatile AtomicBoolean cancelFlag = new AtomicBoolean();
+
+  /**
+   * @param databases the source databases to walk; empty: those holding keys when each walk starts
+   *     (from {@code INFO keyspace}), which is enough because no key of a leaving slot is written to
+   *     the source after its barrier
+   */
+  public SlotMover(BackendAddress source, Credentials credentials, List<Integer> databases,
+      MoverOptions options, MoverListener listener) {
+    this(source, credentials, databases, options, listener, MoverClock.SYSTEM);
+  }
+
+  SlotMover(BackendAddress source, Credentials credentials, List<Integer> databases, MoverOptions options,
+      MoverListener listener, MoverClock clock) {
+    this.source = Objects.requireNonNull(source, "source");
+    this.credentials = Objects.requireNonNull(credentials, "credentials");
+    this.databases = List.copyOf(databases);
+    this.options = Objects.requireNonNull(options, "options");
+    this.listener = listener == null ? MoverListener.NONE : listener;
+    for (int db : this.databases) {
+      if (db < 0) {
+        throw new IllegalArgumentException("database must be >= 0: " + db);
+      }
+    }
+    this.throttle = new Throttle(clock, options.maxKeysPerSecond(), options.pauseBetweenBatches());
+    this.scanner = new Scanner(source, credentials, options, clock);
+    this.migrator = new Migrator(source, credentials, options, clock);
+    this.single = new Migrator(source, credentials, options, clock);
+  }
+
+  public BackendAddress source() {
+    return source;
+  }
+
+  public MoverOptions options() {
+    return options;
+  }
+
+  /** The run-time speed limits of this mover's walks. */
+  public Throttle throttle() {
+    return throttle;
+  }
+
+  /**
+   * One full SCAN walk of the source, moving the keys of every slot in {@code leaving} to its target.
+   *
+   * @param leaving slot → target server; slots not in the map are left alone
+   * @throws MoveException when the source or a target stayed unreachable or refused a move
+   * @throws CancellationException when {@link #cancel()} was called during the walk
+   * @throws InterruptedException when the calling thread was interrupted
+   */
+  public WalkResult walk(Map<Integer, BackendAddress> leaving) throws MoveException, InterruptedException {
+    if (!walking.compareAndSet(false, true)) {
+      throw new IllegalStateException("a walk of " + source + " is already running");
+    }
+    AtomicBoolean cancelled = new AtomicBoolean();
+    cancelFlag = cancelled;
+    try {
+      Walk walk = new Walk(leaving, throttle, listener, cancelled);
+      long start = System.nanoTime();
+      if (!leaving.isEmpty()) {
+        run(walk);
+      }
+      WalkResult result = walk.result(Duration.ofNanos(System.nanoTime() - start));
+      listener.onWalkDone(result);
+      return result;
+    } finally {
+      walking.set(false);
+    }
+  }
+
+  private void run(Walk walk) throws MoveException, InterruptedException {
+    BlockingQueue<Batch> queue = new ArrayBlockingQueue<>(options.queueBatches());
+    Throwable[] scanFailure = new Throwable[1];
+    Thread scan = new Thread(() -> {
+      try {
+        scanner.walk(databases, walk, queue);
+      } catch (Throwable e) {
+        scanner.drop();
+        scanFailure[0] = e;
+        // Wake the MIGRATE side; it notices the failure after the batches already queued.
+        try {
+          while (!walk.cancelled() && !queue.offer(Batch.END, 100, TimeUnit.MILLISECONDS)) {
+            // The MIGRATE side is busy; it takes a batch soon or the walk is cancelled.
+          }
+        } catch (InterruptedException ignored) {
+          // Nobody interrupts this thread but the JVM going down.
+        }
+      }
+    }, "rekko-mover-scan-" + source);
+    scan.setDaemon(true);
+    scan.start();
+    boolean ok = false;
+    try {
+      migrator.drain(queue, walk);
+      ok = true;
+    } finally {
+      if (!ok) {
+        walk.cancel();
+        migrator.dropConnection();
+      }
+      joinUninterruptibly(scan);
+    }
+    Throwable e = scanFailure[0];
+    if (e instanceof MoveException m) {
+      throw m;
+    } else if (e instanceof CancellationException c) {
+      throw c;
+    } else if (e instanceof InterruptedException) {
+      throw new CancellationException("walk of " + source + " interrupted");
+    } else if (e != null) {
+      throw new IllegalStateException("walk of " + source + " failed", e);
+    }
+  }
+
+  private static void joinUninterruptibly(Thread t) {
+    boolean interrupted = Thread.interrupted();
+    while (true) {
+      try {
+        t.join();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Stops the walk running now, if any; it ends with a {@link CancellationException}. */
+  public void cancel() {
+    cancelFlag.set(true);
+  }
+
+  /**
+   * Moves {@code keys} of database {@code db} to {@code target} in one MIGRATE (retried like a walk's
+   * batches, not throttled), on a connection of its own so that it may run during a walk. Meant for
+   * tests and tools; the data path moves keys on its own asynchronous connections.
+   *
+   * @return true if MIGRATE moved at least one of the keys, false if none of them existed
+   */
+  public synchronized boolean moveKeys(int db, BackendAddress target, List<byte[]> keys)
+      throws MoveException, InterruptedException {
+    if (keys.isEmpty()) {
+      return false;
+    }
+    Batch b = new Batch(Objects.requireNonNull(target, "target"), db);
+    for (byte[] key : keys) {
+      b.add(key, SlotHash.slot(key), -1);
+    }
+    Walk walk = new Walk(Map.of(), null, MoverListener.NONE, new AtomicBoolean());
+    boolean ok = false;
+    try {
+      single.moveOne(b, walk);
+      ok = true;
+    } finally {
+      if (!ok) {
+        single.dropConnection();
+      }
+    }
+    return walk.movedTotal > 0;
+  }
+
+  @Override
+  public void close() {
+    cancel();
+    scanner.close();
+    migrator.close();
+    single.close();
+  }
+}

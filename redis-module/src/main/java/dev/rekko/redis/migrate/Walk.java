@@ -1,0 +1,96 @@
+package dev.rekko.redis.migrate;
+
+import dev.rekko.protocol.SlotHash;
+import dev.rekko.redis.backend.BackendAddress;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The state of one walk (or of one explicit batch): where each leaving slot goes, the counters, and
+ * the cancel flag. {@code found} belongs to the SCAN thread, the MIGRATE counters to the thread that
+ * reads MIGRATE replies; the result is built after the SCAN thread has been joined.
+ */
+final class Walk {
+  final BackendAddress[] targetOf;
+  final Throttle throttle;
+  final MoverListener listener;
+  private final AtomicBoolean cancelled;
+
+  final long[] found = new long[SlotHash.SLOTS];
+  final long[] moved = new long[SlotHash.SLOTS];
+  final long[] gone = new long[SlotHash.SLOTS];
+  final AtomicLong scanned = new AtomicLong();
+  final AtomicLong foundTotal = new AtomicLong();
+  long movedTotal;
+  long goneTotal;
+  long batches;
+  long retries;
+  long longestNanos;
+  int longestKeys;
+
+  Walk(Map<Integer, BackendAddress> leaving, Throttle throttle, MoverListener listener, AtomicBoolean cancelled) {
+    this.targetOf = new BackendAddress[SlotHash.SLOTS];
+    leaving.forEach((slot, target) -> {
+      if (slot == null || slot < 0 || slot >= SlotHash.SLOTS) {
+        throw new IllegalArgumentException("slot out of range: " + slot);
+      }
+      targetOf[slot] = java.util.Objects.requireNonNull(target, "target of slot " + slot);
+    });
+    this.throttle = throttle;
+    this.listener = listener;
+    this.cancelled = cancelled;
+  }
+
+  /** Only the cancel flag: an interrupt is reported separately, as an {@link InterruptedException}. */
+  boolean cancelled() {
+    return cancelled.get();
+  }
+
+  /** Throws if the walk was cancelled or the current thread interrupted. */
+  void check() throws InterruptedException {
+    if (Thread.interrupted()) {
+      throw new InterruptedException("walk interrupted");
+    }
+    if (cancelled.get()) {
+      throw new java.util.concurrent.CancellationException("walk cancelled");
+    }
+  }
+
+  void cancel() {
+    cancelled.set(true);
+  }
+
+  /** Counts a MIGRATE reply for {@code batch}. */
+  void completed(Batch batch, boolean wasMoved, long blockedNanos) {
+    long[] counts = wasMoved ? moved : gone;
+    for (int i = 0; i < batch.size(); i++) {
+      counts[batch.slot(i)]++;
+    }
+    if (wasMoved) {
+      movedTotal += batch.size();
+    } else {
+      goneTotal += batch.size();
+    }
+    batches++;
+    if (blockedNanos > longestNanos) {
+      longestNanos = blockedNanos;
+      longestKeys = batch.size();
+    }
+    listener.onBatch(new MoverListener.BatchReport(batch.target, batch.db, batch.size(), wasMoved,
+        Duration.ofNanos(blockedNanos), foundTotal.get(), movedTotal));
+  }
+
+  WalkResult result(Duration elapsed) {
+    Map<Integer, WalkResult.SlotCount> slots = new HashMap<>();
+    for (int s = 0; s < SlotHash.SLOTS; s++) {
+      if (targetOf[s] != null) {
+        slots.put(s, new WalkResult.SlotCount(found[s], moved[s], gone[s]));
+      }
+    }
+    return new WalkResult(slots, scanned.get(), foundTotal.get(), movedTotal, goneTotal, batches, retries,
+        elapsed, Duration.ofNanos(longestNanos), longestKeys);
+  }
+}
