@@ -44,7 +44,6 @@ class NodeConfigValidationTest {
       "rekko.cluster.seed-nodes                | nohost| rekko.cluster.seed-nodes: \"nohost\" is not host:port",
       "rekko.cluster.on-downed                 | panic | rekko.cluster.on-downed: must be exit or restart, got \"panic\"",
       "rekko.cluster.port                      | 19000 | rekko.cluster.port: 19000 is also the RESP or HTTP port",
-      "rekko.migration.hold-timeout            | 0s    | rekko.migration.hold-timeout: must be positive",
       "rekko.admin.request-timeout             | 0s    | rekko.admin.request-timeout: must be positive",
   })
   void rejectsWithTheKeyNamed(String key, String value, String expected) {
