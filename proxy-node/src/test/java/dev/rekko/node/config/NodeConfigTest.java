@@ -38,8 +38,31 @@ class NodeConfigTest {
     assertThat(c.getString("pekko.io.tcp.worker-dispatcher")).isEqualTo("pekko.actor.default-dispatcher");
     assertThat(c.getInt("pekko.stream.materializer.io.tcp.coalesce-writes")).isZero();
     assertThat(c.getStringList("pekko.loggers")).containsExactly("org.apache.pekko.event.slf4j.Slf4jLogger");
+    assertThat(c.getString("pekko.actor.provider")).isEqualTo("cluster");
     // Pekko's own defaults are there too: the Config is complete for ActorSystem.create.
-    assertThat(c.getString("pekko.actor.provider")).isEqualTo("local");
+    assertThat(c.getString("pekko.cluster.sharding.guardian-name")).isEqualTo("sharding");
+  }
+
+  @Test
+  void clusterSettingsBecomePekkoSettings() {
+    NodeConfig n = NodeConfig.of(Map.of(
+        "rekko.cluster.host", "10.0.0.5", "rekko.cluster.port", "2600",
+        "rekko.cluster.seed-nodes", "10.0.0.5:2600, 10.0.0.6:2600",
+        "rekko.cluster.stable-after", "12s", "rekko.data-dir", "/var/lib/rekko"));
+    Config c = n.config();
+    assertThat(c.getString("pekko.remote.artery.canonical.hostname")).isEqualTo("10.0.0.5");
+    assertThat(c.getInt("pekko.remote.artery.canonical.port")).isEqualTo(2600);
+    assertThat(c.getStringList("pekko.cluster.seed-nodes"))
+        .containsExactly("pekko://rekko@10.0.0.5:2600", "pekko://rekko@10.0.0.6:2600");
+    assertThat(c.getString("pekko.cluster.downing-provider-class")).contains("SplitBrainResolverProvider");
+    assertThat(c.getString("pekko.cluster.split-brain-resolver.active-strategy")).isEqualTo("keep-majority");
+    assertThat(c.getDuration("pekko.cluster.split-brain-resolver.stable-after")).hasSeconds(12);
+    assertThat(c.getString("pekko.cluster.distributed-data.durable.lmdb.dir"))
+        .isEqualTo("/var/lib/rekko/distributed-data");
+    assertThat(c.getString("pekko.cluster.sharding.distributed-data.durable.lmdb.dir"))
+        .isEqualTo("/var/lib/rekko/sharding");
+    assertThat(n.cluster().fenceAfter()).hasSeconds(4);
+    assertThat(n.cluster().onDowned()).isEqualTo(ClusterSettings.OnDowned.EXIT);
   }
 
   @Test

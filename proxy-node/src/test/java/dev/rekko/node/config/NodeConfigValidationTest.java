@@ -39,6 +39,12 @@ class NodeConfigValidationTest {
       "rekko.admin.port                        | 19000 | rekko.admin.port: 19000 is rekko.proxy.port as well",
       "rekko.dispatcher.parallelism            | -1    | rekko.dispatcher.parallelism: -1 is out of range, must be 0..4096",
       "rekko.data-dir                          | ' '   | rekko.data-dir: must not be empty",
+      "rekko.cluster.fence-after               | 10s   | rekko.cluster.fence-after: PT10S must be shorter than rekko.cluster.stable-after",
+      "rekko.cluster.seed-nodes                | h:0   | rekko.cluster.seed-nodes: \"h:0\" is not host:port",
+      "rekko.cluster.seed-nodes                | nohost| rekko.cluster.seed-nodes: \"nohost\" is not host:port",
+      "rekko.cluster.on-downed                 | panic | rekko.cluster.on-downed: must be exit or restart, got \"panic\"",
+      "rekko.cluster.port                      | 19000 | rekko.cluster.port: 19000 is also the RESP or HTTP port",
+      "rekko.admin.request-timeout             | 0s    | rekko.admin.request-timeout: must be positive",
   })
   void rejectsWithTheKeyNamed(String key, String value, String expected) {
     assertThat(problem(Map.of(key, value))).startsWith(expected);
