@@ -1,6 +1,7 @@
 package dev.rekko.coordinator;
 
 import dev.rekko.slots.SlotEntity;
+import dev.rekko.slots.SourceMover;
 import dev.rekko.topology.GroupInfo;
 import dev.rekko.topology.SlotInfo;
 import dev.rekko.topology.TopologyReplica;
@@ -26,10 +27,12 @@ public final class Coordinator {
    * @param replica this node's topology replica, whose view the coordinator checks operations against
    * @param writer  this node's topology writer
    * @param slots   this node's slot entity region (assignments go through the slot actors)
+   * @param movers  this node's source mover region
    */
   public static Behavior<Command> create(CoordinatorSettings settings, ActorRef<TopologyReplica.Command> replica,
-      TopologyWriter writer, ActorRef<ShardingEnvelope<SlotEntity.Command>> slots) {
-    return CoordinatorActor.create(settings, replica, writer, slots);
+      TopologyWriter writer, ActorRef<ShardingEnvelope<SlotEntity.Command>> slots,
+      ActorRef<ShardingEnvelope<SourceMover.Command>> movers) {
+    return CoordinatorActor.create(settings, replica, writer, slots, movers);
   }
 
   public interface Command {}
@@ -64,6 +67,40 @@ public final class Coordinator {
   /** The even spread of slots over groups that a rebalance would apply; changes nothing. */
   public record PlanRebalance(ActorRef<Result> replyTo) implements Command, CoordinatorSerializable {}
 
+  /**
+   * Migrates the slots {@code from..to} (inclusive) to {@code group} online. Each must be online at another
+   * group (or already on its way there); a migration from a newer Redis to an older one is refused, since
+   * the older cannot read the newer's DUMP format. The slots become {@code PENDING}; the coordinator starts
+   * them a batch at a time ({@code rekko.coordinator.max-parallel-slots}).
+   */
+  public record MigrateSlots(int from, int to, int group, ActorRef<Result> replyTo)
+      implements Command, CoordinatorSerializable {}
+
+  /** Migrates {@code count} slots of group {@code fromGroup} (its highest-numbered) to {@code group}. */
+  public record MigrateCount(int count, int fromGroup, int group, ActorRef<Result> replyTo)
+      implements Command, CoordinatorSerializable {}
+
+  /** Applies {@link PlanRebalance}'s plan: every move becomes a migration. */
+  public record ApplyRebalance(ActorRef<Result> replyTo) implements Command, CoordinatorSerializable {}
+
+  /** Answers {@link MigrationsView}. */
+  public record GetMigrations(ActorRef<Result> replyTo) implements Command, CoordinatorSerializable {}
+
+  /**
+   * Pauses (no pending slot starts, the movers stop walking) or resumes migrations. Slots already past
+   * their barrier stay there, served with keys moved on access. Kept by the coordinator only: a coordinator
+   * that takes over after a failover starts unpaused.
+   */
+  public record PauseMigrations(boolean paused, ActorRef<Result> replyTo)
+      implements Command, CoordinatorSerializable {}
+
+  /** Caps every mover at this many keys per second (0 = no cap), now and for later walks. */
+  public record ThrottleMigrations(long maxKeysPerSecond, ActorRef<Result> replyTo)
+      implements Command, CoordinatorSerializable {}
+
+  /** Cancels every pending migration (back to online at the source); started ones cannot be rolled back. */
+  public record CancelPendingMigrations(ActorRef<Result> replyTo) implements Command, CoordinatorSerializable {}
+
   /** The answer to every operation. */
   public sealed interface Result extends CoordinatorSerializable {}
 
@@ -83,6 +120,24 @@ public final class Coordinator {
       SortedMap<Integer, Integer> after) implements Result {}
 
   public record Move(int slot, int from, int to) implements CoordinatorSerializable {}
+
+  /**
+   * Migrations now: slots by state, and the movers' progress.
+   *
+   * @param active        slots between their barrier and their end (preparing … finished)
+   * @param pending       slots waiting to start
+   * @param done          slots that finished since this coordinator started
+   * @param keysMoved     keys the movers moved (since each mover started)
+   * @param keysPerSecond the movers' current rate, summed
+   * @param etaSeconds    a rough estimate of the time left, -1 when unknown
+   * @param slots         every slot that is pending or active
+   */
+  public record MigrationsView(int active, int pending, int done, long keysMoved, double keysPerSecond,
+      long etaSeconds, boolean paused, long maxKeysPerSecond, List<SlotInfo> slots,
+      List<SourceMover.Progress> movers) implements Result {}
+
+  /** A pause, throttle or cancel took effect. */
+  public record MigrationsChanged(String message) implements Result {}
 
   /**
    * A refused operation, with the HTTP status that fits it: 400 invalid input, 404 no such group/server/

@@ -1,6 +1,15 @@
 package dev.rekko.coordinator;
 
 import dev.rekko.coordinator.Coordinator.AddServer;
+import dev.rekko.coordinator.Coordinator.ApplyRebalance;
+import dev.rekko.coordinator.Coordinator.CancelPendingMigrations;
+import dev.rekko.coordinator.Coordinator.GetMigrations;
+import dev.rekko.coordinator.Coordinator.MigrateCount;
+import dev.rekko.coordinator.Coordinator.MigrateSlots;
+import dev.rekko.coordinator.Coordinator.MigrationsChanged;
+import dev.rekko.coordinator.Coordinator.PauseMigrations;
+import dev.rekko.coordinator.Coordinator.SlotsChanged;
+import dev.rekko.coordinator.Coordinator.ThrottleMigrations;
 import dev.rekko.coordinator.Coordinator.AssignSlots;
 import dev.rekko.coordinator.Coordinator.Command;
 import dev.rekko.coordinator.Coordinator.CreateGroup;
@@ -13,15 +22,18 @@ import dev.rekko.coordinator.Coordinator.RemoveServer;
 import dev.rekko.coordinator.Coordinator.Result;
 import dev.rekko.coordinator.Coordinator.SetReplicaRead;
 import dev.rekko.slots.SlotEntity;
+import dev.rekko.slots.SourceMover;
 import dev.rekko.slots.SlotSharding;
 import dev.rekko.topology.GroupInfo;
 import dev.rekko.topology.ServerInfo;
+import dev.rekko.topology.SlotInfo;
 import dev.rekko.topology.Topology;
 import dev.rekko.topology.TopologyReplica;
 import dev.rekko.topology.TopologySeed;
 import dev.rekko.topology.TopologyWriter;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -69,7 +81,7 @@ final class CoordinatorActor {
   private record Promoted(Promote request, List<String> skipped, Throwable error)
       implements Command, NoSerializationVerificationNeeded {}
 
-  private record SlotsAnswered(AssignSlots request, List<SlotEntity.Reply> replies)
+  private record SlotsAnswered(SlotAsks.Request request, List<SlotEntity.Reply> replies)
       implements Command, NoSerializationVerificationNeeded {}
 
   private record Written(Writes.Write write, Throwable error) implements Command, NoSerializationVerificationNeeded {}
@@ -82,6 +94,10 @@ final class CoordinatorActor {
   private final CoordinatorSettings settings;
   private final TopologyWriter writer;
   private final ActorRef<ShardingEnvelope<SlotEntity.Command>> slots;
+  private final ActorRef<ShardingEnvelope<SourceMover.Command>> movers;
+  private final MigrationScheduler scheduler;
+  private final java.util.Set<Integer> wokenMovers = new java.util.HashSet<>();
+  private long throttle;
   private final ServerOps servers;
   private final Executor blocking;
   private Topology topology = Topology.EMPTY;
@@ -91,20 +107,24 @@ final class CoordinatorActor {
   private boolean seeded;
 
   static Behavior<Command> create(CoordinatorSettings settings, ActorRef<TopologyReplica.Command> replica,
-      TopologyWriter writer, ActorRef<ShardingEnvelope<SlotEntity.Command>> slots) {
+      TopologyWriter writer, ActorRef<ShardingEnvelope<SlotEntity.Command>> slots,
+      ActorRef<ShardingEnvelope<SourceMover.Command>> movers) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> Behaviors.withStash(STASH, stash -> {
       ActorRef<Topology> adapter = ctx.messageAdapter(Topology.class, TopologyUpdated::new);
       // After a restart the actor (and so the adapter) may be the same subscriber as before, which the
       // replica would not send the current topology again: unsubscribe first.
       replica.tell(new TopologyReplica.Unsubscribe(adapter));
       replica.tell(new TopologyReplica.Subscribe(adapter));
-      return new CoordinatorActor(ctx, timers, stash, settings, writer, slots).notReady("topology not loaded yet");
+      return new CoordinatorActor(ctx, timers, stash, settings, writer, slots, movers).notReady("topology not loaded yet");
     })));
   }
 
   private CoordinatorActor(ActorContext<Command> ctx, TimerScheduler<Command> timers, StashBuffer<Command> stash,
-      CoordinatorSettings settings, TopologyWriter writer, ActorRef<ShardingEnvelope<SlotEntity.Command>> slots) {
+      CoordinatorSettings settings, TopologyWriter writer, ActorRef<ShardingEnvelope<SlotEntity.Command>> slots,
+      ActorRef<ShardingEnvelope<SourceMover.Command>> movers) {
     this.ctx = ctx;
+    this.movers = movers;
+    this.scheduler = new MigrationScheduler(settings.maxParallelSlots());
     this.timers = timers;
     this.stash = stash;
     this.settings = settings;
@@ -137,6 +157,16 @@ final class CoordinatorActor {
         .onMessage(Promote.class, this::onPromote)
         .onMessage(AssignSlots.class, this::onAssignSlots)
         .onMessage(SetReplicaRead.class, this::onSetReplicaRead)
+        .onMessage(MigrateSlots.class, m -> migrate(MigrationRules.range(topology, m.from(), m.to(), m.group()),
+            "migrating slots " + m.from() + "-" + m.to() + " to group " + m.group(), m.replyTo()))
+        .onMessage(MigrateCount.class, m -> migrate(MigrationRules.count(topology, m.count(), m.fromGroup(),
+            m.group()), "migrating " + m.count() + " slots of group " + m.fromGroup() + " to group " + m.group(),
+            m.replyTo()))
+        .onMessage(ApplyRebalance.class, this::onApplyRebalance)
+        .onMessage(CancelPendingMigrations.class, this::onCancelPending)
+        .onMessage(GetMigrations.class, this::onGetMigrations)
+        .onMessage(PauseMigrations.class, this::onPause)
+        .onMessage(ThrottleMigrations.class, this::onThrottle)
         .build();
   }
 
@@ -149,6 +179,9 @@ final class CoordinatorActor {
         .onMessage(SlotsAnswered.class, this::onSlotsAnswered)
         .onMessage(Written.class, this::onWritten)
         .onMessage(ViewTimedOut.class, this::onViewTimedOut)
+        .onMessage(GetMigrations.class, this::onGetMigrations)
+        .onMessage(PauseMigrations.class, this::onPause)
+        .onMessage(ThrottleMigrations.class, this::onThrottle)
         .onAnyMessage(m -> {
           if (stash.isFull()) {
             Coordinator.replyTo(m).ifPresent(r -> r.tell(new Failed(503, "coordinator busy: too many waiting")));
@@ -160,11 +193,87 @@ final class CoordinatorActor {
         .build();
   }
 
+  // ---- Migrations
+
+  /** Starts the pending slots there is room for, and keeps the movers of leaving groups awake. */
+  private void scheduleMigrations() {
+    for (int group : MigrationScheduler.sources(topology)) {
+      if (wokenMovers.add(group)) {
+        movers.tell(SlotSharding.moverEnvelope(group, new SourceMover.Wake()));
+        movers.tell(SlotSharding.moverEnvelope(group, new SourceMover.SetThrottle(throttle)));
+        movers.tell(SlotSharding.moverEnvelope(group, new SourceMover.SetPaused(scheduler.paused())));
+      }
+    }
+    for (int slot : scheduler.onTopology(topology, System.nanoTime())) {
+      slots.tell(SlotSharding.envelope(slot, new SlotEntity.StartMigration(ctx.getSystem().ignoreRef())));
+    }
+  }
+
+  private Behavior<Command> migrate(MigrationRules.Checked checked, String what, ActorRef<Result> replyTo) {
+    if (checked.failure().isPresent()) {
+      replyTo.tell(checked.failure().get());
+      return Behaviors.same();
+    }
+    long epoch = nextEpoch();
+    var moves = checked.moves();
+    return askSlots(new SlotAsks.Request(what, "are pending", List.copyOf(moves.keySet()), replyTo),
+        (slot, r) -> new SlotEntity.Migrate(moves.get(slot), epoch, r));
+  }
+
+  private Behavior<Command> onApplyRebalance(ApplyRebalance m) {
+    Map<Integer, Integer> moves = new java.util.LinkedHashMap<>();
+    RebalancePlanner.plan(topology).moves().forEach(move -> moves.put(move.slot(), move.to()));
+    if (moves.isEmpty()) {
+      m.replyTo().tell(new SlotsChanged(List.of()));
+      return Behaviors.same();
+    }
+    return migrate(MigrationRules.check(topology, moves), "rebalancing " + moves.size() + " slots", m.replyTo());
+  }
+
+  private Behavior<Command> onCancelPending(CancelPendingMigrations m) {
+    List<Integer> pending = topology.slots().stream()
+        .filter(s -> s.state() == dev.rekko.topology.SlotState.PENDING).map(SlotInfo::id).toList();
+    if (pending.isEmpty()) {
+      m.replyTo().tell(new MigrationsChanged("no pending migration"));
+      return Behaviors.same();
+    }
+    return askSlots(new SlotAsks.Request("cancelling " + pending.size() + " pending migrations", "were cancelled",
+        pending, m.replyTo()), (slot, r) -> new SlotEntity.CancelMigration(r));
+  }
+
+  private Behavior<Command> onPause(PauseMigrations m) {
+    scheduler.paused(m.paused());
+    wokenMovers.forEach(g -> movers.tell(SlotSharding.moverEnvelope(g, new SourceMover.SetPaused(m.paused()))));
+    if (!m.paused()) {
+      scheduleMigrations();
+    }
+    m.replyTo().tell(new MigrationsChanged(m.paused() ? "migrations paused" : "migrations resumed"));
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onThrottle(ThrottleMigrations m) {
+    throttle = Math.max(0, m.maxKeysPerSecond());
+    wokenMovers.forEach(g -> movers.tell(SlotSharding.moverEnvelope(g, new SourceMover.SetThrottle(throttle))));
+    m.replyTo().tell(new MigrationsChanged(throttle == 0 ? "movers unthrottled"
+        : "movers capped at " + throttle + " keys/s each"));
+    return Behaviors.same();
+  }
+
+  /** Answered off the actor: the movers are asked for their progress, the rest is this topology. */
+  private Behavior<Command> onGetMigrations(GetMigrations m) {
+    MigrationViews.build(ctx.getSystem(), movers, List.copyOf(wokenMovers), topology, scheduler.done(),
+        scheduler.paused(), throttle, settings.slotAskTimeout()).thenAccept(m.replyTo()::tell);
+    return Behaviors.same();
+  }
+
   // ---- Topology and bootstrap
 
   private Behavior<Command> onTopology(TopologyUpdated m) {
     topology = m.topology();
     lastEpoch = Math.max(lastEpoch, topology.epoch());
+    if (topology.loaded()) {
+      scheduleMigrations();
+    }
     if (awaiting != null && awaiting.visible().test(topology)) {
       return answer();
     }
@@ -312,11 +421,20 @@ final class CoordinatorActor {
   private Behavior<Command> onAssignSlots(AssignSlots m) {
     return refuseOr(AdminRules.assignSlots(topology, m.from(), m.to(), m.group()), m.replyTo(), () -> {
       long epoch = nextEpoch();
-      ctx.pipeToSelf(SlotAsks.assign(ctx.getSystem(), slots, m, epoch, settings.slotAskTimeout()),
-          (replies, e) -> new SlotsAnswered(m, replies != null ? replies
-              : List.of(new SlotEntity.Rejected(m.from(), "asking the slot actors failed: " + e))));
-      return busy();
+      List<Integer> ids = java.util.stream.IntStream.rangeClosed(m.from(), m.to()).boxed().toList();
+      return askSlots(new SlotAsks.Request("assigning slots " + m.from() + "-" + m.to() + " to group " + m.group(),
+              "were assigned to group " + m.group(), ids, m.replyTo()),
+          (slot, replyTo) -> new SlotEntity.Assign(m.group(), epoch, replyTo));
     });
+  }
+
+  /** Asks the slots of {@code request} at once; the coordinator is busy until all answered. */
+  private Behavior<Command> askSlots(SlotAsks.Request request,
+      java.util.function.BiFunction<Integer, ActorRef<SlotEntity.Reply>, SlotEntity.Command> command) {
+    ctx.pipeToSelf(SlotAsks.ask(ctx.getSystem(), slots, request.slots(), command, settings.slotAskTimeout()),
+        (replies, e) -> new SlotsAnswered(request, replies != null ? replies
+            : List.of(new SlotEntity.Rejected(-1, "asking the slot actors failed: " + e))));
+    return busy();
   }
 
   private Behavior<Command> onSlotsAnswered(SlotsAnswered m) {

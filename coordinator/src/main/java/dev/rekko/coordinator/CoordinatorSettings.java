@@ -21,6 +21,7 @@ import java.util.Objects;
  * @param slotAskTimeout     how long to wait for a slot actor's answer
  * @param viewTimeout        how long, after a write, to wait for this node's replica to show it before
  *                           answering anyway (it normally takes one notify interval)
+ * @param maxParallelSlots   how many slots migrate at once (from their start to their end)
  */
 public record CoordinatorSettings(
     List<TopologySeed.SeedGroup> seedGroups,
@@ -29,7 +30,8 @@ public record CoordinatorSettings(
     Duration serverCheckTimeout,
     RedisVersion minRedisVersion,
     Duration slotAskTimeout,
-    Duration viewTimeout) {
+    Duration viewTimeout,
+    int maxParallelSlots) {
 
   public CoordinatorSettings {
     seedGroups = List.copyOf(seedGroups);
@@ -39,6 +41,9 @@ public record CoordinatorSettings(
     Objects.requireNonNull(minRedisVersion, "minRedisVersion");
     Objects.requireNonNull(slotAskTimeout, "slotAskTimeout");
     Objects.requireNonNull(viewTimeout, "viewTimeout");
+    if (maxParallelSlots < 1) {
+      throw new IllegalArgumentException("maxParallelSlots must be at least 1: " + maxParallelSlots);
+    }
   }
 
   /**
@@ -57,17 +62,18 @@ public record CoordinatorSettings(
         c.getDuration("server-check-timeout"),
         RedisVersion.parse(c.getString("min-redis-version")),
         c.getDuration("slot-ask-timeout"),
-        c.getDuration("view-timeout"));
+        c.getDuration("view-timeout"),
+        c.getInt("max-parallel-slots"));
   }
 
   public CoordinatorSettings withSeedGroups(List<TopologySeed.SeedGroup> groups) {
     return new CoordinatorSettings(groups, backendUser, backendPassword, serverCheckTimeout, minRedisVersion,
-        slotAskTimeout, viewTimeout);
+        slotAskTimeout, viewTimeout, maxParallelSlots);
   }
 
   public CoordinatorSettings withBackendCredentials(String user, String password) {
     return new CoordinatorSettings(seedGroups, user, password, serverCheckTimeout, minRedisVersion,
-        slotAskTimeout, viewTimeout);
+        slotAskTimeout, viewTimeout, maxParallelSlots);
   }
 
   /** The password is not printed. */
@@ -76,6 +82,6 @@ public record CoordinatorSettings(
     return "CoordinatorSettings[seedGroups=" + seedGroups + ", backendUser=" + backendUser
         + ", backendPassword=" + (backendPassword.isEmpty() ? "" : "***") + ", serverCheckTimeout="
         + serverCheckTimeout + ", minRedisVersion=" + minRedisVersion + ", slotAskTimeout=" + slotAskTimeout
-        + ", viewTimeout=" + viewTimeout + "]";
+        + ", viewTimeout=" + viewTimeout + ", maxParallelSlots=" + maxParallelSlots + "]";
   }
 }

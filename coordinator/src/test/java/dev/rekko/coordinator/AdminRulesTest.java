@@ -93,7 +93,8 @@ class AdminRulesTest {
 
   @Test
   void slotAnswersAreSummedUp() {
-    var request = new Coordinator.AssignSlots(0, 3, 2, null);
+    var request = new SlotAsks.Request("assigning slots 0-3 to group 2", "were assigned to group 2",
+        List.of(0, 1, 2, 3), null);
     SlotAsks.Outcome all = SlotAsks.outcome(request, List.of(done(0, 7), done(1, 7), done(2, 7), done(3, 9)));
     assertThat(all.result()).isInstanceOf(Coordinator.SlotsChanged.class);
     assertThat(all.maxEpoch()).isEqualTo(9);

@@ -16,11 +16,10 @@ public final class Barrier {
   /**
    * Answered once this node's routing table holds slot {@code slot} at epoch {@code epoch} or later
    * (commands for it are then held, not sent), no session is still dispatching with an older table, and
-   * every command the node had sent to {@code source} (host:port, the slot's current master) has been
+   * every command the node had sent to the slot's source master (as its routing table names it) has been
    * answered. Idempotent: asking again is answered again.
    */
-  public record Request(int slot, long epoch, String source, ActorRef<Drained> replyTo)
-      implements SlotSerializable {}
+  public record Request(int slot, long epoch, ActorRef<Drained> replyTo) implements SlotSerializable {}
 
   /** @param node the answering member's address */
   public record Drained(String node, int slot, long epoch) implements SlotSerializable {}

@@ -3,6 +3,7 @@ package dev.rekko.slots;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.rekko.topology.Topology;
+import dev.rekko.topology.TopologyReplica;
 import dev.rekko.topology.TopologyWriter;
 import java.nio.file.Path;
 import java.util.Map;
@@ -28,6 +29,21 @@ public final class SlotSharding {
     return ClusterSharding.get(system).init(
         Entity.of(SlotEntity.TYPE_KEY, ctx -> SlotEntity.create(Integer.parseInt(ctx.getEntityId()), writer))
             .withMessageExtractor(new Extractor()));
+  }
+
+  /**
+   * Starts the movers' shard region (entity id = source group id). Movers live as long as a migration
+   * needs them: woken by the coordinator, kept alive by remember-entities, idle when nothing leaves.
+   */
+  public static ActorRef<ShardingEnvelope<SourceMover.Command>> initMovers(ActorSystem<?> system,
+      ActorRef<TopologyReplica.Command> replica, ActorRef<ShardingEnvelope<SlotEntity.Command>> slots,
+      MoverSettings settings) {
+    return ClusterSharding.get(system).init(Entity.of(SourceMover.TYPE_KEY,
+        ctx -> SourceMover.create(Integer.parseInt(ctx.getEntityId()), replica, slots, settings)));
+  }
+
+  public static ShardingEnvelope<SourceMover.Command> moverEnvelope(int group, SourceMover.Command command) {
+    return new ShardingEnvelope<>(Integer.toString(group), command);
   }
 
   /** Wakes all 1024 entities (idempotent); with remember-entities they then stay up. */

@@ -14,7 +14,6 @@ import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 
 /** What the API's route classes share: the token rule, JSON bodies, ids from the path, the coordinator. */
 abstract class ApiDirectives extends AllDirectives {
-  static final String NOT_YET = "needs online migration, which is not available yet";
 
   private final TokenCheck token;
   private final CoordinatorCall coordinator;
@@ -75,10 +74,6 @@ abstract class ApiDirectives extends AllDirectives {
 
   Route notFound(String message) {
     return complete(HttpJson.error(StatusCodes.NOT_FOUND, message));
-  }
-
-  Route notImplemented(String message) {
-    return complete(HttpJson.error(StatusCodes.NOT_IMPLEMENTED, message));
   }
 
   /** A path segment of digits (a sign allowed) as a number; too many digits saturate, they name nothing. */

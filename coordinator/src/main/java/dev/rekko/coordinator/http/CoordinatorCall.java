@@ -49,6 +49,10 @@ final class CoordinatorCall {
       return HttpJson.ok(changed);
     } else if (result instanceof Coordinator.RebalancePlan plan) {
       return HttpJson.ok(plan);
+    } else if (result instanceof Coordinator.MigrationsView view) {
+      return HttpJson.ok(view);
+    } else if (result instanceof Coordinator.MigrationsChanged changed) {
+      return HttpJson.ok(Map.of("message", changed.message()));
     } else if (result instanceof Coordinator.Failed failed) {
       return HttpJson.error(errorStatus(failed.status()), failed.message());
     }

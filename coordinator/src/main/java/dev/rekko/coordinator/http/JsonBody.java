@@ -47,6 +47,19 @@ final class JsonBody {
         : message + " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
   }
 
+  boolean has(String field) {
+    JsonNode v = root.get(field);
+    return v != null && !v.isNull();
+  }
+
+  long requiredLong(String field) {
+    JsonNode v = required(field);
+    if (!v.isIntegralNumber() || !v.canConvertToLong()) {
+      throw new Invalid("field '" + field + "' must be an integer, not " + v);
+    }
+    return v.longValue();
+  }
+
   int requiredInt(String field) {
     JsonNode v = required(field);
     if (!v.isIntegralNumber() || !v.canConvertToInt()) {

@@ -11,8 +11,9 @@ import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
- * {@code /api/slots}, {@code /api/migrations} and {@code /api/rebalance}. Moving slots that hold data
- * (migrate, and applying a rebalance) needs online migration; until it exists those calls answer 501.
+ * {@code /api/slots}, {@code /api/migrations} and {@code /api/rebalance}: reading slots, assigning
+ * offline ones, and migrating online ones (a range, N slots of a group, or the rebalance plan), with the
+ * migrations' progress and their pause, resume, throttle and cancel.
  */
 final class SlotRoutes extends ApiDirectives {
   /** Paths under /api/slots that are not slot ids, so a wrong method on them is a 405, not a bad id. */
@@ -38,14 +39,39 @@ final class SlotRoutes extends ApiDirectives {
               }
               return ask(replyTo -> new Coordinator.AssignSlots(from, to, group, replyTo));
             })))),
-            path("migrate", () -> post(() -> mutating(() ->
-                notImplemented("migrating slots " + NOT_YET)))),
+            path("migrate", () -> post(() -> mutating(() -> withJson(body -> {
+              int group = groupField(body, "group");
+              if (body.has("count")) {
+                int count = body.requiredInt("count");
+                int fromGroup = groupField(body, "fromGroup");
+                return ask(replyTo -> new Coordinator.MigrateCount(count, fromGroup, group, replyTo));
+              }
+              int from = slotField(body, "from");
+              int to = slotField(body, "to");
+              if (from > to) {
+                throw new JsonBody.Invalid("'from' (" + from + ") is after 'to' (" + to + ")");
+              }
+              return ask(replyTo -> new Coordinator.MigrateSlots(from, to, group, replyTo));
+            })))),
             path(segment(), raw -> ACTIONS.contains(raw) ? reject() : get(() -> show(raw))))),
-        path("migrations", () -> get(() -> notImplemented("listing migrations " + NOT_YET))),
+        pathPrefix("migrations", () -> concat(
+            pathEnd(() -> get(() -> ask(Coordinator.GetMigrations::new))),
+            path("pause", () -> post(() -> mutating(() ->
+                ask(replyTo -> new Coordinator.PauseMigrations(true, replyTo))))),
+            path("resume", () -> post(() -> mutating(() ->
+                ask(replyTo -> new Coordinator.PauseMigrations(false, replyTo))))),
+            path("cancel", () -> post(() -> mutating(() -> ask(Coordinator.CancelPendingMigrations::new)))),
+            path("throttle", () -> post(() -> mutating(() -> withJson(body -> {
+              long rate = body.requiredLong("maxKeysPerSecond");
+              if (rate < 0) {
+                throw new JsonBody.Invalid("field 'maxKeysPerSecond' must be 0 (no cap) or positive, not " + rate);
+              }
+              return ask(replyTo -> new Coordinator.ThrottleMigrations(rate, replyTo));
+            })))))),
         path("rebalance", () -> post(() -> mutating(() -> parameterOptional("confirm", confirm -> {
           String value = confirm.orElse("false");
           if (value.equalsIgnoreCase("true")) {
-            return notImplemented("applying a rebalance " + NOT_YET);
+            return ask(Coordinator.ApplyRebalance::new);
           }
           if (!value.equalsIgnoreCase("false")) {
             return badRequest("confirm must be true or false, not " + value);

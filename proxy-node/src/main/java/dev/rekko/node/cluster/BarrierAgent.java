@@ -32,8 +32,11 @@ public final class BarrierAgent {
     /** True once no session is in a batch that began before {@code generation}. */
     boolean quiescent(long generation);
 
-    /** Completes when every command sent so far to {@code server} (host:port) is answered. */
-    CompletionStage<Void> drain(String server);
+    /**
+     * Completes when every command sent so far to the slot's master, as the routing table names it now,
+     * is answered.
+     */
+    CompletionStage<Void> drain(int slot);
   }
 
   public interface Command {}
@@ -109,11 +112,7 @@ public final class BarrierAgent {
           continue;
         }
         w.draining = true;
-        if (w.request.source().isEmpty()) {
-          ctx.getSelf().tell(new Drained(w));
-        } else {
-          ctx.pipeToSelf(dataPath.drain(w.request.source()), (ok, error) -> new Drained(w));
-        }
+        ctx.pipeToSelf(dataPath.drain(w.request.slot()), (ok, error) -> new Drained(w));
       }
       return Behaviors.same();
     }

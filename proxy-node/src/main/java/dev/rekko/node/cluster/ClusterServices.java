@@ -13,6 +13,7 @@ import dev.rekko.node.stats.NodeStats;
 import dev.rekko.redis.backend.BackendAddress;
 import dev.rekko.redis.backend.BackendPool;
 import dev.rekko.slots.SlotEntity;
+import dev.rekko.slots.MoverSettings;
 import dev.rekko.slots.SlotSharding;
 import dev.rekko.topology.Topology;
 import dev.rekko.topology.TopologyReplica;
@@ -100,7 +101,10 @@ public final class ClusterServices {
     }), "rekko-fence-monitor", Props.empty());
     system.systemActorOf(BarrierAgent.create(dataPath), "rekko-barrier-agent", Props.empty());
     var slots = SlotSharding.init(system, writer);
-    var coordinator = CoordinatorSingleton.init(system, coordinatorSettings(system, config), replica, writer, slots);
+    var movers = SlotSharding.initMovers(system, replica, slots, MoverSettings.create(system.settings().config(),
+        config.backend().user(), config.backend().password()));
+    var coordinator = CoordinatorSingleton.init(system, coordinatorSettings(system, config), replica, writer, slots,
+        movers);
     return new ClusterServices(system, config, topology, writer, replica, reporter, slots, coordinator);
   }
 

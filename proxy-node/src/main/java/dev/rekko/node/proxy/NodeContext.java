@@ -88,10 +88,13 @@ public final class NodeContext implements dev.rekko.node.cluster.BarrierAgent.Da
     return t == null ? -1 : t.route(slot).epoch();
   }
 
-  /** Completes when every command sent so far to {@code server} (host:port) has been answered. */
+  /** Completes when every command sent so far to the slot's master (as routed now) has been answered. */
   @Override
-  public java.util.concurrent.CompletableFuture<Void> drain(String server) {
-    return pool.drain(dev.rekko.redis.backend.BackendAddress.parse(server));
+  public java.util.concurrent.CompletableFuture<Void> drain(int slot) {
+    RoutingTable t = router.loaded();
+    SlotRoute r = t == null ? null : t.route(slot);
+    return r == null || r.master() == null
+        ? java.util.concurrent.CompletableFuture.completedFuture(null) : pool.drain(r.master());
   }
 
   public int clients() {

@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  */
 final class ClusterFixture implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ClusterFixture.class);
-  static final Duration WAIT = Duration.ofSeconds(45);
+  static final Duration WAIT = Duration.ofSeconds(120);
 
   private final Path root;
   private final List<Map<String, String>> configs = new ArrayList<>();

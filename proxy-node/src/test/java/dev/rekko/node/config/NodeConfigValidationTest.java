@@ -45,6 +45,7 @@ class NodeConfigValidationTest {
       "rekko.cluster.on-downed                 | panic | rekko.cluster.on-downed: must be exit or restart, got \"panic\"",
       "rekko.cluster.port                      | 19000 | rekko.cluster.port: 19000 is also the RESP or HTTP port",
       "rekko.admin.request-timeout             | 0s    | rekko.admin.request-timeout: must be positive",
+      "rekko.migration.hold-timeout            | 0s    | rekko.migration.hold-timeout: must be positive",
   })
   void rejectsWithTheKeyNamed(String key, String value, String expected) {
     assertThat(problem(Map.of(key, value))).startsWith(expected);

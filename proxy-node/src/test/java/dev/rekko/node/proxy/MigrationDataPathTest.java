@@ -73,7 +73,7 @@ class MigrationDataPathTest {
         }
       });
       await("the INCR is held", () -> fx.node().context().sessions.stream().anyMatch(Session::hasDeferred));
-      Barrier.Drained drained = barrier(slot, epoch + 1, fx.master(1).address());
+      Barrier.Drained drained = barrier(slot, epoch + 1);
       assertThat(drained.slot()).isEqualTo(slot);
       assertThat(held).isNotDone();
 
@@ -112,14 +112,14 @@ class MigrationDataPathTest {
     writer.putSlots(List.of(slot)).toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 
-  private static Barrier.Drained barrier(int slot, long epoch, String source) throws Exception {
+  private static Barrier.Drained barrier(int slot, long epoch) throws Exception {
     var system = fx.node().system();
     Receptionist.Listing listing = AskPattern.<Receptionist.Command, Receptionist.Listing>ask(system.receptionist(),
         replyTo -> Receptionist.find(Barrier.KEY, replyTo), WAIT, system.scheduler())
         .toCompletableFuture().get(30, TimeUnit.SECONDS);
     ActorRef<Barrier.Request> agent = listing.getServiceInstances(Barrier.KEY).iterator().next();
     return AskPattern.<Barrier.Request, Barrier.Drained>ask(agent,
-        replyTo -> new Barrier.Request(slot, epoch, source, replyTo), WAIT, system.scheduler())
+        replyTo -> new Barrier.Request(slot, epoch, replyTo), WAIT, system.scheduler())
         .toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
 

@@ -1,0 +1,25 @@
+package dev.rekko.slots;
+
+import com.typesafe.config.Config;
+import dev.rekko.redis.migrate.Credentials;
+import dev.rekko.redis.migrate.MoverOptions;
+
+/**
+ * What a source's mover needs: the backend credentials (the node's {@code rekko.backend} settings) and
+ * the walk's options ({@code rekko.migration.mover} in {@code reference.conf}).
+ */
+public record MoverSettings(Credentials credentials, MoverOptions options) {
+
+  public static MoverSettings create(Config root, String user, String password) {
+    Config c = root.getConfig("rekko.migration.mover");
+    MoverOptions options = MoverOptions.builder()
+        .batchKeys(c.getInt("batch-keys"))
+        .pipelineDepth(c.getInt("pipeline-depth"))
+        .scanCount(c.getInt("scan-count"))
+        .migrateTimeout(c.getDuration("migrate-timeout"))
+        .timeoutPerMiB(c.getDuration("timeout-per-mib"))
+        .maxKeysPerSecond(c.getLong("max-keys-per-second"))
+        .build();
+    return new MoverSettings(new Credentials(user, password), options);
+  }
+}
