@@ -37,35 +37,40 @@ public final class Coordinator {
 
   public interface Command {}
 
-  public record CreateGroup(int id, ActorRef<Result> replyTo) implements Command, CoordinatorSerializable {}
+  /** An admin operation: answered with exactly one {@link Result}. */
+  public interface Operation extends Command {
+    ActorRef<Result> replyTo();
+  }
+
+  public record CreateGroup(int id, ActorRef<Result> replyTo) implements Operation, CoordinatorSerializable {}
 
   /** Only a group that owns no slots (and is no migration's target) can be removed. */
-  public record RemoveGroup(int id, ActorRef<Result> replyTo) implements Command, CoordinatorSerializable {}
+  public record RemoveGroup(int id, ActorRef<Result> replyTo) implements Operation, CoordinatorSerializable {}
 
   /**
    * Adds a server after checking it: reachable, Redis 6.2 or newer, in no group yet. The first server of a
    * group becomes its master; later ones are made replicas of the master.
    */
   public record AddServer(int group, String addr, String datacenter, ActorRef<Result> replyTo)
-      implements Command, CoordinatorSerializable {}
+      implements Operation, CoordinatorSerializable {}
 
   /** Removes a replica, or the master of a group that owns no slots. */
   public record RemoveServer(int group, String addr, ActorRef<Result> replyTo)
-      implements Command, CoordinatorSerializable {}
+      implements Operation, CoordinatorSerializable {}
 
   /** Makes that replica the group's master; the others (and the old master, when reachable) follow it. */
   public record Promote(int group, String addr, ActorRef<Result> replyTo)
-      implements Command, CoordinatorSerializable {}
+      implements Operation, CoordinatorSerializable {}
 
   /** Gives the offline slots {@code from..to} (inclusive) to a group; no data moves. */
   public record AssignSlots(int from, int to, int group, ActorRef<Result> replyTo)
-      implements Command, CoordinatorSerializable {}
+      implements Operation, CoordinatorSerializable {}
 
   public record SetReplicaRead(int group, boolean enabled, ActorRef<Result> replyTo)
-      implements Command, CoordinatorSerializable {}
+      implements Operation, CoordinatorSerializable {}
 
   /** The even spread of slots over groups that a rebalance would apply; changes nothing. */
-  public record PlanRebalance(ActorRef<Result> replyTo) implements Command, CoordinatorSerializable {}
+  public record PlanRebalance(ActorRef<Result> replyTo) implements Operation, CoordinatorSerializable {}
 
   /**
    * Migrates the slots {@code from..to} (inclusive) to {@code group} online. Each must be online at another
@@ -74,17 +79,17 @@ public final class Coordinator {
    * them a batch at a time ({@code rekko.coordinator.max-parallel-slots}).
    */
   public record MigrateSlots(int from, int to, int group, ActorRef<Result> replyTo)
-      implements Command, CoordinatorSerializable {}
+      implements Operation, CoordinatorSerializable {}
 
   /** Migrates {@code count} slots of group {@code fromGroup} (its highest-numbered) to {@code group}. */
   public record MigrateCount(int count, int fromGroup, int group, ActorRef<Result> replyTo)
-      implements Command, CoordinatorSerializable {}
+      implements Operation, CoordinatorSerializable {}
 
   /** Applies {@link PlanRebalance}'s plan: every move becomes a migration. */
-  public record ApplyRebalance(ActorRef<Result> replyTo) implements Command, CoordinatorSerializable {}
+  public record ApplyRebalance(ActorRef<Result> replyTo) implements Operation, CoordinatorSerializable {}
 
   /** Answers {@link MigrationsView}. */
-  public record GetMigrations(ActorRef<Result> replyTo) implements Command, CoordinatorSerializable {}
+  public record GetMigrations(ActorRef<Result> replyTo) implements Operation, CoordinatorSerializable {}
 
   /**
    * Pauses (no pending slot starts, the movers stop walking) or resumes migrations. Slots already past
@@ -92,14 +97,14 @@ public final class Coordinator {
    * that takes over after a failover starts unpaused.
    */
   public record PauseMigrations(boolean paused, ActorRef<Result> replyTo)
-      implements Command, CoordinatorSerializable {}
+      implements Operation, CoordinatorSerializable {}
 
   /** Caps every mover at this many keys per second (0 = no cap), now and for later walks. */
   public record ThrottleMigrations(long maxKeysPerSecond, ActorRef<Result> replyTo)
-      implements Command, CoordinatorSerializable {}
+      implements Operation, CoordinatorSerializable {}
 
   /** Cancels every pending migration (back to online at the source); started ones cannot be rolled back. */
-  public record CancelPendingMigrations(ActorRef<Result> replyTo) implements Command, CoordinatorSerializable {}
+  public record CancelPendingMigrations(ActorRef<Result> replyTo) implements Operation, CoordinatorSerializable {}
 
   /** The answer to every operation. */
   public sealed interface Result extends CoordinatorSerializable {}
@@ -148,23 +153,6 @@ public final class Coordinator {
 
   /** The reply address of an operation; empty for the coordinator's internal messages. */
   static Optional<ActorRef<Result>> replyTo(Command m) {
-    if (m instanceof CreateGroup c) {
-      return Optional.of(c.replyTo());
-    } else if (m instanceof RemoveGroup c) {
-      return Optional.of(c.replyTo());
-    } else if (m instanceof AddServer c) {
-      return Optional.of(c.replyTo());
-    } else if (m instanceof RemoveServer c) {
-      return Optional.of(c.replyTo());
-    } else if (m instanceof Promote c) {
-      return Optional.of(c.replyTo());
-    } else if (m instanceof AssignSlots c) {
-      return Optional.of(c.replyTo());
-    } else if (m instanceof SetReplicaRead c) {
-      return Optional.of(c.replyTo());
-    } else if (m instanceof PlanRebalance c) {
-      return Optional.of(c.replyTo());
-    }
-    return Optional.empty();
+    return m instanceof Operation o ? Optional.of(o.replyTo()) : Optional.empty();
   }
 }

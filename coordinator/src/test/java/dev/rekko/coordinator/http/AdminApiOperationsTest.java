@@ -176,17 +176,42 @@ class AdminApiOperationsTest {
   }
 
   @Test
-  void applyingARebalanceOrMigratingIsNotAvailableYetAndAsksNothing() throws Exception {
+  void migrationCallsReachTheCoordinator() throws Exception {
     var probe = api.monitor();
-    api.coordinator.answer(new Coordinator.GroupRemoved(3));
-    var confirm = post("/api/rebalance?confirm=true", null);
-    assertThat(confirm.status()).isEqualTo(501);
-    assertThat(confirm.error())
-        .isEqualTo("applying a rebalance needs online migration, which is not available yet");
-    var migrate = post("/api/slots/migrate", "{\"from\": 0, \"to\": 9, \"group\": 2}");
-    assertThat(migrate.status()).isEqualTo(501);
-    assertThat(migrate.error()).isEqualTo("migrating slots needs online migration, which is not available yet");
+    api.coordinator.answer(new Coordinator.SlotsChanged(java.util.List.of()));
+    assertThat(post("/api/rebalance?confirm=true", null).status()).isEqualTo(200);
+    probe.expectMessageClass(Coordinator.ApplyRebalance.class);
 
+    assertThat(post("/api/slots/migrate", "{\"from\": 0, \"to\": 9, \"group\": 2}").status()).isEqualTo(200);
+    var range = probe.expectMessageClass(Coordinator.MigrateSlots.class);
+    assertThat(java.util.List.of(range.from(), range.to(), range.group())).containsExactly(0, 9, 2);
+
+    assertThat(post("/api/slots/migrate", "{\"count\": 100, \"fromGroup\": 1, \"group\": 3}").status())
+        .isEqualTo(200);
+    var count = probe.expectMessageClass(Coordinator.MigrateCount.class);
+    assertThat(java.util.List.of(count.count(), count.fromGroup(), count.group())).containsExactly(100, 1, 3);
+
+    api.coordinator.answer(new Coordinator.MigrationsChanged("migrations paused"));
+    var paused = post("/api/migrations/pause", null);
+    assertThat(paused.json().get("message").asText()).isEqualTo("migrations paused");
+    assertThat(probe.expectMessageClass(Coordinator.PauseMigrations.class).paused()).isTrue();
+    post("/api/migrations/resume", null);
+    assertThat(probe.expectMessageClass(Coordinator.PauseMigrations.class).paused()).isFalse();
+    post("/api/migrations/throttle", "{\"maxKeysPerSecond\": 5000}");
+    assertThat(probe.expectMessageClass(Coordinator.ThrottleMigrations.class).maxKeysPerSecond()).isEqualTo(5000);
+    post("/api/migrations/cancel", null);
+    probe.expectMessageClass(Coordinator.CancelPendingMigrations.class);
+  }
+
+  @Test
+  void badMigrationCallsAreRefusedBeforeTheCoordinator() throws Exception {
+    var probe = api.monitor();
+    assertThat(post("/api/slots/migrate", "{\"from\": 9, \"to\": 0, \"group\": 2}").status()).isEqualTo(400);
+    assertThat(post("/api/slots/migrate", "{\"from\": 0, \"to\": 1024, \"group\": 2}").status()).isEqualTo(400);
+    assertThat(post("/api/slots/migrate", "{\"count\": 5, \"group\": 2}").status()).isEqualTo(400);
+    assertThat(post("/api/migrations/throttle", "{\"maxKeysPerSecond\": -1}").status()).isEqualTo(400);
+    assertThat(post("/api/migrations/throttle", "{}").status()).isEqualTo(400);
+    api.coordinator.answer(new Coordinator.GroupRemoved(3));
     delete("/api/groups/3");
     probe.expectMessageClass(Coordinator.RemoveGroup.class);
   }

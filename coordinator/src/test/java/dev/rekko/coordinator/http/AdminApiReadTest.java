@@ -4,6 +4,7 @@ import static dev.rekko.coordinator.http.ApiTestServer.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.rekko.coordinator.Coordinator;
 import dev.rekko.topology.Topology;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
@@ -124,10 +125,17 @@ class AdminApiReadTest {
   }
 
   @Test
-  void migrationsAreNotAvailableYet() throws Exception {
+  void migrationsShowTheCoordinatorsView() throws Exception {
+    api.coordinator.answer(new Coordinator.MigrationsView(2, 3, 5, 1000, 250.5, 12, false, 0,
+        java.util.List.of(), java.util.List.of()));
     var reply = api.get("/api/migrations");
-    assertThat(reply.status()).isEqualTo(501);
-    assertThat(reply.error()).isEqualTo("listing migrations needs online migration, which is not available yet");
+    assertThat(reply.status()).isEqualTo(200);
+    assertThat(reply.json().get("active").asInt()).isEqualTo(2);
+    assertThat(reply.json().get("pending").asInt()).isEqualTo(3);
+    assertThat(reply.json().get("done").asInt()).isEqualTo(5);
+    assertThat(reply.json().get("keysMoved").asLong()).isEqualTo(1000);
+    assertThat(reply.json().get("keysPerSecond").asDouble()).isEqualTo(250.5);
+    assertThat(reply.json().get("etaSeconds").asLong()).isEqualTo(12);
   }
 
   static java.util.List<String> fieldNames(JsonNode node) {

@@ -39,23 +39,9 @@ final class CannedCoordinator {
   }
 
   static ActorRef<Result> replyTo(Command c) {
-    if (c instanceof Coordinator.CreateGroup m) {
-      return m.replyTo();
-    } else if (c instanceof Coordinator.RemoveGroup m) {
-      return m.replyTo();
-    } else if (c instanceof Coordinator.AddServer m) {
-      return m.replyTo();
-    } else if (c instanceof Coordinator.RemoveServer m) {
-      return m.replyTo();
-    } else if (c instanceof Coordinator.Promote m) {
-      return m.replyTo();
-    } else if (c instanceof Coordinator.AssignSlots m) {
-      return m.replyTo();
-    } else if (c instanceof Coordinator.SetReplicaRead m) {
-      return m.replyTo();
-    } else if (c instanceof Coordinator.PlanRebalance m) {
-      return m.replyTo();
+    if (c instanceof Coordinator.Operation o) {
+      return o.replyTo();
     }
-    throw new IllegalArgumentException("not a coordinator command the API sends: " + c);
+    throw new IllegalArgumentException("not an operation: " + c);
   }
 }
