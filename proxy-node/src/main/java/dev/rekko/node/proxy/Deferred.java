@@ -71,38 +71,48 @@ final class Deferred {
         continue;
       }
       String failure = null;
-      switch (e.state) {
-        case WAITING -> {
-          blockedStamp[e.slot] = stamp;
-          continue;
+      int state = e.state;
+      if (state == WAITING) {
+        blockedStamp[e.slot] = stamp;
+        continue;
+      }
+      if (state == MOVED) {
+        SlotRoute r = table == null ? null : table.route(e.slot);
+        if (r == null || r.hold() || !e.target.equals(r.master())) {
+          // The slot moved on while its keys were moving (a next migration): start over from the new
+          // route, whose source is where the keys are now.
+          e.state = NEW;
+          state = NEW;
         }
-        case FAILED -> failure = "ERR slot " + e.slot + " is migrating and moving its keys from " + e.source
-            + " to " + e.target + " failed: " + e.failure;
-        case MOVED -> session.sendOn(e.target, e.db, e.frame, e.off, e.len, e.handler);
-        default -> {
-          SlotRoute r = table == null ? null : table.route(e.slot);
-          if (r == null) {
-            failure = ctx.router.refusal();
-          } else if (!r.online()) {
-            failure = Errors.SLOT_NOT_READY;
-          } else if (r.hold()) {
-            if (now - e.since <= ctx.migration.holdTimeout().toNanos()) {
-              blockedStamp[e.slot] = stamp;
-              continue;
-            }
-            failure = "ERR slot " + e.slot + " is at a migration barrier for longer than "
-                + ctx.migration.holdTimeout().toMillis() + " ms, try again";
-          } else if (r.migrateFrom() != null) {
-            e.source = r.migrateFrom();
-            e.target = r.master();
-            e.state = WAITING;
-            byte[] migrate = migrateCommand(ctx, e);
-            session.sendOn(e.source, e.db, migrate, 0, migrate.length, e);
+      }
+      if (state == FAILED) {
+        failure = "ERR slot " + e.slot + " is migrating and moving its keys from " + e.source + " to " + e.target
+            + " failed: " + e.failure;
+      } else if (state == MOVED) {
+        session.sendOn(e.target, e.db, e.frame, e.off, e.len, e.handler);
+      } else {
+        SlotRoute r = table == null ? null : table.route(e.slot);
+        if (r == null) {
+          failure = ctx.router.refusal();
+        } else if (!r.online()) {
+          failure = Errors.SLOT_NOT_READY;
+        } else if (r.hold()) {
+          if (now - e.since <= ctx.migration.holdTimeout().toNanos()) {
             blockedStamp[e.slot] = stamp;
             continue;
-          } else {
-            session.sendOn(r.master(), e.db, e.frame, e.off, e.len, e.handler);
           }
+          failure = "ERR slot " + e.slot + " is at a migration barrier for longer than "
+              + ctx.migration.holdTimeout().toMillis() + " ms, try again";
+        } else if (r.migrateFrom() != null) {
+          e.source = r.migrateFrom();
+          e.target = r.master();
+          e.state = WAITING;
+          byte[] migrate = migrateCommand(ctx, e);
+          session.sendOn(e.source, e.db, migrate, 0, migrate.length, e);
+          blockedStamp[e.slot] = stamp;
+          continue;
+        } else {
+          session.sendOn(r.master(), e.db, e.frame, e.off, e.len, e.handler);
         }
       }
       if (failure != null) {

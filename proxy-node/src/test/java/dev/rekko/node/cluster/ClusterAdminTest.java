@@ -168,6 +168,44 @@ class ClusterAdminTest {
     }
   }
 
+  @Test
+  @Order(6)
+  void rekkoAdminDrivesTheRealApi() throws Exception {
+    String addr = "127.0.0.1:" + fx.httpPort(1);
+    assertThat(admin(addr, "groups").out()).contains("1").contains(m1.address()).contains("master");
+    assertThat(admin(addr, "slots", "status", "0-9").out()).contains("0-9").contains("ONLINE").contains("group 1");
+    assertThat(admin(addr, "nodes").out()).contains("UP");
+    Admin created = admin(addr, "groups", "create", "7");
+    assertThat(created.code()).as(created.err()).isZero();
+    ClusterFixture.await("group 7 everywhere", () -> fx.running().stream()
+        .allMatch(i -> fx.node(i).topology().group(7).isPresent()));
+    assertThat(admin(addr, "groups", "remove", "7").code()).isZero();
+    Admin refused = admin(addr, "groups", "remove", "1");
+    assertThat(refused.code()).isEqualTo(1);
+    assertThat(refused.err()).contains("HTTP 409");
+    Admin noToken = run("admin", "--addr", addr, "--token", "", "groups", "create", "8");
+    assertThat(noToken.code()).isEqualTo(1);
+    assertThat(noToken.err()).contains("HTTP 401");
+  }
+
+  record Admin(int code, String out, String err) {}
+
+  private static Admin admin(String addr, String... args) {
+    java.util.List<String> all = new java.util.ArrayList<>(List.of("admin", "--addr", addr, "--token", TOKEN));
+    all.addAll(List.of(args));
+    return run(all.toArray(String[]::new));
+  }
+
+  private static Admin run(String... args) {
+    java.io.StringWriter out = new java.io.StringWriter();
+    java.io.StringWriter err = new java.io.StringWriter();
+    var cl = dev.rekko.node.Main.commandLine();
+    cl.setOut(new java.io.PrintWriter(out, true));
+    cl.setErr(new java.io.PrintWriter(err, true));
+    int code = cl.execute(args);
+    return new Admin(code, out.toString(), err.toString());
+  }
+
   private static boolean allRoute(RedisServer low, RedisServer high) {
     for (int i : fx.running()) {
       RoutingTable t = fx.node(i).context().router().table();

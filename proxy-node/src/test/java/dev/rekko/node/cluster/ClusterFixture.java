@@ -117,6 +117,10 @@ final class ClusterFixture implements AutoCloseable {
     return new ApiClient(Integer.parseInt(configs.get(i).get("rekko.admin.port")), token);
   }
 
+  int httpPort(int i) {
+    return Integer.parseInt(configs.get(i).get("rekko.admin.port"));
+  }
+
   int respPort(int i) {
     return Integer.parseInt(configs.get(i).get("rekko.proxy.port"));
   }

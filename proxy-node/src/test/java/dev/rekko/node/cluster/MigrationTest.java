@@ -114,6 +114,56 @@ class MigrationTest {
     assertThat(view.get("pending").asInt()).isZero();
   }
 
+  @Test
+  @Order(3)
+  void aRebalanceOntoANewGroupSpreadsTheSlotsEvenly() throws Exception {
+    RedisServer g3 = fx.redis();
+    ApiClient a = fx.api(2);
+    a.post("/api/groups", "{\"id\":3}").ok();
+    a.post("/api/groups/3/servers", "{\"addr\":\"" + g3.address() + "\"}").ok();
+    JsonNode moved = a.post("/api/rebalance?confirm=true", "").ok();
+    assertThat(moved.get("slots").size()).isEqualTo(341);
+    awaitNoMigration();
+    Map<Integer, Integer> counts = new java.util.TreeMap<>();
+    for (var slot : fx.node(2).topology().slots()) {
+      counts.merge(slot.group(), 1, Integer::sum);
+    }
+    assertThat(counts.keySet()).containsExactly(1, 2, 3);
+    assertThat(counts.values().stream().mapToInt(Integer::intValue).max().getAsInt()
+        - counts.values().stream().mapToInt(Integer::intValue).min().getAsInt()).isLessThanOrEqualTo(1);
+  }
+
+  @Test
+  @Order(4)
+  void aMigrationGoesOnWhenTheCoordinatorsNodeLeaves() throws Exception {
+    List<HostAndPort> endpoints = List.of(1, 2).stream().map(i -> new HostAndPort("127.0.0.1", fx.respPort(i)))
+        .toList();
+    try (ConsistencyChecker checker = ConsistencyChecker.builder().endpoints(endpoints).clients(4)
+        .counters(300).registers(50).keyPrefix("cc2").build().start()) {
+      checker.awaitAcked(300, ClusterFixture.WAIT);
+      // Slow movers, so that the node leaves in the middle of it.
+      fx.api(1).post("/api/migrations/throttle", "{\"maxKeysPerSecond\":200}").ok();
+      fx.api(1).post("/api/slots/migrate", "{\"count\":300,\"fromGroup\":1,\"group\":2}").ok();
+      ClusterFixture.await("some slot migrating", () -> fx.node(1).topology().slots().stream()
+          .anyMatch(s -> s.state() == dev.rekko.topology.SlotState.MIGRATING));
+      fx.stop(0);
+      fx.api(1).post("/api/migrations/throttle", "{\"maxKeysPerSecond\":0}");
+      awaitNoMigration();
+      Report r = checker.stopAndVerify();
+      System.out.println("consistency across the coordinator's node leaving: " + r);
+      assertThat(r.lost()).as("%s", r).isZero();
+      assertThat(r.extra()).as("%s", r).isZero();
+      assertThat(r.readYourWritesViolations()).as("%s", r).isZero();
+    }
+  }
+
+  /** Waits until no slot is pending or migrating on any running node (retrying the API across a failover). */
+  private static void awaitNoMigration() throws InterruptedException {
+    ClusterFixture.await("no migration left", () -> fx.running().stream().allMatch(i ->
+        fx.node(i).topology().slots().stream().allMatch(s ->
+            s.state() == dev.rekko.topology.SlotState.ONLINE || s.state() == dev.rekko.topology.SlotState.OFFLINE)));
+  }
+
   /** Migrates through the API and waits until every node routes the range to the group. */
   private static void migrate(int from, int to, int group) throws Exception {
     fx.api(0).post("/api/slots/migrate", "{\"from\":" + from + ",\"to\":" + to + ",\"group\":" + group + "}").ok();
