@@ -1,30 +1,21 @@
 package dev.rekko.multinode;
 
-import dev.rekko.node.config.GroupSeed;
 import dev.rekko.node.config.NodeConfig;
 import dev.rekko.node.proxy.RekkoNode;
 import dev.rekko.redis.launcher.LocalRedisClient;
-import dev.rekko.redis.launcher.RedisServer;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.Socket;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.JoinSeedNodes;
-import org.apache.pekko.remote.testconductor.RoleName;
 
 /**
  * Three Rekko nodes, each in its own JVM, serving clients from the same seeded topology. The third is
@@ -32,66 +23,18 @@ import org.apache.pekko.remote.testconductor.RoleName;
  * Brain Resolver downs it and it stops its listeners; nodes 1 and 2 serve throughout. After the link is
  * healed, a new node started in the third JVM on the same data directory joins and serves again.
  */
-public final class FenceSpec extends MultiNodeScenario {
-  private static final Path DIR = Path.of("target/multi-jvm/FenceSpec");
-  private static final Duration FENCE_AFTER = Duration.ofSeconds(2);
+public final class FenceSpec extends RekkoScenario {
 
-  static final class Roles extends ClusterNodeConfig {
-    final RoleName first = role("first");
-    final RoleName second = role("second");
-    final RoleName third = role("third");
-
-    Roles() {
-      for (RoleName r : List.of(first, second, third)) {
-        String data = DIR.resolve("data-" + r.name()).toAbsolutePath().toString();
-        overrideConfig(r, """
-            pekko.cluster.distributed-data.durable.keys = ["rekko-*"]
-            pekko.cluster.distributed-data.durable.lmdb.dir = "%s/distributed-data"
-            pekko.cluster.sharding.distributed-data.durable.lmdb.dir = "%s/sharding"
-            pekko.cluster.distributed-data.notify-subscribers-interval = 100ms
-            """.formatted(data, data));
-      }
-    }
-  }
-
-  private final Roles roles;
-  private final List<RedisServer> redis = new ArrayList<>();
   private Address firstAddress;
 
   public FenceSpec() {
-    this(new Roles());
-  }
-
-  private FenceSpec(Roles roles) {
-    super(roles);
-    this.roles = roles;
+    super(new ThreeRoles("FenceSpec"));
   }
 
   @Override
-  public void scenario() throws Exception {
-    Path seedsFile = DIR.resolve("bootstrap-groups");
-    runOn(roles.first, () -> {
-      redis.add(RedisServer.builder().start());
-      redis.add(RedisServer.builder().start());
-      Files.writeString(seedsFile, GroupSeed.format(List.of(
-          new GroupSeed(1, List.of(redis.get(0).address())), new GroupSeed(2, List.of(redis.get(1).address())))));
-    });
-    enterBarrier("redis-up");
-    String seeds = Files.readString(seedsFile);
-    try {
-      run(seeds);
-    } finally {
-      redis.forEach(RedisServer::close);
-    }
-  }
-
-  private void run(String seeds) throws Exception {
-    ActorSystem<Void> typed = Adapter.toTyped(system());
-    RekkoNode node = RekkoNode.startOn(typed, NodeConfig.of(settings(seeds)), false);
-    joinCluster(roles.first);
-    awaitCond("serving", node::serving, Duration.ofSeconds(40));
+  protected void run(RekkoNode node, String seeds) throws Exception {
     call(node.respPort(), "SET", "k-" + myself().name(), "v");
-    enterBarrier("all-serving");
+    enterBarrier("wrote");
 
     Address thirdAddress = addressOf(roles.third);
     // The conductor cannot be asked once this node's system is gone: learn the seed's address now.
@@ -172,18 +115,6 @@ public final class FenceSpec extends MultiNodeScenario {
     } finally {
       restarted.close();
     }
-  }
-
-  private static Map<String, String> settings(String seeds) {
-    Map<String, String> o = new LinkedHashMap<>();
-    o.put("rekko.proxy.port", "0");
-    o.put("rekko.admin.port", "0");
-    o.put("rekko.cluster.port", "0");
-    o.put("rekko.cluster.stable-after", "5s");
-    o.put("rekko.cluster.fence-after", FENCE_AFTER.toMillis() + "ms");
-    o.put("rekko.bootstrap.groups", seeds);
-    o.put("rekko.data-dir", "unused-in-an-existing-system");
-    return o;
   }
 
   private Thread trafficThread(int port, AtomicLong failures, AtomicReference<Object> lastFailure) {

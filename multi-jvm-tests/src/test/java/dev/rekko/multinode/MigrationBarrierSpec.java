@@ -1,30 +1,21 @@
 package dev.rekko.multinode;
 
-import dev.rekko.node.config.GroupSeed;
-import dev.rekko.node.config.NodeConfig;
 import dev.rekko.node.proxy.RekkoNode;
 import dev.rekko.redis.launcher.LocalRedisClient;
-import dev.rekko.redis.launcher.RedisServer;
 import dev.rekko.topology.SlotState;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.actor.Address;
-import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.Adapter;
-import org.apache.pekko.remote.testconductor.RoleName;
 
 /**
  * A migration meets a partition: three nodes serve, 512 slots start migrating from group 1 to group 2,
@@ -32,65 +23,16 @@ import org.apache.pekko.remote.testconductor.RoleName;
  * downed; then the barrier goes on without it and every slot ends online at group 2. Counters incremented
  * through nodes 1 and 2 throughout hold exactly their acknowledged increments.
  */
-public final class MigrationBarrierSpec extends MultiNodeScenario {
-  private static final Path DIR = Path.of("target/multi-jvm/MigrationBarrierSpec");
+public final class MigrationBarrierSpec extends RekkoScenario {
   private static final int COUNTERS = 200;
 
-  static final class Roles extends ClusterNodeConfig {
-    final RoleName first = role("first");
-    final RoleName second = role("second");
-    final RoleName third = role("third");
-
-    Roles() {
-      for (RoleName r : List.of(first, second, third)) {
-        String data = DIR.resolve("data-" + r.name()).toAbsolutePath().toString();
-        overrideConfig(r, """
-            pekko.cluster.distributed-data.durable.keys = ["rekko-*"]
-            pekko.cluster.distributed-data.durable.lmdb.dir = "%s/distributed-data"
-            pekko.cluster.sharding.distributed-data.durable.lmdb.dir = "%s/sharding"
-            pekko.cluster.distributed-data.notify-subscribers-interval = 100ms
-            """.formatted(data, data));
-      }
-    }
-  }
-
-  private final Roles roles;
-  private final List<RedisServer> redis = new ArrayList<>();
 
   public MigrationBarrierSpec() {
-    this(new Roles());
-  }
-
-  private MigrationBarrierSpec(Roles roles) {
-    super(roles);
-    this.roles = roles;
+    super(new ThreeRoles("MigrationBarrierSpec"));
   }
 
   @Override
-  public void scenario() throws Exception {
-    Path seedsFile = DIR.resolve("bootstrap-groups");
-    runOn(roles.first, () -> {
-      redis.add(RedisServer.builder().start());
-      redis.add(RedisServer.builder().start());
-      // Seeded evenly: group 1 owns 0-511, which then move to group 2.
-      Files.writeString(seedsFile, GroupSeed.format(List.of(
-          new GroupSeed(1, List.of(redis.get(0).address())), new GroupSeed(2, List.of(redis.get(1).address())))));
-    });
-    enterBarrier("redis-up");
-    String seeds = Files.readString(seedsFile);
-    try {
-      run(seeds);
-    } finally {
-      redis.forEach(RedisServer::close);
-    }
-  }
-
-  private void run(String seeds) throws Exception {
-    ActorSystem<Void> typed = Adapter.toTyped(system());
-    RekkoNode node = RekkoNode.startOn(typed, NodeConfig.of(settings(seeds)), false);
-    joinCluster(roles.first);
-    awaitCond("serving", node::serving, Duration.ofSeconds(60));
-    enterBarrier("all-serving");
+  protected void run(RekkoNode node, String seeds) throws Exception {
     Address thirdAddress = addressOf(roles.third);
 
     Map<String, AtomicLong> acked = new ConcurrentHashMap<>();
@@ -186,15 +128,4 @@ public final class MigrationBarrierSpec extends MultiNodeScenario {
     return r.body();
   }
 
-  private static Map<String, String> settings(String seeds) {
-    Map<String, String> o = new LinkedHashMap<>();
-    o.put("rekko.proxy.port", "0");
-    o.put("rekko.admin.port", "0");
-    o.put("rekko.cluster.port", "0");
-    o.put("rekko.cluster.stable-after", "5s");
-    o.put("rekko.cluster.fence-after", "2s");
-    o.put("rekko.bootstrap.groups", seeds);
-    o.put("rekko.data-dir", "unused-in-an-existing-system");
-    return o;
-  }
 }
