@@ -287,8 +287,7 @@ final class CoordinatorActor {
       return Behaviors.same();
     }
     if (first) {
-      ctx.getLog().info("coordinator started at epoch {}; waking the slot actors", topology.epoch());
-      SlotSharding.wakeAll(slots);
+      ctx.getLog().info("coordinator started at epoch {}", topology.epoch());
       return seed();
     }
     // Ready only once the replica shows the seed, so that the first operations are checked against it.
@@ -318,7 +317,13 @@ final class CoordinatorActor {
     return topology.bootstrapped() ? ready() : Behaviors.same();
   }
 
+  /**
+   * Wakes the slot actors only now, after any seed: the seed writes slots without them, and an actor
+   * that had read its (still empty) entry before would hold a stale state.
+   */
   private Behavior<Command> ready() {
+    ctx.getLog().info("coordinator ready at epoch {}; waking the slot actors", topology.epoch());
+    SlotSharding.wakeAll(slots);
     return stash.unstashAll(idle());
   }
 
