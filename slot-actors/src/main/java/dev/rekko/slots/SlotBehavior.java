@@ -264,7 +264,7 @@ final class SlotBehavior {
   }
 
   private Behavior<Command> publish(SlotInfo next, ActorRef<Reply> replyTo) {
-    ctx.pipeToSelf(writer.putSlots(List.of(next)), (done, error) -> new Published(next, replyTo, error));
+    ctx.pipeToSelf(writer.putSlot(next), (done, error) -> new Published(next, replyTo, error));
     return publishing();
   }
 

@@ -62,8 +62,14 @@ public final class SourceMover {
 
   private record TopologyChanged(Topology topology) implements Command, NoSerializationVerificationNeeded {}
 
+  /** Look again whether a walk should start (after a failed walk, or while gathering slots). */
+  private record Retry() implements Command, NoSerializationVerificationNeeded {}
+
   private record WalkEnded(Map<Integer, Long> epochs, WalkResult result, Throwable error)
       implements Command, NoSerializationVerificationNeeded {}
+
+  private static final java.time.Duration GATHER_STEP = java.time.Duration.ofMillis(100);
+  private static final java.time.Duration GATHER_MAX = java.time.Duration.ofSeconds(2);
 
   private SourceMover() {}
 
@@ -94,6 +100,7 @@ public final class SourceMover {
     private double lastRate;
     private long longestBlockMs;
     private String lastError = "";
+    private long gatherSince;
 
     State(ActorContext<Command> ctx, int group, ActorRef<ShardingEnvelope<SlotEntity.Command>> slots,
         MoverSettings settings) {
@@ -109,6 +116,10 @@ public final class SourceMover {
       return Behaviors.receive(Command.class)
           .onMessage(TopologyChanged.class, this::onTopology)
           .onMessage(WalkEnded.class, this::onWalkEnded)
+          .onMessage(Retry.class, m -> {
+            maybeWalk();
+            return Behaviors.same();
+          })
           .onMessage(SetThrottle.class, this::onThrottle)
           .onMessage(SetPaused.class, this::onPaused)
           .onMessage(GetProgress.class, this::onGetProgress)
@@ -174,6 +185,10 @@ public final class SourceMover {
       if (targets.isEmpty() || source.isEmpty()) {
         return;
       }
+      if (moreComing() && waitForMore()) {
+        return;
+      }
+      gatherSince = 0;
       SlotMover m = moverFor(source.get());
       walking = true;
       walkStarted = System.nanoTime();
@@ -197,7 +212,7 @@ public final class SourceMover {
         keysMoved += walkMoved.get();
         ctx.getLog().warn("group {}: walk failed: {}", group, lastError);
         // A failed walk is simply repeated, after a pause so a dead target does not spin the mover.
-        ctx.scheduleOnce(java.time.Duration.ofSeconds(1), ctx.getSelf(), new TopologyChanged(topology));
+        ctx.scheduleOnce(java.time.Duration.ofSeconds(1), ctx.getSelf(), new Retry());
         return Behaviors.same();
       }
       WalkResult r = m.result();
@@ -214,6 +229,34 @@ public final class SourceMover {
           m.epochs().size(), r.keysMoved(), r.elapsed().toMillis(), Math.round(r.keysPerSecond()));
       maybeWalk();
       return Behaviors.same();
+    }
+
+    /** Whether slots of this group are still on their way to MIGRATING (their barrier is being taken). */
+    private boolean moreComing() {
+      for (SlotInfo s : topology.slots()) {
+        if (s.group() == group && (s.state() == SlotState.PREPARING || s.state() == SlotState.BARRIER)) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    /**
+     * Every walk reads the source's whole keyspace, so a walk started for the first slot past its barrier
+     * would leave the slots right behind it to another full walk. While more are coming, the walk waits a
+     * little (at most {@link #GATHER_MAX} in all) to take them along.
+     */
+    private boolean waitForMore() {
+      long now = System.nanoTime();
+      if (gatherSince == 0) {
+        gatherSince = now;
+      }
+      if (now - gatherSince >= GATHER_MAX.toNanos()) {
+        gatherSince = 0;
+        return false;
+      }
+      ctx.scheduleOnce(GATHER_STEP, ctx.getSelf(), new Retry());
+      return true;
     }
 
     private SlotMover moverFor(BackendAddress source) {

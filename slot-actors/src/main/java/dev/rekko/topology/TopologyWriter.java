@@ -31,6 +31,7 @@ public final class TopologyWriter {
   private final ActorRef<Replicator.Command> replicator;
   private final SelfUniqueAddress self;
   private final TopologySettings settings;
+  private final SlotWriteBatcher slotBatcher;
 
   public TopologyWriter(ActorSystem<?> system) {
     this(system, TopologySettings.create(system.settings().config()));
@@ -41,6 +42,9 @@ public final class TopologyWriter {
     this.replicator = DistributedData.get(system).replicator();
     this.self = DistributedData.get(system).selfUniqueAddress();
     this.settings = settings;
+    this.slotBatcher = new SlotWriteBatcher(
+        (key, modify) -> update(key, settings.slotWrites(), modify),
+        (map, keyId, slot) -> TopologyKeys.putVersioned(map, self, keyId, slot.id(), slot));
   }
 
   public TopologySettings settings() {
@@ -94,6 +98,15 @@ public final class TopologyWriter {
 
   public CompletionStage<Done> putSlots(List<SlotInfo> slots) {
     return putSlots(slots, settings.slotWrites());
+  }
+
+  /**
+   * Writes one slot (what a slot actor does at each step), batched with the other slots of its key that
+   * this node writes at the same time (see {@link SlotWriteBatcher}). Fails with
+   * {@link StaleEpochException} when the slot has a newer epoch here.
+   */
+  public CompletionStage<Done> putSlot(SlotInfo slot) {
+    return slotBatcher.put(slot);
   }
 
   /**
