@@ -75,6 +75,8 @@ class MigrationTest {
       long started = System.nanoTime();
       migrate(0, 511, 2);
       System.out.println("migrated 512 slots 1 -> 2 in " + (System.nanoTime() - started) / 1_000_000 + " ms");
+      System.out.println("movers after it (the 50 MiB value included): "
+          + fx.api(0).get("/api/migrations").ok().get("movers"));
       Report during = checker.verifyNow();
       assertThat(during.lost()).as("%s", during).isZero();
       assertThat(during.extra()).as("%s", during).isZero();
