@@ -79,12 +79,12 @@ class SlotEntityClusterTest {
         system.scheduler()).toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
 
-  private static String shardOf(int slot) {
+  static String shardOf(int slot) {
     return Integer.toString(slot * SlotSharding.SHARDS / Topology.SLOT_COUNT);
   }
 
   /** Which running member hosts the shard now. */
-  private static int hostOf(TestCluster cluster, String shard) throws Exception {
+  static int hostOf(TestCluster cluster, String shard) throws Exception {
     for (int i = 0; i < cluster.size(); i++) {
       ActorSystem<Void> s = cluster.system(i);
       if (s.whenTerminated().isCompleted()) {
