@@ -94,10 +94,7 @@ final class CoordinatorActor {
   private final CoordinatorSettings settings;
   private final TopologyWriter writer;
   private final ActorRef<ShardingEnvelope<SlotEntity.Command>> slots;
-  private final ActorRef<ShardingEnvelope<SourceMover.Command>> movers;
-  private final MigrationScheduler scheduler;
-  private final java.util.Set<Integer> wokenMovers = new java.util.HashSet<>();
-  private long throttle;
+  private final MigrationControl migrations;
   private final ServerOps servers;
   private final Executor blocking;
   private Topology topology = Topology.EMPTY;
@@ -123,8 +120,7 @@ final class CoordinatorActor {
       CoordinatorSettings settings, TopologyWriter writer, ActorRef<ShardingEnvelope<SlotEntity.Command>> slots,
       ActorRef<ShardingEnvelope<SourceMover.Command>> movers) {
     this.ctx = ctx;
-    this.movers = movers;
-    this.scheduler = new MigrationScheduler(settings.maxParallelSlots());
+    this.migrations = new MigrationControl(ctx.getSystem(), slots, movers, settings.maxParallelSlots());
     this.timers = timers;
     this.stash = stash;
     this.settings = settings;
@@ -164,9 +160,9 @@ final class CoordinatorActor {
             m.replyTo()))
         .onMessage(ApplyRebalance.class, this::onApplyRebalance)
         .onMessage(CancelPendingMigrations.class, this::onCancelPending)
-        .onMessage(GetMigrations.class, this::onGetMigrations)
-        .onMessage(PauseMigrations.class, this::onPause)
-        .onMessage(ThrottleMigrations.class, this::onThrottle)
+        .onMessage(GetMigrations.class, m -> reply(m.replyTo(), migrations.view(topology, settings.slotAskTimeout())))
+        .onMessage(PauseMigrations.class, m -> reply(m.replyTo(), migrations.pause(m.paused(), topology)))
+        .onMessage(ThrottleMigrations.class, m -> reply(m.replyTo(), migrations.throttle(m.maxKeysPerSecond())))
         .build();
   }
 
@@ -179,9 +175,9 @@ final class CoordinatorActor {
         .onMessage(SlotsAnswered.class, this::onSlotsAnswered)
         .onMessage(Written.class, this::onWritten)
         .onMessage(ViewTimedOut.class, this::onViewTimedOut)
-        .onMessage(GetMigrations.class, this::onGetMigrations)
-        .onMessage(PauseMigrations.class, this::onPause)
-        .onMessage(ThrottleMigrations.class, this::onThrottle)
+        .onMessage(GetMigrations.class, m -> reply(m.replyTo(), migrations.view(topology, settings.slotAskTimeout())))
+        .onMessage(PauseMigrations.class, m -> reply(m.replyTo(), migrations.pause(m.paused(), topology)))
+        .onMessage(ThrottleMigrations.class, m -> reply(m.replyTo(), migrations.throttle(m.maxKeysPerSecond())))
         .onAnyMessage(m -> {
           if (stash.isFull()) {
             Coordinator.replyTo(m).ifPresent(r -> r.tell(new Failed(503, "coordinator busy: too many waiting")));
@@ -195,18 +191,15 @@ final class CoordinatorActor {
 
   // ---- Migrations
 
-  /** Starts the pending slots there is room for, and keeps the movers of leaving groups awake. */
-  private void scheduleMigrations() {
-    for (int group : MigrationScheduler.sources(topology)) {
-      if (wokenMovers.add(group)) {
-        movers.tell(SlotSharding.moverEnvelope(group, new SourceMover.Wake()));
-        movers.tell(SlotSharding.moverEnvelope(group, new SourceMover.SetThrottle(throttle)));
-        movers.tell(SlotSharding.moverEnvelope(group, new SourceMover.SetPaused(scheduler.paused())));
-      }
-    }
-    for (int slot : scheduler.onTopology(topology, System.nanoTime())) {
-      slots.tell(SlotSharding.envelope(slot, new SlotEntity.StartMigration(ctx.getSystem().ignoreRef())));
-    }
+  /** Answers at once (or when the answer is ready, off this actor): these work even while busy. */
+  private Behavior<Command> reply(ActorRef<Result> replyTo, Result result) {
+    replyTo.tell(result);
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> reply(ActorRef<Result> replyTo, java.util.concurrent.CompletionStage<? extends Result> result) {
+    result.thenAccept(replyTo::tell);
+    return Behaviors.same();
   }
 
   private Behavior<Command> migrate(MigrationRules.Checked checked, String what, ActorRef<Result> replyTo) {
@@ -221,8 +214,7 @@ final class CoordinatorActor {
   }
 
   private Behavior<Command> onApplyRebalance(ApplyRebalance m) {
-    Map<Integer, Integer> moves = new java.util.LinkedHashMap<>();
-    RebalancePlanner.plan(topology).moves().forEach(move -> moves.put(move.slot(), move.to()));
+    Map<Integer, Integer> moves = MigrationControl.rebalanceMoves(topology);
     if (moves.isEmpty()) {
       m.replyTo().tell(new SlotsChanged(List.of()));
       return Behaviors.same();
@@ -231,8 +223,7 @@ final class CoordinatorActor {
   }
 
   private Behavior<Command> onCancelPending(CancelPendingMigrations m) {
-    List<Integer> pending = topology.slots().stream()
-        .filter(s -> s.state() == dev.rekko.topology.SlotState.PENDING).map(SlotInfo::id).toList();
+    List<Integer> pending = MigrationControl.pending(topology);
     if (pending.isEmpty()) {
       m.replyTo().tell(new MigrationsChanged("no pending migration"));
       return Behaviors.same();
@@ -241,38 +232,13 @@ final class CoordinatorActor {
         pending, m.replyTo()), (slot, r) -> new SlotEntity.CancelMigration(r));
   }
 
-  private Behavior<Command> onPause(PauseMigrations m) {
-    scheduler.paused(m.paused());
-    wokenMovers.forEach(g -> movers.tell(SlotSharding.moverEnvelope(g, new SourceMover.SetPaused(m.paused()))));
-    if (!m.paused()) {
-      scheduleMigrations();
-    }
-    m.replyTo().tell(new MigrationsChanged(m.paused() ? "migrations paused" : "migrations resumed"));
-    return Behaviors.same();
-  }
-
-  private Behavior<Command> onThrottle(ThrottleMigrations m) {
-    throttle = Math.max(0, m.maxKeysPerSecond());
-    wokenMovers.forEach(g -> movers.tell(SlotSharding.moverEnvelope(g, new SourceMover.SetThrottle(throttle))));
-    m.replyTo().tell(new MigrationsChanged(throttle == 0 ? "movers unthrottled"
-        : "movers capped at " + throttle + " keys/s each"));
-    return Behaviors.same();
-  }
-
-  /** Answered off the actor: the movers are asked for their progress, the rest is this topology. */
-  private Behavior<Command> onGetMigrations(GetMigrations m) {
-    MigrationViews.build(ctx.getSystem(), movers, List.copyOf(wokenMovers), topology, scheduler.done(),
-        scheduler.paused(), throttle, settings.slotAskTimeout()).thenAccept(m.replyTo()::tell);
-    return Behaviors.same();
-  }
-
   // ---- Topology and bootstrap
 
   private Behavior<Command> onTopology(TopologyUpdated m) {
     topology = m.topology();
     lastEpoch = Math.max(lastEpoch, topology.epoch());
     if (topology.loaded()) {
-      scheduleMigrations();
+      migrations.onTopology(topology);
     }
     if (awaiting != null && awaiting.visible().test(topology)) {
       return answer();
