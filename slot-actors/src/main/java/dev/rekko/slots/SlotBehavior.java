@@ -52,6 +52,8 @@ final class SlotBehavior {
   private final TopologySettings settings;
   private SlotInfo slot;
   private BarrierRound round;
+  // The epoch at which nodes began to hold the slot (its PREPARING step), when this actor published it.
+  private long holdEpoch;
 
   SlotBehavior(ActorContext<Command> ctx, TimerScheduler<Command> timers, StashBuffer<Command> stash, int id,
       TopologyWriter writer) {
@@ -220,7 +222,10 @@ final class SlotBehavior {
   /** What follows a published state: the migration goes on by itself until it rests. */
   private Behavior<Command> next(ActorRef<Reply> unused) {
     return switch (slot.state()) {
-      case PREPARING -> publish(step(SlotState.BARRIER), null);
+      case PREPARING -> {
+        holdEpoch = slot.epoch();
+        yield publish(step(SlotState.BARRIER), null);
+      }
       case BARRIER -> startBarrier();
       case FINISHED -> publish(SlotInfo.online(id, slot.target(), epoch(0)), null);
       default -> idle();
@@ -229,7 +234,10 @@ final class SlotBehavior {
 
   private Behavior<Command> startBarrier() {
     var self = Cluster.get(ctx.getSystem()).selfMember().address();
-    round = new BarrierRound(slot.epoch(), self);
+    // A node holds the slot from PREPARING on, so its agent may answer once it has applied that step; only
+    // an actor restarted at BARRIER, which does not know PREPARING's epoch, asks for BARRIER's.
+    round = new BarrierRound(holdEpoch > 0 ? holdEpoch : slot.epoch(), self);
+    holdEpoch = 0;
     ctx.getSystem().receptionist().tell(Receptionist.subscribe(Barrier.KEY,
         ctx.messageAdapter(Receptionist.Listing.class, AgentsListed::new)));
     timers.startTimerWithFixedDelay(new BarrierTick(), BARRIER_RETRY);
