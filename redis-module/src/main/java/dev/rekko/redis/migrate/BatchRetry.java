@@ -6,7 +6,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
-import java.util.concurrent.CancellationException;
 
 /**
  * Tries a failed batch again, alone, after a growing pause, until it succeeds or has used

@@ -39,6 +39,7 @@ final class RespConnection implements AutoCloseable {
   private final ReplyDecoder decoder = new ReplyDecoder();
   private byte[] chunk = new byte[READ_CHUNK];
   private int selectedDb;
+  private int lastSoTimeout = -1;
 
   private RespConnection(BackendAddress address, Socket socket) throws IOException {
     this.address = address;
@@ -145,7 +146,11 @@ final class RespConnection implements AutoCloseable {
         throw new SocketTimeoutException("no reply from " + address + " within "
             + waitNanos / 1_000_000 + " ms");
       }
-      socket.setSoTimeout((int) Math.max(1, Math.min(left, SLICE_NANOS) / 1_000_000));
+      int soTimeout = (int) Math.max(1, Math.min(left, SLICE_NANOS) / 1_000_000);
+      if (soTimeout != lastSoTimeout) {
+        socket.setSoTimeout(soTimeout);
+        lastSoTimeout = soTimeout;
+      }
       int n;
       try {
         n = in.read(chunk, 0, chunk.length);

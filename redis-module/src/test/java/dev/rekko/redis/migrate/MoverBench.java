@@ -16,8 +16,9 @@ import java.util.Map;
  * with several option sets, and prints keys/s and how long the source was blocked. Not a test (it
  * takes minutes and its numbers depend on the machine); run it as the module README shows.
  *
- * <p>Arguments (all optional): {@code keys=1000000 rounds=1 variants=full|quick partial}; {@code partial}
- * adds a walk in which only a quarter of the slots leave. Each run moves every
+ * <p>Arguments (all optional): {@code keys=1000000 rounds=1
+ * variants=full|quick|500x1,1000x2,... partial}: a variant list names batch size x pipeline depth;
+ * {@code partial} adds a walk in which only a quarter of the slots leave. Each run moves every
  * key from one server to the other, so consecutive runs alternate direction instead of reloading.
  */
 public final class MoverBench {
@@ -45,6 +46,7 @@ public final class MoverBench {
     int n = Integer.parseInt(a.getOrDefault("keys", "1000000"));
     int rounds = Integer.parseInt(a.getOrDefault("rounds", "1"));
     boolean quick = a.getOrDefault("variants", "full").equals("quick");
+    boolean probe = !a.getOrDefault("probe", "yes").equals("no");
     List<Row> rows = new ArrayList<>();
     try (RedisServer x = RedisServer.builder().start(); RedisServer y = RedisServer.builder().start()) {
       RedisServer from = x;
@@ -55,16 +57,28 @@ public final class MoverBench {
           (System.nanoTime() - t0) / 1e9);
       List<Object[]> variants = new ArrayList<>();
       variants.add(new Object[] {"sequential SCAN then MIGRATE, batch 500 (baseline)", null});
-      int[] sizes = quick ? new int[] {500, 1000} : new int[] {100, 500, 1000, 2000};
-      int[] depths = quick ? new int[] {1, 2} : new int[] {1, 2, 4};
-      for (int batch : sizes) {
-        for (int depth : depths) {
-          variants.add(new Object[] {"batch " + batch + ", depth " + depth,
-              MoverOptions.builder().batchKeys(batch).pipelineDepth(depth).build()});
+      List<int[]> grid = new ArrayList<>();
+      String which = a.getOrDefault("variants", "full");
+      if (which.contains("x")) {
+        for (String v : which.split(",")) {
+          String[] bd = v.split("x");
+          grid.add(new int[] {Integer.parseInt(bd[0]), Integer.parseInt(bd[1])});
+        }
+      } else {
+        for (int batch : quick ? new int[] {500, 1000} : new int[] {100, 500, 1000, 2000}) {
+          for (int depth : quick ? new int[] {1, 2} : new int[] {1, 2, 4}) {
+            grid.add(new int[] {batch, depth});
+          }
         }
       }
-      variants.add(new Object[] {"batch 1000, depth 2, sizes probed (maxBatchBytes 4 MiB)",
-          MoverOptions.builder().batchKeys(1000).pipelineDepth(2).maxBatchBytes(4 << 20).build()});
+      for (int[] bd : grid) {
+        variants.add(new Object[] {"batch " + bd[0] + ", depth " + bd[1],
+            MoverOptions.builder().batchKeys(bd[0]).pipelineDepth(bd[1]).build()});
+      }
+      if (probe) {
+        variants.add(new Object[] {"batch 1000, depth 2, sizes probed (maxBatchBytes 4 MiB)",
+            MoverOptions.builder().batchKeys(1000).pipelineDepth(2).maxBatchBytes(4 << 20).build()});
+      }
       for (int round = 0; round < rounds; round++) {
         for (Object[] v : variants) {
           Row row = v[1] == null ? baseline((String) v[0], from, to, 500) : walk((String) v[0], from, to,
