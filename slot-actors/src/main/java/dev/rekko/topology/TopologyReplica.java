@@ -59,6 +59,10 @@ public final class TopologyReplica extends AbstractBehavior<TopologyReplica.Comm
 
   private record SelfIsUp(SelfUp up) implements Command, NoSerializationVerificationNeeded {}
 
+  private record ReplicaCount(int count, Throwable error) implements Command, NoSerializationVerificationNeeded {}
+
+  private record CountAgain() implements Command, NoSerializationVerificationNeeded {}
+
   private record SubscriberGone(ActorRef<Topology> subscriber)
       implements Command, NoSerializationVerificationNeeded {}
 
@@ -90,6 +94,7 @@ public final class TopologyReplica extends AbstractBehavior<TopologyReplica.Comm
   private final Set<ActorRef<Topology>> subscribers = new HashSet<>();
   private Topology current = Topology.EMPTY;
   private Topology published;
+  private int countTries;
 
   private TopologyReplica(ActorContext<Command> ctx, TimerScheduler<Command> timers,
       Consumer<Topology> onChange, TopologySettings settings) {
@@ -121,6 +126,11 @@ public final class TopologyReplica extends AbstractBehavior<TopologyReplica.Comm
         .onMessage(KeyRead.class, this::onKeyRead)
         .onMessage(ReadAgain.class, this::onReadAgain)
         .onMessage(SelfIsUp.class, this::onSelfUp)
+        .onMessage(ReplicaCount.class, this::onReplicaCount)
+        .onMessage(CountAgain.class, m -> {
+          askReplicaCount();
+          return this;
+        })
         .build();
   }
 
@@ -175,6 +185,32 @@ public final class TopologyReplica extends AbstractBehavior<TopologyReplica.Comm
   }
 
   private Behavior<Command> onSelfUp(SelfIsUp m) {
+    askReplicaCount();
+    return this;
+  }
+
+  /**
+   * The Replicator learns members from cluster events of its own, a little after this node saw itself Up:
+   * until it counts every Up member, a majority read would be taken among fewer nodes than the cluster has
+   * (in a two-node cluster, among itself alone) and could miss what the others hold.
+   */
+  private void askReplicaCount() {
+    getContext().ask(Replicator.ReplicaCount.class, replicator, settings.askTimeout(),
+        Replicator.GetReplicaCount::new, (rsp, error) -> new ReplicaCount(rsp == null ? 0 : rsp.n(), error));
+  }
+
+  private Behavior<Command> onReplicaCount(ReplicaCount m) {
+    var state = Cluster.get(getContext().getSystem()).state();
+    int up = 0;
+    for (var member : state.getMembers()) {
+      boolean reachable = !state.getUnreachable().contains(member);
+      up += member.status() == org.apache.pekko.cluster.MemberStatus.up() && reachable ? 1 : 0;
+    }
+    // Bounded: after a few seconds the reads go ahead with what the Replicator knows.
+    if ((m.error() != null || m.count() < up) && countTries++ < 100) {
+      timers.startSingleTimer(new CountAgain(), java.time.Duration.ofMillis(50));
+      return this;
+    }
     TopologyKeys.all().forEach(this::readKey);
     return this;
   }
