@@ -7,6 +7,7 @@
 #
 #   deploy/bench/migration.sh
 #   KEYS=200000 deploy/bench/migration.sh
+#   LOGS=/tmp/mig-logs deploy/bench/migration.sh   (keeps the nodes' logs)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -17,6 +18,8 @@ WORK=$(mktemp -d)
 DEMO_PID=
 
 cleanup() {
+  # LOGS=dir keeps the nodes' logs (the demo deletes its folder when it stops).
+  [ -n "${LOGS:-}" ] && mkdir -p "$LOGS" && cp "$WORK"/demo.log /tmp/rekko-demo-*/node-*.log "$LOGS"/ 2>/dev/null
   [ -n "$DEMO_PID" ] && kill "$DEMO_PID" 2>/dev/null && wait "$DEMO_PID" 2>/dev/null || true
   rm -rf "$WORK"
 }

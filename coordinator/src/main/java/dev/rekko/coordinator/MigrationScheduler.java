@@ -13,7 +13,13 @@ import java.util.TreeSet;
 
 /**
  * Decides, from each new topology, which pending slots start migrating: at most {@code maxParallel} slots
- * are between their start and their end at once, the lowest-numbered pending first. Everything it needs
+ * are between their start and their end at once, the lowest-numbered pending first.
+ *
+ * <p>A source group with nothing under way starts one slot alone, its lead, and the others once a slot
+ * of that group is past its barrier. Hundreds of slots started together share every topology write and
+ * barrier round, so the first of them reached {@code MIGRATING} only after about 1.8 s, and the source's
+ * mover, which starts walking at the first {@code MIGRATING} slot and takes later ones along, sat idle
+ * that long; the lead gets there in a few hundred ms, and the others join its walk. Everything it needs
  * is in the topology, so a coordinator that takes over carries on; only the pause flag and the count of
  * finished slots are its own. A start that has not shown in the topology after {@link #RESEND_NANOS} is
  * sent again (the slot actor answers a repeated start with its state).
@@ -70,12 +76,23 @@ final class MigrationScheduler {
       }
     });
     start.forEach(slot -> starting.put(slot, nowNanos));
+    Set<Integer> busy = new HashSet<>();
+    Set<Integer> open = new HashSet<>();
+    for (int slot : active) {
+      SlotInfo s = t.slot(slot);
+      busy.add(s.group());
+      if (s.state().compareTo(SlotState.MIGRATING) >= 0) {
+        open.add(s.group());
+      }
+    }
+    starting.keySet().forEach(slot -> busy.add(t.slot(slot).group()));
     int room = maxParallel - active.size() - starting.size();
     for (int slot : pending) {
       if (room <= 0) {
         break;
       }
-      if (!starting.containsKey(slot)) {
+      int group = t.slot(slot).group();
+      if (!starting.containsKey(slot) && (open.contains(group) || busy.add(group))) {
         starting.put(slot, nowNanos);
         start.add(slot);
         room--;

@@ -59,7 +59,8 @@ public final class SlotEntity {
 
   /**
    * From the source's mover: a walk of the source that began after the slot was published
-   * {@code MIGRATING} at {@code epoch} found none of its keys left.
+   * {@code MIGRATING} at {@code epoch}, with the slot from its start, has completed, so none of the
+   * slot's keys is left there.
    */
   public record SourceEmpty(long epoch) implements Command, SlotSerializable {}
 

@@ -29,9 +29,11 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 /**
  * The mover of one source group, a sharded entity with id = the group id. It follows the topology: while
  * any slot is {@code MIGRATING} away from its group, it walks the group master's keyspace again and again
- * ({@link SlotMover}: SCAN plus pipelined {@code MIGRATE … KEYS}), one walk for all those slots. After a
- * walk that began when a slot was already {@code MIGRATING} at epoch E and found none of its keys, it tells
- * that slot's actor {@code SourceEmpty(E)}. It keeps nothing of its own: restarted on another node it
+ * ({@link SlotMover}: SCAN plus pipelined {@code MIGRATE … KEYS}), one walk for all those slots. A walk
+ * starts as soon as one slot is {@code MIGRATING}; slots whose barrier ends while it runs join it. A walk
+ * that completes having had a slot from its start, begun when the slot was already {@code MIGRATING} at
+ * epoch E, has moved every key of it, and the mover tells that slot's actor {@code SourceEmpty(E)}; slots
+ * that joined late wait for the next walk. It keeps nothing of its own: restarted on another node it
  * starts from the topology, and a walk is safe to repeat.
  */
 public final class SourceMover {
@@ -62,14 +64,15 @@ public final class SourceMover {
 
   private record TopologyChanged(Topology topology) implements Command, NoSerializationVerificationNeeded {}
 
-  /** Look again whether a walk should start (after a failed walk, or while gathering slots). */
+  /** Look again whether a walk should start (after a failed walk). */
   private record Retry() implements Command, NoSerializationVerificationNeeded {}
+
+  private record ReportAgain() implements Command, NoSerializationVerificationNeeded {}
 
   private record WalkEnded(Map<Integer, Long> epochs, WalkResult result, Throwable error)
       implements Command, NoSerializationVerificationNeeded {}
 
-  private static final java.time.Duration GATHER_STEP = java.time.Duration.ofMillis(100);
-  private static final java.time.Duration GATHER_MAX = java.time.Duration.ofSeconds(2);
+  private static final java.time.Duration REPORT_AGAIN = java.time.Duration.ofSeconds(3);
 
   private SourceMover() {}
 
@@ -100,7 +103,10 @@ public final class SourceMover {
     private double lastRate;
     private long longestBlockMs;
     private String lastError = "";
-    private long gatherSince;
+    // Slot -> the MIGRATING epoch at which it was reported empty; a walk for it again would prove nothing new.
+    private final Map<Integer, Long> reported = new HashMap<>();
+    private long reportedAt;
+    private boolean reportScheduled;
 
     State(ActorContext<Command> ctx, int group, ActorRef<ShardingEnvelope<SlotEntity.Command>> slots,
         MoverSettings settings) {
@@ -116,6 +122,11 @@ public final class SourceMover {
       return Behaviors.receive(Command.class)
           .onMessage(TopologyChanged.class, this::onTopology)
           .onMessage(WalkEnded.class, this::onWalkEnded)
+          .onMessage(ReportAgain.class, m -> {
+            reportScheduled = false;
+            reportAgain();
+            return Behaviors.same();
+          })
           .onMessage(Retry.class, m -> {
             maybeWalk();
             return Behaviors.same();
@@ -133,8 +144,44 @@ public final class SourceMover {
 
     private Behavior<Command> onTopology(TopologyChanged m) {
       topology = m.topology();
-      maybeWalk();
+      if (walking) {
+        joinRunningWalk();
+      } else {
+        maybeWalk();
+      }
       return Behaviors.same();
+    }
+
+    /**
+     * Slots past their barrier since the walk began join it rather than wait up to a whole walk: what
+     * SCAN has not reached yet moves now, the rest in the next walk, which is short because most keys of
+     * every slot are gone by then.
+     */
+    private void joinRunningWalk() {
+      Map<Integer, BackendAddress> joining = new HashMap<>();
+      leaving(joining, new HashMap<>());
+      joining.keySet().removeAll(new java.util.HashSet<>(leaving));
+      if (!joining.isEmpty() && mover != null && mover.join(joining)) {
+        List<Integer> all = new java.util.ArrayList<>(leaving);
+        all.addAll(joining.keySet());
+        leaving = all.stream().sorted().toList();
+      }
+    }
+
+    /**
+     * Slots MIGRATING away from this group whose target group has a master, with target and epoch; not
+     * those already reported empty at that epoch (their actors are finishing them).
+     */
+    private void leaving(Map<Integer, BackendAddress> targets, Map<Integer, Long> epochs) {
+      for (SlotInfo s : topology.slots()) {
+        if (s.state() == SlotState.MIGRATING && s.group() == group
+            && !Long.valueOf(s.epoch()).equals(reported.get(s.id()))) {
+          master(s.target()).ifPresent(t -> {
+            targets.put(s.id(), t);
+            epochs.put(s.id(), s.epoch());
+          });
+        }
+      }
     }
 
     private Behavior<Command> onThrottle(SetThrottle m) {
@@ -165,6 +212,32 @@ public final class SourceMover {
       return Behaviors.same();
     }
 
+    /**
+     * A report to a slot actor can be lost (its node stopped as it arrived): while a reported slot is
+     * still MIGRATING at the reported epoch after {@link #REPORT_AGAIN}, it is told again.
+     */
+    private void reportAgain() {
+      reported.entrySet().removeIf(e -> {
+        SlotInfo s = topology.slot(e.getKey());
+        return s.state() != SlotState.MIGRATING || s.epoch() != e.getValue();
+      });
+      if (reported.isEmpty()) {
+        return;
+      }
+      if (System.nanoTime() - reportedAt >= REPORT_AGAIN.toNanos()) {
+        reported.forEach((slot, epoch) -> slots.tell(SlotSharding.envelope(slot, new SlotEntity.SourceEmpty(epoch))));
+        reportedAt = System.nanoTime();
+      }
+      scheduleReport();
+    }
+
+    private void scheduleReport() {
+      if (!reportScheduled) {
+        reportScheduled = true;
+        ctx.scheduleOnce(REPORT_AGAIN, ctx.getSelf(), new ReportAgain());
+      }
+    }
+
     /** Starts a walk when none runs, something is leaving this group, and the group has a master. */
     private void maybeWalk() {
       if (walking || paused) {
@@ -173,22 +246,11 @@ public final class SourceMover {
       Optional<BackendAddress> source = master(group);
       Map<Integer, BackendAddress> targets = new HashMap<>();
       Map<Integer, Long> epochs = new HashMap<>();
-      for (SlotInfo s : topology.slots()) {
-        if (s.state() == SlotState.MIGRATING && s.group() == group) {
-          master(s.target()).ifPresent(t -> {
-            targets.put(s.id(), t);
-            epochs.put(s.id(), s.epoch());
-          });
-        }
-      }
+      leaving(targets, epochs);
       leaving = targets.keySet().stream().sorted().toList();
       if (targets.isEmpty() || source.isEmpty()) {
         return;
       }
-      if (moreComing() && waitForMore()) {
-        return;
-      }
-      gatherSince = 0;
       SlotMover m = moverFor(source.get());
       walking = true;
       walkStarted = System.nanoTime();
@@ -223,40 +285,16 @@ public final class SourceMover {
       m.epochs().forEach((slot, epoch) -> {
         if (r.nothingLeft(slot)) {
           slots.tell(SlotSharding.envelope(slot, new SlotEntity.SourceEmpty(epoch)));
+          reported.put(slot, epoch);
         }
       });
-      ctx.getLog().info("group {}: walk of {} slot(s) moved {} keys in {} ms ({} keys/s)", group,
-          m.epochs().size(), r.keysMoved(), r.elapsed().toMillis(), Math.round(r.keysPerSecond()));
+      reportedAt = System.nanoTime();
+      scheduleReport();
+      ctx.getLog().info("group {}: walk of {} slot(s) (+{} joined) moved {} keys in {} ms ({} keys/s)", group,
+          m.epochs().size(), r.slots().size() - m.epochs().size(), r.keysMoved(), r.elapsed().toMillis(),
+          Math.round(r.keysPerSecond()));
       maybeWalk();
       return Behaviors.same();
-    }
-
-    /** Whether slots of this group are still on their way to MIGRATING (their barrier is being taken). */
-    private boolean moreComing() {
-      for (SlotInfo s : topology.slots()) {
-        if (s.group() == group && (s.state() == SlotState.PREPARING || s.state() == SlotState.BARRIER)) {
-          return true;
-        }
-      }
-      return false;
-    }
-
-    /**
-     * Every walk reads the source's whole keyspace, so a walk started for the first slot past its barrier
-     * would leave the slots right behind it to another full walk. While more are coming, the walk waits a
-     * little (at most {@link #GATHER_MAX} in all) to take them along.
-     */
-    private boolean waitForMore() {
-      long now = System.nanoTime();
-      if (gatherSince == 0) {
-        gatherSince = now;
-      }
-      if (now - gatherSince >= GATHER_MAX.toNanos()) {
-        gatherSince = 0;
-        return false;
-      }
-      ctx.scheduleOnce(GATHER_STEP, ctx.getSelf(), new Retry());
-      return true;
     }
 
     private SlotMover moverFor(BackendAddress source) {

@@ -38,7 +38,7 @@ class TopologySerializationTest {
   @Test
   void everyRecordRoundTripsThroughJacksonCbor() {
     Topology topology = sample();
-    List<Object> values = List.of(topology, topology.group(1).orElseThrow(), topology.slot(3),
+    List<Object> values = List.of(topology, topology.group(1).orElseThrow(),
         topology.nodes().get("pekko://rekko@127.0.0.1:2551"), ServerInfo.replica("10.0.0.2:6379"),
         Topology.EMPTY);
     Serialization serialization = SerializationExtension.get(system.classicSystem());
@@ -50,6 +50,41 @@ class TopologySerializationTest {
           Serializers.manifestFor(serializer, value)).get();
       assertThat(back).isEqualTo(value);
     }
+  }
+
+  @Test
+  void slotInfoRoundTripsInItsCompactFormInEveryState() {
+    Serialization serialization = SerializationExtension.get(system.classicSystem());
+    for (SlotState state : SlotState.values()) {
+      SlotInfo slot = new SlotInfo(1023, state, 7, 65_000, Long.MAX_VALUE - 1);
+      var serializer = serialization.findSerializerFor(slot);
+      assertThat(serializer).isInstanceOf(SlotInfoSerializer.class);
+      byte[] bytes = serialization.serialize(slot).get();
+      assertThat(bytes).hasSize(20);
+      assertThat(serialization.deserialize(bytes, serializer.identifier(), "S").get()).isEqualTo(slot);
+    }
+  }
+
+  @Test
+  void slotInfoStoredByJacksonCborEarlierIsStillRead() {
+    Serialization serialization = SerializationExtension.get(system.classicSystem());
+    SlotInfo slot = new SlotInfo(3, SlotState.MIGRATING, 1, 2, 5);
+    var cbor = serialization.findSerializerFor(sample().group(1).orElseThrow());
+    assertThat(cbor.getClass().getSimpleName()).isEqualTo("JacksonCborSerializer");
+    byte[] bytes = cbor.toBinary(slot);
+    assertThat(serialization.deserialize(bytes, cbor.identifier(), Serializers.manifestFor(cbor, slot)).get())
+        .isEqualTo(slot);
+  }
+
+  @Test
+  void aCorruptSlotInfoIsRefused() {
+    Serialization serialization = SerializationExtension.get(system.classicSystem());
+    assertThat(serialization.deserialize(new byte[] {1, 2, 3}, SlotInfoSerializer.IDENTIFIER, "S").isFailure())
+        .isTrue();
+    byte[] badState = new byte[20];
+    badState[0] = 1;
+    badState[3] = 42;
+    assertThat(serialization.deserialize(badState, SlotInfoSerializer.IDENTIFIER, "S").isFailure()).isTrue();
   }
 
   @Test

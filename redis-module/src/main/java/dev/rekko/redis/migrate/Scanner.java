@@ -66,7 +66,7 @@ final class Scanner implements AutoCloseable {
       for (RespValue v : found) {
         byte[] key = ((RespValue.BulkString) v).bytes();
         int slot = SlotHash.slot(key);
-        if (walk.targetOf[slot] != null) {
+        if (walk.targetOf.get(slot) != null) {
           walk.found[slot]++;
           keys.add(key);
           slots.add(slot);
@@ -76,7 +76,7 @@ final class Scanner implements AutoCloseable {
       long[] sizes = options.maxBatchBytes() > 0 && !keys.isEmpty() ? sizes(db, keys, walk) : null;
       for (int i = 0; i < keys.size(); i++) {
         int slot = slots.get(i);
-        add(open, walk.targetOf[slot], db, keys.get(i), slot, sizes == null ? -1 : sizes[i], walk, queue);
+        add(open, walk.targetOf.get(slot), db, keys.get(i), slot, sizes == null ? -1 : sizes[i], walk, queue);
       }
     } while (cursor.length != 1 || cursor[0] != '0');
     for (Batch b : open.values()) {

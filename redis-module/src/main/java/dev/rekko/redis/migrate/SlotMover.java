@@ -36,6 +36,7 @@ public final class SlotMover implements AutoCloseable {
   private final Migrator single;
   private final AtomicBoolean walking = new AtomicBoolean();
   private volatile AtomicBoolean cancelFlag = new AtomicBoolean();
+  private volatile Walk current;
 
   /**
    * @param databases the source databases to walk; empty: those holding keys when each walk starts
@@ -94,6 +95,7 @@ public final class SlotMover implements AutoCloseable {
     cancelFlag = cancelled;
     try {
       Walk walk = new Walk(leaving, throttle, listener, cancelled);
+      current = walk;
       long start = System.nanoTime();
       if (!leaving.isEmpty()) {
         run(walk);
@@ -102,8 +104,25 @@ public final class SlotMover implements AutoCloseable {
       listener.onWalkDone(result);
       return result;
     } finally {
+      current = null;
       walking.set(false);
     }
+  }
+
+  /**
+   * Adds slots to the walk running now, from SCAN's next reply on, so that slots whose barrier ends
+   * while a walk runs need not wait for it: keys SCAN already passed are left to the next walk, and
+   * {@link WalkResult#nothingLeft} is false for them. Slots already in the walk keep their target.
+   *
+   * @return false when no walk was running (nothing joined)
+   */
+  public boolean join(Map<Integer, BackendAddress> slots) {
+    Walk walk = current;
+    if (walk == null) {
+      return false;
+    }
+    slots.forEach(walk::join);
+    return true;
   }
 
   private void run(Walk walk) throws MoveException, InterruptedException {

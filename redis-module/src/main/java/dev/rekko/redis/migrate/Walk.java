@@ -7,14 +7,17 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * The state of one walk (or of one explicit batch): where each leaving slot goes, the counters, and
  * the cancel flag. {@code found} belongs to the SCAN thread, the MIGRATE counters to the thread that
- * reads MIGRATE replies; the result is built after the SCAN thread has been joined.
+ * reads MIGRATE replies; the result is built after the SCAN thread has been joined. Slots may join
+ * while the walk runs ({@link #join}); only those present from its start are covered whole.
  */
 final class Walk {
-  final BackendAddress[] targetOf;
+  final AtomicReferenceArray<BackendAddress> targetOf;
+  private final boolean[] fromStart;
   final Throttle throttle;
   final MoverListener listener;
   private final AtomicBoolean cancelled;
@@ -32,16 +35,28 @@ final class Walk {
   int longestKeys;
 
   Walk(Map<Integer, BackendAddress> leaving, Throttle throttle, MoverListener listener, AtomicBoolean cancelled) {
-    this.targetOf = new BackendAddress[SlotHash.SLOTS];
+    this.targetOf = new AtomicReferenceArray<>(SlotHash.SLOTS);
+    this.fromStart = new boolean[SlotHash.SLOTS];
     leaving.forEach((slot, target) -> {
-      if (slot == null || slot < 0 || slot >= SlotHash.SLOTS) {
-        throw new IllegalArgumentException("slot out of range: " + slot);
-      }
-      targetOf[slot] = java.util.Objects.requireNonNull(target, "target of slot " + slot);
+      checkSlot(slot);
+      targetOf.set(slot, java.util.Objects.requireNonNull(target, "target of slot " + slot));
+      fromStart[slot] = true;
     });
     this.throttle = throttle;
     this.listener = listener;
     this.cancelled = cancelled;
+  }
+
+  private static void checkSlot(Integer slot) {
+    if (slot == null || slot < 0 || slot >= SlotHash.SLOTS) {
+      throw new IllegalArgumentException("slot out of range: " + slot);
+    }
+  }
+
+  /** Adds a slot from the next SCAN reply on; a slot already in the walk keeps its target. */
+  void join(int slot, BackendAddress target) {
+    checkSlot(slot);
+    targetOf.compareAndSet(slot, null, java.util.Objects.requireNonNull(target, "target of slot " + slot));
   }
 
   /** Only the cancel flag: an interrupt is reported separately, as an {@link InterruptedException}. */
@@ -86,8 +101,8 @@ final class Walk {
   WalkResult result(Duration elapsed) {
     Map<Integer, WalkResult.SlotCount> slots = new HashMap<>();
     for (int s = 0; s < SlotHash.SLOTS; s++) {
-      if (targetOf[s] != null) {
-        slots.put(s, new WalkResult.SlotCount(found[s], moved[s], gone[s]));
+      if (targetOf.get(s) != null) {
+        slots.put(s, new WalkResult.SlotCount(found[s], moved[s], gone[s], fromStart[s]));
       }
     }
     return new WalkResult(slots, scanned.get(), foundTotal.get(), movedTotal, goneTotal, batches, retries,

@@ -6,10 +6,12 @@ import java.util.Map;
 /**
  * What one walk of a source did.
  *
- * <p>A slot leaving this source is done when a walk that <em>began after the slot's barrier</em>
- * reports {@code found == 0} for it: after the barrier nobody writes the slot's keys to the source any
- * more, and SCAN returns every key that exists for the whole walk, so a walk that found none proves
- * none is left. {@code moved} and {@code gone} are counted per MIGRATE reply, which says only "moved
+ * <p>A slot leaving this source is done when a walk that <em>began after the slot's barrier</em> and
+ * had the slot from its start has completed: after the barrier nobody writes the slot's keys to the
+ * source any more (the nodes only move them away), SCAN returns every key that exists for the whole
+ * walk, and a walk completes only when MIGRATE has answered for every key it found, so none is left.
+ * A slot that joined a running walk was missed wherever SCAN had already been, and needs another
+ * walk. {@code moved} and {@code gone} are counted per MIGRATE reply, which says only "moved
  * some" ({@code OK}) or "none of them was there" ({@code NOKEY}): a key deleted between SCAN and an
  * {@code OK} MIGRATE counts as moved. SCAN may return a key twice, so counts can be slightly high.
  *
@@ -42,16 +44,22 @@ public record WalkResult(
     slots = Map.copyOf(slots);
   }
 
-  /** Per slot: keys of it the walk found, and how MIGRATE answered for them. */
-  public record SlotCount(long found, long moved, long gone) {}
+  /**
+   * Per slot: keys of it the walk found, how MIGRATE answered for them, and whether the slot was in the
+   * walk from its start (false: it joined while the walk ran).
+   */
+  public record SlotCount(long found, long moved, long gone, boolean fromStart) {}
 
-  /** True when this walk found no key of {@code slot} (see the class comment for when that counts). */
+  /**
+   * True when this completed walk had {@code slot} from its start, so that it moved every key of it
+   * that was on the source (see the class comment for when that counts).
+   */
   public boolean nothingLeft(int slot) {
     SlotCount c = slots.get(slot);
     if (c == null) {
       throw new IllegalArgumentException("slot " + slot + " was not part of this walk");
     }
-    return c.found() == 0;
+    return c.fromStart();
   }
 
   /** Keys moved per second of the walk's wall time. */

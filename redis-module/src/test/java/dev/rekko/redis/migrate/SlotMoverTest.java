@@ -88,14 +88,51 @@ class SlotMoverTest {
       assertThat(result.keysMoved() + result.keysGone()).isEqualTo(result.keysFound());
       assertThat(result.keysScanned()).isGreaterThanOrEqualTo(400 + 100 + 30);
       assertThat(result.batches()).isGreaterThanOrEqualTo(400 / 7);
-      assertThat(result.nothingLeft(1)).isFalse();
+      // Completed with both slots from its start: every key of them that was there has moved.
+      assertThat(result.nothingLeft(1)).isTrue();
+      assertThat(one.fromStart()).isTrue();
 
-      // A walk that starts after the first one found nothing: that is what finishes a slot.
       WalkResult again = mover.walk(Map.of(1, address(target), 2, address(target)));
       assertThat(again.nothingLeft(1)).isTrue();
       assertThat(again.nothingLeft(2)).isTrue();
       assertThat(again.keysMoved()).isZero();
     }
+  }
+
+  @Test
+  void aSlotThatJoinsARunningWalkIsMovedThereAfterAndFinishedByTheNextWalk() throws Exception {
+    load(source, 0, keys(1, "early", 300), "v");
+    load(source, 0, keys(2, "joins", 300), "v");
+    AtomicBoolean joined = new AtomicBoolean();
+    SlotMover[] self = new SlotMover[1];
+    MoverListener joinAtFirstBatch = new MoverListener() {
+      @Override
+      public void onBatch(BatchReport report) {
+        if (joined.compareAndSet(false, true)) {
+          assertThat(self[0].join(Map.of(2, address(target), 1, address(other)))).isTrue();
+        }
+      }
+    };
+    try (SlotMover mover = MoverFixtures.mover(source, SMALL, joinAtFirstBatch, MoverClock.SYSTEM)) {
+      self[0] = mover;
+      assertThat(mover.join(Map.of(2, address(target)))).as("no walk runs yet").isFalse();
+      WalkResult first = mover.walk(Map.of(1, address(target)));
+      assertThat(joined).isTrue();
+      assertThat(first.slots()).containsOnlyKeys(1, 2);
+      assertThat(first.nothingLeft(1)).isTrue();
+      assertThat(first.nothingLeft(2)).as("joined late: SCAN had passed some of its keys").isFalse();
+      assertThat(first.slots().get(2).fromStart()).isFalse();
+      assertThat(first.slots().get(2).moved()).isPositive();
+      // Slot 1 kept the target it started with.
+      assertThat(keysIn(other, 0)).isEmpty();
+
+      WalkResult second = mover.walk(Map.of(2, address(target)));
+      assertThat(second.nothingLeft(2)).isTrue();
+    }
+    Set<String> expected = new HashSet<>(keys(1, "early", 300));
+    expected.addAll(keys(2, "joins", 300));
+    assertThat(keysIn(target, 0)).isEqualTo(expected);
+    assertThat(keysIn(source, 0)).isEmpty();
   }
 
   @Test
