@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BiFunction;
 
 /**
  * The checks every admin operation passes against a topology before (and again after) anything changes.
@@ -64,16 +65,11 @@ final class AdminRules {
   }
 
   static Optional<Failed> removeServer(Topology t, int group, String addr) {
-    Optional<GroupInfo> g = t.group(group);
-    if (g.isEmpty()) {
-      return noGroup(group);
-    }
-    Optional<ServerInfo> server = g.get().server(addr == null ? "" : addr);
-    if (server.isEmpty()) {
-      return fail(404, "group " + group + " has no server " + addr);
-    }
-    if (server.get().isMaster()) {
-      List<String> others = g.get().servers().stream().map(ServerInfo::addr).filter(a -> !a.equals(addr)).toList();
+    return withServer(t, group, addr, (g, server) -> {
+      if (!server.isMaster()) {
+        return Optional.empty();
+      }
+      List<String> others = g.servers().stream().map(ServerInfo::addr).filter(a -> !a.equals(addr)).toList();
       if (!others.isEmpty()) {
         return fail(409, addr + " is the master of group " + group + ", which still has replicas " + others
             + "; promote one of them (or remove them) first");
@@ -83,23 +79,13 @@ final class AdminRules {
         return fail(409, addr + " is the master of group " + group + ", which owns (or is the migration "
             + "target of) slots " + SlotRanges.format(slots) + "; move them to another group first");
       }
-    }
-    return Optional.empty();
+      return Optional.empty();
+    });
   }
 
   static Optional<Failed> promote(Topology t, int group, String addr) {
-    Optional<GroupInfo> g = t.group(group);
-    if (g.isEmpty()) {
-      return noGroup(group);
-    }
-    Optional<ServerInfo> server = g.get().server(addr == null ? "" : addr);
-    if (server.isEmpty()) {
-      return fail(404, "group " + group + " has no server " + addr);
-    }
-    if (server.get().isMaster()) {
-      return fail(409, addr + " is already the master of group " + group);
-    }
-    return Optional.empty();
+    return withServer(t, group, addr, (g, server) -> server.isMaster()
+        ? fail(409, addr + " is already the master of group " + group) : Optional.empty());
   }
 
   static Optional<Failed> assignSlots(Topology t, int from, int to, int group) {
@@ -147,6 +133,20 @@ final class AdminRules {
       }
     }
     return slots;
+  }
+
+  /** Refuses an unknown group or server (404); otherwise {@code check} decides, given both. */
+  private static Optional<Failed> withServer(Topology t, int group, String addr,
+      BiFunction<GroupInfo, ServerInfo, Optional<Failed>> check) {
+    Optional<GroupInfo> g = t.group(group);
+    if (g.isEmpty()) {
+      return noGroup(group);
+    }
+    Optional<ServerInfo> server = g.get().server(addr == null ? "" : addr);
+    if (server.isEmpty()) {
+      return fail(404, "group " + group + " has no server " + addr);
+    }
+    return check.apply(g.get(), server.get());
   }
 
   private static Optional<Failed> address(String addr) {

@@ -26,7 +26,6 @@ import dev.rekko.slots.SourceMover;
 import dev.rekko.slots.SlotSharding;
 import dev.rekko.topology.GroupInfo;
 import dev.rekko.topology.ServerInfo;
-import dev.rekko.topology.SlotInfo;
 import dev.rekko.topology.Topology;
 import dev.rekko.topology.TopologyReplica;
 import dev.rekko.topology.TopologySeed;
@@ -35,9 +34,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
-import java.util.function.BiFunction;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -56,7 +53,7 @@ import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
  * seed is written: every operation is answered {@code 503} at once rather than held, so callers (the
  * HTTP API) can say "try again" instead of timing out. <b>Idle</b>: an operation is checked against the
  * topology ({@link AdminRules}) and either refused at once or started. <b>Busy</b>: one operation at a
- * time; its Redis calls run on the blocking dispatcher ({@link ServerOps}), its writes through the
+ * time; its Redis calls run on the blocking dispatcher ({@link ServerControl}), its writes through the
  * {@link TopologyWriter} or the slot actors; other operations wait in the stash. After a write the
  * operation stays busy until this node's replica shows it (at most {@code view-timeout}), so the next
  * operation is checked against a topology that includes it. A step that waited on Redis is checked again
@@ -81,8 +78,7 @@ final class CoordinatorActor {
   private record Promoted(Promote request, List<String> skipped, Throwable error)
       implements Command, NoSerializationVerificationNeeded {}
 
-  private record SlotsAnswered(SlotAsks.Request request, List<SlotEntity.Reply> replies)
-      implements Command, NoSerializationVerificationNeeded {}
+  private record SlotsAnswered(SlotAsks.Outcome outcome) implements Command, NoSerializationVerificationNeeded {}
 
   private record Written(Writes.Write write, Throwable error) implements Command, NoSerializationVerificationNeeded {}
 
@@ -95,8 +91,8 @@ final class CoordinatorActor {
   private final TopologyWriter writer;
   private final ActorRef<ShardingEnvelope<SlotEntity.Command>> slots;
   private final MigrationControl migrations;
-  private final ServerOps servers;
-  private final Executor blocking;
+  private final ServerControl servers;
+  private final SlotAsks asks;
   private Topology topology = Topology.EMPTY;
   private long lastEpoch;
   /** The answer held until the replica shows the write it follows. */
@@ -126,8 +122,9 @@ final class CoordinatorActor {
     this.settings = settings;
     this.writer = writer;
     this.slots = slots;
-    this.servers = new ServerOps(settings);
-    this.blocking = ctx.getSystem().dispatchers().lookup(DispatcherSelector.blocking());
+    this.servers = new ServerControl(settings, writer,
+        ctx.getSystem().dispatchers().lookup(DispatcherSelector.blocking()), ctx::getLog);
+    this.asks = new SlotAsks(ctx.getSystem(), slots, settings.slotAskTimeout());
   }
 
   private Behavior<Command> notReady(String reason) {
@@ -191,33 +188,15 @@ final class CoordinatorActor {
 
   // ---- Migrations
 
-  /** Answers at once (or when the answer is ready, off this actor): these work even while busy. */
-  private Behavior<Command> reply(ActorRef<Result> replyTo, Result result) {
-    replyTo.tell(result);
-    return Behaviors.same();
-  }
-
-  private Behavior<Command> reply(ActorRef<Result> replyTo, java.util.concurrent.CompletionStage<? extends Result> result) {
-    result.thenAccept(replyTo::tell);
-    return Behaviors.same();
-  }
-
   private Behavior<Command> migrate(MigrationRules.Checked checked, String what, ActorRef<Result> replyTo) {
-    if (checked.failure().isPresent()) {
-      replyTo.tell(checked.failure().get());
-      return Behaviors.same();
-    }
-    long epoch = nextEpoch();
-    var moves = checked.moves();
-    return askSlots(new SlotAsks.Request(what, "are pending", List.copyOf(moves.keySet()), replyTo),
-        (slot, r) -> new SlotEntity.Migrate(moves.get(slot), epoch, r));
+    return refuseOr(checked.failure(), replyTo, () ->
+        askSlots(asks.migrate(checked.moves(), nextEpoch(), what, replyTo)));
   }
 
   private Behavior<Command> onApplyRebalance(ApplyRebalance m) {
     Map<Integer, Integer> moves = MigrationControl.rebalanceMoves(topology);
     if (moves.isEmpty()) {
-      m.replyTo().tell(new SlotsChanged(List.of()));
-      return Behaviors.same();
+      return reply(m.replyTo(), new SlotsChanged(List.of()));
     }
     return migrate(MigrationRules.check(topology, moves), "rebalancing " + moves.size() + " slots", m.replyTo());
   }
@@ -225,11 +204,9 @@ final class CoordinatorActor {
   private Behavior<Command> onCancelPending(CancelPendingMigrations m) {
     List<Integer> pending = MigrationControl.pending(topology);
     if (pending.isEmpty()) {
-      m.replyTo().tell(new MigrationsChanged("no pending migration"));
-      return Behaviors.same();
+      return reply(m.replyTo(), new MigrationsChanged("no pending migration"));
     }
-    return askSlots(new SlotAsks.Request("cancelling " + pending.size() + " pending migrations", "were cancelled",
-        pending, m.replyTo()), (slot, r) -> new SlotEntity.CancelMigration(r));
+    return askSlots(asks.cancelMigrations(pending, m.replyTo()));
   }
 
   // ---- Topology and bootstrap
@@ -317,103 +294,6 @@ final class CoordinatorActor {
         write(Writes.removeGroup(writer, m.id(), nextEpoch(), m.replyTo(), "remove group " + m.id())));
   }
 
-  private Behavior<Command> onAddServer(AddServer m) {
-    return refuseOr(AdminRules.addServer(topology, m.group(), m.addr()), m.replyTo(), () -> {
-      String master = topology.group(m.group()).flatMap(GroupInfo::master).map(ServerInfo::addr).orElse("");
-      String dc = m.datacenter() == null ? "" : m.datacenter();
-      runBlocking(() -> servers.prepare(m.addr(), dc, master), (s, e) -> new ServerChecked(m, master, s, e));
-      return busy();
-    });
-  }
-
-  private Behavior<Command> onServerChecked(ServerChecked m) {
-    AddServer r = m.request();
-    if (m.error() != null) {
-      return finish(r.replyTo(), failure(m.error(), "add server " + r.addr()));
-    }
-    Optional<Failed> refused = AdminRules.addServer(topology, r.group(), r.addr());
-    String master = topology.group(r.group()).flatMap(GroupInfo::master).map(ServerInfo::addr).orElse("");
-    if (refused.isEmpty() && !master.equals(m.master())) {
-      refused = Optional.of(new Failed(409, "the master of group " + r.group() + " changed while " + r.addr()
-          + " was checked; retry"));
-    }
-    if (refused.isPresent()) {
-      return finish(r.replyTo(), refused.get());
-    }
-    GroupInfo group = topology.group(r.group()).orElseThrow();
-    ctx.getLog().info("group {}: adding {} as {}", r.group(), r.addr(), m.server().role());
-    return write(Writes.putGroup(writer, GroupEdits.withServer(group, m.server(), nextEpoch()), r.replyTo(),
-        "add server " + r.addr() + " to group " + r.group()));
-  }
-
-  private Behavior<Command> onRemoveServer(RemoveServer m) {
-    return refuseOr(AdminRules.removeServer(topology, m.group(), m.addr()), m.replyTo(), () -> {
-      GroupInfo group = topology.group(m.group()).orElseThrow();
-      // The server itself is left alone (still replicating, or a master without a group): an operator may
-      // want its data, and a REPLICAOF NO ONE on a replica could create a second writable copy.
-      return write(Writes.putGroup(writer, GroupEdits.withoutServer(group, m.addr(), nextEpoch()), m.replyTo(),
-          "remove server " + m.addr() + " from group " + m.group()));
-    });
-  }
-
-  private Behavior<Command> onPromote(Promote m) {
-    return refuseOr(AdminRules.promote(topology, m.group(), m.addr()), m.replyTo(), () -> {
-      // TODO(issue: lossless hand-over): while the old master is alive this switch can lose the writes it
-      // takes between REPLICAOF NO ONE and the new route. DESIGN.md's barrier (hold the group's commands,
-      // stop writes on the old master, let the replica catch up to its offset, then switch) comes later.
-      List<String> others = topology.group(m.group()).orElseThrow().servers().stream().map(ServerInfo::addr)
-          .filter(a -> !a.equals(m.addr())).toList();
-      ctx.getLog().info("group {}: promoting {}; {} will follow it", m.group(), m.addr(), others);
-      runBlocking(() -> servers.promote(m.addr(), others), (skipped, e) -> new Promoted(m, skipped, e));
-      return busy();
-    });
-  }
-
-  private Behavior<Command> onPromoted(Promoted m) {
-    Promote r = m.request();
-    if (m.error() != null) {
-      return finish(r.replyTo(), failure(m.error(), "promote " + r.addr()));
-    }
-    if (!m.skipped().isEmpty()) {
-      ctx.getLog().warn("group {}: promoted {}, but these do not follow it yet: {}", r.group(), r.addr(),
-          m.skipped());
-    }
-    // Redis has switched already, so the topology follows it whatever else changed in the group
-    // meanwhile, as long as the server is still in it.
-    Optional<GroupInfo> group = topology.group(r.group()).filter(g -> g.server(r.addr()).isPresent());
-    if (group.isEmpty()) {
-      return finish(r.replyTo(), new Failed(409, r.addr() + " was made a master in Redis, but it left group "
-          + r.group() + " meanwhile"));
-    }
-    return write(Writes.putGroup(writer, GroupEdits.promoted(group.get(), r.addr(), nextEpoch()), r.replyTo(),
-        "promote " + r.addr() + " in group " + r.group()));
-  }
-
-  private Behavior<Command> onAssignSlots(AssignSlots m) {
-    return refuseOr(AdminRules.assignSlots(topology, m.from(), m.to(), m.group()), m.replyTo(), () -> {
-      long epoch = nextEpoch();
-      List<Integer> ids = java.util.stream.IntStream.rangeClosed(m.from(), m.to()).boxed().toList();
-      return askSlots(new SlotAsks.Request("assigning slots " + m.from() + "-" + m.to() + " to group " + m.group(),
-              "were assigned to group " + m.group(), ids, m.replyTo()),
-          (slot, replyTo) -> new SlotEntity.Assign(m.group(), epoch, replyTo));
-    });
-  }
-
-  /** Asks the slots of {@code request} at once; the coordinator is busy until all answered. */
-  private Behavior<Command> askSlots(SlotAsks.Request request,
-      java.util.function.BiFunction<Integer, ActorRef<SlotEntity.Reply>, SlotEntity.Command> command) {
-    ctx.pipeToSelf(SlotAsks.ask(ctx.getSystem(), slots, request.slots(), command, settings.slotAskTimeout()),
-        (replies, e) -> new SlotsAnswered(request, replies != null ? replies
-            : List.of(new SlotEntity.Rejected(-1, "asking the slot actors failed: " + e))));
-    return busy();
-  }
-
-  private Behavior<Command> onSlotsAnswered(SlotsAnswered m) {
-    SlotAsks.Outcome outcome = SlotAsks.outcome(m.request(), m.replies());
-    lastEpoch = Math.max(lastEpoch, outcome.maxEpoch());
-    return await(new Writes.Pending(outcome.visible(), outcome.result(), m.request().replyTo()));
-  }
-
   private Behavior<Command> onSetReplicaRead(SetReplicaRead m) {
     return refuseOr(AdminRules.groupExists(topology, m.group()), m.replyTo(), () -> {
       GroupInfo group = topology.group(m.group()).orElseThrow();
@@ -425,24 +305,82 @@ final class CoordinatorActor {
     });
   }
 
+  private Behavior<Command> onAddServer(AddServer m) {
+    return refuseOr(AdminRules.addServer(topology, m.group(), m.addr()), m.replyTo(), () -> {
+      String master = ServerControl.masterOf(topology, m.group());
+      ctx.pipeToSelf(servers.check(m, master), (s, e) -> new ServerChecked(m, master, s, e));
+      return busy();
+    });
+  }
+
+  private Behavior<Command> onServerChecked(ServerChecked m) {
+    AddServer r = m.request();
+    return finishOr(servers.refuseChecked(topology, r, m.master(), m.error()), r.replyTo(), () ->
+        write(servers.add(topology, r, m.server(), nextEpoch())));
+  }
+
+  private Behavior<Command> onRemoveServer(RemoveServer m) {
+    return refuseOr(AdminRules.removeServer(topology, m.group(), m.addr()), m.replyTo(), () ->
+        write(servers.remove(topology, m, nextEpoch())));
+  }
+
+  private Behavior<Command> onPromote(Promote m) {
+    return refuseOr(AdminRules.promote(topology, m.group(), m.addr()), m.replyTo(), () -> {
+      ctx.pipeToSelf(servers.promote(topology, m), (skipped, e) -> new Promoted(m, skipped, e));
+      return busy();
+    });
+  }
+
+  private Behavior<Command> onPromoted(Promoted m) {
+    Promote r = m.request();
+    return finishOr(servers.refusePromoted(topology, r, m.skipped(), m.error()), r.replyTo(), () ->
+        write(servers.promoted(topology, r, nextEpoch())));
+  }
+
+  private Behavior<Command> onAssignSlots(AssignSlots m) {
+    return refuseOr(AdminRules.assignSlots(topology, m.from(), m.to(), m.group()), m.replyTo(), () ->
+        askSlots(asks.assign(m, nextEpoch())));
+  }
+
+  /** The coordinator is busy until every slot answered, and then until the replica shows what they wrote. */
+  private Behavior<Command> askSlots(CompletionStage<SlotAsks.Outcome> outcome) {
+    ctx.pipeToSelf(outcome, (o, e) -> new SlotsAnswered(o));
+    return busy();
+  }
+
+  private Behavior<Command> onSlotsAnswered(SlotsAnswered m) {
+    SlotAsks.Outcome o = m.outcome();
+    lastEpoch = Math.max(lastEpoch, o.maxEpoch());
+    return await(new Writes.Pending(o.visible(), o.result(), o.replyTo()));
+  }
+
   // ---- Steps
+
+  /** Answers without a change of state: a refusal, or a query that works even while busy. */
+  private Behavior<Command> reply(ActorRef<Result> replyTo, Result result) {
+    replyTo.tell(result);
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> reply(ActorRef<Result> replyTo, CompletionStage<? extends Result> result) {
+    result.thenAccept(replyTo::tell);
+    return Behaviors.same();
+  }
 
   private Behavior<Command> refuseOr(Optional<Failed> refused, ActorRef<Result> replyTo,
       Supplier<Behavior<Command>> go) {
-    if (refused.isPresent()) {
-      replyTo.tell(refused.get());
-      return Behaviors.same();
-    }
-    return go.get();
+    return refused.isPresent() ? reply(replyTo, refused.get()) : go.get();
+  }
+
+  /** {@link #refuseOr} for a later step of an operation: a refusal ends it. */
+  private Behavior<Command> finishOr(Optional<Failed> refused, ActorRef<Result> replyTo,
+      Supplier<Behavior<Command>> go) {
+    return refused.isPresent() ? finish(replyTo, refused.get()) : go.get();
   }
 
   private long nextEpoch() {
     lastEpoch = Math.max(topology.epoch(), lastEpoch) + 1;
     return lastEpoch;
-  }
-
-  private <T> void runBlocking(Supplier<T> work, BiFunction<T, Throwable, Command> done) {
-    ctx.pipeToSelf(CompletableFuture.supplyAsync(work, blocking), done::apply);
   }
 
   private Behavior<Command> write(Writes.Write write) {
@@ -482,13 +420,5 @@ final class CoordinatorActor {
   private Behavior<Command> finish(ActorRef<Result> replyTo, Result result) {
     replyTo.tell(result);
     return stash.unstashAll(idle());
-  }
-
-  private static Failed failure(Throwable error, String what) {
-    Throwable e = Writes.unwrap(error);
-    if (e instanceof ServerOps.Refused r) {
-      return new Failed(r.status, r.getMessage());
-    }
-    return new Failed(503, what + " failed: " + e);
   }
 }

@@ -1,5 +1,6 @@
 package dev.rekko.coordinator;
 
+import dev.rekko.coordinator.Coordinator.AssignSlots;
 import dev.rekko.coordinator.Coordinator.Failed;
 import dev.rekko.coordinator.Coordinator.Result;
 import dev.rekko.slots.SlotEntity;
@@ -10,20 +11,33 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BiFunction;
 import java.util.function.Predicate;
+import java.util.stream.IntStream;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
 
-/** Asks slot actors, all at once, to change (take a group, start migrating), and sums up their answers. */
+/**
+ * Asks slot actors, all at once, to change (take a group, start or cancel a migration), and sums up their
+ * answers. Nothing here touches the coordinator's state: it gets a future to pipe to itself.
+ */
 final class SlotAsks {
   private static final int REASONS_SHOWN = 10;
 
-  private SlotAsks() {}
+  private final ActorSystem<?> system;
+  private final ActorRef<ShardingEnvelope<SlotEntity.Command>> slots;
+  private final Duration timeout;
+
+  SlotAsks(ActorSystem<?> system, ActorRef<ShardingEnvelope<SlotEntity.Command>> slots, Duration timeout) {
+    this.system = system;
+    this.slots = slots;
+    this.timeout = timeout;
+  }
 
   /**
    * What was asked, for the answer's wording.
@@ -39,15 +53,33 @@ final class SlotAsks {
    * The answer, and when the node's replica shows it.
    *
    * @param maxEpoch the highest epoch a slot actor wrote (at least the one asked for)
+   * @param replyTo  the request's
    */
-  record Outcome(Result result, Predicate<Topology> visible, long maxEpoch) {}
+  record Outcome(Result result, Predicate<Topology> visible, long maxEpoch, ActorRef<Result> replyTo) {}
+
+  CompletionStage<Outcome> assign(AssignSlots m, long epoch) {
+    return ask(new Request("assigning slots " + m.from() + "-" + m.to() + " to group " + m.group(),
+            "were assigned to group " + m.group(), IntStream.rangeClosed(m.from(), m.to()).boxed().toList(),
+            m.replyTo()),
+        (slot, replyTo) -> new SlotEntity.Assign(m.group(), epoch, replyTo));
+  }
+
+  /** Makes every slot pending towards its target; {@code moves} maps slot to target group. */
+  CompletionStage<Outcome> migrate(Map<Integer, Integer> moves, long epoch, String what, ActorRef<Result> replyTo) {
+    return ask(new Request(what, "are pending", List.copyOf(moves.keySet()), replyTo),
+        (slot, r) -> new SlotEntity.Migrate(moves.get(slot), epoch, r));
+  }
+
+  CompletionStage<Outcome> cancelMigrations(List<Integer> pending, ActorRef<Result> replyTo) {
+    return ask(new Request("cancelling " + pending.size() + " pending migrations", "were cancelled", pending,
+        replyTo), (slot, r) -> new SlotEntity.CancelMigration(r));
+  }
 
   /** One answer per slot, in the request's order; a slot that does not answer in time is a rejection. */
-  static CompletionStage<List<SlotEntity.Reply>> ask(ActorSystem<?> system,
-      ActorRef<ShardingEnvelope<SlotEntity.Command>> slots, List<Integer> ids,
-      BiFunction<Integer, ActorRef<SlotEntity.Reply>, SlotEntity.Command> command, Duration timeout) {
+  private CompletionStage<Outcome> ask(Request request,
+      BiFunction<Integer, ActorRef<SlotEntity.Reply>, SlotEntity.Command> command) {
     List<CompletableFuture<SlotEntity.Reply>> asks = new ArrayList<>();
-    for (int slot : ids) {
+    for (int slot : request.slots()) {
       CompletionStage<SlotEntity.Reply> ask = AskPattern.ask(slots,
           (ActorRef<SlotEntity.Reply> replyTo) -> SlotSharding.envelope(slot, command.apply(slot, replyTo)),
           timeout, system.scheduler());
@@ -55,7 +87,9 @@ final class SlotAsks {
           + timeout.toSeconds() + " s (it may still change)")).toCompletableFuture());
     }
     return CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new))
-        .thenApply(v -> asks.stream().map(CompletableFuture::join).toList());
+        .thenApply(v -> asks.stream().map(CompletableFuture::join).toList())
+        .exceptionally(e -> List.of(new SlotEntity.Rejected(-1, "asking the slot actors failed: " + e)))
+        .thenApply(replies -> outcome(request, replies));
   }
 
   static Outcome outcome(Request m, List<SlotEntity.Reply> replies) {
@@ -73,7 +107,7 @@ final class SlotAsks {
     Predicate<Topology> visible = t -> done.stream().allMatch(s -> t.slot(s.id()).epoch() >= s.epoch());
     int asked = m.slots().size();
     if (reasons.isEmpty() && done.size() == asked) {
-      return new Outcome(new Coordinator.SlotsChanged(done), visible, maxEpoch);
+      return new Outcome(new Coordinator.SlotsChanged(done), visible, maxEpoch, m.replyTo());
     }
     String kept = done.isEmpty() ? "none changed"
         : done.size() + " of " + asked + " " + m.done() + " and stay so ("
@@ -81,6 +115,6 @@ final class SlotAsks {
     List<String> shown = reasons.subList(0, Math.min(REASONS_SHOWN, reasons.size()));
     String more = reasons.size() > shown.size() ? "; and " + (reasons.size() - shown.size()) + " more" : "";
     return new Outcome(new Failed(409, m.what() + ": " + kept + "; refused: " + String.join("; ", shown) + more),
-        visible, maxEpoch);
+        visible, maxEpoch, m.replyTo());
   }
 }

@@ -1,0 +1,122 @@
+package dev.rekko.coordinator;
+
+import dev.rekko.coordinator.Coordinator.AddServer;
+import dev.rekko.coordinator.Coordinator.Failed;
+import dev.rekko.coordinator.Coordinator.Promote;
+import dev.rekko.coordinator.Coordinator.RemoveServer;
+import dev.rekko.topology.GroupInfo;
+import dev.rekko.topology.ServerInfo;
+import dev.rekko.topology.Topology;
+import dev.rekko.topology.TopologyWriter;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+
+/**
+ * The coordinator's side of adding, removing and promoting servers, on the coordinator's thread: what to
+ * ask of Redis, and what to write once it answered. The Redis calls ({@link ServerOps}) block, so they run
+ * on the blocking executor and come back as futures for the coordinator to pipe to itself; between the
+ * two the topology may have changed, which is why every step after Redis takes the latest topology again.
+ */
+final class ServerControl {
+  private final ServerOps redis;
+  private final TopologyWriter writer;
+  private final Executor blocking;
+  /** The coordinator's {@code ctx::getLog}: Pekko sets the actor's MDC on each call, on its thread only. */
+  private final Supplier<Logger> log;
+
+  ServerControl(CoordinatorSettings settings, TopologyWriter writer, Executor blocking, Supplier<Logger> log) {
+    this.redis = new ServerOps(settings);
+    this.writer = writer;
+    this.blocking = blocking;
+    this.log = log;
+  }
+
+  /** The group's master, empty when it has none (the server added next becomes it). */
+  static String masterOf(Topology t, int group) {
+    return t.group(group).flatMap(GroupInfo::master).map(ServerInfo::addr).orElse("");
+  }
+
+  /** Checks the server and makes it follow {@code master} ({@link ServerOps#prepare}). */
+  CompletionStage<ServerInfo> check(AddServer m, String master) {
+    String dc = m.datacenter() == null ? "" : m.datacenter();
+    return CompletableFuture.supplyAsync(() -> redis.prepare(m.addr(), dc, master), blocking);
+  }
+
+  /**
+   * Why the server cannot join after its check: the check failed, {@link AdminRules} refuses it now, or
+   * the group has a new master meanwhile (the server would keep following the old one).
+   *
+   * @param checkedMaster the master it was made to follow, as {@link #masterOf} said before the check
+   */
+  Optional<Failed> refuseChecked(Topology t, AddServer m, String checkedMaster, Throwable error) {
+    if (error != null) {
+      return Optional.of(failure(error, "add server " + m.addr()));
+    }
+    Optional<Failed> refused = AdminRules.addServer(t, m.group(), m.addr());
+    if (refused.isEmpty() && !masterOf(t, m.group()).equals(checkedMaster)) {
+      return Optional.of(new Failed(409, "the master of group " + m.group() + " changed while " + m.addr()
+          + " was checked; retry"));
+    }
+    return refused;
+  }
+
+  Writes.Write add(Topology t, AddServer m, ServerInfo server, long epoch) {
+    log.get().info("group {}: adding {} as {}", m.group(), m.addr(), server.role());
+    return Writes.putGroup(writer, GroupEdits.withServer(t.group(m.group()).orElseThrow(), server, epoch),
+        m.replyTo(), "add server " + m.addr() + " to group " + m.group());
+  }
+
+  Writes.Write remove(Topology t, RemoveServer m, long epoch) {
+    // The server itself is left alone (still replicating, or a master without a group): an operator may
+    // want its data, and a REPLICAOF NO ONE on a replica could create a second writable copy.
+    return Writes.putGroup(writer, GroupEdits.withoutServer(t.group(m.group()).orElseThrow(), m.addr(), epoch),
+        m.replyTo(), "remove server " + m.addr() + " from group " + m.group());
+  }
+
+  /** Switches Redis over ({@link ServerOps#promote}); the future holds the servers that do not follow yet. */
+  CompletionStage<List<String>> promote(Topology t, Promote m) {
+    // TODO(issue: lossless hand-over): while the old master is alive this switch can lose the writes it
+    // takes between REPLICAOF NO ONE and the new route. DESIGN.md's barrier (hold the group's commands,
+    // stop writes on the old master, let the replica catch up to its offset, then switch) comes later.
+    List<String> others = t.group(m.group()).orElseThrow().servers().stream().map(ServerInfo::addr)
+        .filter(a -> !a.equals(m.addr())).toList();
+    log.get().info("group {}: promoting {}; {} will follow it", m.group(), m.addr(), others);
+    return CompletableFuture.supplyAsync(() -> redis.promote(m.addr(), others), blocking);
+  }
+
+  /**
+   * Why a promotion that Redis went through cannot be written. Redis has switched already, so the topology
+   * follows it whatever else changed in the group meanwhile, as long as the server is still in it.
+   */
+  Optional<Failed> refusePromoted(Topology t, Promote m, List<String> skipped, Throwable error) {
+    if (error != null) {
+      return Optional.of(failure(error, "promote " + m.addr()));
+    }
+    if (!skipped.isEmpty()) {
+      log.get().warn("group {}: promoted {}, but these do not follow it yet: {}", m.group(), m.addr(), skipped);
+    }
+    if (t.group(m.group()).flatMap(g -> g.server(m.addr())).isEmpty()) {
+      return Optional.of(new Failed(409, m.addr() + " was made a master in Redis, but it left group " + m.group()
+          + " meanwhile"));
+    }
+    return Optional.empty();
+  }
+
+  Writes.Write promoted(Topology t, Promote m, long epoch) {
+    return Writes.putGroup(writer, GroupEdits.promoted(t.group(m.group()).orElseThrow(), m.addr(), epoch),
+        m.replyTo(), "promote " + m.addr() + " in group " + m.group());
+  }
+
+  private static Failed failure(Throwable error, String what) {
+    Throwable e = Writes.unwrap(error);
+    if (e instanceof ServerOps.Refused r) {
+      return new Failed(r.status, r.getMessage());
+    }
+    return new Failed(503, what + " failed: " + e);
+  }
+}
