@@ -34,7 +34,9 @@ public final class MultiJvm {
       "-XX:+UseSerialGC",
       "-XX:TieredStopAtLevel=1",
       "--add-opens=java.base/java.nio=ALL-UNNAMED",
-      "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED");
+      "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+      // As rekko-node.jar's Main does: with parallelism 1 CompletableFuture starts a thread per async stage.
+      "-Djava.util.concurrent.ForkJoinPool.common.parallelism=2");
 
   /** How long the other nodes may take to fail on their own after one node has failed. */
   private static final Duration GRACE_AFTER_FAILURE = Duration.ofSeconds(10);

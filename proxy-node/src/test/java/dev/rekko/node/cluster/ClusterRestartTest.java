@@ -8,6 +8,8 @@ import dev.rekko.topology.Topology;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.exceptions.JedisDataException;
@@ -42,16 +44,22 @@ class ClusterRestartTest {
         fx.stop(i);
       }
 
-      // All at once, as after a power cut; node 0 (the first seed) forms the cluster again.
-      List<CompletableFuture<Void>> starts = List.of(0, 1, 2).stream()
-          .map(i -> CompletableFuture.runAsync(() -> {
-            try {
-              fx.start(i);
-            } catch (Exception e) {
-              throw new IllegalStateException(e);
-            }
-          })).toList();
-      CompletableFuture.allOf(starts.toArray(CompletableFuture[]::new)).get();
+      // All at once, as after a power cut; node 0 (the first seed) forms the cluster again. Own threads:
+      // a start blocks on futures whose stages may need the common pool.
+      ExecutorService starters = Executors.newFixedThreadPool(3);
+      try {
+        List<CompletableFuture<Void>> starts = List.of(0, 1, 2).stream()
+            .map(i -> CompletableFuture.runAsync(() -> {
+              try {
+                fx.start(i);
+              } catch (Exception e) {
+                throw new IllegalStateException(e);
+              }
+            }, starters)).toList();
+        CompletableFuture.allOf(starts.toArray(CompletableFuture[]::new)).get();
+      } finally {
+        starters.shutdownNow();
+      }
       fx.startAll();
       for (int i = 0; i < 3; i++) {
         Topology after = fx.node(i).topology();
