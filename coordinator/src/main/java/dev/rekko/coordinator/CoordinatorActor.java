@@ -65,6 +65,7 @@ import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
 final class CoordinatorActor {
   private static final int STASH = 1_000;
   private static final Duration SEED_RETRY = Duration.ofSeconds(2);
+  private static final Duration VERSIONS_TICK = Duration.ofSeconds(1);
 
   private record TopologyUpdated(Topology topology) implements Command, NoSerializationVerificationNeeded {}
 
@@ -84,6 +85,10 @@ final class CoordinatorActor {
 
   private record ViewTimedOut() implements Command, NoSerializationVerificationNeeded {}
 
+  private record LearnVersions() implements Command, NoSerializationVerificationNeeded {}
+
+  private record VersionsProbed(Map<String, String> versions) implements Command, NoSerializationVerificationNeeded {}
+
   private final ActorContext<Command> ctx;
   private final TimerScheduler<Command> timers;
   private final StashBuffer<Command> stash;
@@ -93,6 +98,7 @@ final class CoordinatorActor {
   private final MigrationControl migrations;
   private final ServerControl servers;
   private final SlotAsks asks;
+  private final VersionLearner versions;
   private Topology topology = Topology.EMPTY;
   private long lastEpoch;
   /** The answer held until the replica shows the write it follows. */
@@ -122,8 +128,9 @@ final class CoordinatorActor {
     this.settings = settings;
     this.writer = writer;
     this.slots = slots;
-    this.servers = new ServerControl(settings, writer,
-        ctx.getSystem().dispatchers().lookup(DispatcherSelector.blocking()), ctx::getLog);
+    var blocking = ctx.getSystem().dispatchers().lookup(DispatcherSelector.blocking());
+    this.servers = new ServerControl(settings, writer, blocking, ctx::getLog);
+    this.versions = new VersionLearner(new ServerOps(settings), blocking);
     this.asks = new SlotAsks(ctx.getSystem(), slots, settings.slotAskTimeout());
   }
 
@@ -160,6 +167,8 @@ final class CoordinatorActor {
         .onMessage(GetMigrations.class, m -> reply(m.replyTo(), migrations.view(topology, settings.slotAskTimeout())))
         .onMessage(PauseMigrations.class, m -> reply(m.replyTo(), migrations.pause(m.paused(), topology)))
         .onMessage(ThrottleMigrations.class, m -> reply(m.replyTo(), migrations.throttle(m.maxKeysPerSecond())))
+        .onMessage(LearnVersions.class, this::onLearnVersions)
+        .onMessage(VersionsProbed.class, this::onVersionsProbed)
         .build();
   }
 
@@ -172,6 +181,11 @@ final class CoordinatorActor {
         .onMessage(SlotsAnswered.class, this::onSlotsAnswered)
         .onMessage(Written.class, this::onWritten)
         .onMessage(ViewTimedOut.class, this::onViewTimedOut)
+        .onMessage(LearnVersions.class, m -> Behaviors.same())
+        .onMessage(VersionsProbed.class, m -> {
+          versions.learned(m.versions());
+          return Behaviors.same();
+        })
         .onMessage(GetMigrations.class, m -> reply(m.replyTo(), migrations.view(topology, settings.slotAskTimeout())))
         .onMessage(PauseMigrations.class, m -> reply(m.replyTo(), migrations.pause(m.paused(), topology)))
         .onMessage(ThrottleMigrations.class, m -> reply(m.replyTo(), migrations.throttle(m.maxKeysPerSecond())))
@@ -267,6 +281,7 @@ final class CoordinatorActor {
   private Behavior<Command> ready() {
     ctx.getLog().info("coordinator ready at epoch {}; waking the slot actors", topology.epoch());
     SlotSharding.wakeAll(slots);
+    timers.startTimerWithFixedDelay(LearnVersions.class, new LearnVersions(), VERSIONS_TICK);
     return stash.unstashAll(idle());
   }
 
@@ -352,6 +367,23 @@ final class CoordinatorActor {
     SlotAsks.Outcome o = m.outcome();
     lastEpoch = Math.max(lastEpoch, o.maxEpoch());
     return await(new Writes.Pending(o.visible(), o.result(), o.replyTo()));
+  }
+
+  /** Writes what was learned of servers' Redis versions, one group per tick, or probes for more. */
+  private Behavior<Command> onLearnVersions(LearnVersions m) {
+    if (versions.nextGroup(topology, 0).isPresent()) {
+      GroupInfo next = versions.nextGroup(topology, nextEpoch()).orElseThrow();
+      ctx.getLog().info("group {}: learned its servers' Redis versions", next.id());
+      return write(Writes.putGroup(writer, next, ctx.getSystem().<Result>ignoreRef(), "learn Redis versions"));
+    }
+    versions.probe(topology, System.nanoTime()).ifPresent(probe ->
+        ctx.pipeToSelf(probe, (found, e) -> new VersionsProbed(found)));
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onVersionsProbed(VersionsProbed m) {
+    versions.learned(m.versions());
+    return onLearnVersions(new LearnVersions());
   }
 
   // ---- Steps

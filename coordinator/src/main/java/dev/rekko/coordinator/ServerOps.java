@@ -99,6 +99,19 @@ final class ServerOps {
     return skipped;
   }
 
+  /** The Redis version of each server that answers; the others are left out. */
+  java.util.Map<String, String> versions(List<String> addrs) {
+    java.util.Map<String, String> found = new java.util.HashMap<>();
+    for (String addr : addrs) {
+      try (RedisAdmin admin = connect(addr)) {
+        found.put(addr, admin.version().toString());
+      } catch (RedisAdminException | RuntimeException e) {
+        log.debug("no Redis version from {} yet: {}", addr, e.getMessage());
+      }
+    }
+    return found;
+  }
+
   private RedisAdmin connect(String addr) throws RedisAdminException {
     return RedisAdmin.connect(addr, settings.backendUser(), settings.backendPassword(),
         settings.serverCheckTimeout());
