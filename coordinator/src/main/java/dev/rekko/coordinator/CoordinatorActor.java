@@ -28,7 +28,6 @@ import dev.rekko.topology.GroupInfo;
 import dev.rekko.topology.ServerInfo;
 import dev.rekko.topology.Topology;
 import dev.rekko.topology.TopologyReplica;
-import dev.rekko.topology.TopologySeed;
 import dev.rekko.topology.TopologyWriter;
 import java.time.Duration;
 import java.util.List;
@@ -49,9 +48,8 @@ import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
 /**
  * The coordinator's behavior (the protocol is {@link Coordinator}).
  *
- * <p>States. <b>Not ready</b> until this node's replica has loaded the topology, and while the bootstrap
- * seed is written: every operation is answered {@code 503} at once rather than held, so callers (the
- * HTTP API) can say "try again" instead of timing out. <b>Idle</b>: an operation is checked against the
+ * <p>States. Before it is ready the actor runs {@link CoordinatorStartup} (loading the topology, the
+ * bootstrap seed; operations get {@code 503}). <b>Idle</b>: an operation is checked against the
  * topology ({@link AdminRules}) and either refused at once or started. <b>Busy</b>: one operation at a
  * time; its Redis calls run on the blocking dispatcher ({@link ServerControl}), its writes through the
  * {@link TopologyWriter} or the slot actors; other operations wait in the stash. After a write the
@@ -64,14 +62,9 @@ import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
  */
 final class CoordinatorActor {
   private static final int STASH = 1_000;
-  private static final Duration SEED_RETRY = Duration.ofSeconds(2);
   private static final Duration VERSIONS_TICK = Duration.ofSeconds(1);
 
-  private record TopologyUpdated(Topology topology) implements Command, NoSerializationVerificationNeeded {}
-
-  private record SeedWritten(Throwable error) implements Command, NoSerializationVerificationNeeded {}
-
-  private record RetrySeed() implements Command, NoSerializationVerificationNeeded {}
+  record TopologyUpdated(Topology topology) implements Command, NoSerializationVerificationNeeded {}
 
   private record ServerChecked(AddServer request, String master, ServerInfo server, Throwable error)
       implements Command, NoSerializationVerificationNeeded {}
@@ -99,11 +92,10 @@ final class CoordinatorActor {
   private final ServerControl servers;
   private final SlotAsks asks;
   private final VersionLearner versions;
-  private Topology topology = Topology.EMPTY;
+  private Topology topology;
   private long lastEpoch;
   /** The answer held until the replica shows the write it follows. */
   private Writes.Pending awaiting;
-  private boolean seeded;
 
   static Behavior<Command> create(CoordinatorSettings settings, ActorRef<TopologyReplica.Command> replica,
       TopologyWriter writer, ActorRef<ShardingEnvelope<SlotEntity.Command>> slots,
@@ -114,14 +106,18 @@ final class CoordinatorActor {
       // replica would not send the current topology again: unsubscribe first.
       replica.tell(new TopologyReplica.Unsubscribe(adapter));
       replica.tell(new TopologyReplica.Subscribe(adapter));
-      return new CoordinatorActor(ctx, timers, stash, settings, writer, slots, movers).notReady("topology not loaded yet");
+      return new CoordinatorStartup(ctx, timers, settings, writer, topology ->
+          new CoordinatorActor(ctx, timers, stash, settings, writer, slots, movers, topology).ready())
+          .notReady("topology not loaded yet");
     })));
   }
 
   private CoordinatorActor(ActorContext<Command> ctx, TimerScheduler<Command> timers, StashBuffer<Command> stash,
       CoordinatorSettings settings, TopologyWriter writer, ActorRef<ShardingEnvelope<SlotEntity.Command>> slots,
-      ActorRef<ShardingEnvelope<SourceMover.Command>> movers) {
+      ActorRef<ShardingEnvelope<SourceMover.Command>> movers, Topology topology) {
     this.ctx = ctx;
+    this.topology = topology;
+    this.lastEpoch = topology.epoch();
     this.migrations = new MigrationControl(ctx.getSystem(), slots, movers, settings.maxParallelSlots());
     this.timers = timers;
     this.stash = stash;
@@ -132,18 +128,6 @@ final class CoordinatorActor {
     this.servers = new ServerControl(settings, writer, blocking, ctx::getLog);
     this.versions = new VersionLearner(new ServerOps(settings), blocking);
     this.asks = new SlotAsks(ctx.getSystem(), slots, settings.slotAskTimeout());
-  }
-
-  private Behavior<Command> notReady(String reason) {
-    return Behaviors.receive(Command.class)
-        .onMessage(TopologyUpdated.class, this::onTopologyNotReady)
-        .onMessage(SeedWritten.class, this::onSeedWritten)
-        .onMessage(RetrySeed.class, m -> seed())
-        .onAnyMessage(m -> {
-          Coordinator.replyTo(m).ifPresent(r -> r.tell(new Failed(503, reason)));
-          return Behaviors.same();
-        })
-        .build();
   }
 
   private Behavior<Command> idle() {
@@ -223,7 +207,7 @@ final class CoordinatorActor {
     return askSlots(asks.cancelMigrations(pending, m.replyTo()));
   }
 
-  // ---- Topology and bootstrap
+  // ---- Topology
 
   private Behavior<Command> onTopology(TopologyUpdated m) {
     topology = m.topology();
@@ -237,49 +221,13 @@ final class CoordinatorActor {
     return Behaviors.same();
   }
 
-  private Behavior<Command> onTopologyNotReady(TopologyUpdated m) {
-    boolean first = !topology.loaded();
-    onTopology(m);
-    if (!topology.loaded()) {
-      return Behaviors.same();
-    }
-    if (first) {
-      ctx.getLog().info("coordinator started at epoch {}", topology.epoch());
-      return seed();
-    }
-    // Ready only once the replica shows the seed, so that the first operations are checked against it.
-    return seeded && topology.bootstrapped() ? ready() : Behaviors.same();
-  }
-
-  /** Seeds a new cluster from the configured groups, once; anything else means ready. */
-  private Behavior<Command> seed() {
-    Optional<TopologySeed.Plan> plan = Bootstrap.seedPlan(settings, topology, ctx.getLog());
-    if (plan.isEmpty()) {
-      return ready();
-    }
-    ctx.getLog().info("seeding a new cluster with groups {}", settings.seedGroups());
-    lastEpoch = Math.max(lastEpoch, TopologySeed.EPOCH);
-    ctx.pipeToSelf(TopologySeed.write(writer, plan.get()), (d, e) -> new SeedWritten(e));
-    return notReady("seeding the topology");
-  }
-
-  private Behavior<Command> onSeedWritten(SeedWritten m) {
-    if (m.error() != null) {
-      ctx.getLog().warn("seeding failed ({}); retrying in {}", Writes.unwrap(m.error()).toString(), SEED_RETRY);
-      timers.startSingleTimer(new RetrySeed(), SEED_RETRY);
-      return Behaviors.same();
-    }
-    ctx.getLog().info("seeded: {} groups, all slots online", settings.seedGroups().size());
-    seeded = true;
-    return topology.bootstrapped() ? ready() : Behaviors.same();
-  }
-
   /**
    * Wakes the slot actors only now, after any seed: the seed writes slots without them, and an actor
    * that had read its (still empty) entry before would hold a stale state.
    */
   private Behavior<Command> ready() {
     ctx.getLog().info("coordinator ready at epoch {}; waking the slot actors", topology.epoch());
+    migrations.onTopology(topology);
     SlotSharding.wakeAll(slots);
     timers.startTimerWithFixedDelay(LearnVersions.class, new LearnVersions(), VERSIONS_TICK);
     return stash.unstashAll(idle());
