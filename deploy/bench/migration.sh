@@ -8,18 +8,27 @@
 #   deploy/bench/migration.sh
 #   KEYS=200000 deploy/bench/migration.sh
 #   LOGS=/tmp/mig-logs deploy/bench/migration.sh   (keeps the nodes' logs)
+#   RESP_PORT=19100 HTTP_PORT=11180 CLUSTER_PORT=2651 deploy/bench/migration.sh   (beside another demo)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 KEYS=${KEYS:-1000000}
+# Ports of node 0 (node i uses +i), so that it can run beside another demo.
+RESP_PORT=${RESP_PORT:-19000}
+HTTP_PORT=${HTTP_PORT:-11080}
+CLUSTER_PORT=${CLUSTER_PORT:-2551}
 JAR=proxy-node/target/rekko-node.jar
-API=http://127.0.0.1:11080
+API=http://127.0.0.1:$HTTP_PORT
 WORK=$(mktemp -d)
 DEMO_PID=
 
 cleanup() {
   # LOGS=dir keeps the nodes' logs (the demo deletes its folder when it stops).
-  [ -n "${LOGS:-}" ] && mkdir -p "$LOGS" && cp "$WORK"/demo.log /tmp/rekko-demo-*/node-*.log "$LOGS"/ 2>/dev/null
+  if [ -n "${LOGS:-}" ]; then
+    mkdir -p "$LOGS"
+    DIR=$(sed -nE 's/.*output in (.*)\/node-0\.log.*/\1/p' "$WORK/demo.log" | head -1)
+    cp "$WORK"/demo.log "$DIR"/node-*.log "$LOGS"/ 2>/dev/null || true
+  fi
   [ -n "$DEMO_PID" ] && kill "$DEMO_PID" 2>/dev/null && wait "$DEMO_PID" 2>/dev/null || true
   rm -rf "$WORK"
 }
@@ -33,7 +42,8 @@ for tool in redis-benchmark redis-cli curl; do
 done
 [ -f "$JAR" ] || ./mvnw -q -B -DskipTests package
 
-java -XX:+UseParallelGC -jar "$JAR" demo --nodes 3 --groups 2 --replicas 0 > "$WORK/demo.log" 2>&1 &
+java -XX:+UseParallelGC -jar "$JAR" demo --nodes 3 --groups 2 --replicas 0 --base-port "$RESP_PORT" \
+  --admin-base-port "$HTTP_PORT" --cluster-base-port "$CLUSTER_PORT" > "$WORK/demo.log" 2>&1 &
 DEMO_PID=$!
 for _ in $(seq 1 240); do grep -q '^READY' "$WORK/demo.log" && break; sleep 1; done
 grep -q '^READY' "$WORK/demo.log" || { echo "demo did not get ready:"; tail -20 "$WORK/demo.log"; exit 1; }
@@ -66,7 +76,7 @@ migrate() {   # $1: target group; prints seconds
   end=$(date +%s.%N)
   echo "$end - $start" | bc
 }
-p99() { redis-benchmark -p 19000 -t get,set -n "$1" -c 50 --csv 2>/dev/null | awk -F'"' '/^"(SET|GET)"/ {print $2": p50 "$10" ms p99 "$14" ms, "$4" ops/s"}'; }
+p99() { redis-benchmark -p "$RESP_PORT" -t get,set -n "$1" -c 50 --csv 2>/dev/null | awk -F'"' '/^"(SET|GET)"/ {print $2": p50 "$10" ms p99 "$14" ms, "$4" ops/s"}'; }
 
 N=$(load)
 T=$(migrate 2)
