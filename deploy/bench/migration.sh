@@ -9,6 +9,7 @@
 #   KEYS=200000 deploy/bench/migration.sh
 #   LOGS=/tmp/mig-logs deploy/bench/migration.sh   (keeps the nodes' logs)
 #   RESP_PORT=19100 HTTP_PORT=11180 CLUSTER_PORT=2651 deploy/bench/migration.sh   (beside another demo)
+#   DEMO_OPTS="-D rekko.migration.mover.batch-keys=500" deploy/bench/migration.sh    (node settings)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -43,7 +44,7 @@ done
 [ -f "$JAR" ] || ./mvnw -q -B -DskipTests package
 
 java -XX:+UseParallelGC -jar "$JAR" demo --nodes 3 --groups 2 --replicas 0 --base-port "$RESP_PORT" \
-  --admin-base-port "$HTTP_PORT" --cluster-base-port "$CLUSTER_PORT" > "$WORK/demo.log" 2>&1 &
+  --admin-base-port "$HTTP_PORT" --cluster-base-port "$CLUSTER_PORT" ${DEMO_OPTS:-} > "$WORK/demo.log" 2>&1 &
 DEMO_PID=$!
 for _ in $(seq 1 240); do grep -q '^READY' "$WORK/demo.log" && break; sleep 1; done
 grep -q '^READY' "$WORK/demo.log" || { echo "demo did not get ready:"; tail -20 "$WORK/demo.log"; exit 1; }
