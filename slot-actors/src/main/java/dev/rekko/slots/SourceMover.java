@@ -56,11 +56,12 @@ public final class SourceMover {
    * @param keysMoved      keys moved by every walk since this mover started
    * @param keysPerSecond  the rate of the current walk so far, or of the last one
    * @param leaving        slots this mover is moving now
+   * @param slotKeysMoved  per slot it is moving now: keys moved so far, by every walk of this migration
    * @param longestBlockMs the longest a single MIGRATE kept the source busy, in ms
    */
   public record Progress(int group, boolean walking, boolean paused, int walks, long keysMoved,
-      double keysPerSecond, List<Integer> leaving, long longestBlockMs, String lastError)
-      implements SlotSerializable {}
+      double keysPerSecond, List<Integer> leaving, Map<Integer, Long> slotKeysMoved, long longestBlockMs,
+      String lastError) implements SlotSerializable {}
 
   private record TopologyChanged(Topology topology) implements Command, NoSerializationVerificationNeeded {}
 
@@ -105,6 +106,8 @@ public final class SourceMover {
     private String lastError = "";
     // Slot -> the MIGRATING epoch at which it was reported empty; a walk for it again would prove nothing new.
     private final Map<Integer, Long> reported = new HashMap<>();
+    // Keys moved per slot by the completed walks of slots still leaving (dropped once a slot is done).
+    private final Map<Integer, Long> slotMoved = new HashMap<>();
     private long reportedAt;
     private boolean reportScheduled;
 
@@ -207,8 +210,15 @@ public final class SourceMover {
         double seconds = (System.nanoTime() - walkStarted) / 1e9;
         rate = seconds <= 0 ? 0 : walkMoved.get() / seconds;
       }
+      Map<Integer, Long> perSlot = new java.util.TreeMap<>();
+      for (int slot : leaving) {
+        perSlot.put(slot, slotMoved.getOrDefault(slot, 0L));
+      }
+      if (walking && mover != null) {
+        mover.movedInCurrentWalk().forEach((slot, n) -> perSlot.merge(slot, n, Long::sum));
+      }
       m.replyTo().tell(new Progress(group, walking, paused, walks, keysMoved + (walking ? walkMoved.get() : 0),
-          rate, leaving, longestBlockMs, lastError));
+          rate, leaving, perSlot, longestBlockMs, lastError));
       return Behaviors.same();
     }
 
@@ -248,6 +258,7 @@ public final class SourceMover {
       Map<Integer, Long> epochs = new HashMap<>();
       leaving(targets, epochs);
       leaving = targets.keySet().stream().sorted().toList();
+      slotMoved.keySet().retainAll(targets.keySet());
       if (targets.isEmpty() || source.isEmpty()) {
         return;
       }
@@ -278,6 +289,7 @@ public final class SourceMover {
         return Behaviors.same();
       }
       WalkResult r = m.result();
+      r.slots().forEach((slot, c) -> slotMoved.merge(slot, c.moved(), Long::sum));
       lastError = "";
       keysMoved += r.keysMoved();
       lastRate = r.keysPerSecond();

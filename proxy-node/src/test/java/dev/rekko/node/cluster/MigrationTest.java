@@ -148,6 +148,20 @@ class MigrationTest {
       fx.api(1).post("/api/slots/migrate", "{\"count\":300,\"fromGroup\":1,\"group\":2}").ok();
       ClusterFixture.await("some slot migrating", () -> fx.node(1).topology().slots().stream()
           .anyMatch(s -> s.state() == dev.rekko.topology.SlotState.MIGRATING));
+      ClusterFixture.await("keys moved, per slot, in /api/migrations", () -> {
+        try {
+          for (JsonNode mover : fx.api(1).get("/api/migrations").ok().get("movers")) {
+            for (JsonNode keys : mover.get("slotKeysMoved")) {
+              if (keys.asLong() > 0) {
+                return true;
+              }
+            }
+          }
+          return false;
+        } catch (Exception e) {
+          return false;
+        }
+      });
       fx.stop(0);
       fx.api(1).post("/api/migrations/throttle", "{\"maxKeysPerSecond\":0}");
       awaitNoMigration();

@@ -109,6 +109,12 @@ public final class SlotMover implements AutoCloseable {
     }
   }
 
+  /** Keys moved so far by the walk running now, per slot of it; empty when none runs. */
+  public Map<Integer, Long> movedInCurrentWalk() {
+    Walk walk = current;
+    return walk == null ? Map.of() : walk.movedSoFar();
+  }
+
   /**
    * Adds slots to the walk running now, from SCAN's next reply on, so that slots whose barrier ends
    * while a walk runs need not wait for it: keys SCAN already passed are left to the next walk, and

@@ -98,6 +98,17 @@ final class Walk {
         Duration.ofNanos(blockedNanos), foundTotal.get(), movedTotal));
   }
 
+  /** Keys moved so far per slot of this walk; read while it runs, so possibly a batch behind. */
+  Map<Integer, Long> movedSoFar() {
+    Map<Integer, Long> counts = new HashMap<>();
+    for (int s = 0; s < SlotHash.SLOTS; s++) {
+      if (targetOf.get(s) != null) {
+        counts.put(s, moved[s]);
+      }
+    }
+    return counts;
+  }
+
   WalkResult result(Duration elapsed) {
     Map<Integer, WalkResult.SlotCount> slots = new HashMap<>();
     for (int s = 0; s < SlotHash.SLOTS; s++) {

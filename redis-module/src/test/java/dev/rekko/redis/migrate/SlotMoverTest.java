@@ -109,6 +109,7 @@ class SlotMoverTest {
       @Override
       public void onBatch(BatchReport report) {
         if (joined.compareAndSet(false, true)) {
+          assertThat(self[0].movedInCurrentWalk()).containsEntry(1, (long) report.keys());
           assertThat(self[0].join(Map.of(2, address(target), 1, address(other)))).isTrue();
         }
       }
@@ -118,6 +119,7 @@ class SlotMoverTest {
       assertThat(mover.join(Map.of(2, address(target)))).as("no walk runs yet").isFalse();
       WalkResult first = mover.walk(Map.of(1, address(target)));
       assertThat(joined).isTrue();
+      assertThat(mover.movedInCurrentWalk()).as("no walk runs").isEmpty();
       assertThat(first.slots()).containsOnlyKeys(1, 2);
       assertThat(first.nothingLeft(1)).isTrue();
       assertThat(first.nothingLeft(2)).as("joined late: SCAN had passed some of its keys").isFalse();
