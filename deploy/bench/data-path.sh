@@ -8,8 +8,10 @@
 #
 # Environment: ROUNDS (runs per cell; the median is reported, default 1), REQUESTS (per P=1 run,
 # default 200000; P=16 runs do 8x), CLIENTS (default 50), RESP_PORT (19000), HTTP_PORT (11080),
-# TWEM_PORT (22121), JAVA_OPTS (for the node JVM; default -XX:+UseParallelGC, which measured
-# better here than G1 for the node's short-lived garbage: P=16 +15-25%, lower p99).
+# TWEM_PORT (22121), TESTS (default "SET GET MGET"), PIPELINES (default "1 16"), JAVA_OPTS (for the node JVM; default -XX:+UseParallelGC, which measured
+# better here than G1 for the node's short-lived garbage: P=16 +15-25%, lower p99), DEMO_ARGS (more
+# arguments for `demo`, e.g. "-D pekko.actor.default-dispatcher.throughput=20"; these reach the node
+# JVM, which is a child of the demo's: JAVA_OPTS only reaches the demo's own JVM).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -19,6 +21,8 @@ CLIENTS=${CLIENTS:-50}
 RESP_PORT=${RESP_PORT:-19000}
 HTTP_PORT=${HTTP_PORT:-11080}
 TWEM_PORT=${TWEM_PORT:-22121}
+TESTS=${TESTS:-SET GET MGET}
+PIPELINES=${PIPELINES:-1 16}
 JAR=proxy-node/target/rekko-node.jar
 WORK=$(mktemp -d)
 PIDS=()
@@ -46,10 +50,10 @@ fi
 
 # One Redis group without replicas, one node: the same Redis behind every target.
 java ${JAVA_OPTS--XX:+UseParallelGC} -jar "$JAR" demo --nodes 1 --groups 1 --replicas 0 \
-  --base-port "$RESP_PORT" --admin-base-port "$HTTP_PORT" >"$WORK/demo.log" 2>&1 &
+  --base-port "$RESP_PORT" --admin-base-port "$HTTP_PORT" ${DEMO_ARGS:-} >"$WORK/demo.log" 2>&1 &
 PIDS+=($!)
 for _ in $(seq 1 120); do
-  grep -q '^READY' "$WORK/demo.log" && break
+  grep -qs '^READY' "$WORK/demo.log" && break
   sleep 0.5
 done
 READY=$(grep '^READY' "$WORK/demo.log" || true)
@@ -105,8 +109,8 @@ done
 printf '%-5s %-3s' test P
 for t in "${TARGETS[@]}"; do printf ' | %-27s' "${t%%:*} ops/s p50 p99 (ms)"; done
 printf ' | %s\n' "rekko/direct rekko/twemproxy"
-for test in SET GET MGET; do
-  for p in 1 16; do
+for test in $TESTS; do
+  for p in $PIPELINES; do
     declare -A RPS=()
     printf '%-5s %-3s' "$test" "$p"
     for t in "${TARGETS[@]}"; do

@@ -1,68 +1,181 @@
 package dev.rekko.node.proxy;
 
 import dev.rekko.protocol.Errors;
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.pekko.actor.ClassicActorSystemProvider;
-import org.apache.pekko.io.Inet;
-import org.apache.pekko.io.TcpSO;
-import org.apache.pekko.stream.Materializer;
-import org.apache.pekko.stream.javadsl.Flow;
-import org.apache.pekko.stream.javadsl.Sink;
-import org.apache.pekko.stream.javadsl.Source;
-import org.apache.pekko.stream.javadsl.Tcp;
-import org.apache.pekko.util.ByteString;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** The client-facing RESP listener: one {@link SessionStage} per accepted connection. */
+/**
+ * The client-facing RESP listener: accepts on the first {@link ClientIo} thread and hands each
+ * connection to the threads in turn, where a {@link ClientConnection} serves it. The threads stop,
+ * closing their connections, when the actor system terminates (as Pekko's connections did).
+ */
 public final class RespServer {
-  private static final ByteString TOO_MANY =
-      ByteString.fromArrayUnsafe(("-" + Errors.MAX_CLIENTS + "\r\n").getBytes(StandardCharsets.US_ASCII));
+  private static final Logger log = LoggerFactory.getLogger(RespServer.class);
+  private static final byte[] TOO_MANY = ("-" + Errors.MAX_CLIENTS + "\r\n").getBytes(StandardCharsets.US_ASCII);
 
-  private final Tcp.ServerBinding binding;
+  private final ServerSocketChannel server;
+  private final InetSocketAddress address;
+  private final List<ClientIo> io;
+  private final NodeContext ctx;
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private int next;
 
-  private RespServer(Tcp.ServerBinding binding) {
-    this.binding = binding;
+  private RespServer(ServerSocketChannel server, List<ClientIo> io, NodeContext ctx) throws IOException {
+    this.server = server;
+    this.address = (InetSocketAddress) server.getLocalAddress();
+    this.io = io;
+    this.ctx = ctx;
   }
 
-  public static CompletionStage<RespServer> start(ClassicActorSystemProvider system, NodeContext ctx) {
-    Materializer mat = Materializer.matFromSystem(system);
-    List<Inet.SocketOption> options = ctx.proxy.tcpKeepAlive() ? List.of(TcpSO.keepAlive(true)) : List.of();
-    return Tcp.get(system)
-        .bind(ctx.proxy.host(), ctx.proxy.port(), 1024, options, false, Optional.empty())
-        .to(Sink.foreach(connection -> accept(connection, ctx, mat)))
-        .run(mat)
-        .thenApply(RespServer::new);
+  /**
+   * Binds and starts {@code threads} I/O threads (at least one). Fails when the address cannot be
+   * bound; the threads stop when {@code system} terminates.
+   */
+  public static CompletionStage<RespServer> start(ClassicActorSystemProvider system, NodeContext ctx, int threads) {
+    Duration idle = ctx.proxy.idleTimeout();
+    Duration tick = idle.isZero() || idle.compareTo(Duration.ofSeconds(1)) > 0 ? Duration.ofSeconds(1) : idle;
+    ServerSocketChannel server = null;
+    List<ClientIo> io = List.of();
+    try {
+      server = ServerSocketChannel.open();
+      server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+      server.bind(new InetSocketAddress(ctx.proxy.host(), ctx.proxy.port()), 1024);
+      server.configureBlocking(false);
+      io = ClientIo.start(threads, tick.toNanos());
+      RespServer resp = new RespServer(server, io, ctx);
+      ClientIo acceptor = io.get(0);
+      ServerSocketChannel s = server;
+      CompletableFuture<RespServer> registered = new CompletableFuture<>();
+      acceptor.execute(() -> {
+        try {
+          s.register(acceptor.selector(), SelectionKey.OP_ACCEPT, (Runnable) resp::acceptAll);
+          registered.complete(resp);
+        } catch (IOException e) {
+          registered.completeExceptionally(e);
+        }
+      });
+      system.classicSystem().registerOnTermination(resp::close);
+      return registered;
+    } catch (IOException | RuntimeException e) {
+      io.forEach(ClientIo::close);
+      if (server != null) {
+        try {
+          server.close();
+        } catch (IOException ignored) {
+          // failing anyway
+        }
+      }
+      return CompletableFuture.failedFuture(new IOException(
+          "Bind failed because of " + e.getMessage() + " (" + ctx.proxy.host() + ":" + ctx.proxy.port() + ")", e));
+    }
   }
 
-  private static void accept(Tcp.IncomingConnection connection, NodeContext ctx, Materializer mat) {
-    if (ctx.clients.incrementAndGet() > ctx.proxy.maxClients()) {
-      ctx.clients.decrementAndGet();
-      // Like Redis: tell the client why, then close.
-      connection.handleWith(Flow.fromSinkAndSourceCoupled(Sink.ignore(), Source.single(TOO_MANY)), mat);
+  /** On the acceptor's thread. */
+  private void acceptAll() {
+    for (int i = 0; i < 64; i++) {
+      SocketChannel ch;
+      try {
+        ch = server.accept();
+      } catch (IOException e) {
+        log.warn("accepting a client connection failed: {}", e.toString());
+        return;
+      }
+      if (ch == null) {
+        return;
+      }
+      accept(ch);
+    }
+  }
+
+  private void accept(SocketChannel ch) {
+    String addr;
+    try {
+      ch.configureBlocking(false);
+      ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+      if (ctx.proxy.tcpKeepAlive()) {
+        ch.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
+      }
+      InetSocketAddress remote = (InetSocketAddress) ch.getRemoteAddress();
+      addr = remote.getAddress().getHostAddress() + ":" + remote.getPort();
+    } catch (IOException e) {
+      closeQuietly(ch);
       return;
     }
-    InetSocketAddress remote = connection.remoteAddress();
-    String addr = remote.getAddress().getHostAddress() + ":" + remote.getPort();
-    try {
-      connection.handleWith(Flow.fromGraph(new SessionStage(ctx, addr)), mat);
-    } catch (RuntimeException e) {
+    if (ctx.clients.incrementAndGet() > ctx.proxy.maxClients()) {
       ctx.clients.decrementAndGet();
-      throw e;
+      // Like Redis: tell the client why, then close. The socket's empty buffer takes these few bytes.
+      try {
+        ch.write(ByteBuffer.wrap(TOO_MANY));
+      } catch (IOException ignored) {
+        // closing anyway
+      }
+      closeQuietly(ch);
+      return;
+    }
+    ClientIo target = io.get(Math.floorMod(next++, io.size()));
+    ClientConnection c = new ClientConnection(target, ch, ctx, addr);
+    target.execute(c::start);
+  }
+
+  private static void closeQuietly(SocketChannel ch) {
+    try {
+      ch.close();
+    } catch (IOException ignored) {
+      // closing anyway
     }
   }
 
   public InetSocketAddress address() {
-    return binding.localAddress();
+    return address;
   }
 
   public int port() {
-    return binding.localAddress().getPort();
+    return address.getPort();
   }
 
+  /** Stops accepting; connections already open go on until the system terminates. */
   public CompletionStage<?> stop() {
-    return binding.unbind();
+    if (closed.get()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    ClientIo acceptor = io.get(0);
+    acceptor.execute(() -> {
+      try {
+        server.close();
+        // The port is free only once the selector has dropped the channel's cancelled key.
+        acceptor.selector().selectNow();
+      } catch (IOException ignored) {
+        // unbound anyway
+      }
+      done.complete(null);
+    });
+    return done;
+  }
+
+  /** Stops accepting and closes every connection. */
+  void close() {
+    if (closed.compareAndSet(false, true)) {
+      try {
+        server.close();
+      } catch (IOException ignored) {
+        // closing anyway
+      }
+      io.forEach(ClientIo::close);
+    }
   }
 }

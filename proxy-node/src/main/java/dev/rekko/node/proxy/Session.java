@@ -16,7 +16,7 @@ import java.util.List;
 
 /**
  * One client connection's state and its command dispatch: auth, database, routing, and the queue of
- * replies in request order. Driven by {@link SessionStage} on one thread at a time; only
+ * replies in request order. Driven by {@link ClientConnection} on its I/O thread; only
  * {@link #signal()} is called from backend I/O threads.
  */
 final class Session {
@@ -39,16 +39,24 @@ final class Session {
   private int lastDb = -1;
   private BackendConnection lastConnection;
   private final Runnable wakeUp;
+  private final java.util.function.Consumer<BackendConnection> flusher;
   private Deferred deferred;
   // The router generation at the start of the batch being dispatched, 0 between batches.
   private volatile long batchGeneration;
   private final java.util.concurrent.atomic.AtomicBoolean signalled = new java.util.concurrent.atomic.AtomicBoolean();
 
-  Session(NodeContext ctx, long id, String remote, Runnable wakeUp) {
+  /**
+   * @param flusher flushes a backend connection this session queued commands on; the I/O thread defers
+   *                that to the end of its round, so commands of the sessions it served meanwhile
+   *                share one socket write
+   */
+  Session(NodeContext ctx, long id, String remote, Runnable wakeUp,
+      java.util.function.Consumer<BackendConnection> flusher) {
     this.ctx = ctx;
     this.id = id;
     this.remote = remote;
     this.wakeUp = wakeUp;
+    this.flusher = flusher;
     this.authenticated = ctx.proxy.password().isEmpty();
   }
 
@@ -123,7 +131,7 @@ final class Session {
   /** Sends every backend write this batch queued, one socket write per connection. */
   void flush() {
     for (int i = 0; i < touched.size(); i++) {
-      touched.get(i).flush();
+      flusher.accept(touched.get(i));
     }
     touched.clear();
   }

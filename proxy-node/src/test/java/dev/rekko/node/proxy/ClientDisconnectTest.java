@@ -110,4 +110,20 @@ class ClientDisconnectTest {
     assertThat(busy.closedByServer()).as("and the other one once it falls silent").isTrue();
     assertThat(ProxyFixture.await(Duration.ofSeconds(10), () -> idleNode.context().clients() == 0)).isTrue();
   }
+
+  @Test
+  void stoppingTheNodeClosesItsClientsAndFreesThePort() throws Exception {
+    RekkoNode node = fx.startNode(Map.of());
+    int port = node.respPort();
+    RespSocket client = fx.socket(node);
+    assertThat(client.call("PING")).isEqualTo("PONG");
+    node.close();
+    // The RESP listener is not Pekko's: its threads must close the connections themselves ...
+    client.setTimeout(10_000);
+    assertThat(client.closedByServer()).as("client connection closed when the node stopped").isTrue();
+    // ... and let go of the port, so a node restarted in the same process can bind it again.
+    try (java.nio.channels.ServerSocketChannel again = java.nio.channels.ServerSocketChannel.open()) {
+      again.bind(new java.net.InetSocketAddress("127.0.0.1", port));
+    }
+  }
 }
