@@ -40,6 +40,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.BehaviorBuilder;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.StashBuffer;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
@@ -130,10 +131,18 @@ final class CoordinatorActor {
     this.asks = new SlotAsks(ctx.getSystem(), slots, settings.slotAskTimeout());
   }
 
-  private Behavior<Command> idle() {
+  /** What is handled the same whether idle or busy: the topology, and queries that change nothing. */
+  private BehaviorBuilder<Command> always() {
     return Behaviors.receive(Command.class)
         .onMessage(TopologyUpdated.class, this::onTopology)
         .onMessage(PlanRebalance.class, this::onPlanRebalance)
+        .onMessage(GetMigrations.class, m -> reply(m.replyTo(), migrations.view(topology, settings.slotAskTimeout())))
+        .onMessage(PauseMigrations.class, m -> reply(m.replyTo(), migrations.pause(m.paused(), topology)))
+        .onMessage(ThrottleMigrations.class, m -> reply(m.replyTo(), migrations.throttle(m.maxKeysPerSecond())));
+  }
+
+  private Behavior<Command> idle() {
+    return always()
         .onMessage(CreateGroup.class, this::onCreateGroup)
         .onMessage(RemoveGroup.class, this::onRemoveGroup)
         .onMessage(AddServer.class, this::onAddServer)
@@ -148,31 +157,20 @@ final class CoordinatorActor {
             m.replyTo()))
         .onMessage(ApplyRebalance.class, this::onApplyRebalance)
         .onMessage(CancelPendingMigrations.class, this::onCancelPending)
-        .onMessage(GetMigrations.class, m -> reply(m.replyTo(), migrations.view(topology, settings.slotAskTimeout())))
-        .onMessage(PauseMigrations.class, m -> reply(m.replyTo(), migrations.pause(m.paused(), topology)))
-        .onMessage(ThrottleMigrations.class, m -> reply(m.replyTo(), migrations.throttle(m.maxKeysPerSecond())))
         .onMessage(LearnVersions.class, this::onLearnVersions)
         .onMessage(VersionsProbed.class, this::onVersionsProbed)
         .build();
   }
 
   private Behavior<Command> busy() {
-    return Behaviors.receive(Command.class)
-        .onMessage(TopologyUpdated.class, this::onTopology)
-        .onMessage(PlanRebalance.class, this::onPlanRebalance)
+    return always()
         .onMessage(ServerChecked.class, this::onServerChecked)
         .onMessage(Promoted.class, this::onPromoted)
         .onMessage(SlotsAnswered.class, this::onSlotsAnswered)
         .onMessage(Written.class, this::onWritten)
         .onMessage(ViewTimedOut.class, this::onViewTimedOut)
+        // Ticks wait for idle; a probe's answer is stashed with the operations.
         .onMessage(LearnVersions.class, m -> Behaviors.same())
-        .onMessage(VersionsProbed.class, m -> {
-          versions.learned(m.versions());
-          return Behaviors.same();
-        })
-        .onMessage(GetMigrations.class, m -> reply(m.replyTo(), migrations.view(topology, settings.slotAskTimeout())))
-        .onMessage(PauseMigrations.class, m -> reply(m.replyTo(), migrations.pause(m.paused(), topology)))
-        .onMessage(ThrottleMigrations.class, m -> reply(m.replyTo(), migrations.throttle(m.maxKeysPerSecond())))
         .onAnyMessage(m -> {
           if (stash.isFull()) {
             Coordinator.replyTo(m).ifPresent(r -> r.tell(new Failed(503, "coordinator busy: too many waiting")));
@@ -319,8 +317,9 @@ final class CoordinatorActor {
 
   /** Writes what was learned of servers' Redis versions, one group per tick, or probes for more. */
   private Behavior<Command> onLearnVersions(LearnVersions m) {
-    if (versions.nextGroup(topology, 0).isPresent()) {
-      GroupInfo next = versions.nextGroup(topology, nextEpoch()).orElseThrow();
+    Optional<GroupInfo> learned = versions.nextGroup(topology);
+    if (learned.isPresent()) {
+      GroupInfo next = learned.get().withEpoch(nextEpoch());
       ctx.getLog().info("group {}: learned its servers' Redis versions", next.id());
       return write(Writes.putGroup(writer, next, ctx.getSystem().<Result>ignoreRef(), "learn Redis versions"));
     }

@@ -56,8 +56,11 @@ final class VersionLearner {
     }
   }
 
-  /** The first group that has a server whose version was learned but is not in the topology yet. */
-  Optional<GroupInfo> nextGroup(Topology t, long epoch) {
+  /**
+   * The first group that has a server whose version was learned but is not in the topology yet, with
+   * those versions filled in (its epoch unchanged: the caller gives it the next one).
+   */
+  Optional<GroupInfo> nextGroup(Topology t) {
     for (GroupInfo g : t.groups().values()) {
       boolean changed = false;
       List<ServerInfo> servers = new java.util.ArrayList<>();
@@ -71,7 +74,7 @@ final class VersionLearner {
         }
       }
       if (changed) {
-        return Optional.of(g.withServers(servers, epoch));
+        return Optional.of(g.withServers(servers, g.epoch()));
       }
     }
     return Optional.empty();

@@ -65,7 +65,7 @@ final class ClientConnection {
     if (closed || !k.isValid()) {
       return;
     }
-    try {
+    guarded(() -> {
       if (k.isWritable()) {
         writeUnsent();
         drain();
@@ -73,15 +73,7 @@ final class ClientConnection {
       if (!closed && k.isReadable()) {
         read();
       }
-      if (!closed) {
-        updateInterest();
-      }
-    } catch (IOException e) {
-      close();
-    } catch (RuntimeException e) {
-      log.error("client connection {} failed", session.remote, e);
-      close();
-    }
+    });
   }
 
   /** The session signalled: replies completed, or deferred commands may go on. */
@@ -89,7 +81,7 @@ final class ClientConnection {
     if (closed) {
       return;
     }
-    try {
+    guarded(() -> {
       session.clearSignal();
       if (session.hasDeferred()) {
         session.beginBatch();
@@ -98,6 +90,17 @@ final class ClientConnection {
         session.endBatch();
       }
       drain();
+    });
+  }
+
+  private interface IoStep {
+    void run() throws IOException;
+  }
+
+  /** Runs one step of the connection, then sets its interest; any failure closes this connection alone. */
+  private void guarded(IoStep step) {
+    try {
+      step.run();
       if (!closed) {
         updateInterest();
       }
