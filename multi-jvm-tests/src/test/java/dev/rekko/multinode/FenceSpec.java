@@ -63,10 +63,7 @@ public final class FenceSpec extends RekkoScenario {
       note("served clients throughout the partition");
       call(node.respPort(), "SET", "written-during-partition", myself().name());
       enterBarrier("third-removed");
-    });
-    runOn(roles.first, () -> {
-      passThrough(roles.first, roles.third);
-      passThrough(roles.second, roles.third);
+      healLocally(thirdAddress);
     });
 
     runOn(roles.third, () -> thirdSide(node, seeds));

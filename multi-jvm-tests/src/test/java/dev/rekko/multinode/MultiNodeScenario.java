@@ -103,8 +103,9 @@ public abstract class MultiNodeScenario extends MultiNodeSpec {
     return Cluster.get(system()).selfAddress();
   }
 
-  // Faults. Only the conductor may inject them; with Artery, blackhole, passThrough, exitNode and
-  // shutdownNode work, while rate throttling and disconnect/abort are silently ignored.
+  // Faults. Only the conductor may inject them (healLocally excepted); with Artery, blackhole,
+  // passThrough, exitNode and shutdownNode work, while rate throttling and disconnect/abort are
+  // silently ignored.
 
   /** Drops all traffic between {@code a} and {@code b} in both directions, as seen by {@code a}. */
   public final void blackhole(RoleName a, RoleName b) throws Exception {
@@ -113,11 +114,21 @@ public abstract class MultiNodeScenario extends MultiNodeSpec {
     note("blackholed " + a.name() + " <-> " + b.name());
   }
 
-  /** Heals a {@link #blackhole} between {@code a} and {@code b}. */
-  public final void passThrough(RoleName a, RoleName b) throws Exception {
-    conductorOnly("passThrough");
-    await(testConductor().passThrough(a, b, ThrottlerTransportAdapter.bothDirection()));
-    note("healed " + a.name() + " <-> " + b.name());
+  /**
+   * Heals, on this node's own transport, a {@link #blackhole} that the conductor put between this
+   * node and {@code other}. Runs on the node itself rather than through the conductor: the
+   * conductor looks the target role up among its connected players and never answers once that
+   * player is gone, which is what happens when the cut-off node was downed and its ActorSystem
+   * terminated before the heal.
+   */
+  public final void healLocally(Address other) throws Exception {
+    Future<Object> done = testConductor().transport().managementCommand(new ThrottlerTransportAdapter.SetThrottle(
+        other, ThrottlerTransportAdapter.bothDirection(), ThrottlerTransportAdapter.unthrottledThrottleMode()));
+    if (!Boolean.TRUE.equals(Await.result(done,
+        scala.concurrent.duration.Duration.fromNanos(CONDUCTOR_TIMEOUT.toNanos())))) {
+      throw new IllegalStateException("the transport does not support throttling (test-mode off?)");
+    }
+    note("healed " + myself().name() + " <-> " + other);
   }
 
   /** Makes {@code role}'s JVM call {@code System.exit(code)}; it leaves barriers at once. */
