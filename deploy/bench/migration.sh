@@ -2,7 +2,8 @@
 # Migration benchmark: KEYS keys of 64-byte values (default 1M) move from group 1 to group 2 through the
 # API, once alone and once under a redis-benchmark load (GET/SET, 50 clients, P=1) through the nodes.
 # Prints keys/s for both, the load's p50/p99 without and during the migration, and the longest MIGRATE
-# block on the source. Runs the three-node demo (its own Redis servers); installs nothing: needs
+# block on the source. The load runs in windows of LOAD_N SETs + LOAD_N GETs (about a second each), so
+# that only windows wholly within the migration count as "during" it. Runs the three-node demo (its own Redis servers); installs nothing: needs
 # redis-benchmark and redis-cli (Debian: apt-get install redis-tools) and curl.
 #
 #   deploy/bench/migration.sh
@@ -77,21 +78,52 @@ migrate() {   # $1: target group; prints seconds
   end=$(date +%s.%N)
   echo "$end - $start" | bc
 }
-p99() { redis-benchmark -p "$RESP_PORT" -t get,set -n "$1" -c 50 --csv 2>/dev/null | awk -F'"' '/^"(SET|GET)"/ {print $2": p50 "$10" ms p99 "$14" ms, "$4" ops/s"}'; }
+# The load: windows of LOAD_N SETs and LOAD_N GETs (50 clients, P=1, keys spread over all slots), one
+# after another until $WORK/stop appears. Each window prints: start end SET-p50 SET-p99 GET-p50 GET-p99.
+LOAD_N=${LOAD_N:-20000}
+windows() {
+  while [ ! -f "$WORK/stop" ]; do
+    local s e r
+    s=$(date +%s.%N)
+    r=$(redis-benchmark -p "$RESP_PORT" -t set,get -n "$LOAD_N" -c 50 -r 100000000 -d 64 --csv 2>/dev/null \
+      | awk -F'"' '/^"SET"/ {sp=$10" "$14} /^"GET"/ {gp=$10" "$14} END {print sp" "gp}')
+    e=$(date +%s.%N)
+    echo "$s $e $r"
+  done
+}
+# Summarises the windows of $1 that lie within [$2, $3] (all of them without bounds).
+summary() {
+  awk -v from="${2:-0}" -v to="${3:-1e20}" '
+    $1 >= from && $2 <= to && NF == 6 { n++; s50[n]=$3; s99[n]=$4; g50[n]=$5; g99[n]=$6 }
+    function med(a,   i, j, t, b) { for (i = 1; i <= n; i++) b[i] = a[i]
+      for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (b[j] < b[i]) { t = b[i]; b[i] = b[j]; b[j] = t }
+      return b[int((n + 1) / 2)] }
+    function max(a,   i, m) { m = a[1]; for (i = 2; i <= n; i++) if (a[i] > m) m = a[i]; return m }
+    END { if (n == 0) { print "  no complete window"; exit }
+      printf "  %d windows of %d SET + %d GET; SET p50 %s ms, p99 median %s max %s ms; GET p50 %s ms, p99 median %s max %s ms\n",
+        n, '"$LOAD_N"', '"$LOAD_N"', med(s50), med(s99), max(s99), med(g50), med(g99), max(g99) }' "$1"
+}
+load_for() {   # $1: seconds of load without a migration
+  rm -f "$WORK/stop"; windows > "$WORK/idle.txt" & local pid=$!
+  sleep "$1"; touch "$WORK/stop"; wait $pid
+  summary "$WORK/idle.txt"
+}
 
 N=$(load)
 T=$(migrate 2)
 echo "alone:      $N keys in $T s = $(echo "$N / $T" | bc) keys/s"
-echo "load without migration:"; p99 200000
+echo "load without a migration:"; load_for 8
 
 api /api/slots/migrate '{"from":0,"to":1023,"group":1}'; wait_done
 redis-cli -h "${G2%:*}" -p "${G2#*:}" flushall > /dev/null
 N=$(load)
-p99 2000000 > "$WORK/load.txt" &
+rm -f "$WORK/stop"; windows > "$WORK/during.txt" &
 LOAD=$!
 sleep 2
+FROM=$(date +%s.%N)
 T=$(migrate 2)
-echo "under load: $N keys in $T s = $(echo "$N / $T" | bc) keys/s"
-wait $LOAD
-echo "load during the migration (the whole run of the load, which started 2 s before it):"; cat "$WORK/load.txt"
+TO=$(date +%s.%N)
+touch "$WORK/stop"; wait $LOAD
+echo "under load: $N keys in $T s = $(echo "$N / $T" | bc) keys/s (keys the load created are not counted)"
+echo "load during the migration (windows that lie wholly within it):"; summary "$WORK/during.txt" "$FROM" "$TO"
 curl -sf "$API/api/migrations" | sed -E 's/.*"longestBlockMs":([0-9]+).*/longest MIGRATE block on the source: \1 ms/'

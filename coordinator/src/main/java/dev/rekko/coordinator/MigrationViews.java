@@ -29,7 +29,7 @@ final class MigrationViews {
           (ActorRef<SourceMover.Progress> r) -> SlotSharding.moverEnvelope(g, new SourceMover.GetProgress(r)),
           timeout, system.scheduler());
       asks.add(ask.toCompletableFuture().exceptionally(e -> new SourceMover.Progress(g, false, paused, 0, 0, 0,
-          List.of(), java.util.Map.of(), 0, "no answer: " + e.getMessage())));
+          List.of(), java.util.Map.of(), 0, false, "no answer: " + e.getMessage())));
     }
     return CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new)).thenApply(v -> {
       List<SourceMover.Progress> progress = asks.stream().map(CompletableFuture::join).toList();

@@ -19,6 +19,10 @@ public record MoverSettings(Credentials credentials, MoverOptions options) {
         .migrateTimeout(c.getDuration("migrate-timeout"))
         .timeoutPerMiB(c.getDuration("timeout-per-mib"))
         .maxKeysPerSecond(c.getLong("max-keys-per-second"))
+        .yieldAbove(c.getLong("yield-above-commands-per-second"))
+        .yieldBatchKeys(c.getInt("yield-batch-keys"))
+        .yieldPipelineDepth(c.getInt("yield-pipeline-depth"))
+        .loadProbeInterval(c.getDuration("load-probe-interval"))
         .build();
     return new MoverSettings(new Credentials(user, password), options);
   }

@@ -58,10 +58,12 @@ public final class SourceMover {
    * @param leaving        slots this mover is moving now
    * @param slotKeysMoved  per slot it is moving now: keys moved so far, by every walk of this migration
    * @param longestBlockMs the longest a single MIGRATE kept the source busy, in ms
+   * @param yieldingToClients the walks send short MIGRATEs one at a time, because clients use the
+   *     source too (rekko.migration.mover.yield-above-commands-per-second)
    */
   public record Progress(int group, boolean walking, boolean paused, int walks, long keysMoved,
       double keysPerSecond, List<Integer> leaving, Map<Integer, Long> slotKeysMoved, long longestBlockMs,
-      String lastError) implements SlotSerializable {}
+      boolean yieldingToClients, String lastError) implements SlotSerializable {}
 
   private record TopologyChanged(Topology topology) implements Command, NoSerializationVerificationNeeded {}
 
@@ -218,7 +220,7 @@ public final class SourceMover {
         mover.movedInCurrentWalk().forEach((slot, n) -> perSlot.merge(slot, n, Long::sum));
       }
       m.replyTo().tell(new Progress(group, walking, paused, walks, keysMoved + (walking ? walkMoved.get() : 0),
-          rate, leaving, perSlot, longestBlockMs, lastError));
+          rate, leaving, perSlot, longestBlockMs, walking && mover != null && mover.yieldingToClients(), lastError));
       return Behaviors.same();
     }
 

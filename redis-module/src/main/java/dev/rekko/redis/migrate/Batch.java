@@ -40,6 +40,26 @@ final class Batch {
     }
   }
 
+  /**
+   * This batch's keys in pieces of at most {@code most} keys, in order. A piece's size is this
+   * batch's (an upper bound, for the timeout), as the keys' own sizes are not kept.
+   */
+  List<Batch> cut(int most) {
+    List<Batch> pieces = new ArrayList<>((keys.size() + most - 1) / most);
+    for (int from = 0; from < keys.size(); from += most) {
+      Batch piece = new Batch(target, db);
+      int to = Math.min(keys.size(), from + most);
+      for (int i = from; i < to; i++) {
+        piece.add(keys.get(i), slots[i], 0);
+      }
+      piece.bytes = bytes;
+      piece.attempts = attempts;
+      piece.probed = probed;
+      pieces.add(piece);
+    }
+    return pieces;
+  }
+
   int size() {
     return keys.size();
   }

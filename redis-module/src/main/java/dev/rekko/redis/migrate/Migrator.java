@@ -15,6 +15,10 @@ import java.util.concurrent.TimeUnit;
  * previous one finishes: Redis runs one command at a time, so the gain is the round trip and the
  * mover's own work between two MIGRATEs, during which the source would otherwise sit idle.
  *
+ * <p>While clients use the source too ({@link SourceLoad#yielding()}), batches are cut to
+ * {@link MoverOptions#yieldBatchKeys()} keys and at most {@link MoverOptions#yieldPipelineDepth()}
+ * are in flight, so that a client command waits behind one short MIGRATE at most.
+ *
  * <p>A batch that fails in a retriable way is tried again on its own, once the pipeline has been
  * emptied (see {@link BatchRetry}). The connection is kept between walks and reopened after errors.
  */
@@ -24,15 +28,20 @@ final class Migrator implements AutoCloseable {
   private final MoverOptions options;
   private final MoverClock clock;
   private final BatchRetry retry;
+  private final SourceLoad load;
   private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
+  /** The rest of a batch cut while yielding; sent before the next batch of the queue. */
+  private final ArrayDeque<Batch> cut = new ArrayDeque<>();
   private RespConnection conn;
   private long lastReplyNanos;
 
   /** A MIGRATE whose reply is still to come. */
   private record InFlight(Batch batch, long timeoutMillis, long sentNanos) {}
 
-  Migrator(BackendAddress source, Credentials credentials, MoverOptions options, MoverClock clock) {
+  Migrator(BackendAddress source, Credentials credentials, MoverOptions options, MoverClock clock,
+      SourceLoad load) {
     this.source = source;
+    this.load = load;
     this.credentials = credentials;
     this.options = options;
     this.clock = clock;
@@ -53,11 +62,19 @@ final class Migrator implements AutoCloseable {
 
   /** Moves the batches of {@code queue} until {@link Batch#END}. */
   void drain(BlockingQueue<Batch> queue, Walk walk) throws MoveException, InterruptedException {
+    // Pieces of a batch cut by a walk that failed; that walk proved nothing, and the next one finds the keys.
+    cut.clear();
     boolean end = false;
     while (true) {
       walk.check();
-      while (!end && inFlight.size() < options.pipelineDepth()) {
-        Batch b = inFlight.isEmpty() ? take(queue, walk) : queue.poll();
+      boolean yielding = load.yielding();
+      int depth = yielding ? Math.min(options.yieldPipelineDepth(), options.pipelineDepth()) : options.pipelineDepth();
+      while (!end && inFlight.size() < depth) {
+        Batch b = cut.isEmpty() ? (inFlight.isEmpty() ? take(queue, walk) : queue.poll()) : cut.poll();
+        if (b != null && b != Batch.END && yielding && b.size() > options.yieldBatchKeys()) {
+          cut.addAll(b.cut(options.yieldBatchKeys()));
+          b = cut.poll();
+        }
         if (b == null) {
           break;
         }
@@ -242,7 +259,7 @@ final class Migrator implements AutoCloseable {
   private RespConnection connection() throws IOException {
     if (conn == null) {
       conn = RespConnection.open(source, credentials, options.connectTimeout().toMillis(),
-          options.replyWaitNanos(options.migrateTimeout().toMillis()));
+          options.replyWaitNanos(options.migrateTimeout().toMillis())).countInto(load.own);
     }
     return conn;
   }

@@ -27,6 +27,12 @@ import java.util.Objects;
  * @param queueBatches batches the SCAN walk may run ahead of the MIGRATEs
  * @param maxKeysPerSecond initial throttle, 0 for none (changeable at run time on {@link Throttle})
  * @param pauseBetweenBatches initial pause between two MIGRATEs (changeable at run time)
+ * @param yieldAbove commands per second that others than the mover send to the source, above which
+ *     the mover yields to them (0: never); sampled every {@code loadProbeInterval} from {@code INFO stats}
+ * @param yieldBatchKeys most keys in one MIGRATE while yielding
+ * @param yieldPipelineDepth MIGRATEs in flight while yielding; 1 lets the commands that queued up
+ *     behind a MIGRATE run before the next one
+ * @param loadProbeInterval how often the mover samples the source's command count during a walk
  */
 public record MoverOptions(
     int batchKeys,
@@ -43,7 +49,11 @@ public record MoverOptions(
     Duration replySlack,
     int queueBatches,
     long maxKeysPerSecond,
-    Duration pauseBetweenBatches) {
+    Duration pauseBetweenBatches,
+    long yieldAbove,
+    int yieldBatchKeys,
+    int yieldPipelineDepth,
+    Duration loadProbeInterval) {
 
   private static final long MIB = 1024 * 1024;
 
@@ -53,6 +63,14 @@ public record MoverOptions(
     positive(pipelineDepth, "pipelineDepth");
     positive(maxAttempts, "maxAttempts");
     positive(queueBatches, "queueBatches");
+    positive(yieldBatchKeys, "yieldBatchKeys");
+    positive(yieldPipelineDepth, "yieldPipelineDepth");
+    if (yieldAbove < 0) {
+      throw new IllegalArgumentException("yieldAbove must be >= 0: " + yieldAbove);
+    }
+    if (Objects.requireNonNull(loadProbeInterval, "loadProbeInterval").toMillis() < 1) {
+      throw new IllegalArgumentException("loadProbeInterval must be at least 1 ms");
+    }
     if (maxBatchBytes < 0 || bigKeyBytes < 1 || maxKeysPerSecond < 0) {
       throw new IllegalArgumentException("maxBatchBytes and maxKeysPerSecond must be >= 0, bigKeyBytes > 0");
     }
@@ -93,6 +111,10 @@ public record MoverOptions(
     b.queueBatches = queueBatches;
     b.maxKeysPerSecond = maxKeysPerSecond;
     b.pauseBetweenBatches = pauseBetweenBatches;
+    b.yieldAbove = yieldAbove;
+    b.yieldBatchKeys = yieldBatchKeys;
+    b.yieldPipelineDepth = yieldPipelineDepth;
+    b.loadProbeInterval = loadProbeInterval;
     return b;
   }
 
@@ -140,6 +162,10 @@ public record MoverOptions(
     private int queueBatches = 16;
     private long maxKeysPerSecond = 0;
     private Duration pauseBetweenBatches = Duration.ZERO;
+    private long yieldAbove = 200;
+    private int yieldBatchKeys = 100;
+    private int yieldPipelineDepth = 1;
+    private Duration loadProbeInterval = Duration.ofMillis(200);
 
     private Builder() {}
 
@@ -158,11 +184,16 @@ public record MoverOptions(
     public Builder queueBatches(int v) { queueBatches = v; return this; }
     public Builder maxKeysPerSecond(long v) { maxKeysPerSecond = v; return this; }
     public Builder pauseBetweenBatches(Duration v) { pauseBetweenBatches = v; return this; }
+    public Builder yieldAbove(long v) { yieldAbove = v; return this; }
+    public Builder yieldBatchKeys(int v) { yieldBatchKeys = v; return this; }
+    public Builder yieldPipelineDepth(int v) { yieldPipelineDepth = v; return this; }
+    public Builder loadProbeInterval(Duration v) { loadProbeInterval = v; return this; }
 
     public MoverOptions build() {
       return new MoverOptions(batchKeys, maxBatchBytes, bigKeyBytes, scanCount, pipelineDepth,
           migrateTimeout, timeoutPerMiB, maxAttempts, retryBackoff, retryBackoffMax, connectTimeout,
-          replySlack, queueBatches, maxKeysPerSecond, pauseBetweenBatches);
+          replySlack, queueBatches, maxKeysPerSecond, pauseBetweenBatches, yieldAbove, yieldBatchKeys,
+          yieldPipelineDepth, loadProbeInterval);
     }
   }
 }

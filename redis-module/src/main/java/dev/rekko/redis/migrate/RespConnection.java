@@ -40,6 +40,7 @@ final class RespConnection implements AutoCloseable {
   private byte[] chunk = new byte[READ_CHUNK];
   private int selectedDb;
   private int lastSoTimeout = -1;
+  private java.util.concurrent.atomic.AtomicLong sentCounter;
 
   private RespConnection(BackendAddress address, Socket socket) throws IOException {
     this.address = address;
@@ -98,6 +99,15 @@ final class RespConnection implements AutoCloseable {
 
   void send(byte[]... argv) {
     writer.writeCommand(argv);
+    if (sentCounter != null) {
+      sentCounter.incrementAndGet();
+    }
+  }
+
+  /** Counts every command sent from now on into {@code counter} (see {@link SourceLoad}). */
+  RespConnection countInto(java.util.concurrent.atomic.AtomicLong counter) {
+    sentCounter = counter;
+    return this;
   }
 
   void flush() throws IOException {

@@ -30,14 +30,17 @@ final class Scanner implements AutoCloseable {
   private final MoverOptions options;
   private final MoverClock clock;
   private final byte[] count;
+  private final SourceLoad load;
   private RespConnection conn;
 
-  Scanner(BackendAddress source, Credentials credentials, MoverOptions options, MoverClock clock) {
+  Scanner(BackendAddress source, Credentials credentials, MoverOptions options, MoverClock clock,
+      SourceLoad load) {
     this.source = source;
     this.credentials = credentials;
     this.options = options;
     this.clock = clock;
     this.count = Integer.toString(options.scanCount()).getBytes(StandardCharsets.US_ASCII);
+    this.load = load;
   }
 
   /** One full walk; ends the queue with {@link Batch#END}. {@code databases} empty: those in use now. */
@@ -169,7 +172,7 @@ final class Scanner implements AutoCloseable {
   private RespConnection connection(int db) throws IOException {
     if (conn == null) {
       conn = RespConnection.open(source, credentials, options.connectTimeout().toMillis(),
-          options.replyWaitNanos(options.migrateTimeout().toMillis()));
+          options.replyWaitNanos(options.migrateTimeout().toMillis())).countInto(load.own);
     }
     if (conn.selectedDb() != db) {
       conn.send("SELECT", Integer.toString(db));

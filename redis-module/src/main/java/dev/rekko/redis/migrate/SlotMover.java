@@ -34,6 +34,7 @@ public final class SlotMover implements AutoCloseable {
   private final Scanner scanner;
   private final Migrator migrator;
   private final Migrator single;
+  private final SourceLoad load;
   private final AtomicBoolean walking = new AtomicBoolean();
   private volatile AtomicBoolean cancelFlag = new AtomicBoolean();
   private volatile Walk current;
@@ -61,9 +62,10 @@ public final class SlotMover implements AutoCloseable {
       }
     }
     this.throttle = new Throttle(clock, options.maxKeysPerSecond(), options.pauseBetweenBatches());
-    this.scanner = new Scanner(source, credentials, options, clock);
-    this.migrator = new Migrator(source, credentials, options, clock);
-    this.single = new Migrator(source, credentials, options, clock);
+    this.load = new SourceLoad(source, credentials, options);
+    this.scanner = new Scanner(source, credentials, options, clock, load);
+    this.migrator = new Migrator(source, credentials, options, clock, load);
+    this.single = new Migrator(source, credentials, options, clock, load);
   }
 
   public BackendAddress source() {
@@ -109,6 +111,18 @@ public final class SlotMover implements AutoCloseable {
     }
   }
 
+  /**
+   * Whether the walks send short MIGRATEs one at a time, because clients use the source too (see
+   * {@link MoverOptions#yieldAbove()}).
+   */
+  public boolean yieldingToClients() {
+    return load.yielding();
+  }
+
+  SourceLoad load() {
+    return load;
+  }
+
   /** Keys moved so far by the walk running now, per slot of it; empty when none runs. */
   public Map<Integer, Long> movedInCurrentWalk() {
     Walk walk = current;
@@ -152,6 +166,7 @@ public final class SlotMover implements AutoCloseable {
     }, "rekko-mover-scan-" + source);
     scan.setDaemon(true);
     scan.start();
+    load.start();
     boolean ok = false;
     try {
       migrator.drain(queue, walk);
@@ -162,6 +177,7 @@ public final class SlotMover implements AutoCloseable {
         migrator.dropConnection();
       }
       joinUninterruptibly(scan);
+      load.stop();
     }
     Throwable e = scanFailure[0];
     if (e instanceof MoveException m) {
@@ -230,5 +246,6 @@ public final class SlotMover implements AutoCloseable {
     scanner.close();
     migrator.close();
     single.close();
+    load.close();
   }
 }

@@ -1,0 +1,181 @@
+package dev.rekko.redis.migrate;
+
+import dev.rekko.protocol.resp.RespValue;
+import dev.rekko.redis.backend.BackendAddress;
+import java.io.IOException;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Tells the mover whether clients use its source too. While a walk runs, a thread samples the
+ * source's {@code total_commands_processed} ({@code INFO stats}) on a connection of its own and takes
+ * away the commands the mover sent itself (every mover connection counts into {@link #own}); what is
+ * left is other clients' traffic, mostly the nodes moving the keys that client commands name.
+ *
+ * <p>Redis runs one command at a time, and a MIGRATE of a thousand keys keeps it busy for several
+ * milliseconds; with two of them pipelined, a client command can wait behind both. So while others
+ * send more than {@link MoverOptions#yieldAbove()} commands a second, the mover sends short MIGRATEs
+ * one at a time, and the commands that queued behind one run before the next. It goes back to full
+ * batches once the traffic has stayed below that rate for {@link #QUIET_SAMPLES} samples in a row.
+ */
+final class SourceLoad implements AutoCloseable {
+  static final int QUIET_SAMPLES = 5;
+  private static final String FIELD = "total_commands_processed:";
+
+  private final BackendAddress source;
+  private final Credentials credentials;
+  private final MoverOptions options;
+  /** Commands the mover's own connections sent to the source. */
+  final AtomicLong own = new AtomicLong();
+  private volatile boolean yielding;
+  private volatile long othersPerSecond;
+  private volatile long samples;
+  private RespConnection conn;
+  private Thread thread;
+
+  SourceLoad(BackendAddress source, Credentials credentials, MoverOptions options) {
+    this.source = source;
+    this.credentials = credentials;
+    this.options = options;
+  }
+
+  /** Whether the mover should send short MIGRATEs one at a time now. */
+  boolean yielding() {
+    return yielding;
+  }
+
+  /** Others' commands per second on the source at the last sample (0 before the first two). */
+  long othersPerSecond() {
+    return othersPerSecond;
+  }
+
+  /** Rates computed so far (for tests). */
+  long samples() {
+    return samples;
+  }
+
+  /** Sets the decision by hand (for tests, with sampling turned off). */
+  void force(boolean yield) {
+    yielding = yield;
+  }
+
+  /** Starts sampling (for the walk about to run); does nothing when yielding is turned off. */
+  synchronized void start() {
+    if (options.yieldAbove() == 0 || thread != null) {
+      return;
+    }
+    Thread t = new Thread(this::sample, "rekko-mover-load-" + source);
+    t.setDaemon(true);
+    thread = t;
+    t.start();
+  }
+
+  /**
+   * Stops sampling. The decision stays: walks follow each other closely during a migration, and a
+   * stale one is corrected within {@link #QUIET_SAMPLES} samples of the next walk.
+   */
+  synchronized void stop() {
+    Thread t = thread;
+    thread = null;
+    if (t != null) {
+      t.interrupt();
+      try {
+        t.join(5_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private void sample() {
+    long lastTotal = -1;
+    long lastOwn = 0;
+    long lastNanos = 0;
+    int quiet = 0;
+    long interval = options.loadProbeInterval().toNanos();
+    while (!Thread.currentThread().isInterrupted()) {
+      try {
+        long total = totalCommands();
+        long ownNow = own.get();
+        long now = System.nanoTime();
+        if (lastTotal >= 0 && now > lastNanos) {
+          long others = Math.max(0, (total - lastTotal) - (ownNow - lastOwn));
+          long rate = others * 1_000_000_000L / (now - lastNanos);
+          othersPerSecond = rate;
+          quiet = decide(rate, quiet);
+          samples++;
+        }
+        lastTotal = total;
+        lastOwn = ownNow;
+        lastNanos = now;
+      } catch (IOException e) {
+        // Unknown load: keep the last decision, and start counting afresh on a new connection.
+        drop();
+        lastTotal = -1;
+      }
+      try {
+        // Real time, not the mover's clock: a test's fake clock is for retry pauses.
+        MoverClock.SYSTEM.sleepNanos(interval);
+      } catch (InterruptedException e) {
+        break;
+      }
+    }
+  }
+
+  /** Applies one sample; returns the new count of quiet samples in a row. */
+  private int decide(long rate, int quiet) {
+    if (rate > options.yieldAbove()) {
+      yielding = true;
+      return 0;
+    }
+    if (yielding && quiet + 1 >= QUIET_SAMPLES) {
+      yielding = false;
+      return 0;
+    }
+    return quiet + 1;
+  }
+
+  private long totalCommands() throws IOException {
+    if (conn == null) {
+      conn = RespConnection.open(source, credentials, options.connectTimeout().toMillis(),
+          options.replyWaitNanos(options.migrateTimeout().toMillis())).countInto(own);
+    }
+    conn.send("INFO", "stats");
+    RespValue reply = conn.flushAndRead(options.replyWaitNanos(options.migrateTimeout().toMillis()));
+    if (reply instanceof RespValue.BulkString text) {
+      return parseTotal(text.utf8());
+    }
+    throw new IOException("INFO stats on " + source + " failed: " + MigrateReplies.describe(reply));
+  }
+
+  /** {@code total_commands_processed} from an {@code INFO stats} text. */
+  static long parseTotal(String info) throws IOException {
+    int at = info.indexOf(FIELD);
+    if (at < 0) {
+      throw new IOException("INFO stats has no " + FIELD);
+    }
+    int from = at + FIELD.length();
+    int to = from;
+    while (to < info.length() && Character.isDigit(info.charAt(to))) {
+      to++;
+    }
+    try {
+      return Long.parseLong(info.substring(from, to));
+    } catch (NumberFormatException e) {
+      throw new IOException("unreadable " + FIELD + " in INFO stats", e);
+    }
+  }
+
+  /** Only from the sampling thread, or once it has stopped. */
+  private void drop() {
+    if (conn != null) {
+      conn.close();
+      conn = null;
+    }
+  }
+
+  @Override
+  public void close() {
+    stop();
+    drop();
+  }
+}

@@ -1,0 +1,142 @@
+package dev.rekko.redis.migrate;
+
+import static dev.rekko.redis.migrate.MoverFixtures.address;
+import static dev.rekko.redis.migrate.MoverFixtures.jedis;
+import static dev.rekko.redis.migrate.MoverFixtures.keys;
+import static dev.rekko.redis.migrate.MoverFixtures.keysIn;
+import static dev.rekko.redis.migrate.MoverFixtures.load;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.rekko.redis.launcher.RedisServer;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.Jedis;
+
+/** The mover yields to clients of its source: short MIGRATEs one at a time while they send commands. */
+class SourceLoadTest {
+  private static RedisServer source;
+  private static RedisServer target;
+
+  @BeforeAll
+  static void start() {
+    source = RedisServer.builder().start();
+    target = RedisServer.builder().start();
+  }
+
+  @AfterAll
+  static void stop() {
+    for (RedisServer s : new RedisServer[] {source, target}) {
+      if (s != null) {
+        s.close();
+      }
+    }
+  }
+
+  @BeforeEach
+  void empty() {
+    for (RedisServer s : new RedisServer[] {source, target}) {
+      try (Jedis j = jedis(s, 0)) {
+        j.flushAll();
+      }
+    }
+  }
+
+  @Test
+  void readsTheCommandCountFromInfoStats() throws IOException {
+    assertThat(SourceLoad.parseTotal("# Stats\r\ntotal_connections_received:3\r\ntotal_commands_processed:4711\r\n"))
+        .isEqualTo(4711);
+    assertThatThrownBy(() -> SourceLoad.parseTotal("# Stats\r\n")).isInstanceOf(IOException.class);
+  }
+
+  @Test
+  void yieldsWhileOthersSendCommandsAndNotForTheMoversOwn() throws Exception {
+    MoverOptions options = MoverOptions.builder().yieldAbove(100).loadProbeInterval(Duration.ofMillis(20)).build();
+    try (SourceLoad load = new SourceLoad(address(source), Credentials.NONE, options);
+        Jedis own = jedis(source, 0)) {
+      load.start();
+      // The mover's own commands, counted as its own, do not make it yield.
+      AtomicBoolean ownDone = new AtomicBoolean();
+      Thread mine = traffic(own, () -> {
+        load.own.incrementAndGet();
+        return ownDone.get();
+      });
+      await("samples", () -> load.samples() >= 10);
+      ownDone.set(true);
+      mine.join();
+      assertThat(load.yielding()).isFalse();
+
+      AtomicBoolean othersDone = new AtomicBoolean();
+      try (Jedis client = jedis(source, 0)) {
+        Thread theirs = traffic(client, othersDone::get);
+        await("yielding", load::yielding);
+        assertThat(load.othersPerSecond()).isGreaterThan(100);
+        othersDone.set(true);
+        theirs.join();
+      }
+      await("back to full batches", () -> !load.yielding());
+    }
+  }
+
+  @Test
+  void whileYieldingAWalkCutsItsBatchesAndStillMovesEveryKey() throws Exception {
+    Set<String> leaving = new HashSet<>();
+    Map<Integer, dev.rekko.redis.backend.BackendAddress> slots = new HashMap<>();
+    for (int slot = 0; slot < 5; slot++) {
+      List<String> k = keys(slot, "y" + slot, 500);
+      load(source, 0, k, "v");
+      leaving.addAll(k);
+      slots.put(slot, address(target));
+    }
+    MoverOptions options = MoverOptions.builder().batchKeys(1000).scanCount(2500).yieldAbove(0)
+        .yieldBatchKeys(100).build();
+    try (SlotMover mover = MoverFixtures.mover(source, options, null, MoverClock.SYSTEM)) {
+      mover.load().force(true);
+      WalkResult r = mover.walk(slots);
+      assertThat(r.keysMoved()).isEqualTo(2500);
+      assertThat(r.batches()).isEqualTo(25);
+      assertThat(keysIn(target, 0)).isEqualTo(leaving);
+      assertThat(keysIn(source, 0)).isEmpty();
+
+      // The same walk without yielding sends full batches.
+      for (int slot = 0; slot < 5; slot++) {
+        load(source, 0, keys(slot, "z" + slot, 500), "v");
+      }
+      mover.load().force(false);
+      assertThat(mover.walk(slots).batches()).isEqualTo(3);
+    }
+  }
+
+  /** Sends PINGs on {@code jedis} until {@code done} says so; each round first runs {@code done}. */
+  private static Thread traffic(Jedis jedis, BooleanSupplier done) {
+    Thread t = new Thread(() -> {
+      while (!done.getAsBoolean()) {
+        jedis.ping();
+      }
+    }, "traffic");
+    t.setDaemon(true);
+    t.start();
+    return t;
+  }
+
+  private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting for " + what);
+      }
+      Thread.sleep(10);
+    }
+  }
+}
