@@ -119,7 +119,7 @@ final class CoordinatorActor {
     this.ctx = ctx;
     this.topology = topology;
     this.lastEpoch = topology.epoch();
-    this.migrations = new MigrationControl(ctx.getSystem(), slots, movers, settings.maxParallelSlots());
+    this.migrations = new MigrationControl(ctx.getSystem(), slots, movers, writer, settings.maxParallelSlots());
     this.timers = timers;
     this.stash = stash;
     this.settings = settings;

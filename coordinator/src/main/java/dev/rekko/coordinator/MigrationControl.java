@@ -8,6 +8,7 @@ import dev.rekko.slots.SourceMover;
 import dev.rekko.topology.SlotInfo;
 import dev.rekko.topology.SlotState;
 import dev.rekko.topology.Topology;
+import dev.rekko.topology.TopologyWriter;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -22,25 +23,44 @@ import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
 /**
  * The coordinator's side of running migrations, on the coordinator's thread: starting pending slots as
  * the topology changes, keeping the movers of leaving groups awake, and their pause and throttle.
+ *
+ * <p>Pause and throttle are kept in the topology's meta map, so that a coordinator that takes over
+ * (its node left or failed) carries on with them instead of resuming a paused migration. An operator's
+ * change applies here at once and is answered once a majority holds it; a change seen in the topology
+ * (the first topology after a takeover, or a write by an earlier coordinator that landed late) is
+ * adopted when it differs from what the topology said before.
  */
 final class MigrationControl {
   private final ActorSystem<?> system;
   private final ActorRef<ShardingEnvelope<SlotEntity.Command>> slots;
   private final ActorRef<ShardingEnvelope<SourceMover.Command>> movers;
+  private final TopologyWriter writer;
   private final MigrationScheduler scheduler;
   private final Set<Integer> wokenMovers = new HashSet<>();
   private long throttle;
+  /** The controls as the topology last showed them; null before the first topology. */
+  private Boolean seenPaused;
+  private Long seenThrottle;
 
   MigrationControl(ActorSystem<?> system, ActorRef<ShardingEnvelope<SlotEntity.Command>> slots,
-      ActorRef<ShardingEnvelope<SourceMover.Command>> movers, int maxParallelSlots) {
+      ActorRef<ShardingEnvelope<SourceMover.Command>> movers, TopologyWriter writer, int maxParallelSlots) {
     this.system = system;
     this.slots = slots;
     this.movers = movers;
+    this.writer = writer;
     this.scheduler = new MigrationScheduler(maxParallelSlots);
   }
 
   /** Starts the pending slots there is room for, and wakes the movers of groups slots are leaving. */
   void onTopology(Topology topology) {
+    if (seenThrottle == null || seenThrottle != topology.moverThrottle()) {
+      seenThrottle = topology.moverThrottle();
+      applyThrottle(seenThrottle);
+    }
+    if (seenPaused == null || seenPaused != topology.migrationsPaused()) {
+      seenPaused = topology.migrationsPaused();
+      applyPause(seenPaused);
+    }
     for (int group : MigrationScheduler.sources(topology)) {
       if (wokenMovers.add(group)) {
         tellMover(group, new SourceMover.Wake());
@@ -53,19 +73,35 @@ final class MigrationControl {
     }
   }
 
-  MigrationsChanged pause(boolean paused, Topology topology) {
-    scheduler.paused(paused);
-    wokenMovers.forEach(g -> tellMover(g, new SourceMover.SetPaused(paused)));
+  CompletionStage<MigrationsChanged> pause(boolean paused, Topology topology) {
+    applyPause(paused);
     if (!paused) {
       onTopology(topology);
     }
-    return new MigrationsChanged(paused ? "migrations paused" : "migrations resumed");
+    return persisted(paused ? "migrations paused" : "migrations resumed");
   }
 
-  MigrationsChanged throttle(long maxKeysPerSecond) {
-    throttle = Math.max(0, maxKeysPerSecond);
+  CompletionStage<MigrationsChanged> throttle(long maxKeysPerSecond) {
+    applyThrottle(Math.max(0, maxKeysPerSecond));
+    return persisted(throttle == 0 ? "movers unthrottled" : "movers capped at " + throttle + " keys/s each");
+  }
+
+  private void applyPause(boolean paused) {
+    scheduler.paused(paused);
+    wokenMovers.forEach(g -> tellMover(g, new SourceMover.SetPaused(paused)));
+  }
+
+  private void applyThrottle(long maxKeysPerSecond) {
+    throttle = maxKeysPerSecond;
     wokenMovers.forEach(g -> tellMover(g, new SourceMover.SetThrottle(throttle)));
-    return new MigrationsChanged(throttle == 0 ? "movers unthrottled" : "movers capped at " + throttle + " keys/s each");
+  }
+
+  /** Writes the controls as they are now; the answer says whether a majority holds them. */
+  private CompletionStage<MigrationsChanged> persisted(String message) {
+    return writer.putMigrationControls(scheduler.paused(), throttle).handle((done, error) -> error == null
+        ? new MigrationsChanged(message)
+        : new MigrationsChanged(message + " on this coordinator, but recording it failed ("
+            + Writes.unwrap(error).getMessage() + "): a coordinator that takes over may not know of it"));
   }
 
   /** Built off the coordinator's thread: the movers are asked for their progress. */

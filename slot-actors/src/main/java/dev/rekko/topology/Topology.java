@@ -24,6 +24,8 @@ import java.util.TreeMap;
  * @param bootstrapped whether the cluster was seeded once (seeding must never run twice)
  * @param loaded       whether this node has read every topology key since it started (see
  *                     {@link TopologyReplica}); a node that has not must not serve
+ * @param migrationsPaused whether an operator paused migrations (kept across coordinator changes)
+ * @param moverThrottle every mover's keys/s cap set by an operator, 0 for none
  */
 public record Topology(
     long epoch,
@@ -35,13 +37,21 @@ public record Topology(
     @JsonDeserialize(converter = TopologyJson.ListToNodes.class)
     SortedMap<String, NodeInfo> nodes,
     boolean bootstrapped,
-    boolean loaded) implements TopologySerializable {
+    boolean loaded,
+    boolean migrationsPaused,
+    long moverThrottle) implements TopologySerializable {
 
   public static final int SLOT_COUNT = 1024;
 
   /** Before anything was read: no groups, every slot offline, not loaded. */
   public static final Topology EMPTY = new Topology(0, new TreeMap<>(), offlineSlots(), new TreeMap<>(),
       false, false);
+
+  /** Without migration controls: not paused, no throttle. */
+  public Topology(long epoch, SortedMap<Integer, GroupInfo> groups, List<SlotInfo> slots,
+      SortedMap<String, NodeInfo> nodes, boolean bootstrapped, boolean loaded) {
+    this(epoch, groups, slots, nodes, bootstrapped, loaded, false, 0);
+  }
 
   public Topology {
     groups = Collections.unmodifiableSortedMap(new TreeMap<>(groups == null ? new TreeMap<>() : groups));

@@ -22,7 +22,10 @@ public final class TopologyKeys {
 
   public static final Key<LWWMap<Integer, GroupInfo>> GROUPS = LWWMapKey.create("rekko-groups");
   public static final Key<LWWMap<String, NodeInfo>> NODES = LWWMapKey.create("rekko-nodes");
-  /** Cluster-wide monotone numbers, see {@link #META_BOOTSTRAPPED} and {@link #META_EPOCH}. */
+  /**
+   * Cluster-wide numbers: monotone ones ({@link #META_BOOTSTRAPPED}, {@link #META_EPOCH}) and the
+   * migration controls ({@link #META_MIGRATIONS_PAUSED}, {@link #META_MOVER_THROTTLE}).
+   */
   public static final Key<LWWMap<String, Long>> META = LWWMapKey.create("rekko-meta");
 
   /** Meta entry: the epoch at which the cluster was seeded; present = seeded. */
@@ -33,6 +36,10 @@ public final class TopologyKeys {
    * migration's barrier.
    */
   public static final String META_EPOCH = "epoch";
+  /** Meta entry: 1 while migrations are paused, so that a new coordinator keeps them paused. */
+  public static final String META_MIGRATIONS_PAUSED = "migrations-paused";
+  /** Meta entry: every mover's keys/s cap, 0 for none. */
+  public static final String META_MOVER_THROTTLE = "mover-throttle";
 
   private static final List<Key<LWWMap<Integer, SlotInfo>>> SLOTS;
 
@@ -106,6 +113,11 @@ public final class TopologyKeys {
       }
     }
     return map.put(self, key, value, epochClock());
+  }
+
+  /** Sets a meta setting; the later write wins (wall clock, always above the current timestamp). */
+  static LWWMap<String, Long> set(LWWMap<String, Long> map, SelfUniqueAddress self, String key, long value) {
+    return map.put(self, key, value, LWWRegister.defaultClock());
   }
 
   /** Raises a monotone meta number; a lower or equal value leaves the map as it is. */

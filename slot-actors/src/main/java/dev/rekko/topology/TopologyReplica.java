@@ -253,7 +253,9 @@ public final class TopologyReplica extends AbstractBehavior<TopologyReplica.Comm
     Map<String, Long> meta = entries(TopologyKeys.META);
     long epoch = meta.getOrDefault(TopologyKeys.META_EPOCH, 0L);
     boolean bootstrapped = meta.containsKey(TopologyKeys.META_BOOTSTRAPPED);
-    return new Topology(epoch, groups, slots, nodes, bootstrapped, loaded);
+    return new Topology(epoch, groups, slots, nodes, bootstrapped, loaded,
+        meta.getOrDefault(TopologyKeys.META_MIGRATIONS_PAUSED, 0L) != 0,
+        meta.getOrDefault(TopologyKeys.META_MOVER_THROTTLE, 0L));
   }
 
   @SuppressWarnings("unchecked")

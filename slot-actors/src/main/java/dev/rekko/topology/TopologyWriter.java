@@ -154,6 +154,13 @@ public final class TopologyWriter {
         epoch));
   }
 
+  /** Records whether migrations are paused and the movers' throttle, for every later coordinator. */
+  public CompletionStage<Done> putMigrationControls(boolean paused, long maxKeysPerSecond) {
+    return update(TopologyKeys.META, settings.metaWrites(), map -> TopologyKeys.set(
+        TopologyKeys.set(map, self, TopologyKeys.META_MIGRATIONS_PAUSED, paused ? 1 : 0), self,
+        TopologyKeys.META_MOVER_THROTTLE, Math.max(0, maxKeysPerSecond)));
+  }
+
   /** Raises the cluster's epoch high-water mark. */
   public CompletionStage<Done> raiseEpoch(long epoch) {
     return update(TopologyKeys.META, settings.metaWrites(),

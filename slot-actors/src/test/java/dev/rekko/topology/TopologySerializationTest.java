@@ -92,7 +92,8 @@ class TopologySerializationTest {
     ObjectMapper json = JacksonObjectMapperProvider.get(system.classicSystem())
         .getOrCreate("jackson-json", Optional.empty());
     JsonNode node = json.readTree(json.writeValueAsString(sample()));
-    assertThat(fields(node)).containsExactly("epoch", "groups", "slots", "nodes", "bootstrapped", "loaded");
+    assertThat(fields(node)).containsExactly("epoch", "groups", "slots", "nodes", "bootstrapped", "loaded",
+        "migrationsPaused", "moverThrottle");
     assertThat(node.get("epoch").asLong()).isEqualTo(5);
     assertThat(node.get("groups").isArray()).isTrue();
     JsonNode group = node.get("groups").get(0);

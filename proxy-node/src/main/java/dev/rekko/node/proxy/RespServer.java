@@ -55,7 +55,7 @@ public final class RespServer {
       server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
       server.bind(new InetSocketAddress(ctx.proxy.host(), ctx.proxy.port()), 1024);
       server.configureBlocking(false);
-      io = ClientIo.start(threads, tick.toNanos());
+      io = ClientIo.startAll(threads, tick.toNanos());
       RespServer resp = new RespServer(server, io, ctx);
       ClientIo acceptor = io.get(0);
       ServerSocketChannel s = server;

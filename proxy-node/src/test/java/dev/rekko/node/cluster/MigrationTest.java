@@ -137,7 +137,7 @@ class MigrationTest {
 
   @Test
   @Order(4)
-  void aMigrationGoesOnWhenTheCoordinatorsNodeLeaves() throws Exception {
+  void aMigrationGoesOnWhenTheCoordinatorsNodeLeavesAndKeepsItsPauseAndThrottle() throws Exception {
     List<HostAndPort> endpoints = List.of(1, 2).stream().map(i -> new HostAndPort("127.0.0.1", fx.respPort(i)))
         .toList();
     try (ConsistencyChecker checker = ConsistencyChecker.builder().endpoints(endpoints).clients(4)
@@ -162,8 +162,30 @@ class MigrationTest {
           return false;
         }
       });
+      // Paused, later slots stay pending; they must stay so under the next coordinator too.
+      fx.api(1).post("/api/migrations/pause", "").ok();
+      fx.api(1).post("/api/slots/migrate", "{\"count\":20,\"fromGroup\":1,\"group\":2}").ok();
       fx.stop(0);
-      fx.api(1).post("/api/migrations/throttle", "{\"maxKeysPerSecond\":0}");
+
+      // The coordinator that takes over knows of the pause and the throttle, and keeps them.
+      ClusterFixture.await("the new coordinator reports the pause and the throttle", () -> {
+        try {
+          JsonNode view = fx.api(1).get("/api/migrations").ok();
+          return view.get("paused").asBoolean() && view.get("maxKeysPerSecond").asLong() == 200;
+        } catch (Exception e) {
+          return false;
+        }
+      });
+      long pending = fx.node(1).topology().slots().stream()
+          .filter(s -> s.state() == dev.rekko.topology.SlotState.PENDING).count();
+      assertThat(pending).as("slots the pause holds back").isPositive();
+      Thread.sleep(1000);
+      assertThat(fx.node(1).topology().slots().stream()
+          .filter(s -> s.state() == dev.rekko.topology.SlotState.PENDING).count())
+          .as("no pending slot starts while paused, across the failover").isEqualTo(pending);
+
+      fx.api(1).post("/api/migrations/throttle", "{\"maxKeysPerSecond\":0}").ok();
+      fx.api(1).post("/api/migrations/resume", "").ok();
       awaitNoMigration();
       Report r = checker.stopAndVerify();
       System.out.println("consistency across the coordinator's node leaving: " + r);

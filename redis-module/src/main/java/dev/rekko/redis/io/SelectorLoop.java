@@ -1,0 +1,151 @@
+package dev.rekko.redis.io;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One thread running one NIO selector for many connections: the skeleton that the node's client side
+ * and its backend side share. Each round selects (or only polls, when {@link #hasWorkNow} says so),
+ * runs the tasks other threads handed over with {@link #execute}, serves the ready keys, then the
+ * subclass's end of round, and every {@code tickNanos} its periodic checks.
+ *
+ * <p>Plain NIO rather than Pekko Streams TCP: at low pipeline depth a command costs the thread
+ * hand-offs and system calls it crosses, and here a read, what it causes and the write that follows
+ * are plain calls on one thread. A subclass calls {@link #start()} at the end of its constructor.
+ */
+public abstract class SelectorLoop implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(SelectorLoop.class);
+
+  private final Selector selector;
+  private final Thread thread;
+  private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+  private final long tickNanos;
+  private volatile boolean running = true;
+  private long nextTick;
+
+  protected SelectorLoop(String name, long tickNanos) {
+    this.tickNanos = tickNanos;
+    try {
+      selector = Selector.open();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot open a selector", e);
+    }
+    thread = new Thread(this::loop, name);
+    thread.setDaemon(true);
+  }
+
+  /** Starts the thread; once, when the subclass is fully built. */
+  protected final void start() {
+    thread.start();
+  }
+
+  public final Selector selector() {
+    return selector;
+  }
+
+  public final boolean inLoop() {
+    return Thread.currentThread() == thread;
+  }
+
+  /** Runs {@code task} on this loop's thread. */
+  public final void execute(Runnable task) {
+    tasks.add(task);
+    selector.wakeup();
+  }
+
+  /** Wakes the thread from its select, unless the caller is that thread. */
+  protected final void wakeup() {
+    if (!inLoop()) {
+      selector.wakeup();
+    }
+  }
+
+  /** Serves one ready, valid key. */
+  protected abstract void onReady(SelectionKey key);
+
+  /** The periodic checks (timeouts, pings, reconnects). */
+  protected abstract void onTick(long nowNanos);
+
+  /** Work to do after the ready keys of each round (such as writes gathered during it). */
+  protected void endOfRound() {}
+
+  /** True when the next round must not wait for I/O, because there is work already. */
+  protected boolean hasWorkNow() {
+    return false;
+  }
+
+  /** On the thread, as the loop stops, before the last tasks run and the selector closes. */
+  protected void onStop() {}
+
+  private void loop() {
+    long selectMillis = Math.max(1, tickNanos / 1_000_000);
+    while (running) {
+      try {
+        if (hasWorkNow()) {
+          selector.selectNow();
+        } else {
+          selector.select(selectMillis);
+        }
+        runTasks();
+        var keys = selector.selectedKeys();
+        for (SelectionKey key : keys) {
+          if (key.isValid()) {
+            onReady(key);
+          }
+        }
+        keys.clear();
+        endOfRound();
+        long now = System.nanoTime();
+        if (now - nextTick >= 0) {
+          nextTick = now + tickNanos;
+          onTick(now);
+        }
+      } catch (Throwable t) {
+        // One bad connection must not stop the loop that serves all the others.
+        log.error("{}: I/O loop error", thread.getName(), t);
+      }
+    }
+    try {
+      onStop();
+    } catch (Throwable t) {
+      log.error("{}: stopping failed", thread.getName(), t);
+    }
+    runTasks();
+    try {
+      selector.close();
+    } catch (IOException ignored) {
+      // closing anyway
+    }
+  }
+
+  private void runTasks() {
+    Runnable task;
+    while ((task = tasks.poll()) != null) {
+      try {
+        task.run();
+      } catch (Throwable t) {
+        log.error("{}: I/O task failed", thread.getName(), t);
+      }
+    }
+  }
+
+  /** Stops the loop and waits for its thread (unless called on it). */
+  @Override
+  public void close() {
+    running = false;
+    selector.wakeup();
+    if (!inLoop()) {
+      try {
+        thread.join(5_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}
