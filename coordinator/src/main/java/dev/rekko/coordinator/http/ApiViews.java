@@ -38,12 +38,13 @@ final class ApiViews {
     }
   }
 
-  @JsonPropertyOrder({"epoch", "loaded", "bootstrapped", "groups", "slots", "nodes"})
-  record TopologyView(long epoch, boolean loaded, boolean bootstrapped, List<GroupView> groups,
-      List<SlotInfo> slots, List<NodeInfo> nodes) {
+  @JsonPropertyOrder({"epoch", "loaded", "bootstrapped", "migrationsPaused", "moverThrottle", "groups", "slots",
+      "nodes"})
+  record TopologyView(long epoch, boolean loaded, boolean bootstrapped, boolean migrationsPaused,
+      long moverThrottle, List<GroupView> groups, List<SlotInfo> slots, List<NodeInfo> nodes) {
     static TopologyView of(Topology t, Function<String, Optional<Boolean>> serverUp) {
-      return new TopologyView(t.epoch(), t.loaded(), t.bootstrapped(), ApiViews.groups(t, serverUp), t.slots(),
-          List.copyOf(t.nodes().values()));
+      return new TopologyView(t.epoch(), t.loaded(), t.bootstrapped(), t.migrationsPaused(), t.moverThrottle(),
+          ApiViews.groups(t, serverUp), t.slots(), List.copyOf(t.nodes().values()));
     }
   }
 

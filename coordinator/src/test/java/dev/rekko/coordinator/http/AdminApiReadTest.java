@@ -37,7 +37,8 @@ class AdminApiReadTest {
     assertThat(reply.status()).isEqualTo(200);
     assertThat(reply.header("Content-Type")).contains("application/json");
     JsonNode t = reply.json();
-    assertThat(fieldNames(t)).containsExactly("epoch", "loaded", "bootstrapped", "groups", "slots", "nodes");
+    assertThat(fieldNames(t)).containsExactly("epoch", "loaded", "bootstrapped", "migrationsPaused", "moverThrottle",
+        "groups", "slots", "nodes");
     assertThat(t.get("epoch").asLong()).isEqualTo(6);
     assertThat(t.get("loaded").asBoolean()).isTrue();
     assertThat(t.get("bootstrapped").asBoolean()).isTrue();

@@ -185,6 +185,24 @@ public final class RekkoNode implements AutoCloseable {
     }
   }
 
+  /**
+   * Whether {@code t} shows the whole seed. The seed's meta entry, its groups and its 16 slot keys
+   * spread as separate entries, so a node may see "bootstrapped" before some slots, which it would then
+   * route as offline; a seed puts every slot online at a known group, and no slot ever goes back to
+   * epoch 0, so this holds for every later topology too.
+   */
+  static boolean seedVisible(Topology t) {
+    if (!t.bootstrapped()) {
+      return false;
+    }
+    for (var slot : t.slots()) {
+      if (slot.epoch() == 0 || !t.groups().containsKey(slot.group())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** Applies each published topology: a new routing table, swapped in at once. */
   private record TopologyFollower(NodeContext ctx, AtomicReference<Topology> topology, boolean awaitSeed)
       implements java.util.function.Predicate<Topology> {
@@ -196,7 +214,7 @@ public final class RekkoNode implements AutoCloseable {
       topology.set(next);
       // A node configured to seed a new cluster waits for the seed rather than serve an empty table
       // whose every slot is offline: clients see "router is not online", as with Codis's waiting proxy.
-      if (awaitSeed && !next.bootstrapped()) {
+      if (awaitSeed && !seedVisible(next)) {
         return false;
       }
       RoutingTable table = RoutingTable.fromTopology(next);
