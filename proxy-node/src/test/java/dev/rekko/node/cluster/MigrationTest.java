@@ -143,8 +143,9 @@ class MigrationTest {
     try (ConsistencyChecker checker = ConsistencyChecker.builder().endpoints(endpoints).clients(4)
         .counters(300).registers(50).keyPrefix("cc2").build().start()) {
       checker.awaitAcked(300, ClusterFixture.WAIT);
-      // Slow movers, so that the node leaves in the middle of it.
-      fx.api(1).post("/api/migrations/throttle", "{\"maxKeysPerSecond\":200}").ok();
+      // Slow movers (the ~300 keys of these slots take ~15 s), so that the node leaves in the middle of
+      // it and the awaits below see it running even when the machine is slow to answer the POSTs.
+      fx.api(1).post("/api/migrations/throttle", "{\"maxKeysPerSecond\":20}").ok();
       fx.api(1).post("/api/slots/migrate", "{\"count\":300,\"fromGroup\":1,\"group\":2}").ok();
       ClusterFixture.await("some slot migrating", () -> fx.node(1).topology().slots().stream()
           .anyMatch(s -> s.state() == dev.rekko.topology.SlotState.MIGRATING));
@@ -171,7 +172,7 @@ class MigrationTest {
       ClusterFixture.await("the new coordinator reports the pause and the throttle", () -> {
         try {
           JsonNode view = fx.api(1).get("/api/migrations").ok();
-          return view.get("paused").asBoolean() && view.get("maxKeysPerSecond").asLong() == 200;
+          return view.get("paused").asBoolean() && view.get("maxKeysPerSecond").asLong() == 20;
         } catch (Exception e) {
           return false;
         }
