@@ -101,7 +101,9 @@ summary() {
     function max(a,   i, m) { m = a[1]; for (i = 2; i <= n; i++) if (a[i] > m) m = a[i]; return m }
     END { if (n == 0) { print "  no complete window"; exit }
       printf "  %d windows of %d SET + %d GET; SET p50 %s ms, p99 median %s max %s ms; GET p50 %s ms, p99 median %s max %s ms\n",
-        n, '"$LOAD_N"', '"$LOAD_N"', med(s50), med(s99), max(s99), med(g50), med(g99), max(g99) }' "$1"
+        n, '"$LOAD_N"', '"$LOAD_N"', med(s50), med(s99), max(s99), med(g50), med(g99), max(g99)
+      printf "  p99 of each window in order, SET/GET (ms):"
+      for (i = 1; i <= n; i++) printf " %s/%s", s99[i], g99[i]; printf "\n" }' "$1"
 }
 load_for() {   # $1: seconds of load without a migration
   rm -f "$WORK/stop"; windows > "$WORK/idle.txt" & local pid=$!
