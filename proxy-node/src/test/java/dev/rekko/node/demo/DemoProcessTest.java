@@ -134,6 +134,55 @@ class DemoProcessTest {
   }
 
   @Test
+  void aNodeStoppedBySigtermLeavesTheClusterRatherThanBeingDowned() throws Exception {
+    NodeProcess first = start(spec(Map.of()));
+    awaitServing(first);
+    int secondCluster = freePort();
+    Map<String, String> settings = new LinkedHashMap<>();
+    settings.put("rekko.proxy.port", Integer.toString(freePort()));
+    settings.put("rekko.admin.port", Integer.toString(freePort()));
+    settings.put("rekko.cluster.port", Integer.toString(secondCluster));
+    settings.put("rekko.cluster.seed-nodes", first.spec().settings().get("rekko.cluster.seed-nodes"));
+    settings.put("rekko.data-dir", dir.resolve("node-1").toString());
+    settings.put("rekko.dispatcher.parallelism", "1");
+    NodeProcess second = start(new NodeSpec(1, Optional.empty(), settings, dir.resolve("node-1.log")));
+    awaitServing(second);
+    // The first node's view of the members, from its HTTP API: both UP (Pekko's INFO lines are not
+    // logged with the test classpath's logging settings).
+    String nodes = "http://127.0.0.1:" + first.spec().settings().get("rekko.admin.port") + "/api/nodes";
+    long deadline = System.nanoTime() + DEADLINE.toNanos();
+    while (upCount(nodes) < 2) {
+      assertThat(System.nanoTime() - deadline).as("second node not up; first's output:\n%s", first.logTail())
+          .isNegative();
+      Thread.sleep(200);
+    }
+
+    // SIGTERM runs the node's shutdown hook: it must still reach the others while it leaves. (Pekko's
+    // own JVM hook used to shut the remote transport down at once, and the node got downed instead.)
+    second.handle().destroy();
+    assertThat(awaitExit(second)).isEqualTo(143);
+    while (upCount(nodes) > 1) {
+      assertThat(System.nanoTime() - deadline).as("second node still listed").isNegative();
+      Thread.sleep(200);
+    }
+    assertThat(Files.readString(first.spec().logFile())).doesNotContain("UNREACHABLE");
+  }
+
+  private static int upCount(String url) {
+    try {
+      String body = java.net.http.HttpClient.newHttpClient().send(
+          java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+      return body.split("\"state\":\"UP\"", -1).length - 1;
+    } catch (IOException e) {
+      return -1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return -1;
+    }
+  }
+
+  @Test
   void aNodeThatExitsEarlyFailsTheWaitWithItsExitCodeAndOutput() throws Exception {
     NodeProcess node = start(spec(Map.of("rekko.proxy.port", "99999")));
     ClusterReadiness readiness = new ClusterReadiness(List.of(new ClusterReadiness.Endpoint(0, "127.0.0.1",
