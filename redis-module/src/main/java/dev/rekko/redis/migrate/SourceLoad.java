@@ -9,7 +9,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * Tells the mover whether clients use its source too. While a walk runs, a thread samples the
  * source's {@code total_commands_processed} ({@code INFO stats}) on a connection of its own and takes
  * away the commands the mover sent itself (every mover connection counts into {@link #own}); what is
- * left is other clients' traffic, mostly the nodes moving the keys that client commands name.
+ * left is other clients' traffic, mostly the nodes moving the keys that client commands name, as a
+ * rate over the last {@link #QUIET_SAMPLES} intervals.
  *
  * <p>Redis runs one command at a time, and a MIGRATE of a thousand keys keeps it busy for several
  * milliseconds; with two of them pipelined, a client command can wait behind both. So while others
@@ -87,30 +88,42 @@ final class SourceLoad implements AutoCloseable {
   }
 
   private void sample() {
-    long lastTotal = -1;
-    long lastOwn = 0;
-    long lastNanos = 0;
+    // The rate is taken over the last QUIET_SAMPLES intervals: a sample's two counts are not read at
+    // the same instant, and that error, a few commands, would weigh too much over a single interval.
+    long[] totals = new long[QUIET_SAMPLES + 1];
+    long[] owns = new long[QUIET_SAMPLES + 1];
+    long[] times = new long[QUIET_SAMPLES + 1];
+    int kept = 0;
     int quiet = 0;
     long interval = options.loadProbeInterval().toNanos();
     while (!Thread.currentThread().isInterrupted()) {
       try {
-        long total = totalCommands();
+        // The mover's count first: what it sent before the INFO is in Redis's count too, but for what
+        // is still on its way.
         long ownNow = own.get();
+        long total = totalCommands();
         long now = System.nanoTime();
-        if (lastTotal >= 0 && now > lastNanos) {
-          long others = Math.max(0, (total - lastTotal) - (ownNow - lastOwn));
-          long rate = others * 1_000_000_000L / (now - lastNanos);
+        if (kept == totals.length) {
+          System.arraycopy(totals, 1, totals, 0, kept - 1);
+          System.arraycopy(owns, 1, owns, 0, kept - 1);
+          System.arraycopy(times, 1, times, 0, kept - 1);
+          kept--;
+        }
+        totals[kept] = total;
+        owns[kept] = ownNow;
+        times[kept] = now;
+        kept++;
+        if (kept > 1 && now > times[0]) {
+          long others = Math.max(0, (total - totals[0]) - (ownNow - owns[0]));
+          long rate = others * 1_000_000_000L / (now - times[0]);
           othersPerSecond = rate;
           quiet = decide(rate, quiet);
           samples++;
         }
-        lastTotal = total;
-        lastOwn = ownNow;
-        lastNanos = now;
       } catch (IOException e) {
         // Unknown load: keep the last decision, and start counting afresh on a new connection.
         drop();
-        lastTotal = -1;
+        kept = 0;
       }
       try {
         // Real time, not the mover's clock: a test's fake clock is for retry pauses.
