@@ -158,7 +158,10 @@ final class CoordinatorActor {
         .onMessage(ApplyRebalance.class, this::onApplyRebalance)
         .onMessage(CancelPendingMigrations.class, this::onCancelPending)
         .onMessage(LearnVersions.class, this::onLearnVersions)
-        .onMessage(VersionsProbed.class, this::onVersionsProbed)
+        .onMessage(VersionsProbed.class, m -> {
+          versions.learned(m.versions());
+          return onLearnVersions(new LearnVersions());
+        })
         .build();
   }
 
@@ -213,10 +216,7 @@ final class CoordinatorActor {
     if (topology.loaded()) {
       migrations.onTopology(topology);
     }
-    if (awaiting != null && awaiting.visible().test(topology)) {
-      return answer();
-    }
-    return Behaviors.same();
+    return awaiting != null && awaiting.visible().test(topology) ? answer() : Behaviors.same();
   }
 
   /**
@@ -326,11 +326,6 @@ final class CoordinatorActor {
     versions.probe(topology, System.nanoTime()).ifPresent(probe ->
         ctx.pipeToSelf(probe, (found, e) -> new VersionsProbed(found)));
     return Behaviors.same();
-  }
-
-  private Behavior<Command> onVersionsProbed(VersionsProbed m) {
-    versions.learned(m.versions());
-    return onLearnVersions(new LearnVersions());
   }
 
   // ---- Steps

@@ -258,8 +258,7 @@ final class Migrator implements AutoCloseable {
 
   private RespConnection connection() throws IOException {
     if (conn == null) {
-      conn = RespConnection.open(source, credentials, options.connectTimeout().toMillis(),
-          options.replyWaitNanos(options.migrateTimeout().toMillis())).countInto(load.own);
+      conn = load.connect();
     }
     return conn;
   }

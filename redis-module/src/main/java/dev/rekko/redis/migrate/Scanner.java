@@ -26,17 +26,14 @@ final class Scanner implements AutoCloseable {
   private static final byte[] COUNT = "COUNT".getBytes(StandardCharsets.US_ASCII);
 
   private final BackendAddress source;
-  private final Credentials credentials;
   private final MoverOptions options;
   private final MoverClock clock;
   private final byte[] count;
   private final SourceLoad load;
   private RespConnection conn;
 
-  Scanner(BackendAddress source, Credentials credentials, MoverOptions options, MoverClock clock,
-      SourceLoad load) {
+  Scanner(BackendAddress source, MoverOptions options, MoverClock clock, SourceLoad load) {
     this.source = source;
-    this.credentials = credentials;
     this.options = options;
     this.clock = clock;
     this.count = Integer.toString(options.scanCount()).getBytes(StandardCharsets.US_ASCII);
@@ -171,8 +168,7 @@ final class Scanner implements AutoCloseable {
 
   private RespConnection connection(int db) throws IOException {
     if (conn == null) {
-      conn = RespConnection.open(source, credentials, options.connectTimeout().toMillis(),
-          options.replyWaitNanos(options.migrateTimeout().toMillis())).countInto(load.own);
+      conn = load.connect();
     }
     if (conn.selectedDb() != db) {
       conn.send("SELECT", Integer.toString(db));

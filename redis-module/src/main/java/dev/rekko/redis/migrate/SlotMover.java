@@ -63,7 +63,7 @@ public final class SlotMover implements AutoCloseable {
     }
     this.throttle = new Throttle(clock, options.maxKeysPerSecond(), options.pauseBetweenBatches());
     this.load = new SourceLoad(source, credentials, options);
-    this.scanner = new Scanner(source, credentials, options, clock, load);
+    this.scanner = new Scanner(source, options, clock, load);
     this.migrator = new Migrator(source, credentials, options, clock, load);
     this.single = new Migrator(source, credentials, options, clock, load);
   }

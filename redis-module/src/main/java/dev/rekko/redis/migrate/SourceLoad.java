@@ -39,6 +39,12 @@ final class SourceLoad implements AutoCloseable {
     this.options = options;
   }
 
+  /** A new connection to the source, logged in; what it sends counts as the mover's own. */
+  RespConnection connect() throws IOException {
+    return RespConnection.open(source, credentials, options.connectTimeout().toMillis(),
+        options.replyWaitNanos(options.migrateTimeout().toMillis())).countInto(own);
+  }
+
   /** Whether the mover should send short MIGRATEs one at a time now. */
   boolean yielding() {
     return yielding;
@@ -149,8 +155,7 @@ final class SourceLoad implements AutoCloseable {
 
   private long totalCommands() throws IOException {
     if (conn == null) {
-      conn = RespConnection.open(source, credentials, options.connectTimeout().toMillis(),
-          options.replyWaitNanos(options.migrateTimeout().toMillis())).countInto(own);
+      conn = connect();
     }
     conn.send("INFO", "stats");
     RespValue reply = conn.flushAndRead(options.replyWaitNanos(options.migrateTimeout().toMillis()));
