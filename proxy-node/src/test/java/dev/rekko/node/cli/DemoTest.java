@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.rekko.node.CliException;
 import dev.rekko.node.Demo;
+import dev.rekko.node.FreePorts;
 import dev.rekko.node.config.GroupSeed;
 import dev.rekko.node.config.NodeConfig;
 import dev.rekko.node.demo.DemoNode;
@@ -41,8 +42,8 @@ class DemoTest {
 
   private static Demo.Options options(int nodes, int groups, int replicas, Map<String, String> overrides,
       Duration readyTimeout) throws IOException {
-    return new Demo.Options(nodes, groups, replicas, freePort(), freePort(), freePort(), Optional.empty(),
-        overrides, readyTimeout);
+    return new Demo.Options(nodes, groups, replicas, FreePorts.base(nodes), FreePorts.base(nodes),
+        FreePorts.base(nodes), Optional.empty(), overrides, readyTimeout);
   }
 
   private static String role(RedisServer server) throws IOException {

@@ -4,14 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.rekko.node.Demo;
+import dev.rekko.node.FreePorts;
 import dev.rekko.node.NodeLauncher;
 import dev.rekko.node.config.NodeConfig;
 import dev.rekko.node.demo.ClusterReadiness;
 import dev.rekko.node.demo.NodeProcess;
 import dev.rekko.redis.launcher.RedisServer;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -31,12 +29,6 @@ import redis.clients.jedis.Jedis;
  */
 class DemoEndToEndTest {
 
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
-  }
-
   private static Jedis jedis(NodeConfig node) {
     return new Jedis(new HostAndPort("127.0.0.1", node.proxy().port()),
         DefaultJedisClientConfig.builder().autoNegotiateProtocol(false).timeoutMillis(10_000).build());
@@ -47,7 +39,8 @@ class DemoEndToEndTest {
     // The launcher the node JVMs find is the data path itself.
     assertThat(ServiceLoader.load(NodeLauncher.class).findFirst()).get().isInstanceOf(DataPathLauncher.class);
     assertTimeoutPreemptively(Duration.ofMinutes(6), () -> {
-      Demo.Options options = new Demo.Options(3, 2, 1, freePort(), freePort(), freePort(), Optional.empty(),
+      Demo.Options options = new Demo.Options(3, 2, 1, FreePorts.base(3), FreePorts.base(3), FreePorts.base(3),
+          Optional.empty(),
           Map.of("rekko.dispatcher.parallelism", "1"), Duration.ofMinutes(4));
       List<RedisServer> servers;
       List<ProcessHandle> processes;
@@ -81,7 +74,14 @@ class DemoEndToEndTest {
         }
         List<ClusterReadiness.Endpoint> endpoints = nodes.stream().map(c -> new ClusterReadiness.Endpoint(
             nodes.indexOf(c), "127.0.0.1", c.admin().port(), "127.0.0.1", c.proxy().port(), "")).toList();
-        assertThat(new ClusterReadiness(endpoints, demo.nodes()).missing()).isEmpty();
+        // Ready as at the start; awaited, since a topology write after READY (the coordinator learning the
+        // servers' Redis versions) leaves the nodes at different epochs for a moment.
+        ClusterReadiness readiness = new ClusterReadiness(endpoints, demo.nodes());
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!readiness.missing().isEmpty() && System.nanoTime() < deadline) {
+          Thread.sleep(200);
+        }
+        assertThat(readiness.missing()).isEmpty();
         assertThat(demo.nodes()).allSatisfy(n -> assertThat(n.exitCode()).isEmpty());
       }
       assertThat(processes).hasSize(3).noneMatch(ProcessHandle::isAlive);
