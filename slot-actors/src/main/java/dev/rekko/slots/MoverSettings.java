@@ -23,6 +23,9 @@ public record MoverSettings(Credentials credentials, MoverOptions options) {
         .yieldBatchKeys(c.getInt("yield-batch-keys"))
         .yieldPipelineDepth(c.getInt("yield-pipeline-depth"))
         .loadProbeInterval(c.getDuration("load-probe-interval"))
+        .copyLanes(c.getInt("copy-lanes"))
+        .copyMaxValueBytes(c.getBytes("copy-max-value-bytes"))
+        .copyBatchBytes(c.getBytes("copy-batch-bytes"))
         .build();
     return new MoverSettings(new Credentials(user, password), options);
   }

@@ -40,6 +40,14 @@ final class Batch {
     }
   }
 
+  /** Adds {@code other}'s keys; the size becomes unknown if either size is. */
+  void addAll(Batch other) {
+    for (int i = 0; i < other.size(); i++) {
+      add(other.keys.get(i), other.slots[i], 0);
+    }
+    bytes = bytes < 0 || other.bytes < 0 ? -1 : bytes + other.bytes;
+  }
+
   /**
    * This batch's keys in pieces of at most {@code most} keys, in order. A piece's size is this
    * batch's (an upper bound, for the timeout), as the keys' own sizes are not kept.

@@ -41,7 +41,7 @@ final class BatchRetry {
         throw migrator.failure(b, "gave up after " + b.attempts + " tries, last error: " + error, null);
       }
       b.attempts++;
-      walk.retries++;
+      walk.retried();
       walk.listener.onRetry(b.target, b.db, b.size(), b.attempts, error);
       pause(options.backoffNanos(b.attempts), walk);
       try {

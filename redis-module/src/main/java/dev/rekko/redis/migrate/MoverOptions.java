@@ -33,6 +33,13 @@ import java.util.Objects;
  * @param yieldPipelineDepth MIGRATEs in flight while yielding; 1 lets the commands that queued up
  *     behind a MIGRATE run before the next one
  * @param loadProbeInterval how often the mover samples the source's command count during a walk
+ * @param copyLanes walks move keys by copy-and-delete ({@link Copier}) on this many lanes, each with
+ *     connections of its own, so that the source's and the target's work overlap; 0 moves them with
+ *     MIGRATE ({@link Migrator})
+ * @param copyMaxValueBytes a key whose DUMP is bigger than this is moved with MIGRATE instead (with a
+ *     timeout scaled to its size), so that big values never pass through the mover's memory
+ * @param copyBatchBytes at most this many bytes of DUMP payloads per round; keys beyond it wait for
+ *     the next round
  */
 public record MoverOptions(
     int batchKeys,
@@ -53,7 +60,10 @@ public record MoverOptions(
     long yieldAbove,
     int yieldBatchKeys,
     int yieldPipelineDepth,
-    Duration loadProbeInterval) {
+    Duration loadProbeInterval,
+    int copyLanes,
+    long copyMaxValueBytes,
+    long copyBatchBytes) {
 
   private static final long MIB = 1024 * 1024;
 
@@ -70,6 +80,9 @@ public record MoverOptions(
     }
     if (Objects.requireNonNull(loadProbeInterval, "loadProbeInterval").toMillis() < 1) {
       throw new IllegalArgumentException("loadProbeInterval must be at least 1 ms");
+    }
+    if (copyLanes < 0 || copyMaxValueBytes < 1 || copyBatchBytes < 1) {
+      throw new IllegalArgumentException("copyLanes must be >= 0, copyMaxValueBytes and copyBatchBytes > 0");
     }
     if (maxBatchBytes < 0 || bigKeyBytes < 1 || maxKeysPerSecond < 0) {
       throw new IllegalArgumentException("maxBatchBytes and maxKeysPerSecond must be >= 0, bigKeyBytes > 0");
@@ -115,6 +128,9 @@ public record MoverOptions(
     b.yieldBatchKeys = yieldBatchKeys;
     b.yieldPipelineDepth = yieldPipelineDepth;
     b.loadProbeInterval = loadProbeInterval;
+    b.copyLanes = copyLanes;
+    b.copyMaxValueBytes = copyMaxValueBytes;
+    b.copyBatchBytes = copyBatchBytes;
     return b;
   }
 
@@ -166,6 +182,9 @@ public record MoverOptions(
     private int yieldBatchKeys = 100;
     private int yieldPipelineDepth = 1;
     private Duration loadProbeInterval = Duration.ofMillis(200);
+    private int copyLanes = 4;
+    private long copyMaxValueBytes = 64 * 1024;
+    private long copyBatchBytes = 8 * MIB;
 
     private Builder() {}
 
@@ -188,12 +207,15 @@ public record MoverOptions(
     public Builder yieldBatchKeys(int v) { yieldBatchKeys = v; return this; }
     public Builder yieldPipelineDepth(int v) { yieldPipelineDepth = v; return this; }
     public Builder loadProbeInterval(Duration v) { loadProbeInterval = v; return this; }
+    public Builder copyLanes(int v) { copyLanes = v; return this; }
+    public Builder copyMaxValueBytes(long v) { copyMaxValueBytes = v; return this; }
+    public Builder copyBatchBytes(long v) { copyBatchBytes = v; return this; }
 
     public MoverOptions build() {
       return new MoverOptions(batchKeys, maxBatchBytes, bigKeyBytes, scanCount, pipelineDepth,
           migrateTimeout, timeoutPerMiB, maxAttempts, retryBackoff, retryBackoffMax, connectTimeout,
           replySlack, queueBatches, maxKeysPerSecond, pauseBetweenBatches, yieldAbove, yieldBatchKeys,
-          yieldPipelineDepth, loadProbeInterval);
+          yieldPipelineDepth, loadProbeInterval, copyLanes, copyMaxValueBytes, copyBatchBytes);
     }
   }
 }

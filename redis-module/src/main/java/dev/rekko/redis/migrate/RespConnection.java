@@ -36,7 +36,8 @@ final class RespConnection implements AutoCloseable {
   private final InputStream in;
   private final OutputStream out;
   private RespWriter writer = new RespWriter(16 * 1024);
-  private final ReplyDecoder decoder = new ReplyDecoder();
+  private ReplyDecoder decoder = new ReplyDecoder();
+  private boolean limited;
   private byte[] chunk = new byte[READ_CHUNK];
   private int selectedDb;
   private int lastSoTimeout = -1;
@@ -104,6 +105,24 @@ final class RespConnection implements AutoCloseable {
     }
   }
 
+  /** A reply longer than {@link #limitReplies} allows; the connection is unusable after it. */
+  static final class ReplyTooLongException extends IOException {
+    ReplyTooLongException(String message) {
+      super(message);
+    }
+  }
+
+  /**
+   * Refuses any bulk reply longer than {@code maxBulkBytes} before reading it, with a {@link
+   * ReplyTooLongException}: for replies whose size the mover cannot know beforehand (DUMP).
+   * Call before the first read.
+   */
+  RespConnection limitReplies(long maxBulkBytes) {
+    decoder = new ReplyDecoder(dev.rekko.protocol.resp.RespLimits.DEFAULT.withMaxBulkLength(maxBulkBytes));
+    limited = true;
+    return this;
+  }
+
   /** Counts every command sent from now on into {@code counter} (see {@link SourceLoad}). */
   RespConnection countInto(java.util.concurrent.atomic.AtomicLong counter) {
     sentCounter = counter;
@@ -146,6 +165,10 @@ final class RespConnection implements AutoCloseable {
       try {
         reply = decoder.next();
       } catch (RespProtocolException e) {
+        if (limited) {
+          // From a real Redis the one protocol error to expect here is the length limit.
+          throw new ReplyTooLongException("reply from " + address + " over the limit: " + e.getMessage());
+        }
         throw new IOException("protocol error from " + address + ": " + e.getMessage(), e);
       }
       if (reply != null) {

@@ -14,10 +14,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Moves keys away from one source Redis: the mover of a source server. One {@link #walk} SCANs every
- * database of the source once and moves every key whose slot is leaving, to that slot's target, with
- * {@code MIGRATE host port "" db timeout REPLACE [AUTH ...] KEYS ...} in batches per (target,
- * database). SCAN runs on one connection in a helper thread while MIGRATEs run, pipelined, on another
- * in the calling thread, with a bounded queue between them.
+ * database of the source once and moves every key whose slot is leaving, to that slot's target, in
+ * batches per (target, database): by copy-and-delete under WATCH on {@link MoverOptions#copyLanes()}
+ * lanes ({@link Copier}), or with pipelined {@code MIGRATE host port "" db timeout REPLACE [AUTH ...]
+ * KEYS ...} when that is 0 ({@link Migrator}); big values and failed rounds go by MIGRATE either way.
+ * SCAN runs on one connection in a helper thread, with a bounded queue between it and the movers.
  *
  * <p>Walks run one at a time (a second concurrent call fails); between walks slots may join or leave
  * the map freely. {@link #cancel()} or interrupting the walking thread stops a walk within a fraction
@@ -34,6 +35,8 @@ public final class SlotMover implements AutoCloseable {
   private final Scanner scanner;
   private final Migrator migrator;
   private final Migrator single;
+  /** Null when walks move keys with MIGRATE ({@link MoverOptions#copyLanes()} 0). */
+  private final Copier copier;
   private final SourceLoad load;
   private final AtomicBoolean walking = new AtomicBoolean();
   private volatile AtomicBoolean cancelFlag = new AtomicBoolean();
@@ -66,6 +69,7 @@ public final class SlotMover implements AutoCloseable {
     this.scanner = new Scanner(source, options, clock, load);
     this.migrator = new Migrator(source, credentials, options, clock, load);
     this.single = new Migrator(source, credentials, options, clock, load);
+    this.copier = options.copyLanes() > 0 ? new Copier(source, credentials, options, clock, load) : null;
   }
 
   public BackendAddress source() {
@@ -119,6 +123,11 @@ public final class SlotMover implements AutoCloseable {
     return load.yielding();
   }
 
+  /** Null when walks use MIGRATE. */
+  Copier copier() {
+    return copier;
+  }
+
   SourceLoad load() {
     return load;
   }
@@ -169,12 +178,19 @@ public final class SlotMover implements AutoCloseable {
     load.start();
     boolean ok = false;
     try {
-      migrator.drain(queue, walk);
+      if (copier != null) {
+        copier.drain(queue, walk);
+      } else {
+        migrator.drain(queue, walk);
+      }
       ok = true;
     } finally {
       if (!ok) {
         walk.cancel();
         migrator.dropConnection();
+        if (copier != null) {
+          copier.dropConnections();
+        }
       }
       joinUninterruptibly(scan);
       load.stop();
@@ -191,7 +207,7 @@ public final class SlotMover implements AutoCloseable {
     }
   }
 
-  private static void joinUninterruptibly(Thread t) {
+  static void joinUninterruptibly(Thread t) {
     boolean interrupted = Thread.interrupted();
     while (true) {
       try {
@@ -246,6 +262,9 @@ public final class SlotMover implements AutoCloseable {
     scanner.close();
     migrator.close();
     single.close();
+    if (copier != null) {
+      copier.close();
+    }
     load.close();
   }
 }

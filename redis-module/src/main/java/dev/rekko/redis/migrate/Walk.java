@@ -11,8 +11,9 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * The state of one walk (or of one explicit batch): where each leaving slot goes, the counters, and
- * the cancel flag. {@code found} belongs to the SCAN thread, the MIGRATE counters to the thread that
- * reads MIGRATE replies; the result is built after the SCAN thread has been joined. Slots may join
+ * the cancel flag. {@code found} belongs to the SCAN thread; the move counters change only in the
+ * synchronized {@link #completed} and {@link #retried}; the result is built after the SCAN thread and
+ * the copier's lanes have been joined. Slots may join
  * while the walk runs ({@link #join}); only those present from its start are covered whole.
  */
 final class Walk {
@@ -78,8 +79,13 @@ final class Walk {
     cancelled.set(true);
   }
 
-  /** Counts a MIGRATE reply for {@code batch}. */
-  void completed(Batch batch, boolean wasMoved, long blockedNanos) {
+  /** Counts a retried batch; lanes of a copier call it from several threads. */
+  synchronized void retried() {
+    retries++;
+  }
+
+  /** Counts a batch moved (or found gone); lanes of a copier call it from several threads. */
+  synchronized void completed(Batch batch, boolean wasMoved, long blockedNanos) {
     long[] counts = wasMoved ? moved : gone;
     for (int i = 0; i < batch.size(); i++) {
       counts[batch.slot(i)]++;

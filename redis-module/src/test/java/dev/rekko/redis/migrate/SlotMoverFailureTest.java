@@ -24,8 +24,9 @@ import redis.clients.jedis.Jedis;
 
 /** What the mover does when keys vanish, servers fail or refuse, values are big, or it is stopped. */
 class SlotMoverFailureTest {
+  /** These tests pin the MIGRATE mover (copy lanes 0); {@link CopierTest} covers the copy path's failures. */
   private static final MoverOptions SMALL = MoverOptions.builder().batchKeys(10).scanCount(20).queueBatches(2)
-      .pipelineDepth(2).maxAttempts(3).build();
+      .pipelineDepth(2).maxAttempts(3).copyLanes(0).build();
 
   @Test
   void aTargetThatIsDownIsRetriedThenFailsClearlyAndALaterWalkCompletes() throws Exception {

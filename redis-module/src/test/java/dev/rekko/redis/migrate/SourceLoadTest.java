@@ -99,8 +99,9 @@ class SourceLoadTest {
       leaving.addAll(k);
       slots.put(slot, address(target));
     }
+    // MIGRATE batches (copy lanes 0); CopierTest covers the rounds of the copy lanes.
     MoverOptions options = MoverOptions.builder().batchKeys(1000).scanCount(2500).yieldAbove(0)
-        .yieldBatchKeys(100).build();
+        .yieldBatchKeys(100).copyLanes(0).build();
     try (SlotMover mover = MoverFixtures.mover(source, options, null, MoverClock.SYSTEM)) {
       mover.load().force(true);
       WalkResult r = mover.walk(slots);

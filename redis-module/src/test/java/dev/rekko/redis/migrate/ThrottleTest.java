@@ -77,7 +77,8 @@ class ThrottleTest {
     try (RedisServer source = RedisServer.builder().start(); RedisServer target = RedisServer.builder().start()) {
       load(source, 0, keys(30, "k", 1000), "v");
       MoverFixtures.FakeClock clock = new MoverFixtures.FakeClock();
-      MoverOptions options = MoverOptions.builder().batchKeys(100).maxKeysPerSecond(1000).build();
+      // MIGRATE batches of 100 (copy lanes 0), so that the count below is exact.
+      MoverOptions options = MoverOptions.builder().batchKeys(100).maxKeysPerSecond(1000).copyLanes(0).build();
       SlotMover[] self = new SlotMover[1];
       AtomicInteger batches = new AtomicInteger();
       MoverListener lifter = new MoverListener() {

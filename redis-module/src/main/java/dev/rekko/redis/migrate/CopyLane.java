@@ -1,0 +1,322 @@
+package dev.rekko.redis.migrate;
+
+import dev.rekko.protocol.resp.RespValue;
+import dev.rekko.redis.backend.BackendAddress;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One lane of a {@link Copier}: moves batches by copy-and-delete on connections of its own, one round
+ * per batch:
+ * <ol>
+ *   <li>target: {@code WATCH} the keys;</li>
+ *   <li>source: {@code DUMP} and {@code PTTL} of each key, pipelined (read-only; the source is never
+ *       blocked waiting for the target, unlike with MIGRATE);</li>
+ *   <li>target: {@code MULTI}, {@code RESTORE key ttl payload REPLACE} each key, {@code EXEC};</li>
+ *   <li>source: {@code DEL} the keys restored.</li>
+ * </ol>
+ *
+ * <p>Why this never loses or resurrects a write: after a slot's barrier nothing writes its keys on the
+ * source, and a client reaches a key on the target only after its node has MIGRATEd the key away from
+ * the source. So a key the script still found had not been touched on the target since the migration
+ * began — up to the DUMP; and any touch after the WATCH (a client's MIGRATE, a write, a DEL, another
+ * lane's RESTORE) aborts the EXEC, after which the round runs again and finds the key gone from the
+ * source. The DEL only removes what the target now holds; a key left on both (a lost connection before
+ * the DEL) is the same value twice and is moved again by the next walk.
+ *
+ * <p>A key too big for the mover's memory ({@link MoverOptions#copyMaxValueBytes()}: the source
+ * connection refuses a longer DUMP reply before reading it), a round that keeps being aborted, a
+ * target error and a lost connection all hand the keys to MIGRATE ({@link Migrator#moveOne}), with its
+ * retries and error reports. A round has at most {@link Copier#roundKeys()} keys, so that its payloads
+ * stay within {@link MoverOptions#copyBatchBytes()}; and WATCH costs Redis time growing with the square
+ * of the keys watched at once.
+ */
+final class CopyLane implements AutoCloseable {
+  /** Aborted rounds of one batch in a row before its keys go by MIGRATE. */
+  private static final int MAX_ABORTS = 8;
+  private static final byte[] DUMP = bytes("DUMP");
+  private static final byte[] PTTL = bytes("PTTL");
+  private static final byte[] WATCH = bytes("WATCH");
+  private static final byte[] MULTI = bytes("MULTI");
+  private static final byte[] EXEC = bytes("EXEC");
+  private static final byte[] RESTORE = bytes("RESTORE");
+  private static final byte[] REPLACE = bytes("REPLACE");
+  private static final byte[] DEL = bytes("DEL");
+
+  private final Copier copier;
+  private final Migrator fallback;
+  private final Map<BackendAddress, RespConnection> targets = new HashMap<>();
+  private RespConnection source;
+
+  private final int index;
+
+  CopyLane(Copier copier, Migrator fallback, int index) {
+    this.copier = copier;
+    this.fallback = fallback;
+    this.index = index;
+  }
+
+  /** Moves the batches of {@code queue} until {@link Batch#END}, which it leaves for the other lanes. */
+  void drain(BlockingQueue<Batch> queue, Walk walk) throws MoveException, InterruptedException {
+    MoverOptions options = copier.options();
+    while (true) {
+      walk.check();
+      if (index >= options.yieldPipelineDepth() && copier.load().yielding()) {
+        // While clients use the source, only the first lanes run: each round in flight adds to their wait.
+        if (queue.peek() == Batch.END) {
+          return;
+        }
+        Thread.sleep(20);
+        continue;
+      }
+      Batch b = queue.poll(100, TimeUnit.MILLISECONDS);
+      if (b == null) {
+        continue;
+      }
+      if (b == Batch.END) {
+        queue.offer(Batch.END);
+        return;
+      }
+      int most = copier.load().yielding() ? Math.min(options.yieldBatchKeys(), copier.roundKeys()) : copier.roundKeys();
+      List<Batch> pieces = b.size() > most ? b.cut(most) : List.of(b);
+      for (Batch piece : pieces) {
+        if (walk.throttle != null) {
+          walk.throttle.acquire(piece.size(), walk::cancelled);
+        }
+        move(piece, walk);
+      }
+    }
+  }
+
+  private void move(Batch b, Walk walk) throws MoveException, InterruptedException {
+    Batch todo = b;
+    int aborts = 0;
+    while (todo != null) {
+      walk.check();
+      Round round = new Round(todo);
+      try {
+        todo = round.run(walk);
+      } catch (IOException e) {
+        drop();
+        if (round.rest() != null) {
+          fallback.moveOne(round.rest(), walk);
+        }
+        return;
+      }
+      if (round.aborted && ++aborts >= MAX_ABORTS) {
+        fallback.moveOne(todo, walk);
+        return;
+      }
+    }
+  }
+
+  /** One WATCH / DUMP / MULTI-RESTORE-EXEC / DEL round for a batch. */
+  private final class Round {
+    final Batch batch;
+    final Batch later;
+    boolean aborted;
+    /** Keys not settled if the round fails now: all until the DUMPs are read, then those copied or waiting. */
+    private Batch rest;
+
+    Round(Batch batch) {
+      this.batch = batch;
+      this.later = new Batch(batch.target, batch.db);
+      this.rest = batch;
+    }
+
+    Batch rest() {
+      return rest;
+    }
+
+    /** Returns the keys still to move (past the byte budget, or all of them after an abort), or null. */
+    Batch run(Walk walk) throws IOException, MoveException, InterruptedException {
+      RespConnection t = target(batch.target, batch.db, walk);
+      RespConnection s = source(batch.db, walk);
+      t.send(withKeys(WATCH, batch.keys));
+      expectOk(copier.call(t, walk), "WATCH");
+      for (byte[] key : batch.keys) {
+        s.send(DUMP, key);
+        s.send(PTTL, key);
+      }
+      s.flush();
+      Batch restore = new Batch(batch.target, batch.db);
+      Batch gone = new Batch(batch.target, batch.db);
+      Batch big = null;
+      List<byte[][]> restores = new ArrayList<>();
+      for (int i = 0; i < batch.size(); i++) {
+        byte[] key = batch.keys.get(i);
+        int slot = batch.slot(i);
+        if (big != null) {
+          later.add(key, slot, -1);
+          continue;
+        }
+        RespValue dumped;
+        RespValue pttl;
+        try {
+          dumped = s.read(copier.replyWait(), walk::cancelled);
+          pttl = s.read(copier.replyWait(), walk::cancelled);
+        } catch (RespConnection.ReplyTooLongException e) {
+          // The replies after it are lost with the connection; the keys wait for the next round.
+          dropSource();
+          big = new Batch(batch.target, batch.db);
+          big.add(key, slot, -1);
+          continue;
+        }
+        if (dumped instanceof RespValue.BulkString payload && pttl instanceof RespValue.Integer ms && ms.value() != -2) {
+          // RESTORE takes 0 as "no expiry": a key about to expire keeps a millisecond, as MIGRATE does.
+          long ttl = ms.value() == -1 ? 0 : Math.max(1, ms.value());
+          restores.add(new byte[][] {RESTORE, key, bytes(Long.toString(ttl)), payload.bytes(), REPLACE});
+          restore.add(key, slot, payload.bytes().length);
+        } else if (dumped instanceof RespValue.NullBulk || dumped instanceof RespValue.Null
+            || (dumped instanceof RespValue.BulkString && pttl instanceof RespValue.Integer ms && ms.value() == -2)) {
+          // Gone, or expired between its DUMP and its PTTL.
+          gone.add(key, slot, 0);
+        } else {
+          throw new IOException("DUMP on source " + copier.source() + " failed: " + MigrateReplies.describe(dumped));
+        }
+      }
+      copier.afterDump.accept(batch);
+      // Keys the source no longer has stay gone: nothing but MIGRATE touches them there now.
+      if (gone.size() > 0) {
+        walk.completed(gone, false, 0);
+      }
+      rest = union(restore, later);
+      if (restores.isEmpty()) {
+        t.send("UNWATCH");
+        copier.call(t, walk);
+      } else if (!exec(t, restores, walk)) {
+        aborted = true;
+        later.addAll(restore);
+      } else {
+        RespConnection src = source(batch.db, walk);
+        src.send(withKeys(DEL, restore.keys));
+        RespValue deleted = copier.call(src, walk);
+        if (!(deleted instanceof RespValue.Integer)) {
+          throw new IOException("DEL on source " + copier.source() + " failed: " + MigrateReplies.describe(deleted));
+        }
+        // Not a MIGRATE: the source was never blocked waiting for the target.
+        walk.completed(restore, true, 0);
+      }
+      rest = later.size() > 0 ? later : null;
+      if (big != null) {
+        fallback.moveOne(big, walk);
+      }
+      return rest;
+    }
+  }
+
+  private static Batch union(Batch a, Batch b) {
+    Batch u = new Batch(a.target, a.db);
+    u.addAll(a);
+    u.addAll(b);
+    return u.size() > 0 ? u : null;
+  }
+
+  /**
+   * Sends MULTI, the RESTOREs and EXEC, and reads every reply: true when EXEC ran them, false when a
+   * watched key had changed. A RESTORE refused (a full target, an unreadable payload) is an
+   * IOException, so that the keys go to MIGRATE, whose reply classification decides between retry
+   * and failure.
+   */
+  private boolean exec(RespConnection t, List<byte[][]> restores, Walk walk) throws IOException, InterruptedException {
+    t.send(MULTI);
+    for (byte[][] r : restores) {
+      t.send(r);
+    }
+    t.send(EXEC);
+    t.flush();
+    String refused = null;
+    for (int i = 0; i <= restores.size(); i++) {
+      RespValue queued = t.read(copier.replyWait(), walk::cancelled);
+      if (queued instanceof RespValue.Error e && refused == null) {
+        refused = e.message();
+      }
+    }
+    RespValue reply = t.read(copier.replyWait(), walk::cancelled);
+    if (refused != null) {
+      throw new IOException("RESTORE refused by target: " + refused);
+    }
+    if (reply instanceof RespValue.NullArray || reply instanceof RespValue.Null) {
+      return false;
+    }
+    if (reply instanceof RespValue.Array results) {
+      for (RespValue r : results.elements()) {
+        if (!(r instanceof RespValue.SimpleString)) {
+          throw new IOException("RESTORE on target failed: " + MigrateReplies.describe(r));
+        }
+      }
+      return true;
+    }
+    throw new IOException("EXEC on target failed: " + MigrateReplies.describe(reply));
+  }
+
+  private RespConnection source(int db, Walk walk) throws IOException, InterruptedException {
+    if (source == null) {
+      source = copier.load().connect().limitReplies(copier.options().copyMaxValueBytes());
+    }
+    return select(source, db, walk);
+  }
+
+  private RespConnection target(BackendAddress address, int db, Walk walk) throws IOException, InterruptedException {
+    RespConnection c = targets.get(address);
+    if (c == null) {
+      c = copier.connectTarget(address);
+      targets.put(address, c);
+    }
+    return select(c, db, walk);
+  }
+
+  private RespConnection select(RespConnection c, int db, Walk walk) throws IOException, InterruptedException {
+    if (c.selectedDb() != db) {
+      c.send("SELECT", Integer.toString(db));
+      expectOk(copier.call(c, walk), "SELECT " + db + " on " + c.address());
+      c.selectedDb(db);
+    }
+    return c;
+  }
+
+  private static void expectOk(RespValue reply, String what) throws IOException {
+    if (!(reply instanceof RespValue.SimpleString)) {
+      throw new IOException(what + " failed: " + MigrateReplies.describe(reply));
+    }
+  }
+
+  private static byte[][] withKeys(byte[] command, List<byte[]> keys) {
+    byte[][] argv = new byte[1 + keys.size()][];
+    argv[0] = command;
+    for (int i = 0; i < keys.size(); i++) {
+      argv[1 + i] = keys.get(i);
+    }
+    return argv;
+  }
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private void dropSource() {
+    if (source != null) {
+      source.close();
+      source = null;
+    }
+  }
+
+  /** After a failure: the connections may have replies pending. */
+  void drop() {
+    dropSource();
+    targets.values().forEach(RespConnection::close);
+    targets.clear();
+    fallback.dropConnection();
+  }
+
+  @Override
+  public void close() {
+    drop();
+  }
+}
