@@ -34,7 +34,8 @@ import org.apache.pekko.cluster.typed.SelfUp;
  * on disk; a majority read also includes what the majority of members holds, so a node that joins with
  * an empty data folder does not pass for loaded with an empty table. The topology is {@code loaded} once
  * every key has answered, found or not found. Nothing is published before that; from then on every
- * change is published, in order. Waiting for Up matters: before it the Replicator knows no other member
+ * change is published, in order (changes that arrive together as one). Waiting for Up matters: before
+ * it the Replicator knows no other member
  * and a majority read would be a local one.
  */
 public final class TopologyReplica extends AbstractBehavior<TopologyReplica.Command> {
@@ -62,6 +63,9 @@ public final class TopologyReplica extends AbstractBehavior<TopologyReplica.Comm
   private record ReplicaCount(int count, Throwable error) implements Command, NoSerializationVerificationNeeded {}
 
   private record CountAgain() implements Command, NoSerializationVerificationNeeded {}
+
+  /** Sent to itself after a change: the changes already queued before it are published as one. */
+  private record Rebuild() implements Command, NoSerializationVerificationNeeded {}
 
   private record SubscriberGone(ActorRef<Topology> subscriber)
       implements Command, NoSerializationVerificationNeeded {}
@@ -95,6 +99,7 @@ public final class TopologyReplica extends AbstractBehavior<TopologyReplica.Comm
   private Topology current = Topology.EMPTY;
   private Topology published;
   private int countTries;
+  private boolean rebuildQueued;
 
   private TopologyReplica(ActorContext<Command> ctx, TimerScheduler<Command> timers,
       Consumer<Topology> onChange, TopologySettings settings) {
@@ -127,6 +132,11 @@ public final class TopologyReplica extends AbstractBehavior<TopologyReplica.Comm
         .onMessage(ReadAgain.class, this::onReadAgain)
         .onMessage(SelfIsUp.class, this::onSelfUp)
         .onMessage(ReplicaCount.class, this::onReplicaCount)
+        .onMessage(Rebuild.class, m -> {
+          rebuildQueued = false;
+          rebuild();
+          return this;
+        })
         .onMessage(CountAgain.class, m -> {
           askReplicaCount();
           return this;
@@ -161,7 +171,13 @@ public final class TopologyReplica extends AbstractBehavior<TopologyReplica.Comm
       String id = c.key().id();
       changed.add(id);
       data.put(id, c.dataValue());
-      rebuild();
+      // The Replicator sends the keys changed in one interval as separate messages; during a migration of
+      // many slots that is most of the 16 slot keys at once, and every build publishes a whole topology
+      // to the routing table, the slot actors and the movers.
+      if (!rebuildQueued) {
+        rebuildQueued = true;
+        getContext().getSelf().tell(new Rebuild());
+      }
     }
     return this;
   }
