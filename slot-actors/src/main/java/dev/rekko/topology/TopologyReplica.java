@@ -35,8 +35,7 @@ import org.apache.pekko.cluster.typed.SelfUp;
  * an empty data folder does not pass for loaded with an empty table. The topology is {@code loaded} once
  * every key has answered, found or not found. Nothing is published before that; from then on every
  * change is published, in order (changes that arrive together as one). Waiting for Up matters: before
- * it the Replicator knows no other member
- * and a majority read would be a local one.
+ * it the Replicator knows no other member and a majority read would be a local one.
  */
 public final class TopologyReplica extends AbstractBehavior<TopologyReplica.Command> {
 

@@ -7,10 +7,12 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Tells the mover whether clients use its source too. While a walk runs, a thread samples the
- * source's {@code total_commands_processed} ({@code INFO stats}) on a connection of its own and takes
- * away the commands the mover sent itself (every mover connection counts into {@link #own}); what is
- * left is other clients' traffic, mostly the nodes moving the keys that client commands name, as a
- * rate over the last {@link #QUIET_SAMPLES} intervals.
+ * source's command counts ({@code INFO commandstats}: the sum of all calls, and PING's) on a connection
+ * of its own and takes away the commands the mover sent itself (every mover connection counts into
+ * {@link #own}) and the PINGs; what is left is other clients' traffic, mostly the nodes moving the keys
+ * that client commands name, as a rate over the last {@link #QUIET_SAMPLES} intervals. PINGs do not
+ * count: they cost Redis next to nothing, and the nodes send thousands of them when slots pass their
+ * barriers (a no-op round trip on every connection), just when a migration starts.
  *
  * <p>Redis runs one command at a time, and a MIGRATE of a thousand keys keeps it busy for several
  * milliseconds; with two of them pipelined, a client command can wait behind both. So while others
@@ -20,7 +22,9 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class SourceLoad implements AutoCloseable {
   static final int QUIET_SAMPLES = 5;
-  private static final String FIELD = "total_commands_processed:";
+  private static final String STAT = "cmdstat_";
+  private static final String PING = "cmdstat_ping:";
+  private static final String CALLS = "calls=";
 
   private final BackendAddress source;
   private final Credentials credentials;
@@ -107,7 +111,7 @@ final class SourceLoad implements AutoCloseable {
         // The mover's count first: what it sent before the INFO is in Redis's count too, but for what
         // is still on its way.
         long ownNow = own.get();
-        long total = totalCommands();
+        long total = countedCommands();
         long now = System.nanoTime();
         if (kept == totals.length) {
           System.arraycopy(totals, 1, totals, 0, kept - 1);
@@ -153,34 +157,47 @@ final class SourceLoad implements AutoCloseable {
     return quiet + 1;
   }
 
-  private long totalCommands() throws IOException {
+  private long countedCommands() throws IOException {
     if (conn == null) {
       conn = connect();
     }
-    conn.send("INFO", "stats");
+    conn.send("INFO", "commandstats");
     RespValue reply = conn.flushAndRead(options.replyWaitNanos(options.migrateTimeout().toMillis()));
     if (reply instanceof RespValue.BulkString text) {
-      return parseTotal(text.utf8());
+      return parseCounted(text.utf8());
     }
-    throw new IOException("INFO stats on " + source + " failed: " + MigrateReplies.describe(reply));
+    throw new IOException("INFO commandstats on " + source + " failed: " + MigrateReplies.describe(reply));
   }
 
-  /** {@code total_commands_processed} from an {@code INFO stats} text. */
-  static long parseTotal(String info) throws IOException {
-    int at = info.indexOf(FIELD);
-    if (at < 0) {
-      throw new IOException("INFO stats has no " + FIELD);
+  /** The calls of every command but PING, from an {@code INFO commandstats} text. */
+  static long parseCounted(String info) throws IOException {
+    long counted = 0;
+    boolean any = false;
+    for (String line : info.split("\r?\n")) {
+      if (!line.startsWith(STAT) || line.startsWith(PING)) {
+        any |= line.startsWith(PING);
+        continue;
+      }
+      int at = line.indexOf(CALLS);
+      if (at < 0) {
+        throw new IOException("unreadable INFO commandstats line: " + line);
+      }
+      int from = at + CALLS.length();
+      int to = from;
+      while (to < line.length() && Character.isDigit(line.charAt(to))) {
+        to++;
+      }
+      try {
+        counted += Long.parseLong(line.substring(from, to));
+      } catch (NumberFormatException e) {
+        throw new IOException("unreadable INFO commandstats line: " + line, e);
+      }
+      any = true;
     }
-    int from = at + FIELD.length();
-    int to = from;
-    while (to < info.length() && Character.isDigit(info.charAt(to))) {
-      to++;
+    if (!any) {
+      throw new IOException("INFO commandstats lists no command");
     }
-    try {
-      return Long.parseLong(info.substring(from, to));
-    } catch (NumberFormatException e) {
-      throw new IOException("unreadable " + FIELD + " in INFO stats", e);
-    }
+    return counted;
   }
 
   /** Only from the sampling thread, or once it has stopped. */

@@ -17,7 +17,8 @@ import java.util.Map;
  * takes minutes and its numbers depend on the machine); run it as the module README shows.
  *
  * <p>Arguments (all optional): {@code keys=1000000 rounds=1
- * variants=full|quick|500x1,1000x2,... partial}: a variant list names batch size x pipeline depth;
+ * variants=full|quick|500x1,1000x2,copy4,... partial}: a variant list names MIGRATE batch size x
+ * pipeline depth, or copy-and-delete with N lanes;
  * {@code partial} adds a walk in which only a quarter of the slots leave. Each run moves every
  * key from one server to the other, so consecutive runs alternate direction instead of reloading.
  */
@@ -59,12 +60,18 @@ public final class MoverBench {
       variants.add(new Object[] {"sequential SCAN then MIGRATE, batch 500 (baseline)", null});
       List<int[]> grid = new ArrayList<>();
       String which = a.getOrDefault("variants", "full");
-      if (which.contains("x")) {
+      List<Integer> copyLanes = new ArrayList<>();
+      if (which.contains("x") || which.contains("copy")) {
         for (String v : which.split(",")) {
+          if (v.startsWith("copy")) {
+            copyLanes.add(Integer.parseInt(v.substring(4)));
+            continue;
+          }
           String[] bd = v.split("x");
           grid.add(new int[] {Integer.parseInt(bd[0]), Integer.parseInt(bd[1])});
         }
       } else {
+        copyLanes.addAll(quick ? List.of(4) : List.of(1, 2, 4, 8));
         for (int batch : quick ? new int[] {500, 1000} : new int[] {100, 500, 1000, 2000}) {
           for (int depth : quick ? new int[] {1, 2} : new int[] {1, 2, 4}) {
             grid.add(new int[] {batch, depth});
@@ -72,12 +79,16 @@ public final class MoverBench {
         }
       }
       for (int[] bd : grid) {
-        variants.add(new Object[] {"batch " + bd[0] + ", depth " + bd[1],
-            MoverOptions.builder().batchKeys(bd[0]).pipelineDepth(bd[1]).build()});
+        variants.add(new Object[] {"MIGRATE batch " + bd[0] + ", depth " + bd[1],
+            MoverOptions.builder().batchKeys(bd[0]).pipelineDepth(bd[1]).copyLanes(0).build()});
+      }
+      for (int lanes : copyLanes) {
+        variants.add(new Object[] {"copy, " + lanes + " lanes (rounds of 128 keys)",
+            MoverOptions.builder().copyLanes(lanes).build()});
       }
       if (probe) {
         variants.add(new Object[] {"batch 1000, depth 2, sizes probed (maxBatchBytes 4 MiB)",
-            MoverOptions.builder().batchKeys(1000).pipelineDepth(2).maxBatchBytes(4 << 20).build()});
+            MoverOptions.builder().batchKeys(1000).pipelineDepth(2).maxBatchBytes(4 << 20).copyLanes(0).build()});
       }
       for (int round = 0; round < rounds; round++) {
         for (Object[] v : variants) {

@@ -54,10 +54,33 @@ class SourceLoadTest {
   }
 
   @Test
-  void readsTheCommandCountFromInfoStats() throws IOException {
-    assertThat(SourceLoad.parseTotal("# Stats\r\ntotal_connections_received:3\r\ntotal_commands_processed:4711\r\n"))
+  void countsEveryCommandButPingFromInfoCommandstats() throws IOException {
+    assertThat(SourceLoad.parseCounted("# Commandstats\r\n"
+        + "cmdstat_get:calls=4700,usec=10,usec_per_call=0.00,rejected_calls=0,failed_calls=0\r\n"
+        + "cmdstat_ping:calls=13000,usec=1,usec_per_call=0.00,rejected_calls=0,failed_calls=0\r\n"
+        + "cmdstat_client|setname:calls=11,usec=1,usec_per_call=0.09,rejected_calls=0,failed_calls=0\r\n"))
         .isEqualTo(4711);
-    assertThatThrownBy(() -> SourceLoad.parseTotal("# Stats\r\n")).isInstanceOf(IOException.class);
+    assertThatThrownBy(() -> SourceLoad.parseCounted("# Commandstats\r\n")).isInstanceOf(IOException.class);
+  }
+
+  @Test
+  void pingsFromOthersDoNotMakeTheMoverYield() throws Exception {
+    MoverOptions options = MoverOptions.builder().yieldAbove(500).loadProbeInterval(Duration.ofMillis(20)).build();
+    try (SourceLoad load = new SourceLoad(address(source), Credentials.NONE, options);
+        Jedis client = jedis(source, 0)) {
+      load.start();
+      AtomicBoolean done = new AtomicBoolean();
+      Thread pings = new Thread(() -> {
+        while (!done.get()) {
+          client.ping();
+        }
+      }, "pings");
+      pings.start();
+      await("samples", () -> load.samples() >= 10);
+      done.set(true);
+      pings.join();
+      assertThat(load.yielding()).isFalse();
+    }
   }
 
   @Test
@@ -119,11 +142,11 @@ class SourceLoadTest {
     }
   }
 
-  /** Sends PINGs on {@code jedis} until {@code done} says so; each round first runs {@code done}. */
+  /** Sends EXISTS on {@code jedis} until {@code done} says so; each round first runs {@code done}. */
   private static Thread traffic(Jedis jedis, BooleanSupplier done) {
     Thread t = new Thread(() -> {
       while (!done.getAsBoolean()) {
-        jedis.ping();
+        jedis.exists("x");
       }
     }, "traffic");
     t.setDaemon(true);
