@@ -19,7 +19,8 @@ import java.util.concurrent.TimeUnit;
  *   <li>source: {@code DUMP} and {@code PTTL} of each key, pipelined (read-only; the source is never
  *       blocked waiting for the target, unlike with MIGRATE);</li>
  *   <li>target: {@code MULTI}, {@code RESTORE key ttl payload REPLACE} each key, {@code EXEC};</li>
- *   <li>source: {@code DEL} the keys restored.</li>
+ *   <li>source: {@code DEL} the keys restored — sent in front of the lane's next round's DUMPs (or at a
+ *       change of database, or when the walk ends), which saves a round trip per round.</li>
  * </ol>
  *
  * <p>Why this never loses or resurrects a write: after a slot's barrier nothing writes its keys on the
@@ -53,6 +54,11 @@ final class CopyLane implements AutoCloseable {
   private final Migrator fallback;
   private final Map<BackendAddress, RespConnection> targets = new HashMap<>();
   private RespConnection source;
+  /**
+   * Keys the last round restored on the target and still to delete from the source: their DEL goes in
+   * front of the next round's DUMPs, which saves a round trip per round.
+   */
+  private Batch unDeleted;
 
   private final int index;
 
@@ -70,6 +76,7 @@ final class CopyLane implements AutoCloseable {
       if (index >= options.yieldPipelineDepth() && copier.load().yielding()) {
         // While clients use the source, only the first lanes run: each round in flight adds to their wait.
         if (queue.peek() == Batch.END) {
+          settle(walk);
           return;
         }
         Thread.sleep(20);
@@ -81,6 +88,7 @@ final class CopyLane implements AutoCloseable {
       }
       if (b == Batch.END) {
         queue.offer(Batch.END);
+        settle(walk);
         return;
       }
       int most = copier.load().yielding() ? Math.min(options.yieldBatchKeys(), copier.roundKeys()) : copier.roundKeys();
@@ -103,7 +111,13 @@ final class CopyLane implements AutoCloseable {
       try {
         todo = round.run(walk);
       } catch (IOException e) {
+        // MIGRATE with REPLACE moves what is still on the source; copies already on the target are the
+        // same values, as no client has touched a key the source still holds.
+        Batch owed = unDeleted;
         drop();
+        if (owed != null) {
+          fallback.moveOne(owed, walk);
+        }
         if (round.rest() != null) {
           fallback.moveOne(round.rest(), walk);
         }
@@ -116,7 +130,35 @@ final class CopyLane implements AutoCloseable {
     }
   }
 
-  /** One WATCH / DUMP / MULTI-RESTORE-EXEC / DEL round for a batch. */
+  /** Sends the DEL still owed to the source, if any, and reads its answer. */
+  private void settle(Walk walk) throws MoveException, InterruptedException {
+    if (unDeleted == null) {
+      return;
+    }
+    try {
+      sendDel(source(unDeleted.db, walk));
+      readDel(copier.call(source, walk), walk);
+    } catch (IOException e) {
+      Batch owed = unDeleted;
+      drop();
+      fallback.moveOne(owed, walk);
+    }
+  }
+
+  private void sendDel(RespConnection s) {
+    s.send(withKeys(DEL, unDeleted.keys));
+  }
+
+  private void readDel(RespValue deleted, Walk walk) throws IOException {
+    if (!(deleted instanceof RespValue.Integer)) {
+      throw new IOException("DEL on source " + copier.source() + " failed: " + MigrateReplies.describe(deleted));
+    }
+    // Not a MIGRATE: the source was never blocked waiting for the target.
+    walk.completed(unDeleted, true, 0);
+    unDeleted = null;
+  }
+
+  /** One WATCH / DUMP / MULTI-RESTORE-EXEC round for a batch; its DEL goes with the next round. */
   private final class Round {
     final Batch batch;
     final Batch later;
@@ -137,14 +179,24 @@ final class CopyLane implements AutoCloseable {
     /** Returns the keys still to move (past the byte budget, or all of them after an abort), or null. */
     Batch run(Walk walk) throws IOException, MoveException, InterruptedException {
       RespConnection t = target(batch.target, batch.db, walk);
+      if (unDeleted != null && unDeleted.db != batch.db) {
+        settle(walk);
+      }
       RespConnection s = source(batch.db, walk);
       t.send(withKeys(WATCH, batch.keys));
       expectOk(copier.call(t, walk), "WATCH");
+      boolean deleting = unDeleted != null;
+      if (deleting) {
+        sendDel(s);
+      }
       for (byte[] key : batch.keys) {
         s.send(DUMP, key);
         s.send(PTTL, key);
       }
       s.flush();
+      if (deleting) {
+        readDel(s.read(copier.replyWait(), walk::cancelled), walk);
+      }
       Batch restore = new Batch(batch.target, batch.db);
       Batch gone = new Batch(batch.target, batch.db);
       Batch big = null;
@@ -194,14 +246,7 @@ final class CopyLane implements AutoCloseable {
         aborted = true;
         later.addAll(restore);
       } else {
-        RespConnection src = source(batch.db, walk);
-        src.send(withKeys(DEL, restore.keys));
-        RespValue deleted = copier.call(src, walk);
-        if (!(deleted instanceof RespValue.Integer)) {
-          throw new IOException("DEL on source " + copier.source() + " failed: " + MigrateReplies.describe(deleted));
-        }
-        // Not a MIGRATE: the source was never blocked waiting for the target.
-        walk.completed(restore, true, 0);
+        unDeleted = restore;
       }
       rest = later.size() > 0 ? later : null;
       if (big != null) {
@@ -307,8 +352,13 @@ final class CopyLane implements AutoCloseable {
     }
   }
 
-  /** After a failure: the connections may have replies pending. */
+  /**
+   * After a failure: the connections may have replies pending. A DEL still owed is forgotten, never
+   * carried into a later walk: by then the slot may have come back to this source with new values.
+   * The keys stay on both servers, and the next walk moves them again.
+   */
   void drop() {
+    unDeleted = null;
     dropSource();
     targets.values().forEach(RespConnection::close);
     targets.clear();
