@@ -25,8 +25,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Why this never loses or resurrects a write: after a slot's barrier nothing writes its keys on the
  * source, and a client reaches a key on the target only after its node has MIGRATEd the key away from
- * the source. So a key the script still found had not been touched on the target since the migration
- * began — up to the DUMP; and any touch after the WATCH (a client's MIGRATE, a write, a DEL, another
+ * the source. So a key whose DUMP still found it had not been touched on the target since the
+ * migration began; and any touch after the WATCH (a client's MIGRATE, a write, a DEL, another
  * lane's RESTORE) aborts the EXEC, after which the round runs again and finds the key gone from the
  * source. The DEL only removes what the target now holds; a key left on both (a lost connection before
  * the DEL) is the same value twice and is moved again by the next walk.
@@ -176,7 +176,7 @@ final class CopyLane implements AutoCloseable {
       return rest;
     }
 
-    /** Returns the keys still to move (past the byte budget, or all of them after an abort), or null. */
+    /** Returns the keys still to move (those behind a value too big to copy, or all after an abort), or null. */
     Batch run(Walk walk) throws IOException, MoveException, InterruptedException {
       RespConnection t = target(batch.target, batch.db, walk);
       if (unDeleted != null && unDeleted.db != batch.db) {
