@@ -17,8 +17,6 @@ import dev.rekko.redis.launcher.LocalRedisClient;
 import dev.rekko.redis.launcher.LocalRedisClient.RedisError;
 import dev.rekko.redis.launcher.RedisServer;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,9 +33,7 @@ import org.junit.jupiter.api.Test;
 class DemoTest {
 
   private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
+    return dev.rekko.node.FreePorts.port();
   }
 
   private static Demo.Options options(int nodes, int groups, int replicas, Map<String, String> overrides,

@@ -4,7 +4,6 @@ import dev.rekko.node.config.NodeConfig;
 import dev.rekko.node.proxy.RekkoNode;
 import dev.rekko.redis.launcher.RedisServer;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -143,9 +142,7 @@ final class ClusterFixture implements AutoCloseable {
   }
 
   static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
+    return dev.rekko.node.FreePorts.port();
   }
 
   @Override

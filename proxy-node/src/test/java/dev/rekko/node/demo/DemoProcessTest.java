@@ -45,9 +45,7 @@ class DemoProcessTest {
   }
 
   private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
+    return dev.rekko.node.FreePorts.port();
   }
 
   /** A lone node on free ports; with the cluster wired in, it forms a cluster of its own. */
