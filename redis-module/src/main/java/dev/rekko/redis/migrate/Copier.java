@@ -55,19 +55,15 @@ final class Copier implements AutoCloseable {
     return (int) Math.max(1, Math.min(Integer.MAX_VALUE, options.copyBatchBytes() / options.copyMaxValueBytes()));
   }
 
-  long replyWait() {
-    return options.replyWaitNanos(options.migrateTimeout().toMillis());
-  }
-
   /** A connection to a target; the groups of a deployment share their credentials, as MIGRATE's AUTH assumes. */
   RespConnection connectTarget(BackendAddress target) throws IOException {
-    return RespConnection.open(target, credentials, options.connectTimeout().toMillis(), replyWait());
+    return RespConnection.open(target, credentials, options);
   }
 
   /** Flushes what was sent on {@code c} and reads one reply. */
   RespValue call(RespConnection c, Walk walk) throws IOException, InterruptedException {
     c.flush();
-    return c.read(replyWait(), walk::cancelled);
+    return c.read(options.commandWaitNanos(), walk::cancelled);
   }
 
   /** Moves the batches of {@code queue} until {@link Batch#END}. */
@@ -76,32 +72,30 @@ final class Copier implements AutoCloseable {
     List<Thread> helpers = new ArrayList<>();
     for (int i = 1; i < lanes.length; i++) {
       int lane = i;
-      Thread t = new Thread(() -> {
-        try {
-          lanes[lane].drain(queue, walk);
-        } catch (Throwable e) {
-          lanes[lane].drop();
-          failures[lane] = e;
-          // The other lanes and the SCAN side stop too: the walk proves nothing now.
-          walk.cancel();
-        }
-      }, "rekko-mover-copy-" + i + "-" + source);
+      Thread t = new Thread(() -> runLane(lane, queue, walk, failures), "rekko-mover-copy-" + i + "-" + source);
       t.setDaemon(true);
       t.start();
       helpers.add(t);
     }
     try {
-      lanes[0].drain(queue, walk);
-    } catch (Throwable e) {
-      lanes[0].drop();
-      failures[0] = e;
-      walk.cancel();
+      runLane(0, queue, walk, failures);
     } finally {
       for (Thread t : helpers) {
         SlotMover.joinUninterruptibly(t);
       }
     }
     rethrowFirst(failures);
+  }
+
+  private void runLane(int lane, BlockingQueue<Batch> queue, Walk walk, Throwable[] failures) {
+    try {
+      lanes[lane].drain(queue, walk);
+    } catch (Throwable e) {
+      lanes[lane].drop();
+      failures[lane] = e;
+      // The other lanes and the SCAN side stop too: the walk proves nothing now.
+      walk.cancel();
+    }
   }
 
   /** A lane's real failure before the cancellations it caused in the others. */

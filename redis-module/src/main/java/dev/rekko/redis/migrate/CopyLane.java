@@ -111,15 +111,10 @@ final class CopyLane implements AutoCloseable {
       try {
         todo = round.run(walk);
       } catch (IOException e) {
-        // MIGRATE with REPLACE moves what is still on the source; copies already on the target are the
-        // same values, as no client has touched a key the source still holds.
-        Batch owed = unDeleted;
-        drop();
-        if (owed != null) {
-          fallback.moveOne(owed, walk);
-        }
-        if (round.rest() != null) {
-          fallback.moveOne(round.rest(), walk);
+        migrateWhatIsOwed(walk);
+        Batch rest = round.rest();
+        if (rest != null) {
+          fallback.moveOne(rest, walk);
         }
         return;
       }
@@ -139,8 +134,19 @@ final class CopyLane implements AutoCloseable {
       sendDel(source(unDeleted.db, walk));
       readDel(copier.call(source, walk), walk);
     } catch (IOException e) {
-      Batch owed = unDeleted;
-      drop();
+      migrateWhatIsOwed(walk);
+    }
+  }
+
+  /**
+   * After a lost or failed connection: the lane starts afresh, and the keys whose DEL it still owed go
+   * by MIGRATE. REPLACE makes that safe: a key the source still holds was not touched on the target, so
+   * the copy there is the same value.
+   */
+  private void migrateWhatIsOwed(Walk walk) throws MoveException, InterruptedException {
+    Batch owed = unDeleted;
+    drop();
+    if (owed != null) {
       fallback.moveOne(owed, walk);
     }
   }
@@ -163,17 +169,26 @@ final class CopyLane implements AutoCloseable {
     final Batch batch;
     final Batch later;
     boolean aborted;
-    /** Keys not settled if the round fails now: all until the DUMPs are read, then those copied or waiting. */
-    private Batch rest;
+    private boolean dumped;
+    /** Keys restored or being restored by this round's EXEC, until they are the lane's {@link #unDeleted}. */
+    private Batch copying;
 
     Round(Batch batch) {
       this.batch = batch;
       this.later = new Batch(batch.target, batch.db);
-      this.rest = batch;
     }
 
+    /** Keys not settled if the round fails now: all until the DUMPs are read, then those copied or waiting. */
     Batch rest() {
-      return rest;
+      if (!dumped) {
+        return batch;
+      }
+      Batch rest = new Batch(batch.target, batch.db);
+      if (copying != null) {
+        rest.addAll(copying);
+      }
+      rest.addAll(later);
+      return rest.size() > 0 ? rest : null;
     }
 
     /** Returns the keys still to move (those behind a value too big to copy, or all after an abort), or null. */
@@ -195,7 +210,7 @@ final class CopyLane implements AutoCloseable {
       }
       s.flush();
       if (deleting) {
-        readDel(s.read(copier.replyWait(), walk::cancelled), walk);
+        readDel(s.read(copier.options().commandWaitNanos(), walk::cancelled), walk);
       }
       Batch restore = new Batch(batch.target, batch.db);
       Batch gone = new Batch(batch.target, batch.db);
@@ -211,8 +226,8 @@ final class CopyLane implements AutoCloseable {
         RespValue dumped;
         RespValue pttl;
         try {
-          dumped = s.read(copier.replyWait(), walk::cancelled);
-          pttl = s.read(copier.replyWait(), walk::cancelled);
+          dumped = s.read(copier.options().commandWaitNanos(), walk::cancelled);
+          pttl = s.read(copier.options().commandWaitNanos(), walk::cancelled);
         } catch (RespConnection.ReplyTooLongException e) {
           // The replies after it are lost with the connection; the keys wait for the next round.
           dropSource();
@@ -233,34 +248,30 @@ final class CopyLane implements AutoCloseable {
           throw new IOException("DUMP on source " + copier.source() + " failed: " + MigrateReplies.describe(dumped));
         }
       }
+      dumped = true;
       copier.afterDump.accept(batch);
       // Keys the source no longer has stay gone: nothing but MIGRATE touches them there now.
       if (gone.size() > 0) {
         walk.completed(gone, false, 0);
       }
-      rest = union(restore, later);
       if (restores.isEmpty()) {
         t.send("UNWATCH");
         copier.call(t, walk);
-      } else if (!exec(t, restores, walk)) {
-        aborted = true;
-        later.addAll(restore);
       } else {
-        unDeleted = restore;
+        copying = restore;
+        if (exec(t, restores, walk)) {
+          unDeleted = restore;
+        } else {
+          aborted = true;
+          later.addAll(restore);
+        }
+        copying = null;
       }
-      rest = later.size() > 0 ? later : null;
       if (big != null) {
         fallback.moveOne(big, walk);
       }
-      return rest;
+      return later.size() > 0 ? later : null;
     }
-  }
-
-  private static Batch union(Batch a, Batch b) {
-    Batch u = new Batch(a.target, a.db);
-    u.addAll(a);
-    u.addAll(b);
-    return u.size() > 0 ? u : null;
   }
 
   /**
@@ -278,12 +289,12 @@ final class CopyLane implements AutoCloseable {
     t.flush();
     String refused = null;
     for (int i = 0; i <= restores.size(); i++) {
-      RespValue queued = t.read(copier.replyWait(), walk::cancelled);
+      RespValue queued = t.read(copier.options().commandWaitNanos(), walk::cancelled);
       if (queued instanceof RespValue.Error e && refused == null) {
         refused = e.message();
       }
     }
-    RespValue reply = t.read(copier.replyWait(), walk::cancelled);
+    RespValue reply = t.read(copier.options().commandWaitNanos(), walk::cancelled);
     if (refused != null) {
       throw new IOException("RESTORE refused by target: " + refused);
     }
@@ -305,7 +316,7 @@ final class CopyLane implements AutoCloseable {
     if (source == null) {
       source = copier.load().connect().limitReplies(copier.options().copyMaxValueBytes());
     }
-    return select(source, db, walk);
+    return source.select(db, copier.options().commandWaitNanos(), walk::cancelled);
   }
 
   private RespConnection target(BackendAddress address, int db, Walk walk) throws IOException, InterruptedException {
@@ -314,16 +325,7 @@ final class CopyLane implements AutoCloseable {
       c = copier.connectTarget(address);
       targets.put(address, c);
     }
-    return select(c, db, walk);
-  }
-
-  private RespConnection select(RespConnection c, int db, Walk walk) throws IOException, InterruptedException {
-    if (c.selectedDb() != db) {
-      c.send("SELECT", Integer.toString(db));
-      expectOk(copier.call(c, walk), "SELECT " + db + " on " + c.address());
-      c.selectedDb(db);
-    }
-    return c;
+    return c.select(db, copier.options().commandWaitNanos(), walk::cancelled);
   }
 
   private static void expectOk(RespValue reply, String what) throws IOException {

@@ -149,7 +149,7 @@ final class Migrator implements AutoCloseable {
     if (c.selectedDb() != b.db) {
       c.send("SELECT", Integer.toString(b.db));
       c.flush();
-      RespValue r = c.read(options.replyWaitNanos(options.migrateTimeout().toMillis()), walk::cancelled);
+      RespValue r = c.read(options.commandWaitNanos(), walk::cancelled);
       if (!(r instanceof RespValue.SimpleString)) {
         throw failure(b, "SELECT " + b.db + " failed: " + MigrateReplies.describe(r), null);
       }
@@ -248,7 +248,7 @@ final class Migrator implements AutoCloseable {
 
   /** Each key's size in bytes ({@code MEMORY USAGE}), 0 for a key that is gone. */
   long[] sizes(Batch b, Walk walk) throws IOException, InterruptedException, MoveException {
-    return KeySizes.read(connectionFor(b, walk), b.keys, options.replyWaitNanos(options.migrateTimeout().toMillis()));
+    return KeySizes.read(connectionFor(b, walk), b.keys, options.commandWaitNanos());
   }
 
   MoveException failure(Batch b, String message, Throwable cause) {

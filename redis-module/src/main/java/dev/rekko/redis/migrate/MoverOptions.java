@@ -141,6 +141,11 @@ public record MoverOptions(
     return migrateTimeout.toMillis() + mib * perMiB;
   }
 
+  /** How long the mover waits for the reply to any other command than a MIGRATE (SCAN, DUMP, EXEC, ...). */
+  long commandWaitNanos() {
+    return replyWaitNanos(migrateTimeout.toMillis());
+  }
+
   /** How long the mover waits for the reply to a MIGRATE that was given {@code timeoutMillis}. */
   long replyWaitNanos(long timeoutMillis) {
     return Duration.ofMillis(3 * timeoutMillis).plus(replySlack).toNanos();

@@ -50,6 +50,12 @@ final class RespConnection implements AutoCloseable {
     this.out = socket.getOutputStream();
   }
 
+  /** Connects and logs in with the mover's timeouts; the connection starts in database 0. */
+  static RespConnection open(BackendAddress address, Credentials credentials, MoverOptions options)
+      throws IOException {
+    return open(address, credentials, options.connectTimeout().toMillis(), options.commandWaitNanos());
+  }
+
   /** Connects and logs in; the connection starts in database 0. */
   static RespConnection open(BackendAddress address, Credentials credentials, long connectTimeoutMillis,
       long replyWaitNanos) throws IOException {
@@ -83,6 +89,23 @@ final class RespConnection implements AutoCloseable {
 
   int selectedDb() {
     return selectedDb;
+  }
+
+  /**
+   * Switches to {@code db} unless the connection is there already, waiting for SELECT's answer: a
+   * command pipelined behind a SELECT that failed would run in the previous database.
+   */
+  RespConnection select(int db, long waitNanos, BooleanSupplier cancelled) throws IOException, InterruptedException {
+    if (selectedDb != db) {
+      send("SELECT", Integer.toString(db));
+      flush();
+      RespValue r = read(waitNanos, cancelled);
+      if (!(r instanceof RespValue.SimpleString)) {
+        throw new IOException("SELECT " + db + " failed on " + address + ": " + MigrateReplies.describe(r));
+      }
+      selectedDb = db;
+    }
+    return this;
   }
 
   /** Records the database a SELECT already sent on this connection switches to. */

@@ -111,10 +111,10 @@ final class Scanner implements AutoCloseable {
   private RespValue.Array scanOnce(int db, byte[] cursor, Walk walk) throws MoveException, InterruptedException {
     for (int attempt = 1; ; attempt++) {
       try {
-        RespConnection c = connection(db);
+        RespConnection c = connection(db, walk);
         c.send(SCAN, cursor, COUNT, count);
         c.flush();
-        RespValue reply = c.read(options.replyWaitNanos(options.migrateTimeout().toMillis()), walk::cancelled);
+        RespValue reply = c.read(options.commandWaitNanos(), walk::cancelled);
         if (reply instanceof RespValue.Array a && a.elements().size() == 2) {
           return a;
         }
@@ -133,7 +133,7 @@ final class Scanner implements AutoCloseable {
 
   private long[] sizes(int db, List<byte[]> keys, Walk walk) throws MoveException, InterruptedException {
     try {
-      return KeySizes.read(connection(db), keys, options.replyWaitNanos(options.migrateTimeout().toMillis()));
+      return KeySizes.read(connection(db, walk), keys, options.commandWaitNanos());
     } catch (IOException e) {
       // Sizes only shape batches; without them the keys still move, and MIGRATE timeouts catch big ones.
       drop();
@@ -147,9 +147,9 @@ final class Scanner implements AutoCloseable {
   private List<Integer> databasesInUse(Walk walk) throws MoveException, InterruptedException {
     for (int attempt = 1; ; attempt++) {
       try {
-        RespConnection c = connection(0);
+        RespConnection c = connection(0, walk);
         c.send("INFO", "keyspace");
-        RespValue reply = c.flushAndRead(options.replyWaitNanos(options.migrateTimeout().toMillis()));
+        RespValue reply = c.flushAndRead(options.commandWaitNanos());
         if (reply instanceof RespValue.BulkString text) {
           return Keyspace.databases(text.utf8());
         }
@@ -166,19 +166,11 @@ final class Scanner implements AutoCloseable {
     }
   }
 
-  private RespConnection connection(int db) throws IOException {
+  private RespConnection connection(int db, Walk walk) throws IOException, InterruptedException {
     if (conn == null) {
       conn = load.connect();
     }
-    if (conn.selectedDb() != db) {
-      conn.send("SELECT", Integer.toString(db));
-      RespValue r = conn.flushAndRead(options.replyWaitNanos(options.migrateTimeout().toMillis()));
-      if (!(r instanceof RespValue.SimpleString)) {
-        throw new IOException("SELECT " + db + " failed on " + source + ": " + MigrateReplies.describe(r));
-      }
-      conn.selectedDb(db);
-    }
-    return conn;
+    return conn.select(db, options.commandWaitNanos(), walk::cancelled);
   }
 
   private void put(BlockingQueue<Batch> queue, Batch b, Walk walk) throws InterruptedException {

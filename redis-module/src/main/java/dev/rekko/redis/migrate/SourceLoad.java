@@ -16,8 +16,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Redis runs one command at a time, and a MIGRATE of a thousand keys keeps it busy for several
  * milliseconds; with two of them pipelined, a client command can wait behind both. So while others
- * send more than {@link MoverOptions#yieldAbove()} commands a second, the mover sends short MIGRATEs
- * one at a time, and the commands that queued behind one run before the next. It goes back to full
+ * send more than {@link MoverOptions#yieldAbove()} commands a second, the mover moves few keys at a
+ * time on few lanes or MIGRATEs in flight, and the commands that queued behind one step run before
+ * the next. It goes back to full
  * batches once the traffic has stayed below that rate for {@link #QUIET_SAMPLES} samples in a row.
  */
 final class SourceLoad implements AutoCloseable {
@@ -45,11 +46,10 @@ final class SourceLoad implements AutoCloseable {
 
   /** A new connection to the source, logged in; what it sends counts as the mover's own. */
   RespConnection connect() throws IOException {
-    return RespConnection.open(source, credentials, options.connectTimeout().toMillis(),
-        options.replyWaitNanos(options.migrateTimeout().toMillis())).countInto(own);
+    return RespConnection.open(source, credentials, options).countInto(own);
   }
 
-  /** Whether the mover should send short MIGRATEs one at a time now. */
+  /** Whether the mover should move few keys at a time now ({@link MoverOptions#yieldBatchKeys()}). */
   boolean yielding() {
     return yielding;
   }
@@ -162,7 +162,7 @@ final class SourceLoad implements AutoCloseable {
       conn = connect();
     }
     conn.send("INFO", "commandstats");
-    RespValue reply = conn.flushAndRead(options.replyWaitNanos(options.migrateTimeout().toMillis()));
+    RespValue reply = conn.flushAndRead(options.commandWaitNanos());
     if (reply instanceof RespValue.BulkString text) {
       return parseCounted(text.utf8());
     }
@@ -174,8 +174,8 @@ final class SourceLoad implements AutoCloseable {
     long counted = 0;
     boolean any = false;
     for (String line : info.split("\r?\n")) {
+      any |= line.startsWith(STAT);
       if (!line.startsWith(STAT) || line.startsWith(PING)) {
-        any |= line.startsWith(PING);
         continue;
       }
       int at = line.indexOf(CALLS);
@@ -192,7 +192,6 @@ final class SourceLoad implements AutoCloseable {
       } catch (NumberFormatException e) {
         throw new IOException("unreadable INFO commandstats line: " + line, e);
       }
-      any = true;
     }
     if (!any) {
       throw new IOException("INFO commandstats lists no command");

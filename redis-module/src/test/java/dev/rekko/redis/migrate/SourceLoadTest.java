@@ -70,12 +70,7 @@ class SourceLoadTest {
         Jedis client = jedis(source, 0)) {
       load.start();
       AtomicBoolean done = new AtomicBoolean();
-      Thread pings = new Thread(() -> {
-        while (!done.get()) {
-          client.ping();
-        }
-      }, "pings");
-      pings.start();
+      Thread pings = traffic(client, Jedis::ping, done::get);
       await("samples", () -> load.samples() >= 10);
       done.set(true);
       pings.join();
@@ -144,9 +139,14 @@ class SourceLoadTest {
 
   /** Sends EXISTS on {@code jedis} until {@code done} says so; each round first runs {@code done}. */
   private static Thread traffic(Jedis jedis, BooleanSupplier done) {
+    return traffic(jedis, j -> j.exists("x"), done);
+  }
+
+  /** Runs {@code command} on {@code jedis} until {@code done} says so; each round first runs {@code done}. */
+  private static Thread traffic(Jedis jedis, java.util.function.Consumer<Jedis> command, BooleanSupplier done) {
     Thread t = new Thread(() -> {
       while (!done.getAsBoolean()) {
-        jedis.exists("x");
+        command.accept(jedis);
       }
     }, "traffic");
     t.setDaemon(true);
