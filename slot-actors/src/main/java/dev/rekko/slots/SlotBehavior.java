@@ -27,6 +27,7 @@ import dev.rekko.topology.TopologyWriter;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.CompletionException;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -52,6 +53,8 @@ final class SlotBehavior {
   private final TopologySettings settings;
   private SlotInfo slot;
   private BarrierRound round;
+  // The barrier agents as the Receptionist last listed them; null until this actor first subscribed.
+  private Set<ActorRef<Barrier.Request>> agents;
   // The epoch at which nodes began to hold the slot (its PREPARING step), when this actor published it.
   private long holdEpoch;
 
@@ -88,6 +91,9 @@ final class SlotBehavior {
         .onMessage(SourceEmpty.class, this::onSourceEmpty)
         .onMessage(GetSlot.class, this::onGetSlot)
         .onMessage(Wake.class, m -> Behaviors.same())
+        .onMessage(AgentsListed.class, this::keepListing)
+        .onMessage(AgentDrained.class, m -> Behaviors.same())
+        .onMessage(BarrierTick.class, m -> Behaviors.same())
         .build();
   }
 
@@ -97,6 +103,9 @@ final class SlotBehavior {
         .onMessage(Published.class, this::onPublished)
         .onMessage(GetSlot.class, this::onGetSlot)
         .onMessage(Wake.class, m -> Behaviors.same())
+        .onMessage(AgentsListed.class, this::keepListing)
+        .onMessage(AgentDrained.class, m -> Behaviors.same())
+        .onMessage(BarrierTick.class, m -> Behaviors.same())
         .onAnyMessage(this::stashIt)
         .build();
   }
@@ -238,16 +247,28 @@ final class SlotBehavior {
     // an actor restarted at BARRIER, which does not know PREPARING's epoch, asks for BARRIER's.
     round = new BarrierRound(holdEpoch > 0 ? holdEpoch : slot.epoch(), self);
     holdEpoch = 0;
-    ctx.getSystem().receptionist().tell(Receptionist.subscribe(Barrier.KEY,
-        ctx.messageAdapter(Receptionist.Listing.class, AgentsListed::new)));
-    timers.startTimerWithFixedDelay(new BarrierTick(), BARRIER_RETRY);
+    if (agents == null) {
+      // Once per actor: the Receptionist keeps a subscription until the subscriber stops.
+      agents = Set.of();
+      ctx.getSystem().receptionist().tell(Receptionist.subscribe(Barrier.KEY,
+          ctx.messageAdapter(Receptionist.Listing.class, AgentsListed::new)));
+    } else {
+      round.agents(agents);
+    }
+    timers.startTimerWithFixedDelay(BarrierTick.class, new BarrierTick(), BARRIER_RETRY);
     ctx.getLog().info("slot {}: barrier at epoch {} ({} -> group {})", id, slot.epoch(), slot.group(), slot.target());
     return barrier();
   }
 
   private Behavior<Command> onAgentsListed(AgentsListed m) {
-    round.agents(m.listing().getServiceInstances(Barrier.KEY));
+    keepListing(m);
+    round.agents(agents);
     return askAgents();
+  }
+
+  private Behavior<Command> keepListing(AgentsListed m) {
+    agents = m.listing().getServiceInstances(Barrier.KEY);
+    return Behaviors.same();
   }
 
   private Behavior<Command> onAgentDrained(AgentDrained m) {

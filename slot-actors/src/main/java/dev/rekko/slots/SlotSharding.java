@@ -10,6 +10,7 @@ import java.util.Map;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
+import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
 import org.apache.pekko.cluster.sharding.typed.ShardingMessageExtractor;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
@@ -28,7 +29,8 @@ public final class SlotSharding {
   public static ActorRef<ShardingEnvelope<SlotEntity.Command>> init(ActorSystem<?> system, TopologyWriter writer) {
     return ClusterSharding.get(system).init(
         Entity.of(SlotEntity.TYPE_KEY, ctx -> SlotEntity.create(Integer.parseInt(ctx.getEntityId()), writer))
-            .withMessageExtractor(new Extractor()));
+            .withMessageExtractor(new Extractor())
+            .withSettings(remembering(system)));
   }
 
   /**
@@ -39,7 +41,20 @@ public final class SlotSharding {
       ActorRef<TopologyReplica.Command> replica, ActorRef<ShardingEnvelope<SlotEntity.Command>> slots,
       MoverSettings settings) {
     return ClusterSharding.get(system).init(Entity.of(SourceMover.TYPE_KEY,
-        ctx -> SourceMover.create(Integer.parseInt(ctx.getEntityId()), replica, slots, settings)));
+        ctx -> SourceMover.create(Integer.parseInt(ctx.getEntityId()), replica, slots, settings))
+        .withSettings(remembering(system)));
+  }
+
+  /**
+   * Remember-entities, set here rather than in reference.conf: Pekko's own reference.conf says
+   * {@code remember-entities = off}, and where several reference.conf files are concatenated (the shaded
+   * jar) the later one wins. Without it the entities of a node that crashed were never started again
+   * elsewhere, and their migrations stayed at PREPARING or BARRIER for good.
+   */
+  static ClusterShardingSettings remembering(ActorSystem<?> system) {
+    return ClusterShardingSettings.create(system)
+        .withRememberEntities(true)
+        .withRememberEntitiesStoreMode(ClusterShardingSettings.rememberEntitiesStoreModeDdata());
   }
 
   public static ShardingEnvelope<SourceMover.Command> moverEnvelope(int group, SourceMover.Command command) {
