@@ -64,6 +64,7 @@ import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
 final class CoordinatorActor {
   private static final int STASH = 1_000;
   private static final Duration VERSIONS_TICK = Duration.ofSeconds(1);
+  private static final Duration NUDGE_TICK = Duration.ofSeconds(3);
 
   record TopologyUpdated(Topology topology) implements Command, NoSerializationVerificationNeeded {}
 
@@ -80,6 +81,8 @@ final class CoordinatorActor {
   private record ViewTimedOut() implements Command, NoSerializationVerificationNeeded {}
 
   private record LearnVersions() implements Command, NoSerializationVerificationNeeded {}
+
+  private record NudgeMigrations() implements Command, NoSerializationVerificationNeeded {}
 
   private record VersionsProbed(Map<String, String> versions) implements Command, NoSerializationVerificationNeeded {}
 
@@ -138,7 +141,11 @@ final class CoordinatorActor {
         .onMessage(PlanRebalance.class, this::onPlanRebalance)
         .onMessage(GetMigrations.class, m -> reply(m.replyTo(), migrations.view(topology, settings.slotAskTimeout())))
         .onMessage(PauseMigrations.class, m -> reply(m.replyTo(), migrations.pause(m.paused(), topology)))
-        .onMessage(ThrottleMigrations.class, m -> reply(m.replyTo(), migrations.throttle(m.maxKeysPerSecond())));
+        .onMessage(ThrottleMigrations.class, m -> reply(m.replyTo(), migrations.throttle(m.maxKeysPerSecond())))
+        .onMessage(NudgeMigrations.class, m -> {
+          migrations.nudge(topology);
+          return Behaviors.same();
+        });
   }
 
   private Behavior<Command> idle() {
@@ -228,6 +235,7 @@ final class CoordinatorActor {
     migrations.onTopology(topology);
     SlotSharding.wakeAll(slots);
     timers.startTimerWithFixedDelay(LearnVersions.class, new LearnVersions(), VERSIONS_TICK);
+    timers.startTimerWithFixedDelay(NudgeMigrations.class, new NudgeMigrations(), NUDGE_TICK);
     return stash.unstashAll(idle());
   }
 

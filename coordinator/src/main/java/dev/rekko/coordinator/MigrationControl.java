@@ -73,6 +73,26 @@ final class MigrationControl {
     }
   }
 
+  /**
+   * Wakes every slot that the topology shows mid-migration, and the movers of the groups they leave,
+   * with their controls. Sharding's remember-entities restarts the entities of a node that crashed, but
+   * whether they run is this migration's whole progress: a slot actor that is already running ignores
+   * the wake, one that is not starts and resumes from its published step.
+   */
+  void nudge(Topology topology) {
+    for (SlotInfo s : topology.slots()) {
+      if (MigrationScheduler.isActive(s.state())) {
+        slots.tell(SlotSharding.envelope(s.id(), new SlotEntity.Wake()));
+      }
+    }
+    for (int group : MigrationScheduler.sources(topology)) {
+      wokenMovers.add(group);
+      tellMover(group, new SourceMover.Wake());
+      tellMover(group, new SourceMover.SetThrottle(throttle));
+      tellMover(group, new SourceMover.SetPaused(scheduler.paused()));
+    }
+  }
+
   CompletionStage<MigrationsChanged> pause(boolean paused, Topology topology) {
     applyPause(paused);
     if (!paused) {

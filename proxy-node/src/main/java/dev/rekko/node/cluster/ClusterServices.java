@@ -23,7 +23,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
-import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -77,11 +76,11 @@ public final class ClusterServices {
    * @param topology   the topology the node follows now (read by the HTTP API)
    * @param onTopology called with each published topology on the replica's thread; answers whether the
    *                   routing table follows it now, and only then does this node report the epoch applied
-   * @param onFence    called with true when the node must refuse client commands, false when it may serve
+   * @param lease      hears of the node's lease: renewals, and when it ran out or runs again
    * @param dataPath   what a migration barrier asks of this node's data path
    */
   public static ClusterServices start(ActorSystem<?> system, NodeConfig config, boolean joinSelf,
-      Supplier<Topology> topology, Predicate<Topology> onTopology, Consumer<Boolean> onFence,
+      Supplier<Topology> topology, Predicate<Topology> onTopology, FenceMonitor.Listener lease,
       BarrierAgent.DataPath dataPath) {
     Cluster cluster = Cluster.get(system);
     if (joinSelf && config.cluster().seedNodes().isEmpty()) {
@@ -95,9 +94,17 @@ public final class ClusterServices {
         reporter.tell(new NodeReporter.Applied(t));
       }
     }), "rekko-topology", Props.empty());
-    system.systemActorOf(FenceMonitor.create(config.cluster().fenceAfter(), fenced -> {
-      onFence.accept(fenced);
-      reporter.tell(new NodeReporter.Fenced(fenced));
+    system.systemActorOf(FenceMonitor.create(config.cluster().fenceAfter(), new FenceMonitor.Listener() {
+      @Override
+      public void renewed(long untilNanos) {
+        lease.renewed(untilNanos);
+      }
+
+      @Override
+      public void fenced(boolean fenced) {
+        lease.fenced(fenced);
+        reporter.tell(new NodeReporter.Fenced(fenced));
+      }
     }), "rekko-fence-monitor", Props.empty());
     system.systemActorOf(BarrierAgent.create(dataPath), "rekko-barrier-agent", Props.empty());
     var slots = SlotSharding.init(system, writer);

@@ -1,6 +1,7 @@
 package dev.rekko.node.proxy;
 
 import dev.rekko.node.cluster.ClusterServices;
+import dev.rekko.node.cluster.FenceMonitor;
 import dev.rekko.node.config.BackendSettings;
 import dev.rekko.node.config.NodeConfig;
 import dev.rekko.node.http.AdminHttpServer;
@@ -82,9 +83,16 @@ public final class RekkoNode implements AutoCloseable {
       NodeContext ctx = new NodeContext(config.proxy(), config.backend(), config.migration(), router, pool, stats);
       resp = RespServer.start(system, ctx, config.dispatcherParallelism()).toCompletableFuture().get(30, TimeUnit.SECONDS);
       ClusterServices cluster = ClusterServices.start(system, config, joinSelf, topology::get,
-          new TopologyFollower(ctx, topology, !config.bootstrapGroups().isEmpty()), fenced -> {
-            router.fence(fenced);
-            stats.setOnline(!fenced && router.loaded() != null);
+          new TopologyFollower(ctx, topology, !config.bootstrapGroups().isEmpty()), new FenceMonitor.Listener() {
+            @Override
+            public void renewed(long untilNanos) {
+              router.renewLease(untilNanos);
+            }
+
+            @Override
+            public void fenced(boolean fenced) {
+              stats.setOnline(!fenced && router.loaded() != null);
+            }
           }, ctx);
       AdminHttpServer http = AdminHttpServer.start(system, config.admin().host(), config.admin().port(),
           cluster.routes(stats, pool, () -> router.table() != null)).toCompletableFuture().get(30, TimeUnit.SECONDS);

@@ -14,6 +14,9 @@ public final class Router {
 
   private volatile RoutingTable table;
   private volatile boolean fenced;
+  // The lease's deadline (System.nanoTime), renewed by the FenceMonitor; none until the first renewal.
+  private volatile long leaseUntil;
+  private volatile boolean leased;
   // Written after table, so a reader that sees a generation also sees that table or a newer one.
   private volatile long generation = 1;
 
@@ -21,9 +24,23 @@ public final class Router {
     this.table = initial;
   }
 
-  /** The table to route with, or null when commands must be refused with {@link #refusal()}. */
+  /**
+   * The table to route with, or null when commands must be refused with {@link #refusal()}: also once
+   * the lease has run out, whatever the FenceMonitor last said, so that a node waking from a long pause
+   * refuses before its monitor has even run.
+   */
   public RoutingTable table() {
-    return fenced ? null : table;
+    return fenced || !leaseValid() ? null : table;
+  }
+
+  private boolean leaseValid() {
+    return leased && System.nanoTime() - leaseUntil < 0;
+  }
+
+  /** Extends the lease to {@code untilNanos} ({@link System#nanoTime()} based); one writer. */
+  public void renewLease(long untilNanos) {
+    leaseUntil = untilNanos;
+    leased = true;
   }
 
   /** The table last loaded, fenced or not (for INFO and the API). */
@@ -32,7 +49,7 @@ public final class Router {
   }
 
   public String refusal() {
-    return fenced ? FENCED : Errors.ROUTER_NOT_ONLINE;
+    return table != null && (fenced || !leaseValid()) ? FENCED : Errors.ROUTER_NOT_ONLINE;
   }
 
   /** Swaps the table; one writer (the thread following the topology). */
@@ -51,7 +68,8 @@ public final class Router {
     this.fenced = on;
   }
 
+  /** Whether a loaded table is refused now (fenced, or the lease has run out). */
   public boolean fenced() {
-    return fenced;
+    return fenced || !leaseValid();
   }
 }

@@ -35,6 +35,9 @@ public final class Throttle {
     if (keysPerSecond < 0) {
       throw new IllegalArgumentException("maxKeysPerSecond must be >= 0: " + keysPerSecond);
     }
+    if (keysPerSecond == maxKeysPerSecond) {
+      return; // the coordinator repeats the cap now and then (MigrationControl.nudge)
+    }
     // A debt booked at the old rate would otherwise hold a raised cap back until it is paid.
     nextFreeNanos = Math.min(nextFreeNanos, clock.nanoTime());
     maxKeysPerSecond = keysPerSecond;
