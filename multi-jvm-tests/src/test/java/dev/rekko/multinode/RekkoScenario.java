@@ -37,6 +37,7 @@ abstract class RekkoScenario extends MultiNodeScenario {
             pekko.cluster.distributed-data.durable.keys = ["rekko-*"]
             pekko.cluster.distributed-data.durable.lmdb.dir = "%s/distributed-data"
             pekko.cluster.sharding.distributed-data.durable.lmdb.dir = "%s/sharding"
+            pekko.cluster.sharding.distributed-data.durable.keys = []
             pekko.cluster.distributed-data.notify-subscribers-interval = 100ms
             """.formatted(data, data));
       }

@@ -6,6 +6,7 @@ import dev.rekko.topology.Topology;
 import dev.rekko.topology.TopologyReplica;
 import dev.rekko.topology.TopologyWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -73,12 +74,18 @@ public final class SlotSharding {
   }
 
   /**
-   * Sharding keeps its own Distributed Data (the remembered entities and the shard allocation) in LMDB;
-   * its default folder name ends with {@code ddata}, to which Pekko appends the system name and port, so
-   * a node restarted on another port would forget. This puts it under the node's data directory.
+   * Sharding's own Distributed Data (the remembered entities and the shard allocation) is kept in memory
+   * only, replicated to every node: that is what restarts a crashed node's entities elsewhere. It is not
+   * written to LMDB: every coordinator that starts wakes all slot actors, and the movers of every group
+   * that slots leave (see the coordinator's MigrationControl), so a full-cluster restart needs nothing
+   * remembered on disk; and a durable remember-entities store commits (fsync) for each entity started,
+   * which on a busy disk held shards for seconds ("Remember entity store did not respond"). The folder
+   * is still set under the node's data directory, in case durable keys are configured: Pekko's default
+   * folder name ends with {@code ddata}, to which it appends the system name and port.
    */
   public static Config durableStoreConfig(Path dataDir) {
     return ConfigFactory.parseMap(Map.of(
+        "pekko.cluster.sharding.distributed-data.durable.keys", List.of(),
         "pekko.cluster.sharding.distributed-data.durable.lmdb.dir", dataDir.resolve("sharding").toString()));
   }
 

@@ -27,6 +27,7 @@ import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
 import org.apache.pekko.cluster.typed.Cluster;
@@ -105,7 +106,7 @@ public final class ClusterServices {
         lease.fenced(fenced);
         reporter.tell(new NodeReporter.Fenced(fenced));
       }
-    }), "rekko-fence-monitor", Props.empty());
+    }), "rekko-fence-monitor", DispatcherSelector.fromConfig("rekko.lease-dispatcher"));
     system.systemActorOf(BarrierAgent.create(dataPath), "rekko-barrier-agent", Props.empty());
     var slots = SlotSharding.init(system, writer);
     var movers = SlotSharding.initMovers(system, replica, slots, MoverSettings.create(system.settings().config(),
