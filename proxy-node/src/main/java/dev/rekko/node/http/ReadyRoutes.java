@@ -23,10 +23,6 @@ public final class ReadyRoutes extends AllDirectives implements RouteGroup {
   private final Supplier<Optional<String>> joining;
   private final BooleanSupplier fenced;
 
-  public ReadyRoutes(Supplier<Topology> topology, BooleanSupplier serving) {
-    this(topology, serving, Optional::empty, () -> false);
-  }
-
   /**
    * @param joining why the node is not a cluster member yet; empty once it is
    * @param fenced  whether the node refuses commands because it cannot see the majority
