@@ -130,6 +130,7 @@ public final class MigrationBarrierSpec extends RekkoScenario {
   private static String post(int httpPort, String path, String json) throws Exception {
     HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
             URI.create("http://127.0.0.1:" + httpPort + path)).timeout(Duration.ofSeconds(60))
+        .header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
     if (r.statusCode() != 200) {
       throw new IOException(path + " answered " + r.statusCode() + ": " + r.body());

@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A local Rekko cluster for trying it out: G Redis groups ({@link DemoRedis}) and N nodes, each its
- * own JVM ({@link dev.rekko.node.demo.NodeProcess}), that form one cluster through node 0 and seed
+ * own JVM ({@link dev.rekko.node.demo.NodeProcess}), that form one cluster through node 0 (the only
+ * one with {@code rekko.cluster.form-new-cluster = on}) and seed
  * its topology from those groups. {@link #close()} stops the nodes, then the Redis servers, then
  * deletes the demo's folder.
  *
@@ -190,6 +191,8 @@ public final class Demo implements AutoCloseable {
     all.put("rekko.cluster.host", "127.0.0.1");
     all.put("rekko.cluster.port", Integer.toString(o.clusterBasePort() + i));
     all.put("rekko.cluster.seed-nodes", "[\"127.0.0.1:" + o.clusterBasePort() + "\"]");
+    // Node 0 forms the cluster (its data folder is new, and it knows no other node); the others join it.
+    all.put("rekko.cluster.form-new-cluster", i == 0 ? "on" : "off");
     if (!seeds.isEmpty()) {
       all.put("rekko.bootstrap.groups", GroupSeed.format(seeds));
     }

@@ -42,12 +42,23 @@ final class NodeCommand implements Callable<Integer> {
       description = "Stop the node and exit when standard input reaches end of file.")
   boolean exitOnStdinClose;
 
+  @Option(names = "--new-cluster",
+      description = "This node may form a new cluster (rekko.cluster.form-new-cluster = on): when no other "
+          + "node it knows of is in one. Give it to one node, e.g. the first seed node; without it a node "
+          + "only joins an existing cluster through the other seed nodes.")
+  boolean newCluster;
+
   /** The exit code of a node the cluster downed, so a supervisor can tell it from a crash. */
   static final int DOWNED_EXIT_CODE = 3;
 
+  private static final String FORM_NEW_CLUSTER = "rekko.cluster.form-new-cluster";
+
   @Override
   public Integer call() throws Exception {
-    NodeConfig config = options.load();
+    // An explicit -D rekko.cluster.form-new-cluster (force, say) wins over the flag.
+    NodeConfig config = newCluster && !options.overrides.containsKey(FORM_NEW_CLUSTER)
+        ? NodeConfig.load(options.file(), options.overridesWith(java.util.Map.of(FORM_NEW_CLUSTER, "on")))
+        : options.load();
     NodeLauncher launcher = main.launcher();
     if (exitOnStdinClose) {
       // Watching from before the start, so a parent that dies while the node starts is noticed too.

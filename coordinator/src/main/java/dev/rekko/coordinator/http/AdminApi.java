@@ -16,7 +16,8 @@ import org.apache.pekko.http.javadsl.server.Route;
  *
  * <p>The route only describes its own paths; what it does not match it rejects, and the server that mounts
  * it turns rejections into JSON errors (404, 405) as the node's {@code AdminHttpServer} does. Reads are
- * open; POST and DELETE need the admin token when one is set.
+ * open; POST and DELETE need {@code Content-Type: application/json} ({@link JsonOnly}) and the admin token
+ * when one is set.
  */
 public final class AdminApi {
   private AdminApi() {}

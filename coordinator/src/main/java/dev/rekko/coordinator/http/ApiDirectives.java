@@ -23,15 +23,14 @@ abstract class ApiDirectives extends AllDirectives {
     this.coordinator = coordinator;
   }
 
-  /** A POST or DELETE: the token first, then the call. */
+  /** A POST or DELETE: a JSON content type ({@link JsonOnly}), then the token, then the call. */
   Route mutating(Supplier<Route> inner) {
-    return token.mutating(inner);
+    return JsonOnly.guard(() -> token.mutating(inner));
   }
 
   /**
-   * The body as a JSON object, whatever the Content-Type ({@code curl -d} sends form-encoded by default and
-   * that should not be the operator's problem). The function reads the fields it needs and returns the
-   * route; a mistake in the body it meets is answered 400.
+   * The body as a JSON object (its Content-Type was checked before: {@link JsonOnly}). The function reads the
+   * fields it needs and returns the route; a mistake in the body it meets is answered 400.
    */
   Route withJson(Function<JsonBody, Route> inner) {
     return entity(Unmarshaller.entityToString(), text -> {

@@ -74,13 +74,20 @@ final class ApiTestServer implements AutoCloseable {
     return send("GET", path, null, Optional.empty());
   }
 
+  /** Calls other than GET say {@code Content-Type: application/json}, as the API requires. */
   Reply send(String method, String path, String body, Optional<String> authorization) throws Exception {
+    return send(method, path, body, method.equals("GET") ? null : "application/json", authorization);
+  }
+
+  /** @param contentType null: no Content-Type header */
+  Reply send(String method, String path, String body, String contentType, Optional<String> authorization)
+      throws Exception {
     HttpRequest.Builder request = HttpRequest.newBuilder(
             URI.create("http://127.0.0.1:" + binding.localAddress().getPort() + path))
         .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
         .timeout(Duration.ofSeconds(20));
-    if (body != null) {
-      request.header("Content-Type", "application/json");
+    if (contentType != null) {
+      request.header("Content-Type", contentType);
     }
     authorization.ifPresent(value -> request.header("Authorization", value));
     HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());

@@ -95,7 +95,8 @@ final class AdminClient {
         .timeout(REQUEST_TIMEOUT)
         .header("Accept", "application/json")
         .method(method, body);
-    if (method.equals("POST")) {
+    if (!method.equals("GET")) {
+      // The API takes no call that changes something without it (a browser's cross-site form can't send it).
       request.header("Content-Type", "application/json");
     }
     token.ifPresent(t -> request.header("Authorization", "Bearer " + t));

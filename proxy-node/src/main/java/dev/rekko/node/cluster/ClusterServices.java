@@ -22,6 +22,7 @@ import dev.rekko.topology.TopologyWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -31,10 +32,10 @@ import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
 import org.apache.pekko.cluster.typed.Cluster;
-import org.apache.pekko.cluster.typed.Join;
 
 /**
- * The cluster side of a node: membership (join the seed nodes, or form a cluster alone), the topology
+ * The cluster side of a node: membership ({@link ClusterFormation}: join through the seed nodes, or form a
+ * new cluster only where {@code rekko.cluster.form-new-cluster} allows it), the topology
  * replica that the routing table follows, this node's entry in the node list, fencing, the slot
  * entities' shard region and the coordinator singleton. Every node runs all of them: nodes are identical.
  */
@@ -47,10 +48,12 @@ public final class ClusterServices {
   private final ActorRef<NodeReporter.Command> reporter;
   private final ActorRef<ShardingEnvelope<SlotEntity.Command>> slots;
   private final ActorRef<Coordinator.Command> coordinator;
+  private final AtomicReference<Optional<String>> joining;
 
   private ClusterServices(ActorSystem<?> system, NodeConfig config, Supplier<Topology> topology,
       TopologyWriter writer, ActorRef<TopologyReplica.Command> replica, ActorRef<NodeReporter.Command> reporter,
-      ActorRef<ShardingEnvelope<SlotEntity.Command>> slots, ActorRef<Coordinator.Command> coordinator) {
+      ActorRef<ShardingEnvelope<SlotEntity.Command>> slots, ActorRef<Coordinator.Command> coordinator,
+      AtomicReference<Optional<String>> joining) {
     this.system = system;
     this.config = config;
     this.topology = topology;
@@ -59,6 +62,7 @@ public final class ClusterServices {
     this.reporter = reporter;
     this.slots = slots;
     this.coordinator = coordinator;
+    this.joining = joining;
   }
 
   /**
@@ -73,20 +77,18 @@ public final class ClusterServices {
   }
 
   /**
-   * @param joinSelf   form a cluster alone when no seed nodes are configured
+   * @param join       whether the node joins (or forms) the cluster by its {@code rekko.cluster} settings;
+   *                   false when the caller manages membership
    * @param topology   the topology the node follows now (read by the HTTP API)
    * @param onTopology called with each published topology on the replica's thread; answers whether the
    *                   routing table follows it now, and only then does this node report the epoch applied
    * @param lease      hears of the node's lease: renewals, and when it ran out or runs again
    * @param dataPath   what a migration barrier asks of this node's data path
    */
-  public static ClusterServices start(ActorSystem<?> system, NodeConfig config, boolean joinSelf,
+  public static ClusterServices start(ActorSystem<?> system, NodeConfig config, boolean join,
       Supplier<Topology> topology, Predicate<Topology> onTopology, FenceMonitor.Listener lease,
       BarrierAgent.DataPath dataPath) {
-    Cluster cluster = Cluster.get(system);
-    if (joinSelf && config.cluster().seedNodes().isEmpty()) {
-      cluster.manager().tell(Join.create(cluster.selfMember().address()));
-    }
+    AtomicReference<Optional<String>> joining = join(system, config, join);
     TopologyWriter writer = new TopologyWriter(system);
     ActorRef<NodeReporter.Command> reporter =
         system.systemActorOf(NodeReporter.create(writer), "rekko-node-reporter", Props.empty());
@@ -113,7 +115,17 @@ public final class ClusterServices {
         config.backend().user(), config.backend().password()));
     var coordinator = CoordinatorSingleton.init(system, coordinatorSettings(system, config), replica, writer, slots,
         movers);
-    return new ClusterServices(system, config, topology, writer, replica, reporter, slots, coordinator);
+    return new ClusterServices(system, config, topology, writer, replica, reporter, slots, coordinator, joining);
+  }
+
+  /** Starts joining (see {@link ClusterFormation}); the result says why the node is not a member yet. */
+  private static AtomicReference<Optional<String>> join(ActorSystem<?> system, NodeConfig config, boolean join) {
+    AtomicReference<Optional<String>> joining = new AtomicReference<>(Optional.empty());
+    if (join) {
+      system.systemActorOf(ClusterFormation.create(config.cluster(), joining::set), "rekko-cluster-formation",
+          Props.empty());
+    }
+    return joining;
   }
 
   /** Publishes where this node serves clients and the API, once its listeners are bound. */
@@ -130,10 +142,14 @@ public final class ClusterServices {
     return Cluster.get(system).selfMember().address().toString();
   }
 
-  /** Every HTTP route the node serves: the admin API, readiness, stats and metrics. */
-  public List<RouteGroup> routes(NodeStats stats, BackendPool pool, BooleanSupplier serving) {
+  /**
+   * Every HTTP route the node serves: the admin API, readiness, stats and metrics.
+   *
+   * @param fenced whether the data path refuses commands because the node lost the majority
+   */
+  public List<RouteGroup> routes(NodeStats stats, BackendPool pool, BooleanSupplier serving, BooleanSupplier fenced) {
     List<RouteGroup> routes = new ArrayList<>();
-    routes.add(new ReadyRoutes(topology, serving));
+    routes.add(new ReadyRoutes(topology, serving, joining::get, fenced));
     AdminApiSettings api = new AdminApiSettings(config.admin().token(), config.admin().requestTimeout());
     routes.add(() -> AdminApi.routes(system, coordinator, topology, addr -> serverUp(pool, addr), api));
     routes.addAll(AdminHttpServer.statsRoutes(stats));

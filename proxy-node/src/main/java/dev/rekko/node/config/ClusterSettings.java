@@ -8,7 +8,9 @@ import java.util.List;
  *
  * @param host        the address other nodes reach this node's cluster port on
  * @param port        the Artery port; zero picks a free one (tests)
- * @param seedNodes   {@code host:port} of the nodes to join through; empty = form a cluster alone
+ * @param seedNodes   {@code host:port} of the nodes to join through (this node's own address among them
+ *                    is skipped: a node joins others, it never joins itself unless it may form a cluster)
+ * @param formNewCluster whether, and how readily, this node forms a new cluster rather than join one
  * @param stableAfter how long membership must be stable before the Split Brain Resolver downs the
  *                    unreachable side
  * @param fenceAfter  how long this node may miss a majority before it refuses client commands; shorter
@@ -19,6 +21,7 @@ public record ClusterSettings(
     String host,
     int port,
     List<String> seedNodes,
+    FormNewCluster formNewCluster,
     Duration stableAfter,
     Duration fenceAfter,
     OnDowned onDowned) {
@@ -28,6 +31,29 @@ public record ClusterSettings(
     EXIT,
     /** Stop listening, then start a fresh node in the same process with the same settings. */
     RESTART
+  }
+
+  /**
+   * {@code rekko.cluster.form-new-cluster}. A node that forms a cluster of its own while the real one runs
+   * elsewhere serves routes that cluster has since changed, or a fresh seed of them: two clusters then
+   * write to the same Redis servers. So forming is explicit, and even then cautious.
+   */
+  public enum FormNewCluster {
+    /** Never form: join an existing cluster through the other seed nodes, and wait until one answers. */
+    OFF,
+    /**
+     * Form a new cluster only when no other node it knows of (the other seed nodes, and the nodes in the
+     * topology stored in its data folder) can be in one: each of them answered that it is up and in no
+     * cluster, as after a full-cluster restart; a silent one may be in a running cluster behind a
+     * partition, so the node waits. With no other node known, it forms at once.
+     */
+    ON,
+    /**
+     * Pekko's first-seed rule: join a cluster if one of those nodes answers within
+     * {@code pekko.cluster.seed-node-timeout}, else form a new one. For recovery, when a node that will
+     * never come back keeps {@link #ON} waiting.
+     */
+    FORCE
   }
 
   public ClusterSettings {

@@ -107,6 +107,20 @@ final class ConfigReader {
     }
   }
 
+  /** {@code off} (also false, no), {@code on} (also true, yes) or {@code force}. */
+  ClusterSettings.FormNewCluster formNewCluster(String path) {
+    String v = string(path).trim().toLowerCase(java.util.Locale.ROOT);
+    return switch (v) {
+      case "off", "false", "no" -> ClusterSettings.FormNewCluster.OFF;
+      case "on", "true", "yes" -> ClusterSettings.FormNewCluster.ON;
+      case "force" -> ClusterSettings.FormNewCluster.FORCE;
+      default -> {
+        problem(path, "must be off, on or force, got \"" + string(path) + "\"" + origin(path));
+        yield ClusterSettings.FormNewCluster.OFF;
+      }
+    };
+  }
+
   /** A list of {@code "host:port"} strings, or one string of them separated by commas (environment). */
   List<String> addresses(String path) {
     List<String> raw = new ArrayList<>();

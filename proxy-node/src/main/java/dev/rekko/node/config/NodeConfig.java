@@ -103,7 +103,7 @@ public record NodeConfig(
         r.duration("rekko.backend.ping-period", false));
     AdminSettings admin = new AdminSettings(
         r.host("rekko.admin.host"), r.port("rekko.admin.port"), r.string("rekko.admin.token"),
-        r.duration("rekko.admin.request-timeout", false));
+        r.duration("rekko.admin.request-timeout", false), r.bool("rekko.admin.allow-unauthenticated"));
     List<GroupSeed> groups = r.groups("rekko.bootstrap.groups");
     String redisBinary = r.string("rekko.redis.binary");
     String dataDir = r.string("rekko.data-dir");
@@ -115,6 +115,7 @@ public record NodeConfig(
         r.host("rekko.cluster.host"),
         r.port("rekko.cluster.port"),
         r.addresses("rekko.cluster.seed-nodes"),
+        r.formNewCluster("rekko.cluster.form-new-cluster"),
         r.duration("rekko.cluster.stable-after", false),
         r.duration("rekko.cluster.fence-after", false),
         r.onDowned("rekko.cluster.on-downed"));
@@ -132,6 +133,11 @@ public record NodeConfig(
       r.problem("rekko.cluster.fence-after", cluster.fenceAfter() + " must be shorter than rekko.cluster.stable-after ("
           + cluster.stableAfter() + "): a minority must stop serving before the majority downs it");
     }
+    if (!admin.tokenRequired() && !admin.allowUnauthenticated() && !AdminSettings.isLoopback(admin.host())) {
+      r.problem("rekko.admin.host", admin.host() + " is not a loopback address and rekko.admin.token is empty: "
+          + "anyone who reaches the HTTP port could change the cluster. Set rekko.admin.token, bind "
+          + "127.0.0.1, or set rekko.admin.allow-unauthenticated = on");
+    }
     if (cluster.port() != 0 && (cluster.port() == proxy.port() || cluster.port() == admin.port())) {
       r.problem("rekko.cluster.port", cluster.port() + " is also the RESP or HTTP port");
     }
@@ -142,14 +148,20 @@ public record NodeConfig(
 
     int threads = parallelism == 0 ? Runtime.getRuntime().availableProcessors() : parallelism;
     Path dir = Path.of(dataDir);
-    Config derived = ConfigFactory.parseMap(Map.of(
-            "pekko.actor.default-dispatcher.fork-join-executor.parallelism-min", threads,
-            "pekko.actor.default-dispatcher.fork-join-executor.parallelism-max", threads,
-            "pekko.remote.artery.canonical.hostname", cluster.host(),
-            "pekko.remote.artery.canonical.port", cluster.port(),
-            "pekko.cluster.seed-nodes", cluster.seedAddresses(),
-            "pekko.cluster.split-brain-resolver.stable-after", cluster.stableAfter().toMillis() + "ms"),
-            "rekko.dispatcher.parallelism and rekko.cluster")
+    Map<String, Object> pekko = new java.util.HashMap<>(Map.of(
+        "pekko.actor.default-dispatcher.fork-join-executor.parallelism-min", threads,
+        "pekko.actor.default-dispatcher.fork-join-executor.parallelism-max", threads,
+        "pekko.remote.artery.canonical.hostname", cluster.host(),
+        "pekko.remote.artery.canonical.port", cluster.port(),
+        // The node joins by itself (ClusterFormation), never through Pekko's automatic first-seed self-join.
+        "pekko.cluster.seed-nodes", List.of(),
+        "pekko.cluster.split-brain-resolver.stable-after", cluster.stableAfter().toMillis() + "ms"));
+    if (cluster.formNewCluster() == ClusterSettings.FormNewCluster.ON) {
+      // Pekko's first seed forms a cluster when every other seed answered that it is in none, or when
+      // this timeout ends; "on" means only the former.
+      pekko.put("pekko.cluster.seed-node-timeout", "36500d");
+    }
+    Config derived = ConfigFactory.parseMap(pekko, "rekko.dispatcher.parallelism and rekko.cluster")
         .withFallback(TopologySettings.durableStoreConfig(dir))
         .withFallback(SlotSharding.durableStoreConfig(dir))
         .withFallback(c);

@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The node's HTTP listener ({@code rekko.admin.host:port}): the API under {@code /api}, Prometheus
  * {@code /metrics}, and whatever further {@link RouteGroup}s are given. Anything unmatched or failing
- * is answered with {@code {"error": "..."}} and a fitting status (404, 405, 400, 500).
+ * is answered with {@code {"error": "..."}} and a fitting status (404, 405, 400, 500). A route that changes
+ * something takes only JSON calls: wrap it in {@code dev.rekko.coordinator.http.JsonOnly.guard}, as the API's are.
  */
 public final class AdminHttpServer {
   private static final Logger log = LoggerFactory.getLogger(AdminHttpServer.class);

@@ -67,10 +67,10 @@ public final class RekkoNode implements AutoCloseable {
    * transport can inject faults). The system's own configuration applies to Pekko; {@code config} gives
    * the {@code rekko.*} settings. The node stops the system when it stops.
    *
-   * @param joinSelf whether the node forms a cluster alone when no seed nodes are configured; false when
-   *                 the caller manages membership
+   * @param join whether the node joins (or forms) the cluster by its {@code rekko.cluster} settings; false
+   *             when the caller manages membership
    */
-  public static RekkoNode startOn(ActorSystem<Void> system, NodeConfig config, boolean joinSelf) throws Exception {
+  public static RekkoNode startOn(ActorSystem<Void> system, NodeConfig config, boolean join) throws Exception {
     NodeStats stats = NodeStats.create();
     BackendPool pool = new BackendPool(backendOptions(config.backend()), 1);
     RespServer resp = null;
@@ -82,7 +82,7 @@ public final class RekkoNode implements AutoCloseable {
           .toList());
       NodeContext ctx = new NodeContext(config.proxy(), config.backend(), config.migration(), router, pool, stats);
       resp = RespServer.start(system, ctx, config.dispatcherParallelism()).toCompletableFuture().get(30, TimeUnit.SECONDS);
-      ClusterServices cluster = ClusterServices.start(system, config, joinSelf, topology::get,
+      ClusterServices cluster = ClusterServices.start(system, config, join, topology::get,
           new TopologyFollower(ctx, topology, !config.bootstrapGroups().isEmpty()), new FenceMonitor.Listener() {
             @Override
             public void renewed(long untilNanos) {
@@ -95,7 +95,7 @@ public final class RekkoNode implements AutoCloseable {
             }
           }, ctx);
       AdminHttpServer http = AdminHttpServer.start(system, config.admin().host(), config.admin().port(),
-          cluster.routes(stats, pool, () -> router.table() != null)).toCompletableFuture().get(30, TimeUnit.SECONDS);
+          cluster.routes(stats, pool, () -> router.table() != null, router::fenced)).toCompletableFuture().get(30, TimeUnit.SECONDS);
       cluster.announce(config.proxy().host() + ":" + resp.port(), config.admin().host() + ":" + http.port());
       // Held commands time out even when no route changes.
       system.scheduler().scheduleWithFixedDelay(java.time.Duration.ofMillis(500), java.time.Duration.ofMillis(500),

@@ -134,6 +134,10 @@ class AdminRequestsTest {
     assertThat(run.code()).as("exit code of %s; stderr %s", String.join(" ", args), run.err()).isZero();
     assertThat(api.last().method()).isEqualTo(method);
     assertThat(api.last().path()).isEqualTo(path);
+    // The API refuses a call that changes something without it (a cross-site form cannot send it).
+    if (!method.equals("GET")) {
+      assertThat(api.last().contentType()).as("Content-Type of %s %s", method, path).isEqualTo("application/json");
+    }
   }
 
   private void assertPosts(String[] args, String path, String json) {

@@ -76,7 +76,9 @@ class DemoTest {
         assertThat(spec.settings()).containsEntry("rekko.proxy.max-clients", "50")
             .containsEntry("rekko.cluster.host", "127.0.0.1")
             .containsEntry("rekko.cluster.port", Integer.toString(o.clusterBasePort() + i))
-            .containsEntry("rekko.cluster.seed-nodes", "[\"127.0.0.1:" + o.clusterBasePort() + "\"]");
+            .containsEntry("rekko.cluster.seed-nodes", "[\"127.0.0.1:" + o.clusterBasePort() + "\"]")
+            // Only node 0 forms the cluster; the others join it.
+            .containsEntry("rekko.cluster.form-new-cluster", i == 0 ? "on" : "off");
         NodeConfig config = NodeConfig.of(spec.settings());
         assertThat(demo.nodeConfigs().get(i)).isEqualTo(NodeConfig.load(Optional.empty(), spec.settings()));
         assertThat(config.proxy().port()).isEqualTo(o.basePort() + i);

@@ -50,7 +50,7 @@ class NodeDownedTest {
     CommandLine cl = Main.commandLine(() -> List.of(launcher));
     cl.setOut(new PrintWriter(new StringWriter(), true));
     cl.setErr(new PrintWriter(err, true));
-    String[] args = {"node", "-Drekko.proxy.port=" + freePort(), "-Drekko.admin.port=" + freePort(),
+    String[] args = {"node", "--new-cluster", "-Drekko.proxy.port=" + freePort(), "-Drekko.admin.port=" + freePort(),
         "-Drekko.cluster.port=" + cluster, "-Drekko.cluster.seed-nodes=127.0.0.1:" + cluster,
         "-Drekko.data-dir=" + data, "-Drekko.dispatcher.parallelism=1", "-Drekko.cluster.on-downed=" + onDowned};
     return CompletableFuture.supplyAsync(() -> cl.execute(args), runner);

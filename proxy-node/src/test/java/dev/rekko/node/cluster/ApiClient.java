@@ -50,7 +50,7 @@ final class ApiClient {
   }
 
   Response delete(String path) throws IOException, InterruptedException {
-    return send(request(path).DELETE());
+    return send(request(path).header("Content-Type", "application/json").DELETE());
   }
 
   private HttpRequest.Builder request(String path) {

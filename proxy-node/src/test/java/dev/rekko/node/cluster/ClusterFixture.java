@@ -48,6 +48,8 @@ final class ClusterFixture implements AutoCloseable {
       o.put("rekko.admin.port", Integer.toString(freePort()));
       o.put("rekko.cluster.port", Integer.toString(i == 0 ? seedPort : freePort()));
       o.put("rekko.cluster.seed-nodes", "127.0.0.1:" + seedPort);
+      // Node 0 forms the cluster, on a first start and after a full restart; the others only join.
+      o.put("rekko.cluster.form-new-cluster", i == 0 ? "on" : "off");
       o.put("rekko.data-dir", fx.root.resolve("node-" + i).toString());
       o.put("rekko.dispatcher.parallelism", "2");
       o.put("rekko.admin.token", token);
@@ -118,6 +120,10 @@ final class ClusterFixture implements AutoCloseable {
 
   int httpPort(int i) {
     return Integer.parseInt(configs.get(i).get("rekko.admin.port"));
+  }
+
+  int clusterPort(int i) {
+    return Integer.parseInt(configs.get(i).get("rekko.cluster.port"));
   }
 
   int respPort(int i) {

@@ -52,8 +52,12 @@ class NodeConfigTest {
     Config c = n.config();
     assertThat(c.getString("pekko.remote.artery.canonical.hostname")).isEqualTo("10.0.0.5");
     assertThat(c.getInt("pekko.remote.artery.canonical.port")).isEqualTo(2600);
-    assertThat(c.getStringList("pekko.cluster.seed-nodes"))
+    assertThat(n.cluster().seedAddresses())
         .containsExactly("pekko://rekko@10.0.0.5:2600", "pekko://rekko@10.0.0.6:2600");
+    // The node joins by itself (ClusterFormation): Pekko's automatic join, whose first seed node forms a
+    // new cluster when it cannot reach the others, stays off.
+    assertThat(c.getStringList("pekko.cluster.seed-nodes")).isEmpty();
+    assertThat(n.cluster().formNewCluster()).isEqualTo(ClusterSettings.FormNewCluster.OFF);
     assertThat(c.getString("pekko.cluster.downing-provider-class")).contains("SplitBrainResolverProvider");
     assertThat(c.getString("pekko.cluster.split-brain-resolver.active-strategy")).isEqualTo("keep-majority");
     assertThat(c.getDuration("pekko.cluster.split-brain-resolver.stable-after")).hasSeconds(12);

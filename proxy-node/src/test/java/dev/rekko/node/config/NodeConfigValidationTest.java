@@ -38,6 +38,8 @@ class NodeConfigValidationTest {
       "rekko.backend.reconnect-backoff-max     | 50ms  | rekko.backend.reconnect-backoff-max: is shorter than rekko.backend.reconnect-backoff-min",
       "rekko.admin.port                        | 19000 | rekko.admin.port: 19000 is rekko.proxy.port as well",
       "rekko.dispatcher.parallelism            | -1    | rekko.dispatcher.parallelism: -1 is out of range, must be 0..4096",
+      "rekko.cluster.form-new-cluster          | maybe | rekko.cluster.form-new-cluster: must be off, on or force, got \"maybe\"",
+      "rekko.admin.allow-unauthenticated       | sure  | rekko.admin.allow-unauthenticated: expected on/off (true/false), got \"sure\"",
       "rekko.data-dir                          | ' '   | rekko.data-dir: must not be empty",
       "rekko.cluster.fence-after               | 10s   | rekko.cluster.fence-after: PT10S must be shorter than rekko.cluster.stable-after",
       "rekko.cluster.seed-nodes                | h:0   | rekko.cluster.seed-nodes: \"h:0\" is not host:port",

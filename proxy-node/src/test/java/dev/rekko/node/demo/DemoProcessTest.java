@@ -56,6 +56,7 @@ class DemoProcessTest {
     settings.put("rekko.admin.port", Integer.toString(freePort()));
     settings.put("rekko.cluster.port", Integer.toString(cluster));
     settings.put("rekko.cluster.seed-nodes", "[\"127.0.0.1:" + cluster + "\"]");
+    settings.put("rekko.cluster.form-new-cluster", "on");
     settings.put("rekko.data-dir", dir.resolve("node-0").toString());
     settings.put("rekko.dispatcher.parallelism", "1");
     settings.putAll(extra);

@@ -103,6 +103,7 @@ final class ProxyFixture implements AutoCloseable {
       o.put("rekko.dispatcher.parallelism", "2");
       // Each node forms a cluster of its own (no seed nodes) and seeds it from the bootstrap groups.
       o.put("rekko.cluster.port", "0");
+      o.put("rekko.cluster.form-new-cluster", "on");
       o.put("rekko.bootstrap.groups", GroupSeed.format(seeds()));
       if (!b.backendPassword.isEmpty()) {
         o.put("rekko.backend.password", b.backendPassword);
