@@ -28,6 +28,7 @@ import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
  */
 final class SlotAsks {
   private static final int REASONS_SHOWN = 10;
+  private static final int ATTEMPTS = 4;
 
   private final ActorSystem<?> system;
   private final ActorRef<ShardingEnvelope<SlotEntity.Command>> slots;
@@ -80,16 +81,30 @@ final class SlotAsks {
       BiFunction<Integer, ActorRef<SlotEntity.Reply>, SlotEntity.Command> command) {
     List<CompletableFuture<SlotEntity.Reply>> asks = new ArrayList<>();
     for (int slot : request.slots()) {
-      CompletionStage<SlotEntity.Reply> ask = AskPattern.ask(slots,
-          (ActorRef<SlotEntity.Reply> replyTo) -> SlotSharding.envelope(slot, command.apply(slot, replyTo)),
-          timeout, system.scheduler());
-      asks.add(ask.exceptionally(e -> new SlotEntity.Rejected(slot, "slot " + slot + ": no answer within "
-          + timeout.toSeconds() + " s (it may still change)")).toCompletableFuture());
+      asks.add(askSlot(slot, command, ATTEMPTS).exceptionally(e -> new SlotEntity.Rejected(slot, "slot " + slot
+          + ": no answer within " + timeout.toSeconds() + " s (it may still change)")).toCompletableFuture());
     }
     return CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new))
         .thenApply(v -> asks.stream().map(CompletableFuture::join).toList())
         .exceptionally(e -> List.of(new SlotEntity.Rejected(-1, "asking the slot actors failed: " + e)))
         .thenApply(replies -> outcome(request, replies));
+  }
+
+  /**
+   * Asks one slot, again when an attempt gets no answer: sharding drops the messages it buffered for a
+   * shard that is handed off to another node meanwhile (it rebalances when nodes join or leave), and
+   * every command asked here is safe to repeat (a repeated one is answered with the slot's state).
+   */
+  private CompletionStage<SlotEntity.Reply> askSlot(int slot,
+      BiFunction<Integer, ActorRef<SlotEntity.Reply>, SlotEntity.Command> command, int attemptsLeft) {
+    CompletionStage<SlotEntity.Reply> ask = AskPattern.ask(slots,
+        (ActorRef<SlotEntity.Reply> replyTo) -> SlotSharding.envelope(slot, command.apply(slot, replyTo)),
+        timeout.dividedBy(ATTEMPTS), system.scheduler());
+    if (attemptsLeft <= 1) {
+      return ask;
+    }
+    return ask.handle((reply, error) -> reply != null ? CompletableFuture.completedStage(reply)
+        : askSlot(slot, command, attemptsLeft - 1)).thenCompose(stage -> stage);
   }
 
   static Outcome outcome(Request m, List<SlotEntity.Reply> replies) {

@@ -156,6 +156,9 @@ public record NodeConfig(
         // The node joins by itself (ClusterFormation), never through Pekko's automatic first-seed self-join.
         "pekko.cluster.seed-nodes", List.of(),
         "pekko.cluster.split-brain-resolver.stable-after", cluster.stableAfter().toMillis() + "ms"));
+    // Pekko HTTP's own request timeout (20 s by default) would otherwise cut off a call that the API is
+    // still allowed to wait for (rekko.admin.request-timeout), with a plain-text 503.
+    pekko.put("pekko.http.server.request-timeout", admin.requestTimeout().plusSeconds(5).toMillis() + "ms");
     if (cluster.formNewCluster() == ClusterSettings.FormNewCluster.ON) {
       // Pekko's first seed forms a cluster when every other seed answered that it is in none, or when
       // this timeout ends; "on" means only the former.

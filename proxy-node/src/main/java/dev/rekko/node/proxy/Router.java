@@ -49,7 +49,11 @@ public final class Router {
   }
 
   public String refusal() {
-    return table != null && (fenced || !leaseValid()) ? FENCED : Errors.ROUTER_NOT_ONLINE;
+    if (fenced) {
+      return FENCED;
+    }
+    // A node that never had a lease is still starting: that is "not online", as before it loaded.
+    return table == null || !leased ? Errors.ROUTER_NOT_ONLINE : FENCED;
   }
 
   /** Swaps the table; one writer (the thread following the topology). */
