@@ -52,8 +52,9 @@ import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
  * <p>States. Before it is ready the actor runs {@link CoordinatorStartup} (loading the topology, the
  * bootstrap seed; operations get {@code 503}). <b>Idle</b>: an operation is checked against the
  * topology ({@link AdminRules}) and either refused at once or started. <b>Busy</b>: one operation at a
- * time; its Redis calls run on the blocking dispatcher ({@link ServerControl}), its writes through the
- * {@link TopologyWriter} or the slot actors; other operations wait in the stash. After a write the
+ * time; its Redis calls run on a dispatcher of their own ({@link #REDIS_DISPATCHER}, {@link
+ * ServerControl}), its writes through the {@link TopologyWriter} or the slot actors; other operations
+ * wait in the stash. After a write the
  * operation stays busy until this node's replica shows it (at most {@code view-timeout}), so the next
  * operation is checked against a topology that includes it. A step that waited on Redis is checked again
  * against the latest topology before anything is written.
@@ -63,6 +64,11 @@ import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
  */
 final class CoordinatorActor {
   private static final int STASH = 1_000;
+  /**
+   * The small pool the Redis admin calls block on: Pekko's shared blocking dispatcher could be full of
+   * others' long work (migration walks once filled it) and leave an operation waiting for minutes.
+   */
+  static final String REDIS_DISPATCHER = "rekko.coordinator.redis-dispatcher";
   private static final Duration VERSIONS_TICK = Duration.ofSeconds(1);
   private static final Duration NUDGE_TICK = Duration.ofSeconds(3);
 
@@ -128,7 +134,7 @@ final class CoordinatorActor {
     this.settings = settings;
     this.writer = writer;
     this.slots = slots;
-    var blocking = ctx.getSystem().dispatchers().lookup(DispatcherSelector.blocking());
+    var blocking = ctx.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig(REDIS_DISPATCHER));
     this.servers = new ServerControl(settings, writer, blocking, ctx::getLog);
     this.versions = new VersionLearner(new ServerOps(settings), blocking);
     this.asks = new SlotAsks(ctx.getSystem(), slots, settings.slotAskTimeout());

@@ -19,7 +19,7 @@ import org.slf4j.Logger;
 /**
  * The coordinator's side of adding, removing and promoting servers, on the coordinator's thread: what to
  * ask of Redis, and what to write once it answered. The Redis calls ({@link ServerOps}) block, so they run
- * on the blocking executor and come back as futures for the coordinator to pipe to itself; between the
+ * on the coordinator's Redis dispatcher and come back as futures for the coordinator to pipe to itself; between the
  * two the topology may have changed, which is why every step after Redis takes the latest topology again.
  */
 final class ServerControl {

@@ -16,8 +16,8 @@ import java.util.concurrent.Executor;
  * Fills in the Redis version of servers the topology has none for: those of the bootstrap seed, which
  * the configuration names without asking them. Without it, the check that refuses a migration from a
  * newer Redis to an older one (the older cannot read the newer DUMP format) had nothing to compare on a
- * seeded cluster. Probes run on the blocking executor, at most every {@link #PROBE_EVERY}; what they learn
- * is written one group at a time by the coordinator, as an ordinary group write.
+ * seeded cluster. Probes run on the coordinator's Redis dispatcher, at most every {@link #PROBE_EVERY};
+ * what they learn is written one group at a time by the coordinator, as an ordinary group write.
  */
 final class VersionLearner {
   static final Duration PROBE_EVERY = Duration.ofSeconds(10);

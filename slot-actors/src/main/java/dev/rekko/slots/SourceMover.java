@@ -77,6 +77,13 @@ public final class SourceMover {
 
   private static final java.time.Duration REPORT_AGAIN = java.time.Duration.ofSeconds(3);
 
+  /**
+   * Walks run on a dispatcher of their own (one thread for each walk in progress): a walk holds its thread
+   * for seconds to minutes, and many of them on Pekko's shared blocking dispatcher left nothing for others
+   * there (the coordinator's Redis calls among them). Walks beyond its size wait for a thread.
+   */
+  public static final String WALK_DISPATCHER = "rekko.migration.walk-dispatcher";
+
   private SourceMover() {}
 
   public static Behavior<Command> create(int group, ActorRef<TopologyReplica.Command> replica,
@@ -92,7 +99,7 @@ public final class SourceMover {
     private final int group;
     private final ActorRef<ShardingEnvelope<SlotEntity.Command>> slots;
     private final MoverSettings settings;
-    private final Executor blocking;
+    private final Executor walkThreads;
     private final AtomicLong walkMoved = new AtomicLong();
     private Topology topology = Topology.EMPTY;
     private SlotMover mover;
@@ -120,7 +127,7 @@ public final class SourceMover {
       this.slots = slots;
       this.settings = settings;
       this.throttle = settings.options().maxKeysPerSecond();
-      this.blocking = ctx.getSystem().dispatchers().lookup(DispatcherSelector.blocking());
+      this.walkThreads = ctx.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig(WALK_DISPATCHER));
     }
 
     Behavior<Command> behavior() {
@@ -274,7 +281,7 @@ public final class SourceMover {
         } catch (Exception e) {
           throw new java.util.concurrent.CompletionException(e);
         }
-      }, blocking);
+      }, walkThreads);
       ctx.pipeToSelf(walk, (result, error) -> new WalkEnded(epochs, result, error));
     }
 
@@ -325,9 +332,13 @@ public final class SourceMover {
       return mover;
     }
 
+    /**
+     * Stops the mover without waiting: a running walk is cancelled and closes its connections itself, on
+     * its own thread, once its lanes have stopped ({@link SlotMover#close()}); its end still comes back as
+     * {@link WalkEnded} unless this actor has stopped.
+     */
     private void closeMover() {
       if (mover != null) {
-        mover.cancel();
         mover.close();
         mover = null;
       }

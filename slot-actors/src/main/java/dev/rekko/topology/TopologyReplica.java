@@ -11,6 +11,7 @@ import java.util.function.Consumer;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -82,10 +83,22 @@ public final class TopologyReplica extends AbstractBehavior<TopologyReplica.Comm
         create(onChange, TopologySettings.create(ctx.getSystem().settings().config())));
   }
 
+  /**
+   * Supervised: after an exception the replica starts afresh (subscribes to the keys again, reads them
+   * again, publishes once loaded), keeping only its subscribers, who asked once and count on every
+   * change from then on.
+   */
   public static Behavior<Command> create(Consumer<Topology> onChange, TopologySettings settings) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-        new TopologyReplica(ctx, timers, onChange, settings)));
+    return Behaviors.setup(outer -> {
+      Set<ActorRef<Topology>> subscribers = new HashSet<>();
+      return Behaviors.supervise(Behaviors.<Command>setup(ctx -> Behaviors.withTimers(timers ->
+              new TopologyReplica(ctx, timers, onChange, settings, subscribers))))
+          .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofMillis(100), Duration.ofSeconds(5), 0.2));
+    });
   }
+
+  /** Makes the replica fail, as an unexpected exception would: for tests of its supervision. */
+  record Fail() implements Command, NoSerializationVerificationNeeded {}
 
   private final TimerScheduler<Command> timers;
   private final Consumer<Topology> onChange;
@@ -94,18 +107,21 @@ public final class TopologyReplica extends AbstractBehavior<TopologyReplica.Comm
   private final Map<String, LWWMap<?, ?>> data = new HashMap<>();
   private final Set<String> read = new HashSet<>();
   private final Set<String> changed = new HashSet<>();
-  private final Set<ActorRef<Topology>> subscribers = new HashSet<>();
+  private final Set<ActorRef<Topology>> subscribers;
   private Topology current = Topology.EMPTY;
   private Topology published;
   private int countTries;
   private boolean rebuildQueued;
 
   private TopologyReplica(ActorContext<Command> ctx, TimerScheduler<Command> timers,
-      Consumer<Topology> onChange, TopologySettings settings) {
+      Consumer<Topology> onChange, TopologySettings settings, Set<ActorRef<Topology>> subscribers) {
     super(ctx);
     this.timers = timers;
     this.onChange = onChange;
     this.settings = settings;
+    this.subscribers = subscribers;
+    // After a restart: the same watches (and the same message), so a subscriber that stops is still dropped.
+    subscribers.forEach(s -> ctx.watchWith(s, new SubscriberGone(s)));
     this.replicator = DistributedData.get(ctx.getSystem()).replicator();
     // One adapter for every key: message adapters are per message class, so several adapters would
     // replace each other's function; KeyChanged carries the key and onKeyChanged dispatches on it.
@@ -139,6 +155,9 @@ public final class TopologyReplica extends AbstractBehavior<TopologyReplica.Comm
         .onMessage(CountAgain.class, m -> {
           askReplicaCount();
           return this;
+        })
+        .onMessage(Fail.class, m -> {
+          throw new IllegalStateException("told to fail");
         })
         .build();
   }

@@ -2,13 +2,15 @@ package dev.rekko.node.cluster;
 
 import dev.rekko.slots.Barrier;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.List;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
@@ -16,9 +18,15 @@ import org.apache.pekko.cluster.typed.Cluster;
 
 /**
  * This node's side of every migration barrier (see {@link Barrier}): waits until the routing table has
- * applied the slot's epoch, until no session still dispatches with an older table, and until the slot's
- * source master has answered everything sent to it; then answers. Waiting is polled every few
+ * applied the slot's epoch, until no session still dispatches with an older table, and until nothing the
+ * node sent to the slot's source master can still run there; then answers. Waiting is polled every few
  * milliseconds: the conditions are cheap volatile reads, and a barrier is rare.
+ *
+ * <p>A drain that cannot be proven (a connection to the source failed and the source cannot be reached
+ * to kill it) is not an answer: the request waits and drains again after {@link #DRAIN_RETRY}. Slot
+ * actors ask again every second while they wait; a request already waiting is not queued twice, and one
+ * nobody has asked for in {@link #FORGET_AFTER} is dropped (its slot actor moved on or went elsewhere).
+ * Supervised: after an exception the agent starts afresh, and the slot actors' next asks refill it.
  */
 public final class BarrierAgent {
   /** What the agent needs from the node's data path. */
@@ -33,8 +41,8 @@ public final class BarrierAgent {
     boolean quiescent(long generation);
 
     /**
-     * Completes when every command sent so far to the slot's master, as the routing table names it now,
-     * is answered.
+     * Completes when nothing sent so far to the slot's master, as the routing table names it now, can
+     * still run there; fails when that cannot be proven now (it is asked again later).
      */
     CompletionStage<Void> drain(int slot);
   }
@@ -45,19 +53,21 @@ public final class BarrierAgent {
 
   private record Tick() implements Command, NoSerializationVerificationNeeded {}
 
-  private record Drained(Waiting waiting) implements Command, NoSerializationVerificationNeeded {}
+  private record Drained(Waiting waiting, Throwable error) implements Command, NoSerializationVerificationNeeded {}
 
   private static final Duration TICK = Duration.ofMillis(5);
+  static final Duration DRAIN_RETRY = Duration.ofSeconds(1);
+  static final Duration FORGET_AFTER = Duration.ofSeconds(60);
 
   private BarrierAgent() {}
 
   public static Behavior<Command> create(DataPath dataPath) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
+    return Behaviors.supervise(Behaviors.<Command>setup(ctx -> Behaviors.withTimers(timers -> {
       ActorRef<Barrier.Request> asked = ctx.messageAdapter(Barrier.Request.class, Asked::new);
       ctx.getSystem().receptionist().tell(Receptionist.register(Barrier.KEY, asked));
       timers.startTimerWithFixedDelay(new Tick(), TICK);
       return new State(ctx, dataPath).behavior();
-    }));
+    }))).onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofMillis(100), Duration.ofSeconds(5), 0.2));
   }
 
   /** One request on its way: first the epoch, then quiescence since {@code generation}, then the drain. */
@@ -65,9 +75,14 @@ public final class BarrierAgent {
     final Barrier.Request request;
     long generation = -1;
     boolean draining;
+    long retryAt;
+    long lastAsked;
+    int failedDrains;
 
-    Waiting(Barrier.Request request) {
+    Waiting(Barrier.Request request, long now) {
       this.request = request;
+      this.lastAsked = now;
+      this.retryAt = now;
     }
   }
 
@@ -75,7 +90,7 @@ public final class BarrierAgent {
     private final ActorContext<Command> ctx;
     private final DataPath dataPath;
     private final String self;
-    private final List<Waiting> waiting = new ArrayList<>();
+    private final Map<Barrier.Request, Waiting> waiting = new LinkedHashMap<>();
 
     State(ActorContext<Command> ctx, DataPath dataPath) {
       this.ctx = ctx;
@@ -92,14 +107,28 @@ public final class BarrierAgent {
     }
 
     private Behavior<Command> onAsked(Asked m) {
-      waiting.add(new Waiting(m.request()));
+      long now = System.nanoTime();
+      Waiting w = waiting.get(m.request());
+      if (w != null) {
+        w.lastAsked = now;
+        return Behaviors.same();
+      }
+      waiting.put(m.request(), new Waiting(m.request(), now));
       return onTick(null);
     }
 
     private Behavior<Command> onTick(Tick t) {
-      for (Iterator<Waiting> it = waiting.iterator(); it.hasNext(); ) {
+      long now = System.nanoTime();
+      for (Iterator<Waiting> it = waiting.values().iterator(); it.hasNext(); ) {
         Waiting w = it.next();
         if (w.draining) {
+          continue;
+        }
+        if (now - w.lastAsked > FORGET_AFTER.toNanos()) {
+          it.remove();
+          continue;
+        }
+        if (now - w.retryAt < 0) {
           continue;
         }
         if (w.generation < 0) {
@@ -112,14 +141,30 @@ public final class BarrierAgent {
           continue;
         }
         w.draining = true;
-        ctx.pipeToSelf(dataPath.drain(w.request.slot()), (ok, error) -> new Drained(w));
+        ctx.pipeToSelf(dataPath.drain(w.request.slot()), (ok, error) -> new Drained(w, error));
       }
       return Behaviors.same();
     }
 
     private Behavior<Command> onDrained(Drained m) {
-      waiting.remove(m.waiting());
-      Barrier.Request r = m.waiting().request;
+      Waiting w = m.waiting();
+      w.draining = false;
+      Barrier.Request r = w.request;
+      if (m.error() != null) {
+        Throwable cause = m.error() instanceof CompletionException && m.error().getCause() != null
+            ? m.error().getCause() : m.error();
+        w.retryAt = System.nanoTime() + DRAIN_RETRY.toNanos();
+        if (w.failedDrains++ == 0) {
+          ctx.getLog().warn("slot {}: not drained yet at epoch {}, the barrier waits: {}", r.slot(), r.epoch(),
+              cause.getMessage());
+        } else {
+          ctx.getLog().debug("slot {}: still not drained at epoch {}: {}", r.slot(), r.epoch(), cause.getMessage());
+        }
+        return Behaviors.same();
+      }
+      if (waiting.get(r) == w) {
+        waiting.remove(r);
+      }
       r.replyTo().tell(new Barrier.Drained(self, r.slot(), r.epoch()));
       return Behaviors.same();
     }

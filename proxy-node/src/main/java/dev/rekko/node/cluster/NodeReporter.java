@@ -4,7 +4,9 @@ import dev.rekko.topology.NodeInfo;
 import dev.rekko.topology.NodeState;
 import dev.rekko.topology.Topology;
 import dev.rekko.topology.TopologyWriter;
+import java.time.Duration;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.ClusterEvent;
@@ -35,12 +37,18 @@ public final class NodeReporter {
 
   private NodeReporter() {}
 
+  /**
+   * Supervised: after an exception it goes on with what it was told so far (addresses, fenced, leaving,
+   * the applied epoch), which is plain data that no failure spoils; the cluster subscription stays too.
+   */
   public static Behavior<Command> create(TopologyWriter writer) {
     return Behaviors.setup(ctx -> {
       Cluster.get(ctx.getSystem()).subscriptions().tell(Subscribe.create(
           ctx.messageAdapter(ClusterEvent.MemberRemoved.class, Removed::new), ClusterEvent.MemberRemoved.class));
       String self = Cluster.get(ctx.getSystem()).selfMember().address().toString();
-      return new State(ctx, writer, new NodeInfo(self, "", "", NodeState.JOINING, 0)).behavior();
+      State state = new State(ctx, writer, new NodeInfo(self, "", "", NodeState.JOINING, 0));
+      return Behaviors.supervise(state.behavior())
+          .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofMillis(100), Duration.ofSeconds(5), 0.2));
     });
   }
 

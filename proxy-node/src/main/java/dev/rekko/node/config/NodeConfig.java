@@ -8,7 +8,10 @@ import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigResolveOptions;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueFactory;
+import dev.rekko.redis.migrate.MoverOptions;
+import dev.rekko.slots.MoverSettings;
 import dev.rekko.slots.SlotSharding;
+import dev.rekko.slots.SourceMover;
 import dev.rekko.topology.TopologySettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -110,7 +113,8 @@ public record NodeConfig(
     int parallelism = r.integer("rekko.dispatcher.parallelism", 0, 4096);
     MigrationSettings migration = new MigrationSettings(
         r.duration("rekko.migration.hold-timeout", false),
-        r.duration("rekko.migration.key-timeout", false));
+        r.integer("rekko.migration.max-parallel-walks", 1, 1024),
+        moverOptions(r, c, backend));
     ClusterSettings cluster = new ClusterSettings(
         r.host("rekko.cluster.host"),
         r.port("rekko.cluster.port"),
@@ -155,7 +159,8 @@ public record NodeConfig(
         "pekko.remote.artery.canonical.port", cluster.port(),
         // The node joins by itself (ClusterFormation), never through Pekko's automatic first-seed self-join.
         "pekko.cluster.seed-nodes", List.of(),
-        "pekko.cluster.split-brain-resolver.stable-after", cluster.stableAfter().toMillis() + "ms"));
+        "pekko.cluster.split-brain-resolver.stable-after", cluster.stableAfter().toMillis() + "ms",
+        SourceMover.WALK_DISPATCHER + ".thread-pool-executor.fixed-pool-size", migration.maxParallelWalks()));
     // Pekko HTTP's own request timeout (20 s by default) would otherwise cut off a call that the API is
     // still allowed to wait for (rekko.admin.request-timeout), with a plain-text 503.
     pekko.put("pekko.http.server.request-timeout", admin.requestTimeout().plusSeconds(5).toMillis() + "ms");
@@ -164,11 +169,25 @@ public record NodeConfig(
       // this timeout ends; "on" means only the former.
       pekko.put("pekko.cluster.seed-node-timeout", "36500d");
     }
-    Config derived = ConfigFactory.parseMap(pekko, "rekko.dispatcher.parallelism and rekko.cluster")
+    Config derived = ConfigFactory.parseMap(pekko,
+            "rekko.dispatcher.parallelism, rekko.cluster, rekko.admin and rekko.migration.max-parallel-walks")
         .withFallback(TopologySettings.durableStoreConfig(dir))
         .withFallback(SlotSharding.durableStoreConfig(dir))
         .withFallback(c);
     return new NodeConfig(proxy, backend, admin, cluster, migration, groups, redisBinary, dir, threads, derived);
+  }
+
+  /**
+   * The movers' options ({@code rekko.migration.mover}, defaults in slot-actors' reference.conf), checked
+   * here so that a bad one stops the node at start rather than its first migration.
+   */
+  private static MoverOptions moverOptions(ConfigReader r, Config c, BackendSettings backend) {
+    try {
+      return MoverSettings.create(c, backend.user(), backend.password()).options();
+    } catch (IllegalArgumentException | ConfigException e) {
+      r.problem("rekko.migration.mover", e.getMessage());
+      return MoverOptions.defaults();
+    }
   }
 
   /**

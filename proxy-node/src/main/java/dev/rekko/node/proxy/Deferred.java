@@ -4,8 +4,11 @@ import dev.rekko.protocol.Errors;
 import dev.rekko.protocol.SlotHash;
 import dev.rekko.protocol.resp.Reply;
 import dev.rekko.protocol.resp.RespWriter;
+import dev.rekko.protocol.resp.RespValue;
 import dev.rekko.redis.backend.BackendAddress;
 import dev.rekko.redis.backend.ReplyHandler;
+import dev.rekko.redis.migrate.MigrateReplies;
+import dev.rekko.redis.migrate.MoverOptions;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -21,12 +24,24 @@ import java.util.List;
  * later command of the session for that slot queues behind it, even when the route has become direct
  * meanwhile; so a client reads its own writes across every step of a migration. Slots do not wait for
  * each other.
+ *
+ * <p>Timeouts, as the mover's ({@link MoverOptions#migrateTimeoutMillis}): the first {@code MIGRATE} gets
+ * {@code rekko.migration.mover.migrate-timeout}. If it times out (a big value), the keys' sizes are asked
+ * ({@code MEMORY USAGE}) and the {@code MIGRATE} runs once more with that plus {@code timeout-per-mib} per
+ * MiB of the biggest key; its backend connection then waits for the reply as long as the mover would.
  */
 final class Deferred {
   private static final int NEW = 0;
   private static final int WAITING = 1;
   private static final int MOVED = 2;
   private static final int FAILED = 3;
+  /** The MIGRATE timed out: the keys' sizes are to be asked. */
+  private static final int TOO_SLOW = 4;
+  private static final int SIZING = 5;
+  /** Sizes known: the MIGRATE goes again with a timeout for them. */
+  private static final int SIZED = 6;
+  private static final byte[] MEMORY = "MEMORY".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] USAGE = "USAGE".getBytes(StandardCharsets.US_ASCII);
 
   private final Session session;
   private final List<Entry> entries = new ArrayList<>();
@@ -72,7 +87,12 @@ final class Deferred {
       }
       String failure = null;
       int state = e.state;
-      if (state == WAITING) {
+      if (state == WAITING || state == SIZING) {
+        blockedStamp[e.slot] = stamp;
+        continue;
+      }
+      if (state == TOO_SLOW || state == SIZED) {
+        retry(e, state);
         blockedStamp[e.slot] = stamp;
         continue;
       }
@@ -106,9 +126,8 @@ final class Deferred {
         } else if (r.migrateFrom() != null) {
           e.source = r.migrateFrom();
           e.target = r.master();
-          e.state = WAITING;
-          byte[] migrate = migrateCommand(ctx, e);
-          session.sendOn(e.source, e.db, migrate, 0, migrate.length, e);
+          e.sized = false;
+          migrate(e, e.moves.migrateTimeoutMillis(-1));
           blockedStamp[e.slot] = stamp;
           continue;
         } else {
@@ -123,13 +142,38 @@ final class Deferred {
     }
   }
 
+  /** After a MIGRATE that timed out: first ask the keys' sizes, then MIGRATE again with a timeout for them. */
+  private void retry(Entry e, int state) {
+    if (state == TOO_SLOW && e.keys.length == 0) {
+      e.state = FAILED;
+    } else if (state == TOO_SLOW) {
+      e.state = SIZING;
+      Sizes sizes = new Sizes(e);
+      for (byte[] key : e.keys) {
+        byte[] memoryUsage = new RespWriter(32 + key.length).writeCommand(new byte[][] {MEMORY, USAGE, key})
+            .toByteArray();
+        session.sendOn(e.source, e.db, memoryUsage, 0, memoryUsage.length, sizes);
+      }
+    } else {
+      e.sized = true;
+      migrate(e, e.moves.migrateTimeoutMillis(e.biggest));
+    }
+  }
+
+  private void migrate(Entry e, long timeoutMillis) {
+    e.timeoutMillis = timeoutMillis;
+    e.state = WAITING;
+    byte[] migrate = migrateCommand(session.ctx, e, timeoutMillis);
+    session.sendOn(e.source, e.db, migrate, 0, migrate.length, e);
+  }
+
   /**
    * {@code MIGRATE host port "" db timeout REPLACE [AUTH…] KEYS k…}: moves exactly the command's keys;
    * keys that are not on the source any more are fine ({@code NOKEY}). REPLACE because the target can
    * only hold older copies left by an interrupted move, never newer writes: after the barrier nobody
    * writes to the source, and every write to the target is preceded by this move.
    */
-  private static byte[] migrateCommand(NodeContext ctx, Entry e) {
+  private static byte[] migrateCommand(NodeContext ctx, Entry e, long timeoutMillis) {
     String user = ctx.backend.user();
     String password = ctx.backend.password();
     int auth = password.isEmpty() ? 0 : user.isEmpty() ? 2 : 3;
@@ -140,7 +184,7 @@ final class Deferred {
     bulk(w, Integer.toString(e.target.port()));
     bulk(w, "");
     bulk(w, Integer.toString(e.db));
-    bulk(w, Long.toString(ctx.migration.keyTimeout().toMillis()));
+    bulk(w, Long.toString(timeoutMillis));
     bulk(w, "REPLACE");
     if (auth == 2) {
       bulk(w, "AUTH");
@@ -162,6 +206,50 @@ final class Deferred {
     w.writeBulk(b, 0, b.length);
   }
 
+  /**
+   * The {@code MEMORY USAGE} replies of one entry's keys (on a backend I/O thread, one after the other): the
+   * biggest size, then the entry may MIGRATE again. A size the server will not tell counts as unknown.
+   */
+  private static final class Sizes implements ReplyHandler {
+    private final Entry entry;
+    private int left;
+    private long biggest;
+    private String failure;
+
+    Sizes(Entry entry) {
+      this.entry = entry;
+      this.left = entry.keys.length;
+    }
+
+    @Override
+    public void onReply(Reply reply) {
+      if (reply.value() instanceof RespValue.Integer n) {
+        biggest = Math.max(biggest, n.value());
+      }
+      done();
+    }
+
+    @Override
+    public void onFailure(String error) {
+      failure = error;
+      done();
+    }
+
+    private void done() {
+      if (--left > 0) {
+        return;
+      }
+      entry.biggest = biggest;
+      if (failure != null) {
+        entry.failure = failure;
+        entry.state = FAILED;
+      } else {
+        entry.state = SIZED;
+      }
+      entry.session.signal();
+    }
+  }
+
   /** One deferred command; also the handler of its {@code MIGRATE} reply (on a backend I/O thread). */
   private static final class Entry implements ReplyHandler {
     final Session session;
@@ -173,10 +261,15 @@ final class Deferred {
     final byte[][] keys;
     final ReplyHandler handler;
     final long since;
+    final MoverOptions moves;
     BackendAddress source;
     BackendAddress target;
     volatile int state = NEW;
     volatile String failure;
+    /** The running MIGRATE's timeout; whether it was given one for the keys' sizes; the biggest size. */
+    volatile long timeoutMillis;
+    boolean sized;
+    volatile long biggest;
 
     Entry(Session session, int slot, int db, byte[] frame, int off, int len, byte[][] keys,
         ReplyHandler handler, long since) {
@@ -189,18 +282,30 @@ final class Deferred {
       this.keys = keys;
       this.handler = handler;
       this.since = since;
+      this.moves = session.ctx.migration.moves();
     }
 
     @Override
     public void onReply(Reply reply) {
-      if (reply.isError()) {
-        failure = new String(reply.frameArray(), reply.frameOffset() + 1, Math.max(0, reply.frameLength() - 3),
-            StandardCharsets.ISO_8859_1);
-        state = FAILED;
-      } else {
-        state = MOVED;
+      switch (MigrateReplies.classify(reply.value())) {
+        case MOVED, NO_KEY -> state = MOVED;
+        case RETRY -> {
+          // Most often a timeout (IOERR): a big value, which the second try gets time for.
+          failure = MigrateReplies.describe(reply.value());
+          state = sized ? FAILED : TOO_SLOW;
+        }
+        case FAIL -> {
+          failure = MigrateReplies.describe(reply.value());
+          state = FAILED;
+        }
       }
       session.signal();
+    }
+
+    /** A MIGRATE of big keys may take longer than the connection's receive timeout. */
+    @Override
+    public long replyTimeoutNanos() {
+      return moves.replyWaitNanos(timeoutMillis);
     }
 
     @Override

@@ -9,9 +9,9 @@ import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * One long-lived, pipelined connection to a backend server and database, shared by many sessions.
@@ -21,26 +21,29 @@ import java.util.List;
  * <p>While the server is down, {@link #send} fails at once with an error naming the server; the
  * connection reconnects by itself with exponential backoff. Only the very first connect attempt
  * queues commands, so a node that has just started does not answer errors for a healthy backend.
+ * Nothing but the {@link Handshake} goes out before the handshake has been answered.
+ *
+ * <p>An incarnation that fails with commands unanswered becomes a {@link Suspects suspect}: its commands
+ * may still run on the server later. The next handshake kills it; {@link #drain} proves it is gone.
  */
 public final class BackendConnection {
-  private enum State { CONNECTING, UP, DOWN, CLOSED }
+  private enum State { CONNECTING, HANDSHAKE, UP, DOWN, CLOSED }
 
-  private static final int MAX_GATHER = 64;
+  private static final byte[] PING = Handshake.encode("PING");
   private final BackendIo io;
   private final BackendAddress address;
   private final int database;
   private final BackendOptions options;
+  private final Suspects suspects = new Suspects();
 
   private final Object lock = new Object();
   // Guarded by lock.
   private State state = State.CONNECTING;
   private boolean queueWhileConnecting = true;
-  private final ArrayDeque<ByteBuffer> out = new ArrayDeque<>();
-  private final ArrayDeque<ReplyHandler> pending = new ArrayDeque<>();
-  private final ByteBuffer[] gather = new ByteBuffer[MAX_GATHER];
-  private boolean writeInterest;
+  private final Pipeline pipeline = new Pipeline();
+  // This incarnation's name on the server; null until CLIENT INFO has answered.
+  private ServerClient client;
   private String lastError;
-  private long oldestSince;
   private SocketChannel channel;
   private SelectionKey key;
   private int generation;
@@ -89,7 +92,7 @@ public final class BackendConnection {
 
   public int inFlight() {
     synchronized (lock) {
-      return pending.size();
+      return pipeline.inFlight();
     }
   }
 
@@ -106,12 +109,12 @@ public final class BackendConnection {
   public void send(byte[] bytes, int off, int len, ReplyHandler handler) {
     String error;
     synchronized (lock) {
-      if (state == State.UP || (state == State.CONNECTING && queueWhileConnecting)) {
-        if (pending.isEmpty()) {
-          oldestSince = System.nanoTime();
-        }
-        out.add(ByteBuffer.wrap(bytes, off, len));
-        pending.add(handler);
+      if (state == State.UP) {
+        pipeline.add(ByteBuffer.wrap(bytes, off, len), handler);
+        return;
+      }
+      if ((state == State.CONNECTING || state == State.HANDSHAKE) && queueWhileConnecting) {
+        pipeline.hold(ByteBuffer.wrap(bytes, off, len), handler);
         return;
       }
       error = lastError != null ? lastError : "ERR backend " + address + " is not connected";
@@ -122,7 +125,7 @@ public final class BackendConnection {
   /** Writes what {@link #send} queued, on the caller's thread as far as the socket takes it. */
   public void flush() {
     synchronized (lock) {
-      if (state == State.UP && !writeInterest && !out.isEmpty()) {
+      if (state == State.UP && !pipeline.waitingForSocket() && !pipeline.nothingToWrite()) {
         writeLocked();
       }
     }
@@ -136,34 +139,29 @@ public final class BackendConnection {
     });
   }
 
+  /**
+   * Completes once nothing sent on this connection so far can still run on the server: a PING behind it
+   * all has been answered, and every earlier incarnation that failed with commands unanswered is known
+   * to be gone ({@link ClientKill}). Fails with a {@link DrainException} when that cannot be proven now
+   * (the server does not answer, or refuses the kill); asking again later may succeed. A connection that
+   * failed proves nothing by itself: what it sent may still sit in the server's input buffer.
+   */
+  CompletableFuture<Void> drain() {
+    // Answered, or failed: then the connection is a suspect now, if anything was left unanswered.
+    CompletableFuture<Void> answered = new CompletableFuture<>();
+    send(PING, 0, PING.length, Handshake.completing(answered));
+    flush();
+    return answered.thenCompose(x -> suspects.confirmGone(now -> ClientKill.run(io, address, options, now)));
+  }
+
+  /** Earlier incarnations that may still hold commands on the server (for tests). */
+  List<ServerClient> suspects() {
+    return suspects.list();
+  }
+
   private void writeLocked() {
     try {
-      while (!out.isEmpty()) {
-        int n = 0;
-        for (ByteBuffer b : out) {
-          gather[n++] = b;
-          if (n == MAX_GATHER) {
-            break;
-          }
-        }
-        channel.write(gather, 0, n);
-        boolean socketFull = gather[n - 1].hasRemaining();
-        java.util.Arrays.fill(gather, 0, n, null);
-        while (!out.isEmpty() && !out.peekFirst().hasRemaining()) {
-          out.pollFirst();
-        }
-        if (socketFull) {
-          break;
-        }
-      }
-      boolean want = !out.isEmpty();
-      if (want != writeInterest) {
-        writeInterest = want;
-        key.interestOps(want ? SelectionKey.OP_READ | SelectionKey.OP_WRITE : SelectionKey.OP_READ);
-        if (want && !io.inLoop()) {
-          io.selector().wakeup();
-        }
-      }
+      pipeline.write(channel, key, io);
     } catch (IOException e) {
       int gen = generation;
       io.execute(() -> failIfCurrent(gen, "write failed: " + e.getMessage()));
@@ -200,23 +198,27 @@ public final class BackendConnection {
     State s;
     boolean idle;
     long oldest;
+    long limit;
     synchronized (lock) {
       s = state;
-      idle = pending.isEmpty();
-      oldest = oldestSince;
+      idle = pipeline.idle();
+      oldest = pipeline.oldestSince();
+      // The oldest command may ask for longer (a MIGRATE of a big key).
+      limit = pipeline.replyLimit(options.receiveTimeout().toNanos());
     }
     switch (s) {
-      case CONNECTING -> {
+      case CONNECTING, HANDSHAKE -> {
         if (now - connectStarted > options.connectTimeout().toNanos()) {
-          failDown("connect timed out after " + options.connectTimeout().toMillis() + " ms");
+          failDown((s == State.CONNECTING ? "connect timed out after " : "handshake not answered within ")
+              + options.connectTimeout().toMillis() + " ms");
         }
       }
       case UP -> {
-        if (!idle && now - oldest > options.receiveTimeout().toNanos()) {
-          failDown("no reply within " + options.receiveTimeout().toMillis() + " ms");
+        if (!idle && now - oldest > limit) {
+          failDown("no reply within " + limit / 1_000_000 + " ms");
         } else if (idle && now - lastActivity > options.pingPeriod().toNanos()) {
           lastActivity = now;
-          sendInternal(Handshake.IGNORE, "PING");
+          send(PING, 0, PING.length, Handshake.IGNORE);
           flush();
         }
       }
@@ -230,18 +232,15 @@ public final class BackendConnection {
   }
 
   private void connect() {
-    List<String[]> handshake = Handshake.commands(options, database);
     synchronized (lock) {
       if (state == State.CLOSED) {
         return;
       }
       state = State.CONNECTING;
       generation++;
-      // The handshake goes first, ahead of anything sessions queued while connecting.
-      for (int i = handshake.size() - 1; i >= 0; i--) {
-        String[] cmd = handshake.get(i);
-        out.addFirst(ByteBuffer.wrap(Handshake.encode(cmd)));
-        pending.addFirst(Handshake.checking(cmd[0], msg -> io.execute(() -> failDown(msg))));
+      client = null;
+      for (Handshake.Step step : Handshake.steps(options, database, suspects.list(), new Outcome(generation))) {
+        pipeline.add(ByteBuffer.wrap(step.command()), step.handler());
       }
     }
     connectStarted = System.nanoTime();
@@ -267,59 +266,33 @@ public final class BackendConnection {
   private void onConnected() {
     lastActivity = System.nanoTime();
     synchronized (lock) {
-      state = State.UP;
-      lastError = null;
-      writeInterest = false;
+      state = State.HANDSHAKE;
       key.interestOps(SelectionKey.OP_READ);
-      if (!pending.isEmpty()) {
-        oldestSince = lastActivity;
-      }
       writeLocked();
     }
   }
 
   private void read() throws IOException {
-    ByteBuffer buf = io.readBuffer();
-    for (int round = 0; round < 16; round++) {
-      buf.clear();
-      int n = channel.read(buf);
-      if (n < 0) {
-        failDown("connection closed by the server");
-        return;
-      }
-      if (n == 0) {
-        break;
-      }
-      // The decoder keeps references to its chunks (replies are forwarded as slices), so each read
-      // gets its own array.
-      decoder.feed(java.util.Arrays.copyOf(buf.array(), n), 0, n);
-      Reply r;
-      while ((r = decoder.next()) != null) {
-        replies.add(r);
-      }
-      if (n < buf.capacity()) {
-        break;
-      }
+    if (!io.readReplies(channel, decoder, replies)) {
+      replies.clear();
+      failDown("connection closed by the server");
+      return;
     }
     if (replies.isEmpty()) {
       return;
     }
     lastActivity = System.nanoTime();
-    backoffNanos = options.reconnectBackoffMin().toNanos();
+    boolean expected;
     synchronized (lock) {
-      for (int i = 0; i < replies.size(); i++) {
-        ReplyHandler h = pending.pollFirst();
-        if (h == null) {
-          break;
-        }
-        handlers.add(h);
-      }
-      oldestSince = lastActivity;
+      expected = pipeline.answered(replies.size(), handlers);
     }
-    if (handlers.size() < replies.size()) {
+    if (!expected) {
+      String error = "ERR backend " + address + " is down: a reply arrived that no command was waiting for";
+      List<ReplyHandler> orphans = List.copyOf(handlers);
       replies.clear();
       handlers.clear();
-      failDown("a reply arrived that no command was waiting for");
+      fail(error, false);
+      orphans.forEach(h -> h.onFailure(error));
       return;
     }
     for (int i = 0; i < replies.size(); i++) {
@@ -327,17 +300,6 @@ public final class BackendConnection {
     }
     replies.clear();
     handlers.clear();
-  }
-
-  private void sendInternal(ReplyHandler handler, String... args) {
-    byte[] bytes = Handshake.encode(args);
-    synchronized (lock) {
-      if (pending.isEmpty()) {
-        oldestSince = System.nanoTime();
-      }
-      out.add(ByteBuffer.wrap(bytes));
-      pending.add(handler);
-    }
   }
 
   private void failIfCurrent(int gen, String reason) {
@@ -359,15 +321,16 @@ public final class BackendConnection {
       if (state == State.CLOSED) {
         return;
       }
+      if (state == State.UP && !pipeline.idle() && !closeForGood) {
+        // What was sent and not answered may still run on the server, whatever this side does now.
+        suspects.add(client);
+      }
       state = closeForGood ? State.CLOSED : State.DOWN;
       closed = closeForGood;
       queueWhileConnecting = false;
       lastError = error;
       generation++;
-      failed = new ArrayList<>(pending);
-      pending.clear();
-      out.clear();
-      writeInterest = false;
+      failed = pipeline.clear();
       if (key != null) {
         key.cancel();
       }
@@ -386,6 +349,41 @@ public final class BackendConnection {
     backoffNanos = Math.min(backoffNanos * 2, options.reconnectBackoffMax().toNanos());
     for (ReplyHandler h : failed) {
       h.onFailure(error);
+    }
+  }
+
+  /** The handshake's answers for one incarnation; ignored once that one has failed. */
+  private final class Outcome implements Handshake.Outcome {
+    private final int gen;
+
+    Outcome(int gen) {
+      this.gen = gen;
+    }
+
+    @Override
+    public void refused(String reason) {
+      failIfCurrent(gen, reason);
+    }
+
+    @Override
+    public void gone(ServerClient earlier) {
+      suspects.gone(earlier);
+    }
+
+    @Override
+    public void identified(ServerClient self) {
+      synchronized (lock) {
+        if (gen != generation || state != State.HANDSHAKE) {
+          return;
+        }
+        client = self;
+        state = State.UP;
+        lastError = null;
+        // Only a connection that came up resets the backoff: a refused handshake must not spin.
+        backoffNanos = options.reconnectBackoffMin().toNanos();
+        pipeline.release();
+        writeLocked();
+      }
     }
   }
 

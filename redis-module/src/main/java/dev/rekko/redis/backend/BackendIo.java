@@ -1,8 +1,12 @@
 package dev.rekko.redis.backend;
 
+import dev.rekko.protocol.resp.Reply;
+import dev.rekko.protocol.resp.ReplyDecoder;
 import dev.rekko.redis.io.SelectorLoop;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -23,9 +27,33 @@ final class BackendIo extends SelectorLoop {
     start();
   }
 
-  /** Scratch buffer for socket reads; the I/O thread copies what it read out of it. */
-  ByteBuffer readBuffer() {
-    return readBuffer;
+  /**
+   * Reads what {@code channel} has now and decodes the complete replies into {@code into}; false when
+   * the server closed the connection (replies read before that are in {@code into}).
+   */
+  boolean readReplies(SocketChannel channel, ReplyDecoder decoder, List<Reply> into) throws IOException {
+    ByteBuffer buf = readBuffer;
+    for (int round = 0; round < 16; round++) {
+      buf.clear();
+      int n = channel.read(buf);
+      if (n < 0) {
+        return false;
+      }
+      if (n == 0) {
+        break;
+      }
+      // The decoder keeps references to its chunks (replies are forwarded as slices), so each read
+      // gets its own array.
+      decoder.feed(java.util.Arrays.copyOf(buf.array(), n), 0, n);
+      Reply r;
+      while ((r = decoder.next()) != null) {
+        into.add(r);
+      }
+      if (n < buf.capacity()) {
+        break;
+      }
+    }
+    return true;
   }
 
   void register(BackendConnection connection) {

@@ -2,6 +2,7 @@ package dev.rekko.redis.backend;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -48,35 +49,23 @@ public final class BackendPool implements AutoCloseable {
   }
 
   /**
-   * Completes once every command queued so far on any connection to {@code server} (every database) has
-   * been answered or failed: a {@code PING} goes behind them on each connection, and replies come back in
-   * order. A migration's barrier uses it to know that nothing sent under an old route is still running.
+   * Completes once no command sent so far on any connection to {@code server} (every database) can still
+   * run there: a {@code PING} behind them has been answered on each connection, and every earlier
+   * connection that failed with commands unanswered is known to be gone from the server (killed with
+   * {@code CLIENT KILL} if need be). Fails with a {@link DrainException} (wrapped in a
+   * {@code CompletionException}) when that cannot be proven now; ask again later. A migration's barrier
+   * uses it to know that nothing sent under an old route can run after the barrier.
    */
-  public java.util.concurrent.CompletableFuture<Void> drain(BackendAddress server) {
-    List<java.util.concurrent.CompletableFuture<Void>> pings = new ArrayList<>();
-    byte[] ping = "*1\r\n$4\r\nPING\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+  public CompletableFuture<Void> drain(BackendAddress server) {
+    List<CompletableFuture<Void>> drains = new ArrayList<>();
     connections.forEach((key, group) -> {
       if (key.server().equals(server)) {
         for (BackendConnection c : group) {
-          java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
-          c.send(ping, 0, ping.length, new ReplyHandler() {
-            @Override
-            public void onReply(dev.rekko.protocol.resp.Reply reply) {
-              done.complete(null);
-            }
-
-            // A failed connection has failed every command before the PING too: nothing is left running.
-            @Override
-            public void onFailure(String error) {
-              done.complete(null);
-            }
-          });
-          c.flush();
-          pings.add(done);
+          drains.add(c.drain());
         }
       }
     });
-    return java.util.concurrent.CompletableFuture.allOf(pings.toArray(java.util.concurrent.CompletableFuture[]::new));
+    return CompletableFuture.allOf(drains.toArray(CompletableFuture[]::new));
   }
 
   /** Closes and forgets the connections to a server that left the topology. */

@@ -11,4 +11,12 @@ public interface ReplyHandler {
 
   /** The command got no reply: the connection is down, failed or timed out. {@code error} is a Redis error text. */
   void onFailure(String error);
+
+  /**
+   * How long this command may go unanswered before its connection is called dead, when that is longer
+   * than the connection's receive timeout (a MIGRATE of a big key); 0 for the receive timeout.
+   */
+  default long replyTimeoutNanos() {
+    return 0;
+  }
 }

@@ -123,6 +123,15 @@ final class Copier implements AutoCloseable {
     }
   }
 
+  /** The lanes' connections that are open now (for tests: read on a lane's thread, or after the walk). */
+  int openConnections() {
+    int open = 0;
+    for (CopyLane lane : lanes) {
+      open += lane.openConnections();
+    }
+    return open;
+  }
+
   void dropConnections() {
     for (CopyLane lane : lanes) {
       lane.drop();

@@ -354,6 +354,15 @@ final class CopyLane implements AutoCloseable {
     }
   }
 
+  /** The lane's connections that are open now (for tests). */
+  int openConnections() {
+    int open = source != null && !source.isClosed() ? 1 : 0;
+    for (RespConnection t : targets.values()) {
+      open += t.isClosed() ? 0 : 1;
+    }
+    return open;
+  }
+
   /**
    * After a failure: the connections may have replies pending. A DEL still owed is forgotten, never
    * carried into a later walk: by then the slot may have come back to this source with new values.

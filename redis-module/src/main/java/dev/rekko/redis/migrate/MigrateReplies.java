@@ -2,15 +2,16 @@ package dev.rekko.redis.migrate;
 
 import dev.rekko.protocol.resp.RespValue;
 
-/** How the mover reads a MIGRATE reply. */
-final class MigrateReplies {
-  enum Kind { MOVED, NO_KEY, RETRY, FAIL }
+/** How a MIGRATE reply is read: by the mover, and by a node's data path moving a command's keys. */
+public final class MigrateReplies {
+  /** Moved some keys; none was there; worth another try (a timeout, a busy server); a lasting refusal. */
+  public enum Kind { MOVED, NO_KEY, RETRY, FAIL }
 
   private static final String FROM_TARGET = "ERR Target instance replied with error: ";
 
   private MigrateReplies() {}
 
-  static Kind classify(RespValue reply) {
+  public static Kind classify(RespValue reply) {
     if (reply instanceof RespValue.SimpleString s) {
       return switch (s.value()) {
         case "OK" -> Kind.MOVED;
@@ -35,7 +36,7 @@ final class MigrateReplies {
     return Kind.FAIL;
   }
 
-  static String describe(RespValue reply) {
+  public static String describe(RespValue reply) {
     if (reply instanceof RespValue.Error e) {
       return e.message();
     }

@@ -134,8 +134,12 @@ public record MoverOptions(
     return b;
   }
 
-  /** The timeout MIGRATE gets for a batch of {@code bytes} (negative: unknown), in milliseconds. */
-  long migrateTimeoutMillis(long bytes) {
+  /**
+   * The timeout MIGRATE gets for keys of {@code bytes} (0 or negative: unknown or small), in milliseconds:
+   * {@code migrateTimeout + timeoutPerMiB} per started MiB. The mover passes a batch's size, a node's data
+   * path the size of the biggest of a command's keys.
+   */
+  public long migrateTimeoutMillis(long bytes) {
     long perMiB = timeoutPerMiB.toMillis();
     long mib = bytes <= 0 ? 0 : (bytes + MIB - 1) / MIB;
     return migrateTimeout.toMillis() + mib * perMiB;
@@ -146,8 +150,11 @@ public record MoverOptions(
     return replyWaitNanos(migrateTimeout.toMillis());
   }
 
-  /** How long the mover waits for the reply to a MIGRATE that was given {@code timeoutMillis}. */
-  long replyWaitNanos(long timeoutMillis) {
+  /**
+   * How long to wait for the reply to a MIGRATE that was given {@code timeoutMillis}: three times that
+   * (MIGRATE's several socket operations each get it) plus {@code replySlack}.
+   */
+  public long replyWaitNanos(long timeoutMillis) {
     return Duration.ofMillis(3 * timeoutMillis).plus(replySlack).toNanos();
   }
 

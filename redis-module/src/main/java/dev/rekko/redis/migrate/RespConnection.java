@@ -232,6 +232,10 @@ final class RespConnection implements AutoCloseable {
     }
   }
 
+  boolean isClosed() {
+    return socket.isClosed();
+  }
+
   @Override
   public void close() {
     try {

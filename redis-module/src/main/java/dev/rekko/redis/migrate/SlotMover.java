@@ -38,7 +38,12 @@ public final class SlotMover implements AutoCloseable {
   /** Null when walks move keys with MIGRATE ({@link MoverOptions#copyLanes()} 0). */
   private final Copier copier;
   private final SourceLoad load;
-  private final AtomicBoolean walking = new AtomicBoolean();
+  // Guarded by itself: a walk and moveKeys are "busy"; close() leaves the connections of a busy mover to
+  // the last busy thread, which closes them on its way out (see close()).
+  private final Object lifecycle = new Object();
+  private boolean walking;
+  private int busy;
+  private boolean closed;
   private volatile AtomicBoolean cancelFlag = new AtomicBoolean();
   private volatile Walk current;
 
@@ -94,11 +99,15 @@ public final class SlotMover implements AutoCloseable {
    * @throws InterruptedException when the calling thread was interrupted
    */
   public WalkResult walk(Map<Integer, BackendAddress> leaving) throws MoveException, InterruptedException {
-    if (!walking.compareAndSet(false, true)) {
-      throw new IllegalStateException("a walk of " + source + " is already running");
-    }
     AtomicBoolean cancelled = new AtomicBoolean();
-    cancelFlag = cancelled;
+    synchronized (lifecycle) {
+      if (walking) {
+        throw new IllegalStateException("a walk of " + source + " is already running");
+      }
+      enter();
+      walking = true;
+      cancelFlag = cancelled;
+    }
     try {
       Walk walk = new Walk(leaving, throttle, listener, cancelled);
       current = walk;
@@ -111,7 +120,31 @@ public final class SlotMover implements AutoCloseable {
       return result;
     } finally {
       current = null;
-      walking.set(false);
+      synchronized (lifecycle) {
+        walking = false;
+      }
+      leave();
+    }
+  }
+
+  /** Marks the mover busy; refused once closed. Holds {@code lifecycle} or takes it. */
+  private void enter() {
+    synchronized (lifecycle) {
+      if (closed) {
+        throw new IllegalStateException("the mover of " + source + " is closed");
+      }
+      busy++;
+    }
+  }
+
+  /** The last busy thread of a closed mover closes its connections: no other thread uses them then. */
+  private void leave() {
+    boolean closeNow;
+    synchronized (lifecycle) {
+      closeNow = --busy == 0 && closed;
+    }
+    if (closeNow) {
+      closeConnections();
     }
   }
 
@@ -244,6 +277,7 @@ public final class SlotMover implements AutoCloseable {
       b.add(key, SlotHash.slot(key), -1);
     }
     Walk walk = new Walk(Map.of(), null, MoverListener.NONE, new AtomicBoolean());
+    enter();
     boolean ok = false;
     try {
       single.moveOne(b, walk);
@@ -252,13 +286,34 @@ public final class SlotMover implements AutoCloseable {
       if (!ok) {
         single.dropConnection();
       }
+      leave();
     }
     return walk.movedTotal > 0;
   }
 
+  /**
+   * Stops the mover for good: the walk running now, if any, is cancelled and closes the connections
+   * itself on its way out, on its own thread (its lanes and SCAN thread are joined by then), so that no
+   * connection is closed under a thread still using it; an idle mover closes them here. Returns at once
+   * either way; a later walk is refused.
+   */
   @Override
   public void close() {
+    boolean closeNow;
+    synchronized (lifecycle) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      closeNow = busy == 0;
+    }
     cancel();
+    if (closeNow) {
+      closeConnections();
+    }
+  }
+
+  private void closeConnections() {
     scanner.close();
     migrator.close();
     single.close();

@@ -16,6 +16,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -64,6 +65,40 @@ class CopierTest {
         }
       }
       assertThat(keysIn(source, 0)).isEmpty();
+    }
+  }
+
+  /**
+   * Stopping a mover (its actor's PostStop) from another thread while a lane is in the middle of a round:
+   * the lane keeps its connections, finishes the round, notices the cancel, and the walk's own thread
+   * closes every connection on its way out. Closing them under the lane broke the round mid-way.
+   */
+  @Test
+  void closingTheMoverMidRoundLeavesTheLaneItsConnectionsUntilTheWalkEnds() throws Exception {
+    try (RedisServer source = RedisServer.builder().start(); RedisServer target = RedisServer.builder().start()) {
+      load(source, 0, keys(32, "k", 30), "v");
+      SlotMover mover = MoverFixtures.mover(source, SMALL, null, MoverClock.SYSTEM);
+      int[] open = {-1, -1};
+      AtomicBoolean closed = new AtomicBoolean();
+      mover.copier().afterDump = batch -> {
+        if (closed.compareAndSet(false, true)) {
+          open[0] = mover.copier().openConnections();
+          Thread closer = new Thread(mover::close, "closer");
+          closer.start();
+          try {
+            closer.join();
+          } catch (InterruptedException e) {
+            throw new AssertionError(e);
+          }
+          open[1] = mover.copier().openConnections();
+        }
+      };
+      assertThatThrownBy(() -> mover.walk(Map.of(32, address(target)))).isInstanceOf(CancellationException.class);
+      assertThat(open[0]).as("the lane's source and target connections").isEqualTo(2);
+      assertThat(open[1]).as("still open when close() returned").isEqualTo(2);
+      assertThat(mover.copier().openConnections()).as("closed by the walk on its way out").isZero();
+      assertThatThrownBy(() -> mover.walk(Map.of(32, address(target))))
+          .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
     }
   }
 
