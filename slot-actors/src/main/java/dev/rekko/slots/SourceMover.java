@@ -105,6 +105,9 @@ public final class SourceMover {
     private SlotMover mover;
     private long throttle;
     private boolean paused;
+    // The controls as the topology last showed them; null before the first loaded topology.
+    private Boolean seenPaused;
+    private Long seenThrottle;
     private boolean walking;
     private long walkStarted;
     private List<Integer> leaving = List.of();
@@ -156,12 +159,36 @@ public final class SourceMover {
 
     private Behavior<Command> onTopology(TopologyChanged m) {
       topology = m.topology();
+      followControls();
       if (walking) {
         joinRunningWalk();
       } else {
         maybeWalk();
       }
       return Behaviors.same();
+    }
+
+    /**
+     * A mover started again on another node (its node crashed) learns pause and throttle from the
+     * topology, where the coordinator keeps them, before the coordinator's next message: a paused
+     * migration stays paused. Each change is applied once, so an older topology does not undo a newer
+     * SetPaused or SetThrottle.
+     */
+    private void followControls() {
+      if (!topology.loaded()) {
+        return;
+      }
+      if (seenThrottle == null || seenThrottle != topology.moverThrottle()) {
+        seenThrottle = topology.moverThrottle();
+        onThrottle(new SetThrottle(seenThrottle));
+      }
+      if (seenPaused == null || seenPaused != topology.migrationsPaused()) {
+        seenPaused = topology.migrationsPaused();
+        paused = seenPaused;
+        if (paused && mover != null) {
+          mover.cancel();
+        }
+      }
     }
 
     /**
