@@ -80,6 +80,7 @@ public final class RekkoNode implements AutoCloseable {
           .map(s -> new BackendStatus(s.server(), s.database(), s.up(), s.inFlight(), s.lastError()))
           .toList());
       NodeContext ctx = new NodeContext(config.proxy(), config.backend(), config.migration(), router, pool, stats);
+      HeapWatch.start();
       resp = RespServer.start(system, ctx, config.dispatcherParallelism()).toCompletableFuture().get(30, TimeUnit.SECONDS);
       ClusterServices cluster = ClusterServices.start(system, config, joinSelf, topology::get,
           new TopologyFollower(ctx, topology, !config.bootstrapGroups().isEmpty()), fenced -> {
