@@ -22,6 +22,10 @@ final class AcceptBackoff {
    */
   record Pause(long nanos, boolean log, long unlogged) {}
 
+  // Loads Pause with this class: out of descriptors, a class still to be read from a classpath folder
+  // could not be opened just when it is needed.
+  private static final Pause NONE = new Pause(0, false, 0);
+
   private long pause;
   private long failures;
   private long unlogged;

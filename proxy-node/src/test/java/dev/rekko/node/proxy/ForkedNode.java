@@ -74,6 +74,10 @@ final class ForkedNode implements AutoCloseable {
     return log;
   }
 
+  long pid() {
+    return process.pid();
+  }
+
   boolean alive() {
     return process.isAlive();
   }

@@ -41,6 +41,10 @@ public abstract class SelectorLoop implements AutoCloseable {
   private final PriorityQueue<Timer> timers = new PriorityQueue<>();
   private long timerSeq;
 
+  // Loads Timer with the loop: a timer may be set when no file can be opened (EMFILE back-off), and
+  // then a class still to be read from a classpath folder could not be.
+  private static final Timer NONE = new Timer(0, -1, () -> { });
+
   private record Timer(long at, long seq, Runnable task) implements Comparable<Timer> {
     @Override
     public int compareTo(Timer o) {
