@@ -8,7 +8,7 @@
 #
 # Environment: ROUNDS (runs per cell; the median is reported, default 1), REQUESTS (per P=1 run,
 # default 200000; P=16 runs do 8x), CLIENTS (default 50), RESP_PORT (19000), HTTP_PORT (11080),
-# TWEM_PORT (22121), TESTS (default "SET GET MGET"), PIPELINES (default "1 16"), JAVA_OPTS (for the node JVM; default -XX:+UseParallelGC, which measured
+# TWEM_PORT (22121), TESTS (default "SET GET MGET"), PIPELINES (default "1 16"), JAVA_OPTS (for the demo JVM; default -XX:+UseParallelGC -XX:+ExitOnOutOfMemoryError; ParallelGC measured
 # better here than G1 for the node's short-lived garbage: P=16 +15-25%, lower p99), DEMO_ARGS (more
 # arguments for `demo`, e.g. "-D pekko.actor.default-dispatcher.throughput=20"; these reach the node
 # JVM, which is a child of the demo's: JAVA_OPTS only reaches the demo's own JVM).
@@ -49,7 +49,7 @@ if [ ! -f "$JAR" ]; then
 fi
 
 # One Redis group without replicas, one node: the same Redis behind every target.
-java ${JAVA_OPTS--XX:+UseParallelGC} -jar "$JAR" demo --nodes 1 --groups 1 --replicas 0 \
+java ${JAVA_OPTS--XX:+UseParallelGC -XX:+ExitOnOutOfMemoryError} -jar "$JAR" demo --nodes 1 --groups 1 --replicas 0 \
   --base-port "$RESP_PORT" --admin-base-port "$HTTP_PORT" ${DEMO_ARGS:-} >"$WORK/demo.log" 2>&1 &
 PIDS+=($!)
 for _ in $(seq 1 120); do

@@ -44,7 +44,7 @@ for tool in redis-benchmark redis-cli curl; do
 done
 [ -f "$JAR" ] || ./mvnw -q -B -DskipTests package
 
-java -XX:+UseParallelGC -jar "$JAR" demo --nodes 3 --groups 2 --replicas 0 --base-port "$RESP_PORT" \
+java -XX:+UseParallelGC -XX:+ExitOnOutOfMemoryError -jar "$JAR" demo --nodes 3 --groups 2 --replicas 0 --base-port "$RESP_PORT" \
   --admin-base-port "$HTTP_PORT" --cluster-base-port "$CLUSTER_PORT" ${DEMO_OPTS:-} > "$WORK/demo.log" 2>&1 &
 DEMO_PID=$!
 for _ in $(seq 1 240); do grep -q '^READY' "$WORK/demo.log" && break; sleep 1; done

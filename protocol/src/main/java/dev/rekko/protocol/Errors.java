@@ -35,6 +35,22 @@ public final class Errors {
   public static final String XREAD_UNBALANCED = "ERR Unbalanced XREAD list of streams: for each stream "
       + "key an ID or '$' must be specified.";
 
+  /**
+   * Redis 7.0's protected-mode refusal, naming Rekko and its settings where Redis names its own (Rekko
+   * has no CONFIG SET): sent to a client from another machine when the listener is not on loopback and
+   * no password is set, before the connection is closed.
+   */
+  public static final String PROTECTED_MODE = "DENIED Rekko is running in protected mode because protected "
+      + "mode is enabled and no password is set for the default user. In this mode connections are only "
+      + "accepted from the loopback interface. If you want to connect from external computers to Rekko you "
+      + "may adopt one of the following solutions: 1) Just disable protected mode by setting "
+      + "'rekko.proxy.protected-mode = off' in the node's configuration file and restarting the node, however "
+      + "MAKE SURE Rekko is not publicly accessible from internet if you do so. 2) If you started the node "
+      + "manually just for testing, restart it with the '-D rekko.proxy.protected-mode=off' option (or the "
+      + "environment variable REKKO_PROXY_PROTECTED_MODE=off). 3) Set up an authentication password with "
+      + "'rekko.proxy.password' (REKKO_PROXY_PASSWORD). NOTE: You only need to do one of the above things in "
+      + "order for the node to start accepting connections from the outside.";
+
   // --- Codis's texts, for situations only a proxy has ---
 
   public static final String ROUTER_NOT_ONLINE = "ERR router is not online";

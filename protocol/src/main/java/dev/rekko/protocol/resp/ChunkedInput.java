@@ -75,6 +75,19 @@ abstract class ChunkedInput<T> {
     feed(chunk, 0, chunk.length);
   }
 
+  /**
+   * Bytes fed but not yet returned as frames: the part of a frame decoded so far plus the input not
+   * looked at yet. This is what Redis calls the query buffer; 0 after a read whose frames were all
+   * complete. Cheap: it walks only the chunks after the cursor.
+   */
+  public long bufferedBytes() {
+    long n = (inFrame ? frameBytes() : 0) + (end - pos);
+    for (int i = cur + 1; i < tail; i++) {
+      n += ends[i] - starts[i];
+    }
+    return n;
+  }
+
   /** Whether part of a frame has been read but not yet returned, e.g. to tell a clean close from a cut one. */
   public boolean hasPartialFrame() {
     return inFrame;

@@ -31,9 +31,19 @@ public final class RequestDecoder extends ChunkedInput<Command> {
   private static final int PREALLOCATED_ARGS = 1024;
   /** string2ll rejects 21 characters or more, so a count line never needs more to be judged. */
   private static final int NUMBER_CHARS = 21;
+  /**
+   * Redis 7's limits for a client that must authenticate and has not yet (the fix of CVE-2021-32675):
+   * more arguments, or a longer bulk, and the connection is closed before anything big is buffered.
+   */
+  public static final int UNAUTHENTICATED_MAX_ARGS = 10;
+  public static final int UNAUTHENTICATED_MAX_BULK = 16 * 1024;
 
   private final RespLimits limits;
   private int state = START;
+  private boolean unauthenticated;
+  /** What the fast path accepts without a closer look: the limits, or the pre-AUTH ones. */
+  private long countCap;
+  private long bulkCap;
 
   private long remaining;
   private int[] argv;
@@ -56,6 +66,24 @@ public final class RequestDecoder extends ChunkedInput<Command> {
 
   public RequestDecoder(RespLimits limits) {
     this.limits = limits;
+    this.countCap = limits.maxMultibulkLength();
+    this.bulkCap = limits.maxBulkLength();
+  }
+
+  /**
+   * Whether the client still has to authenticate: then, as in Redis 7, a multibulk of more than
+   * {@value #UNAUTHENTICATED_MAX_ARGS} arguments fails with {@code unauthenticated multibulk length}
+   * and a bulk longer than {@value #UNAUTHENTICATED_MAX_BULK} bytes with {@code unauthenticated bulk
+   * length}, as soon as their header arrives. Set it before each {@link #next()}: Redis runs a
+   * pipelined AUTH before it parses the command after it.
+   */
+  public void unauthenticated(boolean value) {
+    if (value == unauthenticated) {
+      return;
+    }
+    unauthenticated = value;
+    countCap = value ? Math.min(UNAUTHENTICATED_MAX_ARGS, limits.maxMultibulkLength()) : limits.maxMultibulkLength();
+    bulkCap = value ? Math.min(UNAUTHENTICATED_MAX_BULK, limits.maxBulkLength()) : limits.maxBulkLength();
   }
 
   /** Empty inline lines and multibulks with a count of zero or less are skipped by next(), as Redis does. */
@@ -86,6 +114,9 @@ public final class RequestDecoder extends ChunkedInput<Command> {
             if (!lineValid || parsed > limits.maxMultibulkLength()) {
               throw RespProtocolException.protocol("invalid multibulk length");
             }
+            if (unauthenticated && parsed > UNAUTHENTICATED_MAX_ARGS) {
+              throw RespProtocolException.protocol("unauthenticated multibulk length");
+            }
             if (parsed <= 0) {
               skipFrame();
               state = START;
@@ -110,6 +141,9 @@ public final class RequestDecoder extends ChunkedInput<Command> {
           if (scanCountLine("too big bulk count string")) {
             if (!lineValid || parsed < 0 || parsed > limits.maxBulkLength()) {
               throw RespProtocolException.protocol("invalid bulk length");
+            }
+            if (unauthenticated && parsed > UNAUTHENTICATED_MAX_BULK) {
+              throw RespProtocolException.protocol("unauthenticated bulk length");
             }
             long at = frameBytes();
             if (at + parsed + 2 > MAX_FRAME) {
@@ -164,7 +198,7 @@ public final class RequestDecoder extends ChunkedInput<Command> {
       digits++;
     }
     if (digits == 0 || digits > 9 || s[start + 1] == '0' || p + 1 >= e || s[p] != '\r' || s[p + 1] != '\n'
-        || count > limits.maxMultibulkLength()) {
+        || count > countCap) {
       return null;
     }
     p += 2;
@@ -180,7 +214,7 @@ public final class RequestDecoder extends ChunkedInput<Command> {
         len = len * 10 + d;
       }
       if (p == from || s[from] == '0' && p - from > 1 || p + 1 >= e || s[p] != '\r' || s[p + 1] != '\n'
-          || len > limits.maxBulkLength() || e - (p + 2) < len + 2) {
+          || len > bulkCap || e - (p + 2) < len + 2) {
         return null;
       }
       p += 2;

@@ -88,6 +88,22 @@ final class ConfigReader {
     return d;
   }
 
+  /** A memory size as in redis.conf ({@code 512mb}, {@code 1gb}, bytes), see {@link ByteSize}. */
+  long bytes(String path, long min, long max) {
+    String text = string(path);
+    long v = ByteSize.parse(text);
+    if (v < 0) {
+      problem(path, "expected " + ByteSize.UNITS + ", got \"" + text + "\"" + origin(path));
+      return min;
+    }
+    if (v < min || v > max) {
+      problem(path, text.trim() + " is out of range, must be " + (max == Long.MAX_VALUE ? "at least " + min
+          : min + ".." + max) + " bytes" + origin(path));
+      return min;
+    }
+    return v;
+  }
+
   boolean bool(String path) {
     try {
       return config.getBoolean(path);
@@ -285,7 +301,7 @@ final class ConfigReader {
     }
   }
 
-  private String origin(String path) {
+  String origin(String path) {
     try {
       String from = config.getValue(path).origin().description();
       return from == null || from.isBlank() ? "" : " (from " + from + ")";

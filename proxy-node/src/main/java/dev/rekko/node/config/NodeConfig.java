@@ -93,7 +93,9 @@ public record NodeConfig(
         r.integer("rekko.proxy.max-clients", 1, Integer.MAX_VALUE),
         r.integer("rekko.proxy.max-pipeline", 1, Integer.MAX_VALUE),
         r.duration("rekko.proxy.idle-timeout", true),
-        r.bool("rekko.proxy.tcp-keepalive"));
+        r.bool("rekko.proxy.tcp-keepalive"),
+        r.bool("rekko.proxy.protected-mode"),
+        ClientLimits.read(r));
     BackendSettings backend = new BackendSettings(
         r.string("rekko.backend.password"),
         r.string("rekko.backend.user"),

@@ -13,4 +13,15 @@ public record ProxySettings(
     int maxPipeline,
     /** Zero = never close idle sessions. */
     Duration idleTimeout,
-    boolean tcpKeepAlive) {}
+    boolean tcpKeepAlive,
+    /** Refuse clients from other machines while the listener is not on loopback and no password is set. */
+    boolean protectedMode,
+    /** Output and query buffer limits and the node's budget for client memory. */
+    ClientLimits limits) {
+
+  /** The defaults for everything the arguments do not name (tests and tools). */
+  public ProxySettings(String host, int port, String password, int maxClients, int maxPipeline,
+      Duration idleTimeout, boolean tcpKeepAlive) {
+    this(host, port, password, maxClients, maxPipeline, idleTimeout, tcpKeepAlive, true, ClientLimits.defaults());
+  }
+}

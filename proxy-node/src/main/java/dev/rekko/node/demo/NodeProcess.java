@@ -52,6 +52,9 @@ public final class NodeProcess implements DemoNode {
   /** The child's command line: java, JVM options, classpath, main class and the node's settings. */
   public static List<String> command(NodeSpec spec) {
     List<String> cmd = new ArrayList<>(List.of(javaExecutable(), "-Xmx256m", "-XX:+UseParallelGC",
+        // An OutOfMemoryError leaves threads half done (a selector loop, an actor): end the node instead,
+        // so that the cluster sees it leave and its supervisor restarts it.
+        "-XX:+ExitOnOutOfMemoryError",
         // LMDB (the durable topology) needs these; `java -jar` takes them from the manifest, `-cp` does not.
         "--add-opens=java.base/java.nio=ALL-UNNAMED", "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED"));
     // A user's `java -Drekko.x=y -jar rekko-node.jar demo` means every node.

@@ -62,6 +62,11 @@ final class ClientCommands {
     return null;
   }
 
+  /** How logs name a client: {@code id=7 addr=10.0.0.5:53122 name=worker}. */
+  static String who(Session s) {
+    return "id=" + s.id + " addr=" + s.remote + " name=" + (s.name == null ? "" : s.name);
+  }
+
   /** One line in the shape of Redis's CLIENT INFO, with the fields a proxy can honestly fill. */
   static String describe(Session s) {
     long now = System.currentTimeMillis();
@@ -70,6 +75,8 @@ final class ClientCommands {
         + " name=" + (s.name == null ? "" : s.name)
         + " age=" + (now - s.createdMillis) / 1000
         + " db=" + s.db
+        + " qbuf=" + s.queryBytes()
+        + " omem=" + s.owed()
         + " cmd=client|info"
         + " resp=2"
         + " lib-name=" + (s.libName == null ? "" : s.libName)

@@ -1,5 +1,6 @@
 package dev.rekko.node.proxy;
 
+import dev.rekko.node.config.ClientLimits;
 import dev.rekko.protocol.resp.Command;
 import dev.rekko.protocol.resp.RequestDecoder;
 import dev.rekko.protocol.resp.RespProtocolException;
@@ -8,33 +9,36 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
-import java.util.ArrayDeque;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One client connection: bytes in → decode → dispatch → in-order replies → bytes out, all on its
  * {@link ClientIo} thread. Everything decoded from one read is dispatched as a batch and its backend
- * writes leave together; replies that completed meanwhile leave in one write too.
+ * writes leave together; replies that completed meanwhile leave in one write too ({@link ReplyOutput}).
  *
- * <p>Backpressure instead of errors: the connection stops reading while {@code max-pipeline} commands
- * are in flight or unsent, so a client that pipelines faster than the backends answer, or reads its
- * replies slowly (its unsent replies wait in the queue while a write is incomplete), simply waits.
+ * <p>Backpressure instead of errors: commands beyond the client's dispatch window wait in the decoder
+ * (see {@link ReplyOutput}), and the connection stops reading while they wait, while the client owes
+ * more than {@code client-output-pause} reply bytes, and while all clients together hold more than
+ * {@code max-memory} ({@link ClientMemory}); so a client that pipelines faster than the backends
+ * answer, or reads its replies slowly, simply waits. A client over {@code client-output-buffer-limit}
+ * or {@code client-query-buffer-limit}, or evicted by the node's budget, is closed.
  */
 final class ClientConnection {
   private static final Logger log = LoggerFactory.getLogger(ClientConnection.class);
-  /** Replies are merged into one write up to this size; a bigger one leaves alone, uncopied. */
-  private static final int MAX_WRITE = 256 * 1024;
 
   private final ClientIo io;
   private final SocketChannel channel;
   private final NodeContext ctx;
-  private final RequestDecoder decoder = new RequestDecoder();
+  private final RequestDecoder decoder;
   private final Session session;
+  private final ClientLimits limits;
+  private final OutputLimit outputLimit;
+  private final ReplyOutput output;
   private SelectionKey key;
   private int interest;
-  // The part of a write the socket did not take yet; nothing else is written before it.
-  private ByteBuffer unsent;
+  // Commands beyond the dispatch window wait in the decoder; reading stops meanwhile.
+  private boolean held;
   private boolean inputDone;
   private boolean closing;
   private boolean closed;
@@ -44,7 +48,11 @@ final class ClientConnection {
     this.io = io;
     this.channel = channel;
     this.ctx = ctx;
+    this.limits = ctx.proxy.limits();
+    this.outputLimit = new OutputLimit(limits);
+    this.decoder = new RequestDecoder(ctx.requestLimits);
     this.session = new Session(ctx, ctx.sessionIds.incrementAndGet(), remote, () -> io.wake(this), io::flushLater);
+    this.output = new ReplyOutput(channel, session, outputLimit, limits.outputPause(), ctx.proxy.maxPipeline());
   }
 
   /** On the I/O thread: registers the channel and starts reading. */
@@ -62,23 +70,25 @@ final class ClientConnection {
   }
 
   void onReady(SelectionKey k) {
-    if (closed || !k.isValid()) {
+    if (closed || !k.isValid() || closeIfDoomed()) {
       return;
     }
     guarded(() -> {
       if (k.isWritable()) {
-        writeUnsent();
+        output.writeUnsent();
         drain();
       }
-      if (!closed && k.isReadable()) {
+      // An idle connection keeps its read interest until it next does something: a pause that began
+      // meanwhile (max-memory) must still hold, so the conditions are checked again here.
+      if (!closed && k.isReadable() && mayRead()) {
         read();
       }
     });
   }
 
-  /** The session signalled: replies completed, or deferred commands may go on. */
+  /** The session signalled: replies completed, deferred commands may go on, or it was evicted. */
   void onWake() {
-    if (closed) {
+    if (closed || closeIfDoomed()) {
       return;
     }
     guarded(() -> {
@@ -90,7 +100,24 @@ final class ClientConnection {
         session.endBatch();
       }
       drain();
+      checkOutputLimits(System.nanoTime());
     });
+  }
+
+  /** Reading may resume (the node's memory dropped under its budget): sets the interest again. */
+  void refreshInterest() {
+    if (!closed) {
+      guarded(() -> { });
+    }
+  }
+
+  /** Evicted by the node's memory budget ({@link ClientMemory} logged why): closes. */
+  private boolean closeIfDoomed() {
+    if (session.doomed()) {
+      close();
+      return true;
+    }
+    return false;
   }
 
   private interface IoStep {
@@ -112,9 +139,34 @@ final class ClientConnection {
     }
   }
 
+  /**
+   * Idle: no input for {@code idle-timeout}, and either nothing owed or a write the socket has not
+   * taken a byte of for as long (a client that stopped reading, as Redis's timeout counts it). A client
+   * waiting for a backend's reply is not idle; the backend's receive-timeout answers it.
+   */
   void onTick(long now) {
-    long idleNanos = ctx.proxy.idleTimeout().toNanos();
-    if (!closed && idleNanos > 0 && session.inFlight() == 0 && unsent == null && now - lastInputNanos > idleNanos) {
+    if (closed || closeIfDoomed()) {
+      return;
+    }
+    checkOutputLimits(now);
+    long idle = ctx.proxy.idleTimeout().toNanos();
+    if (!closed && idle > 0 && now - lastInputNanos > idle
+        && (output.blocked() ? now - output.lastOutputNanos() > idle : session.inFlight() == 0)) {
+      close();
+    }
+  }
+
+  /** Redis's client-output-buffer-limit: over the hard limit, or over the soft one for too long, closes. */
+  private void checkOutputLimits(long now) {
+    if (closed || outputLimit.none()) {
+      return;
+    }
+    long owed = session.owed();
+    String over = outputLimit.check(owed, now);
+    if (over != null) {
+      ctx.memory.outputLimitDisconnections.incrementAndGet();
+      log.warn("client {} closed: it owes {} bytes of replies, over {} (rekko.proxy.client-output-buffer-limit)",
+          ClientCommands.who(session), owed, over);
       close();
     }
   }
@@ -137,83 +189,73 @@ final class ClientConnection {
     buf.flip();
     buf.get(chunk);
     decoder.feed(chunk, 0, n);
+    dispatch();
+    if (!closed) {
+      drain();
+    }
+  }
+
+  /** Decodes and dispatches the commands the decoder holds, as many as the dispatch window allows. */
+  private void dispatch() {
     session.beginBatch();
     try {
       Command cmd;
-      while (!session.quitting && (cmd = decoder.next()) != null) {
+      // Redis's pre-AUTH limits apply while decoding, so a big bulk is refused before it is buffered;
+      // a pipelined AUTH lifts them for the command after it.
+      decoder.unauthenticated(!session.authenticated);
+      int window = output.window();
+      while (!session.quitting && session.inFlight() < window && (cmd = decoder.next()) != null) {
         session.dispatch(cmd);
+        decoder.unauthenticated(!session.authenticated);
       }
+      held = !session.quitting && session.inFlight() >= window;
     } catch (RespProtocolException e) {
       // Like Redis: answer the protocol error after the replies already owed, then close.
       Pending error = new Pending(session, ctx.statsFor(null), System.nanoTime());
       error.completeError(e.getMessage());
       session.queue().add(error);
       closing = true;
+      held = false;
     }
     session.processDeferred();
     session.flush();
     session.endBatch();
-    drain();
-  }
-
-  /** Writes every reply at the head of the queue that is complete, merged, as far as the socket takes them. */
-  private void drain() throws IOException {
-    ArrayDeque<Pending> queue = session.queue();
-    while (unsent == null) {
-      int count = 0;
-      long bytes = 0;
-      for (Pending p : queue) {
-        if (!p.done || (count > 0 && bytes + p.length > MAX_WRITE)) {
-          break;
-        }
-        count++;
-        bytes += p.length;
-      }
-      if (count == 0) {
-        break;
-      }
-      ByteBuffer b = take(queue, count, bytes);
-      channel.write(b);
-      if (b.hasRemaining()) {
-        unsent = b;
-      }
-    }
-    if (unsent == null && queue.isEmpty() && (closing || session.quitting || inputDone)) {
+    long query = decoder.bufferedBytes();
+    session.queryBuffer(query);
+    if (query > limits.queryBufferLimit()) {
+      // Like Redis: no reply, the connection is closed.
+      ctx.memory.queryLimitDisconnections.incrementAndGet();
+      log.warn("client {} closed: its query buffer holds {} bytes, over the {} of rekko.proxy.client-query-buffer-limit",
+          ClientCommands.who(session), query, limits.queryBufferLimit());
       close();
     }
   }
 
-  private void writeUnsent() throws IOException {
-    if (unsent != null) {
-      channel.write(unsent);
-      if (!unsent.hasRemaining()) {
-        unsent = null;
+  /** Writes the replies that are ready; dispatches held commands the window has room for again. */
+  private void drain() throws IOException {
+    output.writeReady();
+    if (held && session.inFlight() < output.window()) {
+      dispatch();
+      if (closed) {
+        return;
       }
+      output.writeReady();
+    }
+    if (!output.blocked() && session.queue().isEmpty() && !held && (closing || session.quitting || inputDone)) {
+      close();
     }
   }
 
-  private ByteBuffer take(ArrayDeque<Pending> queue, int count, long bytes) {
-    long now = System.nanoTime();
-    if (count == 1) {
-      Pending p = queue.poll();
-      p.stats.record(now - p.startNanos, p.error);
-      return ByteBuffer.wrap(p.array, p.offset, p.length);
-    }
-    byte[] merged = new byte[(int) bytes];
-    int pos = 0;
-    for (int i = 0; i < count; i++) {
-      Pending p = queue.poll();
-      System.arraycopy(p.array, p.offset, merged, pos, p.length);
-      pos += p.length;
-      p.stats.record(now - p.startNanos, p.error);
-    }
-    return ByteBuffer.wrap(merged, 0, pos);
+  /** Whether the session may take more commands now. */
+  private boolean mayRead() {
+    long pause = limits.outputPause();
+    return !closing && !session.quitting && !inputDone && !held && session.inFlight() < ctx.proxy.maxPipeline()
+        && (pause == 0 || session.owed() <= pause) && !ctx.memory.paused();
   }
 
-  /** Read interest only while the session may take more commands; write interest while a write is incomplete. */
+  /** Reads only while the session may take more commands; write interest while a write is incomplete. */
   private void updateInterest() {
-    boolean reading = !closing && !session.quitting && !inputDone && session.inFlight() < ctx.proxy.maxPipeline();
-    int want = (reading ? SelectionKey.OP_READ : 0) | (unsent != null ? SelectionKey.OP_WRITE : 0);
+    int want = (mayRead() ? SelectionKey.OP_READ : 0) | (output.blocked() ? SelectionKey.OP_WRITE : 0);
     if (want != interest && key != null && key.isValid()) {
       interest = want;
       key.interestOps(want);
@@ -238,5 +280,8 @@ final class ClientConnection {
     ctx.sessions.remove(session);
     ctx.clients.decrementAndGet();
     ctx.stats.sessionClosed();
+    // Gives back what it held; replies still on their way are dropped as they arrive.
+    session.closed();
+    output.discard();
   }
 }

@@ -31,8 +31,13 @@ final class ClientIo extends SelectorLoop {
   // Direct: a heap buffer would make the JDK read into a temporary direct one and copy.
   private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(64 * 1024);
 
-  ClientIo(String name, long tickNanos) {
+  private final ClientMemory memory;
+
+  ClientIo(String name, long tickNanos, ClientMemory memory) {
     super(name, tickNanos);
+    this.memory = memory;
+    // When the node's clients drop under its memory budget, connections paused by it read again.
+    memory.onResume(() -> execute(this::resumeReading));
     start();
   }
 
@@ -80,6 +85,18 @@ final class ClientIo extends SelectorLoop {
     for (ClientConnection c : new ArrayList<>(connections)) {
       c.onTick(nowNanos);
     }
+    memory.onTick(nowNanos);
+  }
+
+  private void resumeReading() {
+    for (ClientConnection c : new ArrayList<>(connections)) {
+      c.refreshInterest();
+    }
+  }
+
+  /** Runs {@code task} on this thread after {@code delayNanos}; on this thread only. */
+  void later(long delayNanos, Runnable task) {
+    schedule(delayNanos, task);
   }
 
   /** Closes every connection as the loop stops. */
@@ -97,14 +114,16 @@ final class ClientIo extends SelectorLoop {
     }
   }
 
+  /** Every connection is flushed even if one fails: a command left unflushed would wait for nobody. */
   private void flushAll() {
-    try {
-      for (int i = 0; i < toFlush.size(); i++) {
+    for (int i = 0; i < toFlush.size(); i++) {
+      try {
         toFlush.get(i).flush();
+      } catch (RuntimeException e) {
+        org.slf4j.LoggerFactory.getLogger(ClientIo.class).error("flushing {} failed", toFlush.get(i), e);
       }
-    } finally {
-      toFlush.clear();
     }
+    toFlush.clear();
   }
 
   /** Only the connections woken so far: one that signals itself again is served in the next round. */
@@ -122,10 +141,10 @@ final class ClientIo extends SelectorLoop {
     }
   }
 
-  static List<ClientIo> startAll(int threads, long tickNanos) {
+  static List<ClientIo> startAll(int threads, long tickNanos, ClientMemory memory) {
     List<ClientIo> all = new ArrayList<>();
     for (int i = 0; i < Math.max(1, threads); i++) {
-      all.add(new ClientIo("rekko-client-io-" + i, tickNanos));
+      all.add(new ClientIo("rekko-client-io-" + i, tickNanos, memory));
     }
     return all;
   }

@@ -64,9 +64,22 @@ final class InfoText {
     }
     if (all || section.equals("memory")) {
       Runtime rt = Runtime.getRuntime();
+      ClientMemory m = s.ctx.memory;
       sb.append("# Memory\r\n")
           .append("used_memory:").append(rt.totalMemory() - rt.freeMemory()).append("\r\n")
-          .append("maxmemory:").append(rt.maxMemory()).append("\r\n\r\n");
+          .append("used_memory_peak:").append(HeapWatch.peakUsed()).append("\r\n")
+          .append("used_memory_live_peak:").append(HeapWatch.peakLive()).append("\r\n")
+          .append("maxmemory:").append(rt.maxMemory()).append("\r\n")
+          .append("mem_clients_normal:").append(m.used()).append("\r\n")
+          .append("maxmemory_clients:").append(m.budget()).append("\r\n")
+          .append("client_reads_paused:").append(m.paused() ? 1 : 0).append("\r\n\r\n");
+    }
+    if (all || section.equals("stats")) {
+      ClientMemory m = s.ctx.memory;
+      sb.append("# Stats\r\n")
+          .append("evicted_clients:").append(m.evictedClients.get()).append("\r\n")
+          .append("client_output_buffer_limit_disconnections:").append(m.outputLimitDisconnections.get()).append("\r\n")
+          .append("client_query_buffer_limit_disconnections:").append(m.queryLimitDisconnections.get()).append("\r\n\r\n");
     }
     if (all || section.equals("proxy")) {
       RoutingTable table = s.ctx.router.loaded();

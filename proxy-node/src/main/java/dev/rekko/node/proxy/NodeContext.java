@@ -28,6 +28,10 @@ public final class NodeContext implements dev.rekko.node.cluster.BarrierAgent.Da
 
   /** Every open session: a migration barrier waits for their batches, a route change wakes their held commands. */
   final Set<Session> sessions = ConcurrentHashMap.newKeySet();
+  /** What all clients hold, against {@code rekko.proxy.max-memory}. */
+  final ClientMemory memory;
+  /** The request decoder's limits ({@code proto-max-bulk-len}), shared by every connection. */
+  final dev.rekko.protocol.resp.RespLimits requestLimits;
 
   public NodeContext(ProxySettings proxy, BackendSettings backend, MigrationSettings migration, Router router,
       BackendPool pool, NodeStats stats) {
@@ -38,6 +42,8 @@ public final class NodeContext implements dev.rekko.node.cluster.BarrierAgent.Da
     this.pool = pool;
     this.stats = stats;
     this.unknown = stats.command("UNKNOWN");
+    this.memory = new ClientMemory(proxy.limits().maxMemory(), sessions);
+    this.requestLimits = proxy.limits().respLimits();
   }
 
   /** Per-command stats, keyed by the table's spec object so the hot path hashes no strings. */

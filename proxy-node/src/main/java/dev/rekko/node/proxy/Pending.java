@@ -9,8 +9,18 @@ import java.nio.charset.StandardCharsets;
  * One command's place in its session's reply queue. Replies may complete out of order (different
  * backends, local answers) but leave in queue order. Completed on a backend I/O thread or on the
  * session's own; the volatile {@code done} publishes the reply bytes written before it.
+ *
+ * <p>Every completion is charged to the session's output buffer ({@link Session#charge}); a reply
+ * for a closed client is dropped at once. A backend reply is a slice of the 64 KiB chunk its
+ * connection read, and keeps all of that chunk alive: when the client already owes replies (so this
+ * one cannot be written in the same round), a slice much smaller than its chunk is copied out, so
+ * that replies a slow client has not read pin only their own bytes. A client that keeps up writes its
+ * replies straight from the chunks, uncopied.
  */
 class Pending implements ReplyHandler {
+  /** A slice is copied out when its chunk holds more than this beyond it. */
+  static final int COPY_SLACK = 256;
+
   private final Session session;
   final CommandStats stats;
   final long startNanos;
@@ -28,7 +38,18 @@ class Pending implements ReplyHandler {
 
   @Override
   public void onReply(Reply reply) {
-    complete(reply.frameArray(), reply.frameOffset(), reply.frameLength(), reply.isError());
+    byte[] a = reply.frameArray();
+    int off = reply.frameOffset();
+    int len = reply.frameLength();
+    long owes = session.charge(len);
+    if (owes < 0) {
+      return;
+    }
+    if (owes > len && a.length - len > COPY_SLACK) {
+      a = java.util.Arrays.copyOfRange(a, off, off + len);
+      off = 0;
+    }
+    set(a, off, len, reply.isError());
     session.signal();
   }
 
@@ -45,6 +66,12 @@ class Pending implements ReplyHandler {
 
   /** Completes with raw RESP bytes; does not signal (callers on the session's thread need not). */
   final void complete(byte[] bytes, int off, int len, boolean isError) {
+    if (session.charge(len) >= 0) {
+      set(bytes, off, len, isError);
+    }
+  }
+
+  private void set(byte[] bytes, int off, int len, boolean isError) {
     array = bytes;
     offset = off;
     length = len;

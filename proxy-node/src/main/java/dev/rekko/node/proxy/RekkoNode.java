@@ -81,6 +81,7 @@ public final class RekkoNode implements AutoCloseable {
           .map(s -> new BackendStatus(s.server(), s.database(), s.up(), s.inFlight(), s.lastError()))
           .toList());
       NodeContext ctx = new NodeContext(config.proxy(), config.backend(), config.migration(), router, pool, stats);
+      HeapWatch.start();
       resp = RespServer.start(system, ctx, config.dispatcherParallelism()).toCompletableFuture().get(30, TimeUnit.SECONDS);
       ClusterServices cluster = ClusterServices.start(system, config, join, topology::get,
           new TopologyFollower(ctx, topology, !config.bootstrapGroups().isEmpty()), new FenceMonitor.Listener() {

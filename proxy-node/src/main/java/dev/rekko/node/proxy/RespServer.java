@@ -2,6 +2,7 @@ package dev.rekko.node.proxy;
 
 import dev.rekko.protocol.Errors;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
@@ -32,13 +33,22 @@ public final class RespServer {
   private final List<ClientIo> io;
   private final NodeContext ctx;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final boolean protectedMode;
   private int next;
+  // Acceptor's thread only.
+  private final AcceptBackoff backoff = new AcceptBackoff();
+  private SelectionKey acceptKey;
 
   private RespServer(ServerSocketChannel server, List<ClientIo> io, NodeContext ctx) throws IOException {
     this.server = server;
     this.address = (InetSocketAddress) server.getLocalAddress();
     this.io = io;
     this.ctx = ctx;
+    this.protectedMode = ProtectedMode.active(ctx.proxy, address.getAddress());
+    if (protectedMode) {
+      log.warn("RESP listener {} is reachable from other machines and rekko.proxy.password is empty: protected mode "
+          + "refuses clients that are not on loopback (set a password, or rekko.proxy.protected-mode = off)", address);
+    }
   }
 
   /**
@@ -55,14 +65,14 @@ public final class RespServer {
       server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
       server.bind(new InetSocketAddress(ctx.proxy.host(), ctx.proxy.port()), 1024);
       server.configureBlocking(false);
-      io = ClientIo.startAll(threads, tick.toNanos());
+      io = ClientIo.startAll(threads, tick.toNanos(), ctx.memory);
       RespServer resp = new RespServer(server, io, ctx);
       ClientIo acceptor = io.get(0);
       ServerSocketChannel s = server;
       CompletableFuture<RespServer> registered = new CompletableFuture<>();
       acceptor.execute(() -> {
         try {
-          s.register(acceptor.selector(), SelectionKey.OP_ACCEPT, (Runnable) resp::acceptAll);
+          resp.acceptKey = s.register(acceptor.selector(), SelectionKey.OP_ACCEPT, (Runnable) resp::acceptAll);
           registered.complete(resp);
         } catch (IOException e) {
           registered.completeExceptionally(e);
@@ -91,17 +101,42 @@ public final class RespServer {
       try {
         ch = server.accept();
       } catch (IOException e) {
-        log.warn("accepting a client connection failed: {}", e.toString());
+        pauseAccepting(e);
         return;
       }
       if (ch == null) {
         return;
       }
+      long failed = backoff.accepted();
+      if (failed > 0) {
+        log.info("accepting client connections again, after {} failed attempt(s)", failed);
+      }
       accept(ch);
     }
   }
 
+  /** Out of file descriptors, most likely: stop accepting for a while instead of spinning on it. */
+  private void pauseAccepting(IOException e) {
+    AcceptBackoff.Pause p = backoff.failed(System.nanoTime());
+    if (p.log()) {
+      log.warn("accepting a client connection failed: {}; accepting paused for {} ms, and again with longer pauses "
+          + "while it keeps failing (logged once per burst{})", e.getMessage(), p.nanos() / 1_000_000,
+          p.unlogged() > 0 ? "; " + p.unlogged() + " failed attempts not logged since the last such line" : "");
+    }
+    SelectionKey k = acceptKey;
+    if (k == null || !k.isValid()) {
+      return;
+    }
+    k.interestOps(0);
+    io.get(0).later(p.nanos(), () -> {
+      if (k.isValid()) {
+        k.interestOps(SelectionKey.OP_ACCEPT);
+      }
+    });
+  }
+
   private void accept(SocketChannel ch) {
+    InetAddress from;
     String addr;
     try {
       ch.configureBlocking(false);
@@ -110,7 +145,8 @@ public final class RespServer {
         ch.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
       }
       InetSocketAddress remote = (InetSocketAddress) ch.getRemoteAddress();
-      addr = remote.getAddress().getHostAddress() + ":" + remote.getPort();
+      from = remote.getAddress();
+      addr = from.getHostAddress() + ":" + remote.getPort();
     } catch (IOException e) {
       closeQuietly(ch);
       return;
@@ -120,6 +156,16 @@ public final class RespServer {
       // Like Redis: tell the client why, then close. The socket's empty buffer takes these few bytes.
       try {
         ch.write(ByteBuffer.wrap(TOO_MANY));
+      } catch (IOException ignored) {
+        // closing anyway
+      }
+      closeQuietly(ch);
+      return;
+    }
+    if (ProtectedMode.refuses(protectedMode, from)) {
+      ctx.clients.decrementAndGet();
+      try {
+        ch.write(ByteBuffer.wrap(ProtectedMode.DENIED));
       } catch (IOException ignored) {
         // closing anyway
       }

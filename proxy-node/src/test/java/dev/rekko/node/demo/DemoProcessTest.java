@@ -98,7 +98,7 @@ class DemoProcessTest {
     NodeSpec spec = new NodeSpec(2, Optional.of(conf), Map.of("rekko.proxy.port", "19002"), dir.resolve("node-2.log"));
     List<String> cmd = NodeProcess.command(spec);
     assertThat(Path.of(cmd.get(0))).isAbsolute().isExecutable();
-    assertThat(cmd.subList(1, 5)).containsExactly("-Xmx256m", "-XX:+UseParallelGC",
+    assertThat(cmd.subList(1, 6)).containsExactly("-Xmx256m", "-XX:+UseParallelGC", "-XX:+ExitOnOutOfMemoryError",
         "--add-opens=java.base/java.nio=ALL-UNNAMED", "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED");
     int cp = cmd.indexOf("-cp");
     assertThat(cmd.get(cp + 1).split(File.pathSeparator)).allSatisfy(e -> assertThat(Path.of(e)).isAbsolute());

@@ -26,8 +26,23 @@ final class RespSocket implements AutoCloseable {
   private final OutputStream out;
 
   RespSocket(int port, int timeoutMillis) throws IOException {
+    this(port, timeoutMillis, 0);
+  }
+
+  /**
+   * With a receive buffer of {@code receiveBuffer} bytes (0: the system's), set before connecting so
+   * that TCP's window follows it: a client that does not read then stops taking replies early.
+   */
+  RespSocket(int port, int timeoutMillis, int receiveBuffer) throws IOException {
+    this("127.0.0.1", port, timeoutMillis, receiveBuffer);
+  }
+
+  RespSocket(String host, int port, int timeoutMillis, int receiveBuffer) throws IOException {
     socket = new Socket();
-    socket.connect(new InetSocketAddress("127.0.0.1", port), timeoutMillis);
+    if (receiveBuffer > 0) {
+      socket.setReceiveBufferSize(receiveBuffer);
+    }
+    socket.connect(new InetSocketAddress(host, port), timeoutMillis);
     socket.setSoTimeout(timeoutMillis);
     socket.setTcpNoDelay(true);
     in = new BufferedInputStream(socket.getInputStream(), 64 * 1024);
@@ -123,6 +138,25 @@ final class RespSocket implements AutoCloseable {
       return false;
     } catch (java.net.SocketException e) {
       // "Connection reset": the server closed while our unread input or its output was in flight.
+      return true;
+    }
+  }
+
+  /**
+   * Reads and discards until the server closes the connection (true) or nothing arrives for the
+   * socket timeout (false); {@code counted[0]} gets the bytes read.
+   */
+  boolean drainUntilClosed(long[] counted) throws IOException {
+    byte[] buf = new byte[64 * 1024];
+    try {
+      int n;
+      while ((n = in.read(buf)) >= 0) {
+        counted[0] += n;
+      }
+      return true;
+    } catch (SocketTimeoutException e) {
+      return false;
+    } catch (java.net.SocketException e) {
       return true;
     }
   }
