@@ -47,6 +47,7 @@ final class ForkedNode implements AutoCloseable {
     s.put("rekko.admin.port", Integer.toString(admin));
     s.put("rekko.cluster.port", Integer.toString(cluster));
     s.put("rekko.cluster.seed-nodes", "[\"127.0.0.1:" + cluster + "\"]");
+    s.put("rekko.cluster.form-new-cluster", "on");
     s.put("rekko.bootstrap.groups", bootstrap);
     s.put("rekko.data-dir", dir.resolve("data").toString());
     s.put("rekko.dispatcher.parallelism", "2");
