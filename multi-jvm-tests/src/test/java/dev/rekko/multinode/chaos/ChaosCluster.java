@@ -22,7 +22,7 @@ import redis.clients.jedis.HostAndPort;
 /**
  * A Rekko cluster of real processes, started like an operator would: one {@code redis-server} per
  * group and N node JVMs ({@link ChaosNode}), each with its own ports and data folder, node 0 and 1 the
- * seed nodes, the groups seeded through {@code rekko.bootstrap.groups} (slots spread evenly: with two
+ * seed nodes, the cluster formed once all of them have joined, the groups seeded through {@code rekko.bootstrap.groups} (slots spread evenly: with two
  * groups, 0..511 on group 1 and 512..1023 on group 2). Everything lives in {@code target/chaos/<name>}
  * (logs {@code node-i.log}, data {@code node-i/}, Redis {@code redis-g/}) and is cleared when the same
  * scenario runs again. {@link #close()} kills every process, frozen ones too, also from a JVM shutdown
@@ -82,6 +82,10 @@ final class ChaosCluster implements AutoCloseable {
         s.put("rekko.cluster.fence-after", FENCE_AFTER);
         s.put("rekko.bootstrap.groups", GroupSeed.format(seeds));
         s.put("rekko.data-dir", dir.resolve("node-" + i).toString());
+        // The cluster forms (and the coordinator places the slot actors, spread over the regions there
+        // are) only once all nodes have joined: started one by one, the first node would otherwise
+        // host all 64 shards of slot actors, and Pekko moves them to the others one every 10 s.
+        s.put("pekko.cluster.min-nr-of-members", Integer.toString(nodeCount));
         NodeSpec spec = new NodeSpec(i, Optional.empty(), s, dir.resolve("node-" + i + ".log"));
         cluster.nodes.add(new ChaosNode(spec, JVM_OPTIONS, classPath));
       }
@@ -94,39 +98,28 @@ final class ChaosCluster implements AutoCloseable {
     }
   }
 
-  /** Starts every node that is not running at once, as after an outage, and waits until all serve. */
-  void startAll(Duration timeout) throws InterruptedException {
-    nodes.stream().filter(n -> !n.alive()).forEach(ChaosNode::start);
-    awaitReady(timeout);
-  }
-
   /**
-   * Starts the nodes one after another, each once the one before serves ({@code GET /api/ready}), then
-   * waits until all serve. Node 0 thus forms the cluster and runs the coordinator, and no two JVMs
-   * start on the same cores at once (on two busy cores that took minutes).
+   * Starts every node that is not running, each once the one before has its cluster extension up (the
+   * JVM's busiest seconds are behind it: three JVMs starting at once on two busy cores took minutes,
+   * and Pekko gave up on its own start-up), and waits until all serve.
    */
-  void startOneByOne(Duration timeout) throws InterruptedException {
+  void startAll(Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     for (ChaosNode n : nodes) {
+      if (n.alive()) {
+        continue;
+      }
       n.start();
-      while (!ready(n)) {
+      while (!n.loggedSinceStart("Started up successfully")) {
         if (n.exitCode().isPresent() || System.nanoTime() > deadline) {
           throw new AssertionError("node " + n.index() + (n.exitCode().isPresent()
-              ? " exited with " + n.exitCode().getAsInt() : " did not serve within " + timeout.toSeconds() + " s")
+              ? " exited with " + n.exitCode().getAsInt() : " did not start within " + timeout.toSeconds() + " s")
               + "; the end of its log:\n" + n.logTail() + "\n" + logs());
         }
-        Thread.sleep(250);
+        Thread.sleep(100);
       }
     }
     awaitReady(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
-  }
-
-  private boolean ready(ChaosNode n) throws InterruptedException {
-    try {
-      return api(n).get("/api/ready").path("ready").asBoolean(false);
-    } catch (IOException e) {
-      return false;
-    }
   }
 
   /**

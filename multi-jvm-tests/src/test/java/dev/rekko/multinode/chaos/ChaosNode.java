@@ -154,6 +154,28 @@ final class ChaosNode implements DemoNode {
     }
   }
 
+  /**
+   * Writes the node's thread dump ({@code jcmd <pid> Thread.print}) next to its log and returns that
+   * file: what a hung node was doing, for a failure report.
+   */
+  Path threadDump() {
+    Path out = log().resolveSibling("node-" + index() + "-threads-" + System.currentTimeMillis() + ".txt");
+    if (!alive() || frozen()) {
+      return out;
+    }
+    try {
+      Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+      Process p = new ProcessBuilder(jcmd.toString(), Long.toString(pid()), "Thread.print")
+          .redirectErrorStream(true).redirectOutput(out.toFile()).start();
+      p.waitFor(30, TimeUnit.SECONDS);
+    } catch (IOException e) {
+      return out;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return out;
+  }
+
   @Override
   public synchronized OptionalInt exitCode() {
     return process == null || process.isAlive() ? OptionalInt.empty() : OptionalInt.of(process.exitValue());

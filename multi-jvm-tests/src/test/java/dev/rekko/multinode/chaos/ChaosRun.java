@@ -49,31 +49,35 @@ final class ChaosRun implements AutoCloseable {
     this.watch = new SlotWatch(cluster, FROM, TO, TARGET);
   }
 
-  /**
-   * Starts the cluster and the checker; {@code clientNodes} lists the node of each client's first
-   * endpoint (a client moves on to the next endpoint of that list when its connection fails).
-   */
-  static ChaosRun start(String name, List<Integer> clientNodes) throws Exception {
+  /** Starts the cluster, with filler keys on group 1. */
+  static ChaosRun start(String name) throws Exception {
     ChaosRun run = new ChaosRun(name, ChaosCluster.create(name, 2, 3));
     try {
       BackendKeys.loadFiller(run.cluster.group(1), FILLER_KEYS, FROM, TO);
-      run.cluster.startOneByOne(READY);
-      List<HostAndPort> all = run.cluster.respEndpoints();
-      run.checker = ConsistencyChecker.builder()
-          .endpoints(clientNodes.stream().map(all::get).toList())
-          .clients(clientNodes.size())
-          .counters(1000).registers(200).databases(2).keyPrefix("chaos")
-          .commandTimeout(COMMAND_TIMEOUT)
-          .verifyTimeout(Duration.ofSeconds(60))
-          .build().start();
-      if (!run.checker.awaitAcked(2000, Duration.ofSeconds(60))) {
-        throw new AssertionError("the clients did not get 2000 commands answered before the fault: "
-            + run.checker.report() + "\n" + run.cluster.logs());
-      }
+      run.cluster.startAll(READY);
       return run;
     } catch (Exception | Error e) {
       run.close();
       throw e;
+    }
+  }
+
+  /**
+   * Starts the checker's clients, one per element of {@code clientNodes}: the node of its first
+   * endpoint (a client moves on to the next endpoint of that list when its connection fails).
+   */
+  void startClients(List<ChaosNode> clientNodes) throws InterruptedException {
+    List<HostAndPort> all = cluster.respEndpoints();
+    checker = ConsistencyChecker.builder()
+        .endpoints(clientNodes.stream().map(n -> all.get(n.index())).toList())
+        .clients(clientNodes.size())
+        .counters(1000).registers(200).databases(2).keyPrefix("chaos")
+        .commandTimeout(COMMAND_TIMEOUT)
+        .verifyTimeout(Duration.ofSeconds(60))
+        .build().start();
+    if (!checker.awaitAcked(2000, Duration.ofSeconds(60))) {
+      throw new AssertionError("the clients did not get 2000 commands answered before the fault: "
+          + checker.report() + "\n" + cluster.logs());
     }
   }
 
@@ -139,10 +143,11 @@ final class ChaosRun implements AutoCloseable {
     awaitAccepted(deadline);
     while (!watch.done()) {
       if (System.nanoTime() > deadline) {
+        String dumps = cluster.serving().stream().map(n -> "\n  " + n.threadDump()).reduce("", String::concat);
         throw new AssertionError(name + ": the migration did not complete within " + max.toSeconds()
             + " s of the fault (" + String.join("; ", notes) + "); at the fault: " + atFault
             + "\nwhere the slots stand:" + watch.describe() + "\nclients: " + checker.report()
-            + "\n" + cluster.logs());
+            + "\n" + cluster.logs() + "\nthread dumps of the serving nodes:" + dumps);
       }
       Thread.sleep(250);
     }

@@ -19,8 +19,7 @@ import org.junit.jupiter.api.Timeout;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ChaosTest {
-  /** Two clients start on each node. */
-  private static final List<Integer> SPREAD = List.of(0, 1, 2, 0, 1, 2);
+  /** After the first slot has left ONLINE: the fault finds slots in every early state. */
   private static final Duration FAULT_DELAY = Duration.ofSeconds(1);
   /** Generous: a hang fails the test, the time it took is only reported. */
   private static final Duration MIGRATION_DEADLINE = Duration.ofSeconds(120);
@@ -29,9 +28,11 @@ class ChaosTest {
   @Order(1)
   @Timeout(value = 5, unit = TimeUnit.MINUTES)
   void sigkillOfANodeMidMigration() throws Exception {
-    try (ChaosRun run = ChaosRun.start("kill-node", SPREAD)) {
-      ChaosNode victim = nonCoordinator(run);
-      run.startMigration(another(run, victim));
+    try (ChaosRun run = ChaosRun.start("kill-node")) {
+      ChaosCluster cluster = run.cluster();
+      ChaosNode victim = nonCoordinator(cluster);
+      run.startClients(twoPerNode(cluster));
+      run.startMigration(another(cluster, victim));
       run.faultAt(FAULT_DELAY, "SIGKILL node " + victim.index(), victim::kill);
       run.awaitMigrationDone(MIGRATION_DEADLINE);
       run.finish();
@@ -42,17 +43,18 @@ class ChaosTest {
   @Order(2)
   @Timeout(value = 5, unit = TimeUnit.MINUTES)
   void sigstopOfANodeLongerThanStableAfterMidMigration() throws Exception {
-    // Four of the eight clients start on the victim, so several writes wait in its sockets while it
-    // is frozen. Their reply timeout (ChaosRun.COMMAND_TIMEOUT) is longer than the pause.
-    try (ChaosRun run = ChaosRun.start("stop-node", List.of(0, 1, 2, 2, 0, 1, 2, 2))) {
-      ChaosNode victim = run.cluster().node(2);
-      if (victim == run.cluster().coordinator()) {
-        throw new AssertionError("node 2 runs the coordinator; this scenario freezes another node");
-      }
+    try (ChaosRun run = ChaosRun.start("stop-node")) {
+      ChaosCluster cluster = run.cluster();
+      ChaosNode victim = nonCoordinator(cluster);
+      ChaosNode other = another(cluster, victim);
+      // Four of the eight clients start on the victim, so several writes wait in its sockets while it
+      // is frozen. Their reply timeout (ChaosRun.COMMAND_TIMEOUT) is longer than the pause.
+      run.startClients(List.of(cluster.node(0), cluster.node(1), cluster.node(2), victim,
+          cluster.node(0), cluster.node(1), cluster.node(2), victim));
       Duration pause = Duration.ofSeconds(12);
-      run.startMigration(another(run, victim));
-      run.faultAt(FAULT_DELAY, "SIGSTOP node 2 for " + pause.toSeconds() + " s (stable-after "
-          + ChaosCluster.STABLE_AFTER + ")", victim::freeze);
+      run.startMigration(other);
+      run.faultAt(FAULT_DELAY, "SIGSTOP node " + victim.index() + " for " + pause.toSeconds()
+          + " s (stable-after " + ChaosCluster.STABLE_AFTER + ")", victim::freeze);
       Thread.sleep(pause.toMillis());
       long[] before = run.sentTo(victim);
       victim.thaw();
@@ -61,7 +63,8 @@ class ChaosTest {
       long[] after = run.sentTo(victim);
       // Each client has one command at a time: a command sent to the victim after SIGCONT followed an
       // answer (or a reconnect), so this shows how long the woken node went on answering.
-      run.note("after SIGCONT node 2 " + (exit.isPresent() ? "exited with " + exit.getAsInt() : "still runs 30 s later")
+      run.note("after SIGCONT node " + victim.index() + " "
+          + (exit.isPresent() ? "exited with " + exit.getAsInt() : "still runs 30 s later")
           + "; meanwhile its clients sent it " + (after[0] - before[0]) + " commands, and all clients got "
           + (after[1] - before[1]) + " error replies");
       run.awaitMigrationDone(MIGRATION_DEADLINE);
@@ -73,23 +76,25 @@ class ChaosTest {
   @Order(3)
   @Timeout(value = 5, unit = TimeUnit.MINUTES)
   void sigkillOfTheCoordinatorsNodeMidMigration() throws Exception {
-    try (ChaosRun run = ChaosRun.start("kill-coordinator", SPREAD)) {
-      ChaosNode victim = run.cluster().coordinator();
-      run.startMigration(another(run, victim));
+    try (ChaosRun run = ChaosRun.start("kill-coordinator")) {
+      ChaosCluster cluster = run.cluster();
+      ChaosNode victim = cluster.coordinator();
+      run.startClients(twoPerNode(cluster));
+      run.startMigration(another(cluster, victim));
       run.faultAt(FAULT_DELAY, "SIGKILL node " + victim.index() + " (the coordinator's)", victim::kill);
       run.awaitMigrationDone(MIGRATION_DEADLINE);
-      ChaosNode next = run.cluster().coordinator();
-      run.note("coordinator moved to node " + next.index());
+      run.note("the coordinator moved to node " + cluster.coordinator().index());
       run.finish();
     }
   }
 
   @Test
   @Order(4)
-  @Timeout(value = 5, unit = TimeUnit.MINUTES)
+  @Timeout(value = 6, unit = TimeUnit.MINUTES)
   void sigkillOfTheWholeClusterMidMigrationAndARestart() throws Exception {
-    try (ChaosRun run = ChaosRun.start("kill-all", SPREAD)) {
+    try (ChaosRun run = ChaosRun.start("kill-all")) {
       ChaosCluster cluster = run.cluster();
+      run.startClients(twoPerNode(cluster));
       run.startMigration(cluster.node(0));
       run.faultAt(FAULT_DELAY, "SIGKILL all 3 nodes, then start them again on the same ports and data",
           () -> cluster.nodes().forEach(ChaosNode::kill));
@@ -101,14 +106,19 @@ class ChaosTest {
     }
   }
 
-  /** A node that is not {@code victim}, to ask for the migration through. */
-  private static ChaosNode another(ChaosRun run, ChaosNode victim) {
-    return run.cluster().nodes().stream().filter(n -> n != victim).findFirst().orElseThrow();
+  private static List<ChaosNode> twoPerNode(ChaosCluster cluster) {
+    List<ChaosNode> nodes = cluster.nodes();
+    return List.of(nodes.get(0), nodes.get(1), nodes.get(2), nodes.get(0), nodes.get(1), nodes.get(2));
   }
 
-  /** A node that does not run the coordinator (the scenario kills it). */
-  private static ChaosNode nonCoordinator(ChaosRun run) throws InterruptedException {
-    ChaosNode coordinator = run.cluster().coordinator();
-    return run.cluster().nodes().stream().filter(n -> n != coordinator).findFirst().orElseThrow();
+  /** A node that is not {@code victim}, to ask for the migration through. */
+  private static ChaosNode another(ChaosCluster cluster, ChaosNode victim) {
+    return cluster.nodes().stream().filter(n -> n != victim).findFirst().orElseThrow();
+  }
+
+  /** The last node that does not run the coordinator. */
+  private static ChaosNode nonCoordinator(ChaosCluster cluster) throws InterruptedException {
+    ChaosNode coordinator = cluster.coordinator();
+    return cluster.nodes().stream().filter(n -> n != coordinator).reduce((a, b) -> b).orElseThrow();
   }
 }
