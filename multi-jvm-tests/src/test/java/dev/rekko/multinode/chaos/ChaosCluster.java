@@ -22,7 +22,7 @@ import redis.clients.jedis.HostAndPort;
 /**
  * A Rekko cluster of real processes, started like an operator would: one {@code redis-server} per
  * group and N node JVMs ({@link ChaosNode}), each with its own ports and data folder, node 0 and 1 the
- * seed nodes, the cluster formed once all of them have joined, the groups seeded through {@code rekko.bootstrap.groups} (slots spread evenly: with two
+ * seed nodes, the groups seeded through {@code rekko.bootstrap.groups} (slots spread evenly: with two
  * groups, 0..511 on group 1 and 512..1023 on group 2). Everything lives in {@code target/chaos/<name>}
  * (logs {@code node-i.log}, data {@code node-i/}, Redis {@code redis-g/}) and is cleared when the same
  * scenario runs again. {@link #close()} kills every process, frozen ones too, also from a JVM shutdown
@@ -82,10 +82,6 @@ final class ChaosCluster implements AutoCloseable {
         s.put("rekko.cluster.fence-after", FENCE_AFTER);
         s.put("rekko.bootstrap.groups", GroupSeed.format(seeds));
         s.put("rekko.data-dir", dir.resolve("node-" + i).toString());
-        // The cluster forms (and the coordinator places the slot actors, spread over the regions there
-        // are) only once all nodes have joined: started one by one, the first node would otherwise
-        // host all 64 shards of slot actors, and Pekko moves them to the others one every 10 s.
-        s.put("pekko.cluster.min-nr-of-members", Integer.toString(nodeCount));
         NodeSpec spec = new NodeSpec(i, Optional.empty(), s, dir.resolve("node-" + i + ".log"));
         cluster.nodes.add(new ChaosNode(spec, JVM_OPTIONS, classPath));
       }
@@ -99,27 +95,17 @@ final class ChaosCluster implements AutoCloseable {
   }
 
   /**
-   * Starts every node that is not running, each once the one before has its cluster extension up (the
-   * JVM's busiest seconds are behind it: three JVMs starting at once on two busy cores took minutes,
-   * and Pekko gave up on its own start-up), and waits until all serve.
+   * Starts every node that is not running, all at once as an operator (or the demo) does, and waits
+   * until all serve. Started together, the nodes have all joined when the coordinator wakes the slot
+   * actors, so their shards spread over all nodes. Started one by one, the first node would host all
+   * 64 shards and Pekko would move them to the others one every 10 s (a fault then hits a node that
+   * hosts few slot actors, or a shard in hand-off); and {@code pekko.cluster.min-nr-of-members}, which
+   * would wait for all of them, also keeps a new shard coordinator from placing any shard once a node
+   * is lost.
    */
   void startAll(Duration timeout) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    for (ChaosNode n : nodes) {
-      if (n.alive()) {
-        continue;
-      }
-      n.start();
-      while (!n.loggedSinceStart("Started up successfully")) {
-        if (n.exitCode().isPresent() || System.nanoTime() > deadline) {
-          throw new AssertionError("node " + n.index() + (n.exitCode().isPresent()
-              ? " exited with " + n.exitCode().getAsInt() : " did not start within " + timeout.toSeconds() + " s")
-              + "; the end of its log:\n" + n.logTail() + "\n" + logs());
-        }
-        Thread.sleep(100);
-      }
-    }
-    awaitReady(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+    nodes.stream().filter(n -> !n.alive()).forEach(ChaosNode::start);
+    awaitReady(timeout);
   }
 
   /**
@@ -201,6 +187,16 @@ final class ChaosCluster implements AutoCloseable {
       }
       Thread.sleep(200);
     }
+  }
+
+  /**
+   * Whether a serving node's log says the cluster marked {@code node} as down (the Split Brain
+   * Resolver's decision, logged by the leader), since that log's start.
+   */
+  boolean downed(ChaosNode node) {
+    String line = "Marking unreachable node [pekko://rekko@127.0.0.1:" + node.setting("rekko.cluster.port")
+        + "] as [Down]";
+    return serving().stream().anyMatch(n -> n != node && n.loggedSinceStart(line));
   }
 
   Path dir() {

@@ -26,8 +26,8 @@ final class ChaosRun implements AutoCloseable {
   static final int TO = 511;
   static final int TARGET = 2;
   static final int FILLER_KEYS = 100_000;
-  /** Longer than the longest pause of a scenario and than the nodes' hold-timeout (30 s). */
-  static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(40);
+  /** Longer than the longest SIGSTOP of a scenario (60 s) and than the nodes' hold-timeout (30 s). */
+  static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(70);
   static final Duration READY = Duration.ofSeconds(120);
   private static final String MIGRATE_BODY = "{\"from\":" + FROM + ",\"to\":" + TO + ",\"group\":" + TARGET + "}";
 

@@ -21,6 +21,9 @@ import org.junit.jupiter.api.Timeout;
 class ChaosTest {
   /** After the first slot has left ONLINE: the fault finds slots in every early state. */
   private static final Duration FAULT_DELAY = Duration.ofSeconds(1);
+  /** A SIGSTOP lasts at least this long, and until the cluster has downed the frozen node. */
+  private static final Duration MIN_PAUSE = Duration.ofSeconds(12);
+  private static final Duration MAX_PAUSE = Duration.ofSeconds(60);
   /** Generous: a hang fails the test, the time it took is only reported. */
   private static final Duration MIGRATION_DEADLINE = Duration.ofSeconds(120);
 
@@ -51,11 +54,24 @@ class ChaosTest {
       // is frozen. Their reply timeout (ChaosRun.COMMAND_TIMEOUT) is longer than the pause.
       run.startClients(List.of(cluster.node(0), cluster.node(1), cluster.node(2), victim,
           cluster.node(0), cluster.node(1), cluster.node(2), victim));
-      Duration pause = Duration.ofSeconds(12);
       run.startMigration(other);
-      run.faultAt(FAULT_DELAY, "SIGSTOP node " + victim.index() + " for " + pause.toSeconds()
-          + " s (stable-after " + ChaosCluster.STABLE_AFTER + ")", victim::freeze);
-      Thread.sleep(pause.toMillis());
+      run.faultAt(FAULT_DELAY, "SIGSTOP node " + victim.index(), victim::freeze);
+      // At least 12 s, and until the others have downed it: on a busy machine their failure detector,
+      // used to late heartbeats, took ~10 s to call it unreachable, and the resolver waits stable-after
+      // more. A node that is back before that was never excluded from a barrier, so it held the
+      // migration up while frozen and its routes were still right when it woke.
+      long frozenAt = System.nanoTime();
+      Thread.sleep(MIN_PAUSE.toMillis());
+      while (!cluster.downed(victim)) {
+        if (System.nanoTime() - frozenAt > MAX_PAUSE.toNanos()) {
+          throw new AssertionError("node " + victim.index() + " was not downed within " + MAX_PAUSE.toSeconds()
+              + " s of SIGSTOP (stable-after " + ChaosCluster.STABLE_AFTER + ")\n" + cluster.logs());
+        }
+        Thread.sleep(200);
+      }
+      Thread.sleep(1000);
+      run.note(String.format("downed; SIGCONT after %.1f s frozen (stable-after %s)",
+          (System.nanoTime() - frozenAt) / 1e9, ChaosCluster.STABLE_AFTER));
       long[] before = run.sentTo(victim);
       victim.thaw();
       // Downed while frozen, it should leave on its own once it runs again (rekko.cluster.on-downed = exit).
