@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Timeout;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ChaosTest {
-  /** After the first slot has left ONLINE: the fault finds slots in every early state. */
+  /** After the first slot got past its barrier: the fault finds slots in every state. */
   private static final Duration FAULT_DELAY = Duration.ofSeconds(1);
   /** A SIGSTOP lasts at least this long, and until the cluster has downed the frozen node. */
   private static final Duration MIN_PAUSE = Duration.ofSeconds(12);

@@ -61,6 +61,32 @@ final class SlotWatch {
     return counts;
   }
 
+  /** Slots of the range past their barrier (MIGRATING, FINISHED or ONLINE at the target) as {@code node} sees them. */
+  int pastBarrier(ChaosNode node) throws InterruptedException {
+    try {
+      int n = 0;
+      for (Map.Entry<String, Integer> e : stateCounts(cluster.api(node).get("/api/slots")).entrySet()) {
+        if (e.getKey().startsWith("MIGRATING") || e.getKey().startsWith("FINISHED")
+            || e.getKey().equals("ONLINE@" + target)) {
+          n += e.getValue();
+        }
+      }
+      return n;
+    } catch (java.io.IOException e) {
+      return 0;
+    }
+  }
+
+  /** Whether {@code node} answers and shows no slot of the range ONLINE at its source group 1. */
+  boolean pastSource(ChaosNode node) throws InterruptedException {
+    try {
+      Map<String, Integer> counts = stateCounts(cluster.api(node).get("/api/slots"));
+      return counts.keySet().stream().noneMatch(k -> k.startsWith("ONLINE@") && !k.equals("ONLINE@" + target));
+    } catch (java.io.IOException e) {
+      return false;
+    }
+  }
+
   /** The range's state counts as {@code node} sees them, or why it cannot tell. */
   String snapshot(ChaosNode node) throws InterruptedException {
     try {
