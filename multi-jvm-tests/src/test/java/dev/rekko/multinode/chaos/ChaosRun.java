@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -160,39 +161,53 @@ final class ChaosRun implements AutoCloseable {
 
   /**
    * Makes sure the request took effect. When its answer was lost (its node died, the HTTP server gave
-   * up, a slot actor on the dead node did not answer), an operator looks at the slots: while a slot of
-   * the range is still ONLINE at group 1 after a while, the request is asked again (harmless). It is not
-   * asked again once every slot is on its way: that would message, and so restart, slot actors that a
-   * crash took away, which remember-entities must do by itself (the test would then miss its failure).
+   * up, a slot actor on the dead node did not answer), an operator looks at the slots and, after a
+   * while, asks again for those still ONLINE at group 1 (asking again is harmless). Only for those:
+   * asking for the whole range would message, and so restart, slot actors that the crash took away in
+   * the middle of their migration, which remember-entities must do by itself (the test would then miss
+   * its failure).
    */
   private void awaitAccepted(long deadline) throws InterruptedException {
-    String failure = answerOf(accepted, deadline);
-    ChaosNode via = acceptedVia;
-    while (failure != null) {
-      note("the request via node " + via.index() + " failed (" + failure + ")");
+    List<String> failures = new ArrayList<>();
+    String first = answerOf(accepted, deadline);
+    if (first == null) {
+      return;
+    }
+    failures.add("via node " + acceptedVia.index() + ": " + first);
+    while (!failures.isEmpty()) {
+      note("the request failed (" + String.join("; ", failures) + ")");
+      failures.clear();
       long grace = System.nanoTime() + ACCEPT_GRACE.toNanos();
-      while (!allLeftSource() && System.nanoTime() < grace) {
+      List<int[]> left = notStarted();
+      while ((left == null || !left.isEmpty()) && System.nanoTime() < grace) {
         Thread.sleep(500);
+        left = notStarted();
       }
-      List<ChaosNode> serving = cluster.serving();
-      if (allLeftSource()) {
-        note("every slot of the range is on its way: not asked again");
+      if (left != null && left.isEmpty()) {
         return;
       }
-      if (System.nanoTime() > deadline || serving.isEmpty()) {
-        throw new AssertionError(name + ": the migration was never accepted; last answer via node " + via.index()
-            + ": " + failure + "\nwhere the slots stand:" + watch.describe() + "\n" + cluster.logs());
+      List<ChaosNode> serving = cluster.serving();
+      if (System.nanoTime() > deadline || serving.isEmpty() || left == null) {
+        throw new AssertionError(name + ": the migration was never accepted (" + String.join("; ", notes)
+            + ")\nwhere the slots stand:" + watch.describe() + "\n" + cluster.logs());
       }
-      note("slots still ONLINE at group 1 after " + ACCEPT_GRACE.toSeconds() + " s: asked again");
-      via = serving.get(0);
-      failure = answerOf(cluster.api(via).postAsync("/api/slots/migrate", MIGRATE_BODY), deadline);
+      ChaosNode via = serving.get(0);
+      note("asked again for " + left.stream().map(r -> r[0] == r[1] ? "" + r[0] : r[0] + "-" + r[1])
+          .reduce((a, b) -> a + "," + b).orElse("") + ", still ONLINE at group 1 after " + ACCEPT_GRACE.toSeconds() + " s");
+      for (int[] r : left) {
+        String answer = answerOf(cluster.api(via).postAsync("/api/slots/migrate",
+            "{\"from\":" + r[0] + ",\"to\":" + r[1] + ",\"group\":" + TARGET + "}"), deadline);
+        if (answer != null) {
+          failures.add("via node " + via.index() + ": " + answer);
+        }
+      }
     }
   }
 
-  /** Whether a serving node shows no slot of the range ONLINE at group 1 any more. */
-  private boolean allLeftSource() throws InterruptedException {
+  /** Runs of slots of the range a serving node still shows ONLINE at group 1; null if none answers. */
+  private List<int[]> notStarted() throws InterruptedException {
     List<ChaosNode> serving = cluster.serving();
-    return !serving.isEmpty() && watch.pastSource(serving.get(0));
+    return serving.isEmpty() ? null : watch.notStarted(serving.get(0));
   }
 
   /** Null once {@code answer} came and was 200, else why not. */

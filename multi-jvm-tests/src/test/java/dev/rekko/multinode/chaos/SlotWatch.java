@@ -77,14 +77,31 @@ final class SlotWatch {
     }
   }
 
-  /** Whether {@code node} answers and shows no slot of the range ONLINE at its source group 1. */
-  boolean pastSource(ChaosNode node) throws InterruptedException {
+  /**
+   * The runs of consecutive slots of the range that {@code node} shows ONLINE at another group than
+   * the target (not asked to move yet), as {@code {from, to}}; null when the node does not answer.
+   */
+  List<int[]> notStarted(ChaosNode node) throws InterruptedException {
+    JsonNode slots;
     try {
-      Map<String, Integer> counts = stateCounts(cluster.api(node).get("/api/slots"));
-      return counts.keySet().stream().noneMatch(k -> k.startsWith("ONLINE@") && !k.equals("ONLINE@" + target));
+      slots = cluster.api(node).get("/api/slots");
     } catch (java.io.IOException e) {
-      return false;
+      return null;
     }
+    List<int[]> runs = new ArrayList<>();
+    for (JsonNode s : slots) {
+      int id = s.path("id").asInt();
+      String n = name(s);
+      if (id >= from && id <= to && n.startsWith("ONLINE@") && !n.equals("ONLINE@" + target)) {
+        int[] last = runs.isEmpty() ? null : runs.get(runs.size() - 1);
+        if (last != null && last[1] == id - 1) {
+          last[1] = id;
+        } else {
+          runs.add(new int[] {id, id});
+        }
+      }
+    }
+    return runs;
   }
 
   /** The range's state counts as {@code node} sees them, or why it cannot tell. */
