@@ -78,6 +78,8 @@ final class ChaosCluster implements AutoCloseable {
         // Two seeds, so that a seed node that restarts alone joins the others instead of forming a
         // cluster of its own.
         s.put("rekko.cluster.seed-nodes", seedNodes);
+        // As the demo: the first node may form a cluster, once every node it knows says it is in none.
+        s.put("rekko.cluster.form-new-cluster", i == 0 ? "on" : "off");
         s.put("rekko.cluster.stable-after", STABLE_AFTER);
         s.put("rekko.cluster.fence-after", FENCE_AFTER);
         s.put("rekko.bootstrap.groups", GroupSeed.format(seeds));
