@@ -3,7 +3,6 @@ package dev.rekko.multinode.chaos;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.rekko.node.consistency.ConsistencyChecker;
 import dev.rekko.node.consistency.Report;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.StandardOpenOption;

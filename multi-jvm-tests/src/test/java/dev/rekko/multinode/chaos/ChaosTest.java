@@ -42,6 +42,12 @@ class ChaosTest {
     }
   }
 
+  /**
+   * The frozen node is downed and the migration goes on without it; when it runs again it must not
+   * serve a single command with the routes it had before the pause (those slots may have moved since).
+   * Until the node's liveness is a lease (DESIGN.md, "Fencing"), it answers commands for the moment it
+   * takes to learn that it was downed, and this test loses writes in some runs.
+   */
   @Test
   @Order(2)
   @Timeout(value = 5, unit = TimeUnit.MINUTES)
