@@ -91,6 +91,11 @@ final class MigrationControl {
       tellMover(group, new SourceMover.SetThrottle(throttle));
       tellMover(group, new SourceMover.SetPaused(scheduler.paused()));
     }
+    // A start lost on its way (a shard handed off, a node that died with it) is sent again even when no
+    // topology change follows: otherwise its slot stays PENDING once the others have finished.
+    for (int slot : scheduler.onTopology(topology, System.nanoTime())) {
+      slots.tell(SlotSharding.envelope(slot, new SlotEntity.StartMigration(system.ignoreRef())));
+    }
   }
 
   CompletionStage<MigrationsChanged> pause(boolean paused, Topology topology) {
