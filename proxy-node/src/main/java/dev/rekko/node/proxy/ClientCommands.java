@@ -75,8 +75,8 @@ final class ClientCommands {
         + " name=" + (s.name == null ? "" : s.name)
         + " age=" + (now - s.createdMillis) / 1000
         + " db=" + s.db
-        + " qbuf=" + s.queryBytes()
-        + " omem=" + s.owed()
+        + " qbuf=" + s.held.queryBytes()
+        + " omem=" + s.held.owed()
         + " cmd=client|info"
         + " resp=2"
         + " lib-name=" + (s.libName == null ? "" : s.libName)

@@ -113,7 +113,7 @@ final class ClientConnection {
 
   /** Evicted by the node's memory budget ({@link ClientMemory} logged why): closes. */
   private boolean closeIfDoomed() {
-    if (session.doomed()) {
+    if (session.held.doomed()) {
       close();
       return true;
     }
@@ -161,7 +161,7 @@ final class ClientConnection {
     if (closed || outputLimit.none()) {
       return;
     }
-    long owed = session.owed();
+    long owed = session.held.owed();
     String over = outputLimit.check(owed, now);
     if (over != null) {
       ctx.memory.outputLimitDisconnections.incrementAndGet();
@@ -221,7 +221,7 @@ final class ClientConnection {
     session.flush();
     session.endBatch();
     long query = decoder.bufferedBytes();
-    session.queryBuffer(query);
+    session.held.queryBuffer(query);
     if (query > limits.queryBufferLimit()) {
       // Like Redis: no reply, the connection is closed.
       ctx.memory.queryLimitDisconnections.incrementAndGet();
@@ -231,10 +231,13 @@ final class ClientConnection {
     }
   }
 
-  /** Writes the replies that are ready; dispatches held commands the window has room for again. */
+  /**
+   * Writes the replies that are ready; dispatches held commands the window has room for again, for as
+   * long as it has: commands answered at once (PING …) leave no later event to go on from.
+   */
   private void drain() throws IOException {
     output.writeReady();
-    if (held && session.inFlight() < output.window()) {
+    while (held && !output.blocked() && session.inFlight() < output.window()) {
       dispatch();
       if (closed) {
         return;
@@ -250,7 +253,7 @@ final class ClientConnection {
   private boolean mayRead() {
     long pause = limits.outputPause();
     return !closing && !session.quitting && !inputDone && !held && session.inFlight() < ctx.proxy.maxPipeline()
-        && (pause == 0 || session.owed() <= pause) && !ctx.memory.paused();
+        && (pause == 0 || session.held.owed() <= pause) && !ctx.memory.paused();
   }
 
   /** Reads only while the session may take more commands; write interest while a write is incomplete. */

@@ -22,6 +22,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * Here read interest only changes when a session stops or resumes reading.
  */
 final class ClientIo extends SelectorLoop {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ClientIo.class);
   // Connections whose session signalled (replies completed off this thread); each one at most once.
   private final Queue<ClientConnection> woken = new ConcurrentLinkedQueue<>();
   private final List<ClientConnection> wokenNow = new ArrayList<>();
@@ -120,7 +121,7 @@ final class ClientIo extends SelectorLoop {
       try {
         toFlush.get(i).flush();
       } catch (RuntimeException e) {
-        org.slf4j.LoggerFactory.getLogger(ClientIo.class).error("flushing {} failed", toFlush.get(i), e);
+        log.error("flushing {} failed", toFlush.get(i), e);
       }
     }
     toFlush.clear();

@@ -10,7 +10,7 @@ import java.nio.charset.StandardCharsets;
  * backends, local answers) but leave in queue order. Completed on a backend I/O thread or on the
  * session's own; the volatile {@code done} publishes the reply bytes written before it.
  *
- * <p>Every completion is charged to the session's output buffer ({@link Session#charge}); a reply
+ * <p>Every completion is charged to the session's output buffer ({@link SessionMemory#charge}); a reply
  * for a closed client is dropped at once. A backend reply is a slice of the 64 KiB chunk its
  * connection read, and keeps all of that chunk alive: when the client already owes replies (so this
  * one cannot be written in the same round), a slice much smaller than its chunk is copied out, so
@@ -41,7 +41,7 @@ class Pending implements ReplyHandler {
     byte[] a = reply.frameArray();
     int off = reply.frameOffset();
     int len = reply.frameLength();
-    long owes = session.charge(len);
+    long owes = session.held.charge(len);
     if (owes < 0) {
       return;
     }
@@ -66,7 +66,7 @@ class Pending implements ReplyHandler {
 
   /** Completes with raw RESP bytes; does not signal (callers on the session's thread need not). */
   final void complete(byte[] bytes, int off, int len, boolean isError) {
-    if (session.charge(len) >= 0) {
+    if (session.held.charge(len) >= 0) {
       set(bytes, off, len, isError);
     }
   }

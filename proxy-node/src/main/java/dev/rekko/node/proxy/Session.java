@@ -45,19 +45,8 @@ final class Session {
   private volatile long batchGeneration;
   private final java.util.concurrent.atomic.AtomicBoolean signalled = new java.util.concurrent.atomic.AtomicBoolean();
 
-  // --- Memory held for this client (see ClientMemory) ---
-  /** What {@link #owed} holds once the connection is closed: far below zero, so a late charge sees it. */
-  private static final long CLOSED = Long.MIN_VALUE / 2;
-  /**
-   * Bytes of replies received but not yet written to the client's socket (its output buffer): charged
-   * by whichever thread completes a reply, released by the session's thread as the socket takes them.
-   */
-  private final java.util.concurrent.atomic.AtomicLong owed = new java.util.concurrent.atomic.AtomicLong();
-  /** Bytes of input not yet parsed (its query buffer); written by the session's thread only. */
-  private volatile long queryBytes;
-  /** Set when the node decided to close this client (memory eviction); replies are dropped from then on. */
-  private volatile boolean doomed;
-  private long doomedBytes;
+  /** What the node holds for this client: replies not yet written, input not yet parsed. */
+  final SessionMemory held;
 
   /**
    * @param flusher flushes a backend connection this session queued commands on; the I/O thread defers
@@ -72,6 +61,7 @@ final class Session {
     this.wakeUp = wakeUp;
     this.flusher = flusher;
     this.authenticated = ctx.proxy.password().isEmpty();
+    this.held = new SessionMemory(ctx.memory, this::signal);
   }
 
   /** Marks the start of a batch: commands dispatched until {@link #endBatch} may use this generation's table. */
@@ -110,85 +100,9 @@ final class Session {
     signalled.set(false);
   }
 
-  /**
-   * Charges a reply of {@code n} bytes that arrived for this client. Returns what the client owes
-   * now, or -1 when it is closed or being closed: the reply is then dropped at once.
-   */
-  long charge(long n) {
-    if (doomed) {
-      return -1;
-    }
-    long after = owed.addAndGet(n);
-    if (after < 0) {
-      owed.addAndGet(-n);
-      return -1;
-    }
-    ctx.memory.add(n);
-    return after;
-  }
-
-  /** {@code n} owed bytes went out to the socket; session thread. */
-  void release(long n) {
-    owed.addAndGet(-n);
-    ctx.memory.add(-n);
-  }
-
-  /** Reply bytes received and not yet written (0 once closed). */
-  long owed() {
-    return Math.max(0, owed.get());
-  }
-
-  long queryBytes() {
-    return queryBytes;
-  }
-
-  /** The query buffer now holds {@code n} bytes; session thread. */
-  void queryBuffer(long n) {
-    long before = queryBytes;
-    if (n != before) {
-      queryBytes = n;
-      ctx.memory.add(n - before);
-    }
-  }
-
-  /** Everything the node holds for this client. */
-  long memory() {
-    return owed() + queryBytes;
-  }
-
-  boolean doomed() {
-    return doomed;
-  }
-
-  /**
-   * Marks this client for closing by its own thread (any thread may call this), counting
-   * {@code bytes} as about to be freed. False when it is closed or marked already.
-   */
-  boolean doom(long bytes) {
-    synchronized (owed) {
-      if (doomed) {
-        return false;
-      }
-      doomedBytes = bytes;
-      doomed = true;
-      ctx.memory.dooming(bytes);
-    }
-    signal();
-    return true;
-  }
-
-  /** The connection closed: gives back everything charged, drops the replies owed; session thread. */
+  /** The connection closed: gives back what it held and drops the replies owed; session thread. */
   void closed() {
-    synchronized (owed) {
-      doomed = true;
-      if (doomedBytes > 0) {
-        ctx.memory.dooming(-doomedBytes);
-        doomedBytes = 0;
-      }
-    }
-    long o = owed.getAndSet(CLOSED);
-    ctx.memory.add(-Math.max(0, o) - queryBytes);
-    queryBytes = 0;
+    held.close();
     queue.clear();
   }
 

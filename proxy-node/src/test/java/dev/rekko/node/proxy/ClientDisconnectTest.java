@@ -112,6 +112,18 @@ class ClientDisconnectTest {
   }
 
   @Test
+  void aClientThatStoppedReadingIsIdleToo() throws Exception {
+    // As Redis's timeout counts it: no input, and a write that the socket has not taken a byte of.
+    RekkoNode idleNode = fx.startNode(Map.of("rekko.proxy.idle-timeout", "1s"));
+    assertThat(fx.socket(idleNode).call("SET", "idle:big", "b".repeat(8 * 1024 * 1024))).isEqualTo("OK");
+    RespSocket stuck = fx.track(new RespSocket(idleNode.respPort(), ProxyFixture.TIMEOUT_MILLIS, 16 * 1024));
+    stuck.send("GET", "idle:big");
+    assertThat(ProxyFixture.await(Duration.ofSeconds(20), () -> idleNode.context().clients() == 0))
+        .as("closed with replies owed").isTrue();
+    assertThat(idleNode.context().memory.used()).isZero();
+  }
+
+  @Test
   void stoppingTheNodeClosesItsClientsAndFreesThePort() throws Exception {
     RekkoNode node = fx.startNode(Map.of());
     int port = node.respPort();

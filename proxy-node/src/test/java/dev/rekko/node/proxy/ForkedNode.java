@@ -112,9 +112,17 @@ final class ForkedNode implements AutoCloseable {
     }
   }
 
+  /** The end of its output, read from the end: a log flooded with lines may be large. */
   String tail() {
-    String text = logText();
-    return text.length() > 8000 ? text.substring(text.length() - 8000) : text;
+    try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(log.toFile(), "r")) {
+      long start = Math.max(0, f.length() - 8000);
+      byte[] bytes = new byte[(int) (f.length() - start)];
+      f.seek(start);
+      f.readFully(bytes);
+      return new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return "";
+    }
   }
 
   @Override
