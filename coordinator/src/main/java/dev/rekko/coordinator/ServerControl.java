@@ -81,7 +81,7 @@ final class ServerControl {
   /** Switches Redis over ({@link ServerOps#promote}); the future holds the servers that do not follow yet. */
   CompletionStage<List<String>> promote(Topology t, Promote m) {
     // TODO(issue: lossless hand-over): while the old master is alive this switch can lose the writes it
-    // takes between REPLICAOF NO ONE and the new route. DESIGN.md's barrier (hold the group's commands,
+    // takes between REPLICAOF NO ONE and the new route. The planned barrier (hold the group's commands,
     // stop writes on the old master, let the replica catch up to its offset, then switch) comes later.
     List<String> others = t.group(m.group()).orElseThrow().servers().stream().map(ServerInfo::addr)
         .filter(a -> !a.equals(m.addr())).toList();

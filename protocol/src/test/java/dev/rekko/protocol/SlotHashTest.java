@@ -12,7 +12,7 @@ class SlotHashTest {
 
   @ParameterizedTest(name = "{0} -> {1}")
   @CsvSource(delimiter = '|', value = {
-    // The examples of DESIGN.md.
+    // The examples of the slot definition (Codis's hashing).
     "foo|289",
     "{user1}:a|341",
     "user1|341",

@@ -45,8 +45,8 @@ class ChaosTest {
   /**
    * The frozen node is downed and the migration goes on without it; when it runs again it must not
    * serve a single command with the routes it had before the pause (those slots may have moved since).
-   * Until the node's liveness is a lease (DESIGN.md, "Fencing"), it answers commands for the moment it
-   * takes to learn that it was downed, and this test loses writes in some runs.
+   * The node's lease (FenceMonitor) makes it refuse every command when it wakes; before the lease it
+   * answered commands for the moment it took to learn that it was downed, and this test lost writes.
    */
   @Test
   @Order(2)
