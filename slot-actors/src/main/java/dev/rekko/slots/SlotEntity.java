@@ -20,7 +20,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
  * replica; commands wait (stashed) until that read succeeds. Changes are published one at a time with a
  * new epoch, and a command is answered only after its write: the slot's state is what the topology says.
  *
- * <p>A migration walks {@link SlotState}'s steps in order (see DESIGN.md, "Slot migration"), each one
+ * <p>A migration walks {@link SlotState}'s steps in order (see docs/architecture.md, "Migration of a slot"), each one
  * published before the next begins, so an actor restarted on another node resumes from the published
  * step: {@code PREPARING} goes on to {@code BARRIER}, {@code BARRIER} asks every node again,
  * {@code MIGRATING} waits for the source's mover, {@code FINISHED} becomes {@code ONLINE}. The behavior is

@@ -2,7 +2,7 @@ package dev.rekko.topology;
 
 /**
  * The state of one slot's route. {@code OFFLINE} and {@code ONLINE} are the resting states; the others are
- * the steps of an online migration, in order (see DESIGN.md, "Slot migration").
+ * the steps of an online migration, in order (see docs/architecture.md, "Migration of a slot").
  */
 public enum SlotState {
   /** Not served: no group owns it, commands for it fail. */
