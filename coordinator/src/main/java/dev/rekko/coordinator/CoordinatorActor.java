@@ -22,7 +22,7 @@ import dev.rekko.coordinator.Coordinator.RemoveServer;
 import dev.rekko.coordinator.Coordinator.Result;
 import dev.rekko.coordinator.Coordinator.SetReplicaRead;
 import dev.rekko.slots.SlotEntity;
-import dev.rekko.slots.SourceMover;
+import dev.rekko.slots.GroupMover;
 import dev.rekko.slots.SlotSharding;
 import dev.rekko.topology.GroupInfo;
 import dev.rekko.topology.ServerInfo;
@@ -109,7 +109,7 @@ final class CoordinatorActor {
 
   static Behavior<Command> create(CoordinatorSettings settings, ActorRef<TopologyReplica.Command> replica,
       TopologyWriter writer, ActorRef<ShardingEnvelope<SlotEntity.Command>> slots,
-      ActorRef<ShardingEnvelope<SourceMover.Command>> movers) {
+      ActorRef<ShardingEnvelope<GroupMover.Command>> movers) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> Behaviors.withStash(STASH, stash -> {
       ActorRef<Topology> adapter = ctx.messageAdapter(Topology.class, TopologyUpdated::new);
       // After a restart the actor (and so the adapter) may be the same subscriber as before, which the
@@ -124,7 +124,7 @@ final class CoordinatorActor {
 
   private CoordinatorActor(ActorContext<Command> ctx, TimerScheduler<Command> timers, StashBuffer<Command> stash,
       CoordinatorSettings settings, TopologyWriter writer, ActorRef<ShardingEnvelope<SlotEntity.Command>> slots,
-      ActorRef<ShardingEnvelope<SourceMover.Command>> movers, Topology topology) {
+      ActorRef<ShardingEnvelope<GroupMover.Command>> movers, Topology topology) {
     this.ctx = ctx;
     this.topology = topology;
     this.lastEpoch = topology.epoch();

@@ -3,7 +3,7 @@ package dev.rekko.coordinator;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.rekko.slots.SlotEntity;
-import dev.rekko.slots.MoverSettings;
+import dev.rekko.slots.GroupMoverSettings;
 import dev.rekko.slots.SlotSharding;
 import dev.rekko.topology.Topology;
 import dev.rekko.topology.TopologyReplica;
@@ -81,7 +81,7 @@ final class CoordinatorCluster implements AutoCloseable {
         var writer = new TopologyWriter(system);
         var slots = SlotSharding.init(system, writer);
         var movers = SlotSharding.initMovers(system, replica, slots,
-            MoverSettings.create(system.settings().config(), settings.backendUser(), settings.backendPassword()));
+            GroupMoverSettings.create(system.settings().config(), settings.backendUser(), settings.backendPassword()));
         var coordinator = CoordinatorSingleton.init(system, settings, replica, writer, slots, movers);
         cluster.nodes.add(new Node(system, replica, slots, coordinator));
       }

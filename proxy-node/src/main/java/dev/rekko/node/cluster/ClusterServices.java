@@ -13,7 +13,7 @@ import dev.rekko.node.stats.NodeStats;
 import dev.rekko.redis.backend.BackendAddress;
 import dev.rekko.redis.backend.BackendPool;
 import dev.rekko.slots.SlotEntity;
-import dev.rekko.slots.MoverSettings;
+import dev.rekko.slots.GroupMoverSettings;
 import dev.rekko.slots.SlotSharding;
 import dev.rekko.topology.Topology;
 import dev.rekko.topology.TopologyReplica;
@@ -111,7 +111,7 @@ public final class ClusterServices {
     }), "rekko-fence-monitor", DispatcherSelector.fromConfig("rekko.lease-dispatcher"));
     system.systemActorOf(BarrierAgent.create(dataPath), "rekko-barrier-agent", Props.empty());
     var slots = SlotSharding.init(system, writer);
-    var movers = SlotSharding.initMovers(system, replica, slots, MoverSettings.create(system.settings().config(),
+    var movers = SlotSharding.initMovers(system, replica, slots, GroupMoverSettings.create(system.settings().config(),
         config.backend().user(), config.backend().password()));
     var coordinator = CoordinatorSingleton.init(system, coordinatorSettings(system, config), replica, writer, slots,
         movers);

@@ -1,6 +1,6 @@
 package dev.rekko.node.config;
 
-import dev.rekko.redis.migrate.MoverOptions;
+import dev.rekko.redis.migrate.ServerMoverSettings;
 import java.time.Duration;
 
 /**
@@ -15,4 +15,4 @@ import java.time.Duration;
  *                         {@code MIGRATE} of a command's keys takes its timeouts from them, scaled to the
  *                         size of the biggest key like the mover's
  */
-public record MigrationSettings(Duration holdTimeout, int maxParallelWalks, MoverOptions moves) {}
+public record MigrationSettings(Duration holdTimeout, int maxParallelWalks, ServerMoverSettings moves) {}

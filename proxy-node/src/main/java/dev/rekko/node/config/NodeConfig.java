@@ -8,10 +8,10 @@ import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigResolveOptions;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueFactory;
-import dev.rekko.redis.migrate.MoverOptions;
-import dev.rekko.slots.MoverSettings;
+import dev.rekko.redis.migrate.ServerMoverSettings;
+import dev.rekko.slots.GroupMoverSettings;
 import dev.rekko.slots.SlotSharding;
-import dev.rekko.slots.SourceMover;
+import dev.rekko.slots.GroupMover;
 import dev.rekko.topology.TopologySettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -162,7 +162,7 @@ public record NodeConfig(
         // The node joins by itself (ClusterFormation), never through Pekko's automatic first-seed self-join.
         "pekko.cluster.seed-nodes", List.of(),
         "pekko.cluster.split-brain-resolver.stable-after", cluster.stableAfter().toMillis() + "ms",
-        SourceMover.WALK_DISPATCHER + ".thread-pool-executor.fixed-pool-size", migration.maxParallelWalks()));
+        GroupMover.WALK_DISPATCHER + ".thread-pool-executor.fixed-pool-size", migration.maxParallelWalks()));
     // Pekko HTTP's own request timeout (20 s by default) would otherwise cut off a call that the API is
     // still allowed to wait for (rekko.admin.request-timeout), with a plain-text 503.
     pekko.put("pekko.http.server.request-timeout", admin.requestTimeout().plusSeconds(5).toMillis() + "ms");
@@ -183,12 +183,12 @@ public record NodeConfig(
    * The movers' options ({@code rekko.migration.mover}, defaults in slot-actors' reference.conf), checked
    * here so that a bad one stops the node at start rather than its first migration.
    */
-  private static MoverOptions moverOptions(ConfigReader r, Config c, BackendSettings backend) {
+  private static ServerMoverSettings moverOptions(ConfigReader r, Config c, BackendSettings backend) {
     try {
-      return MoverSettings.create(c, backend.user(), backend.password()).options();
+      return GroupMoverSettings.create(c, backend.user(), backend.password()).options();
     } catch (IllegalArgumentException | ConfigException e) {
       r.problem("rekko.migration.mover", e.getMessage());
-      return MoverOptions.defaults();
+      return ServerMoverSettings.defaults();
     }
   }
 

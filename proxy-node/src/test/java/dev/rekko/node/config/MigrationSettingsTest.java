@@ -3,7 +3,7 @@ package dev.rekko.node.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import dev.rekko.slots.SourceMover;
+import dev.rekko.slots.GroupMover;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
  * read and checked at start (the data path times its own MIGRATEs with them).
  */
 class MigrationSettingsTest {
-  private static final String POOL = SourceMover.WALK_DISPATCHER + ".thread-pool-executor.fixed-pool-size";
+  private static final String POOL = GroupMover.WALK_DISPATCHER + ".thread-pool-executor.fixed-pool-size";
 
   @Test
   void theWalksPoolHasMaxParallelWalksThreads() {

@@ -2,17 +2,17 @@ package dev.rekko.slots;
 
 import com.typesafe.config.Config;
 import dev.rekko.redis.migrate.Credentials;
-import dev.rekko.redis.migrate.MoverOptions;
+import dev.rekko.redis.migrate.ServerMoverSettings;
 
 /**
  * What a source's mover needs: the backend credentials (the node's {@code rekko.backend} settings) and
  * the walk's options ({@code rekko.migration.mover} in {@code reference.conf}).
  */
-public record MoverSettings(Credentials credentials, MoverOptions options) {
+public record GroupMoverSettings(Credentials credentials, ServerMoverSettings options) {
 
-  public static MoverSettings create(Config root, String user, String password) {
+  public static GroupMoverSettings create(Config root, String user, String password) {
     Config c = root.getConfig("rekko.migration.mover");
-    MoverOptions options = MoverOptions.builder()
+    ServerMoverSettings options = ServerMoverSettings.builder()
         .batchKeys(c.getInt("batch-keys"))
         .pipelineDepth(c.getInt("pipeline-depth"))
         .scanCount(c.getInt("scan-count"))
@@ -27,6 +27,6 @@ public record MoverSettings(Credentials credentials, MoverOptions options) {
         .copyMaxValueBytes(c.getBytes("copy-max-value-bytes"))
         .copyBatchBytes(c.getBytes("copy-batch-bytes"))
         .build();
-    return new MoverSettings(new Credentials(user, password), options);
+    return new GroupMoverSettings(new Credentials(user, password), options);
   }
 }
