@@ -130,7 +130,7 @@ public final class GroupMover {
       this.group = group;
       this.slots = slots;
       this.settings = settings;
-      this.throttle = settings.options().maxKeysPerSecond();
+      this.throttle = settings.serverMover().maxKeysPerSecond();
       this.walkThreads = ctx.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig(WALK_DISPATCHER));
     }
 
@@ -350,7 +350,7 @@ public final class GroupMover {
       if (mover == null || !mover.source().equals(source)) {
         closeMover();
         mover = new ServerMover(source, settings.credentials(), List.of(),
-            settings.options().toBuilder().maxKeysPerSecond(throttle).build(), new MoverListener() {
+            settings.serverMover().toBuilder().maxKeysPerSecond(throttle).build(), new MoverListener() {
               @Override
               public void onBatch(BatchReport report) {
                 walkMoved.set(report.walkKeysMoved());

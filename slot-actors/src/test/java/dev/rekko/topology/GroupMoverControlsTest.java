@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.rekko.protocol.SlotHash;
 import dev.rekko.redis.launcher.LocalRedisClient;
 import dev.rekko.redis.launcher.RedisServer;
-import dev.rekko.slots.GroupMoverSettings;
 import dev.rekko.slots.SlotEntity;
 import dev.rekko.slots.GroupMover;
 import java.nio.file.Path;
@@ -45,8 +44,8 @@ class GroupMoverControlsTest {
       }
       var system = cluster.system(0);
       ActorRef<TopologyReplica.Command> replica =
-          system.systemActorOf(TopologyReplica.create(), "topology", Props.empty());
-      TopologyWriter writer = new TopologyWriter(system);
+          system.systemActorOf(TopologyReplica.create(t -> { }, TestCluster.TOPOLOGY), "topology", Props.empty());
+      TopologyWriter writer = new TopologyWriter(system, TestCluster.TOPOLOGY);
       writer.putGroup(new GroupInfo(1, List.of(ServerInfo.master(source.address())), false, 1))
           .toCompletableFuture().get(10, TimeUnit.SECONDS);
       writer.putGroup(new GroupInfo(2, List.of(ServerInfo.master(target.address())), false, 2))
@@ -62,7 +61,7 @@ class GroupMoverControlsTest {
             return Behaviors.same();
           }), "slots", Props.empty());
       system.systemActorOf(GroupMover.create(1, replica, slots,
-          GroupMoverSettings.create(system.settings().config(), "", "")), "mover-1", Props.empty());
+          TestCluster.MOVER), "mover-1", Props.empty());
 
       assertThat(told.poll(3, TimeUnit.SECONDS)).as("paused: no walk, nothing reported").isNull();
       try (LocalRedisClient s = source.client()) {

@@ -282,7 +282,7 @@ final class Deferred {
       this.keys = keys;
       this.handler = handler;
       this.since = since;
-      this.moves = session.ctx.migration.moves();
+      this.moves = session.ctx.migration.groupMover().serverMover();
     }
 
     @Override
