@@ -1,7 +1,7 @@
 package dev.rekko.coordinator;
 
 import dev.rekko.slots.SlotEntity;
-import dev.rekko.slots.SourceMover;
+import dev.rekko.slots.GroupMover;
 import dev.rekko.topology.GroupInfo;
 import dev.rekko.topology.SlotInfo;
 import dev.rekko.topology.TopologyReplica;
@@ -27,11 +27,11 @@ public final class Coordinator {
    * @param replica this node's topology replica, whose view the coordinator checks operations against
    * @param writer  this node's topology writer
    * @param slots   this node's slot entity region (assignments go through the slot actors)
-   * @param movers  this node's source mover region
+   * @param movers  this node's group mover region ({@link GroupMover}, one per source group)
    */
   public static Behavior<Command> create(CoordinatorSettings settings, ActorRef<TopologyReplica.Command> replica,
       TopologyWriter writer, ActorRef<ShardingEnvelope<SlotEntity.Command>> slots,
-      ActorRef<ShardingEnvelope<SourceMover.Command>> movers) {
+      ActorRef<ShardingEnvelope<GroupMover.Command>> movers) {
     return CoordinatorActor.create(settings, replica, writer, slots, movers);
   }
 
@@ -139,7 +139,7 @@ public final class Coordinator {
    */
   public record MigrationsView(int active, int pending, int done, long keysMoved, double keysPerSecond,
       long etaSeconds, boolean paused, long maxKeysPerSecond, List<SlotInfo> slots,
-      List<SourceMover.Progress> movers) implements Result {}
+      List<GroupMover.Progress> movers) implements Result {}
 
   /** A pause, throttle or cancel took effect. */
   public record MigrationsChanged(String message) implements Result {}

@@ -22,7 +22,7 @@ import dev.rekko.coordinator.Coordinator.RemoveServer;
 import dev.rekko.coordinator.Coordinator.Result;
 import dev.rekko.coordinator.Coordinator.SetReplicaRead;
 import dev.rekko.slots.SlotEntity;
-import dev.rekko.slots.SourceMover;
+import dev.rekko.slots.GroupMover;
 import dev.rekko.slots.SlotSharding;
 import dev.rekko.topology.GroupInfo;
 import dev.rekko.topology.ServerInfo;
@@ -52,23 +52,17 @@ import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
  * <p>States. Before it is ready the actor runs {@link CoordinatorStartup} (loading the topology, the
  * bootstrap seed; operations get {@code 503}). <b>Idle</b>: an operation is checked against the
  * topology ({@link AdminRules}) and either refused at once or started. <b>Busy</b>: one operation at a
- * time; its Redis calls run on a dispatcher of their own ({@link #REDIS_DISPATCHER}, {@link
- * ServerControl}), its writes through the {@link TopologyWriter} or the slot actors; other operations
- * wait in the stash. After a write the
- * operation stays busy until this node's replica shows it (at most {@code view-timeout}), so the next
- * operation is checked against a topology that includes it. A step that waited on Redis is checked again
- * against the latest topology before anything is written.
+ * time; its Redis calls run on a dispatcher of their own ({@link ServerControl#REDIS_DISPATCHER}), its
+ * writes through the {@link TopologyWriter} or the slot actors; other operations wait in the stash. After
+ * a write the operation stays busy until this node's replica shows it ({@link HeldAnswer}, at most
+ * {@code view-timeout}), so the next operation is checked against a topology that includes it. A step
+ * that waited on Redis is checked again against the latest topology before anything is written.
  *
  * <p>Epochs: every write uses {@code max(topology epoch, last epoch used) + 1}, so two writes never share
  * one even when the replica lags behind this actor's own writes.
  */
 final class CoordinatorActor {
   private static final int STASH = 1_000;
-  /**
-   * The small pool the Redis admin calls block on: Pekko's shared blocking dispatcher could be full of
-   * others' long work (migration walks once filled it) and leave an operation waiting for minutes.
-   */
-  static final String REDIS_DISPATCHER = "rekko.coordinator.redis-dispatcher";
   private static final Duration VERSIONS_TICK = Duration.ofSeconds(1);
   private static final Duration NUDGE_TICK = Duration.ofSeconds(3);
 
@@ -83,8 +77,6 @@ final class CoordinatorActor {
   private record SlotsAnswered(SlotAsks.Outcome outcome) implements Command, NoSerializationVerificationNeeded {}
 
   private record Written(Writes.Write write, Throwable error) implements Command, NoSerializationVerificationNeeded {}
-
-  private record ViewTimedOut() implements Command, NoSerializationVerificationNeeded {}
 
   private record LearnVersions() implements Command, NoSerializationVerificationNeeded {}
 
@@ -102,14 +94,13 @@ final class CoordinatorActor {
   private final ServerControl servers;
   private final SlotAsks asks;
   private final VersionLearner versions;
+  private final HeldAnswer held;
   private Topology topology;
   private long lastEpoch;
-  /** The answer held until the replica shows the write it follows. */
-  private Writes.Pending awaiting;
 
   static Behavior<Command> create(CoordinatorSettings settings, ActorRef<TopologyReplica.Command> replica,
       TopologyWriter writer, ActorRef<ShardingEnvelope<SlotEntity.Command>> slots,
-      ActorRef<ShardingEnvelope<SourceMover.Command>> movers) {
+      ActorRef<ShardingEnvelope<GroupMover.Command>> movers) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> Behaviors.withStash(STASH, stash -> {
       ActorRef<Topology> adapter = ctx.messageAdapter(Topology.class, TopologyUpdated::new);
       // After a restart the actor (and so the adapter) may be the same subscriber as before, which the
@@ -124,7 +115,7 @@ final class CoordinatorActor {
 
   private CoordinatorActor(ActorContext<Command> ctx, TimerScheduler<Command> timers, StashBuffer<Command> stash,
       CoordinatorSettings settings, TopologyWriter writer, ActorRef<ShardingEnvelope<SlotEntity.Command>> slots,
-      ActorRef<ShardingEnvelope<SourceMover.Command>> movers, Topology topology) {
+      ActorRef<ShardingEnvelope<GroupMover.Command>> movers, Topology topology) {
     this.ctx = ctx;
     this.topology = topology;
     this.lastEpoch = topology.epoch();
@@ -134,10 +125,11 @@ final class CoordinatorActor {
     this.settings = settings;
     this.writer = writer;
     this.slots = slots;
-    var blocking = ctx.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig(REDIS_DISPATCHER));
+    var blocking = ctx.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig(ServerControl.REDIS_DISPATCHER));
     this.servers = new ServerControl(settings, writer, blocking, ctx::getLog);
     this.versions = new VersionLearner(new ServerOps(settings), blocking);
     this.asks = new SlotAsks(ctx.getSystem(), slots, settings.slotAskTimeout());
+    this.held = new HeldAnswer(timers, settings.viewTimeout());
   }
 
   /** What is handled the same whether idle or busy: the topology, and queries that change nothing. */
@@ -184,7 +176,7 @@ final class CoordinatorActor {
         .onMessage(Promoted.class, this::onPromoted)
         .onMessage(SlotsAnswered.class, this::onSlotsAnswered)
         .onMessage(Written.class, this::onWritten)
-        .onMessage(ViewTimedOut.class, this::onViewTimedOut)
+        .onMessage(HeldAnswer.ViewTimedOut.class, this::onViewTimedOut)
         // Ticks wait for idle; a probe's answer is stashed with the operations.
         .onMessage(LearnVersions.class, m -> Behaviors.same())
         .onAnyMessage(m -> {
@@ -229,7 +221,7 @@ final class CoordinatorActor {
     if (topology.loaded()) {
       migrations.onTopology(topology);
     }
-    return awaiting != null && awaiting.visible().test(topology) ? answer() : Behaviors.same();
+    return held.shownIn(topology).map(this::finish).orElseGet(Behaviors::same);
   }
 
   /**
@@ -381,28 +373,19 @@ final class CoordinatorActor {
   }
 
   private Behavior<Command> await(Writes.Pending pending) {
-    if (pending.visible().test(topology)) {
-      return finish(pending.replyTo(), pending.result());
-    }
-    awaiting = pending;
-    timers.startSingleTimer(ViewTimedOut.class, new ViewTimedOut(), settings.viewTimeout());
-    return busy();
+    return held.hold(pending, topology) ? busy() : finish(pending);
   }
 
-  private Behavior<Command> onViewTimedOut(ViewTimedOut m) {
-    if (awaiting == null) {
-      return Behaviors.same();
-    }
-    ctx.getLog().warn("this node's replica does not show the last write after {}; answering anyway",
-        settings.viewTimeout());
-    return answer();
+  private Behavior<Command> onViewTimedOut(HeldAnswer.ViewTimedOut m) {
+    return held.timedOut().map(pending -> {
+      ctx.getLog().warn("this node's replica does not show the last write after {}; answering anyway",
+          settings.viewTimeout());
+      return finish(pending);
+    }).orElseGet(Behaviors::same);
   }
 
-  private Behavior<Command> answer() {
-    Writes.Pending done = awaiting;
-    awaiting = null;
-    timers.cancel(ViewTimedOut.class);
-    return finish(done.replyTo(), done.result());
+  private Behavior<Command> finish(Writes.Pending pending) {
+    return finish(pending.replyTo(), pending.result());
   }
 
   private Behavior<Command> finish(ActorRef<Result> replyTo, Result result) {

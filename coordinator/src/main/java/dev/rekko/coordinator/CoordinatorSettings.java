@@ -1,16 +1,16 @@
 package dev.rekko.coordinator;
 
-import com.typesafe.config.Config;
 import dev.rekko.redis.admin.RedisVersion;
 import dev.rekko.topology.TopologySeed;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
 /**
  * What the coordinator needs besides the topology: the bootstrap groups, how to reach backend Redis servers
- * and how long to wait for them and for slot actors.
+ * and how long to wait for them and for slot actors. A node builds it at start from its configuration
+ * ({@code rekko.bootstrap.groups}, the credentials of {@code rekko.backend} and {@code rekko.coordinator},
+ * documented in proxy-node's reference.conf); this module reads no configuration itself.
  *
  * @param seedGroups         groups to create (with an even slot spread) when the cluster is new; may be empty
  * @param backendUser        ACL user for admin connections to backend Redis; empty for the default user
@@ -44,36 +44,6 @@ public record CoordinatorSettings(
     if (maxParallelSlots < 1) {
       throw new IllegalArgumentException("maxParallelSlots must be at least 1: " + maxParallelSlots);
     }
-  }
-
-  /**
-   * From the {@code rekko.coordinator} section (see {@code reference.conf}). Seed groups are a list of
-   * {@code {id = 1, servers = ["host:port", ...]}}, master first.
-   */
-  public static CoordinatorSettings create(Config root) {
-    Config c = root.getConfig("rekko.coordinator");
-    List<TopologySeed.SeedGroup> seeds = new ArrayList<>();
-    for (Config g : c.getConfigList("seed-groups")) {
-      seeds.add(new TopologySeed.SeedGroup(g.getInt("id"), g.getStringList("servers")));
-    }
-    return new CoordinatorSettings(seeds,
-        c.getString("backend-user"),
-        c.getString("backend-password"),
-        c.getDuration("server-check-timeout"),
-        RedisVersion.parse(c.getString("min-redis-version")),
-        c.getDuration("slot-ask-timeout"),
-        c.getDuration("view-timeout"),
-        c.getInt("max-parallel-slots"));
-  }
-
-  public CoordinatorSettings withSeedGroups(List<TopologySeed.SeedGroup> groups) {
-    return new CoordinatorSettings(groups, backendUser, backendPassword, serverCheckTimeout, minRedisVersion,
-        slotAskTimeout, viewTimeout, maxParallelSlots);
-  }
-
-  public CoordinatorSettings withBackendCredentials(String user, String password) {
-    return new CoordinatorSettings(seedGroups, user, password, serverCheckTimeout, minRedisVersion,
-        slotAskTimeout, viewTimeout, maxParallelSlots);
   }
 
   /** The password is not printed. */

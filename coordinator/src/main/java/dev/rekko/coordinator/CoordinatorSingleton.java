@@ -1,7 +1,7 @@
 package dev.rekko.coordinator;
 
 import dev.rekko.slots.SlotEntity;
-import dev.rekko.slots.SourceMover;
+import dev.rekko.slots.GroupMover;
 import dev.rekko.topology.TopologyReplica;
 import dev.rekko.topology.TopologyWriter;
 import java.time.Duration;
@@ -27,7 +27,7 @@ public final class CoordinatorSingleton {
   /** Starts (or joins) the singleton and returns this node's proxy to it. Idempotent per system. */
   public static ActorRef<Coordinator.Command> init(ActorSystem<?> system, CoordinatorSettings settings,
       ActorRef<TopologyReplica.Command> replica, TopologyWriter writer,
-      ActorRef<ShardingEnvelope<SlotEntity.Command>> slots, ActorRef<ShardingEnvelope<SourceMover.Command>> movers) {
+      ActorRef<ShardingEnvelope<SlotEntity.Command>> slots, ActorRef<ShardingEnvelope<GroupMover.Command>> movers) {
     // A crashed coordinator comes back (a singleton that stops is not restarted by the manager); the
     // backoff keeps a failure that repeats, e.g. on every start, from spinning.
     var supervised = Behaviors.supervise(Coordinator.create(settings, replica, writer, slots, movers))

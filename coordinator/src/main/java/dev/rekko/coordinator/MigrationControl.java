@@ -4,7 +4,7 @@ import dev.rekko.coordinator.Coordinator.MigrationsChanged;
 import dev.rekko.coordinator.Coordinator.MigrationsView;
 import dev.rekko.slots.SlotEntity;
 import dev.rekko.slots.SlotSharding;
-import dev.rekko.slots.SourceMover;
+import dev.rekko.slots.GroupMover;
 import dev.rekko.topology.SlotInfo;
 import dev.rekko.topology.SlotState;
 import dev.rekko.topology.Topology;
@@ -33,7 +33,7 @@ import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
 final class MigrationControl {
   private final ActorSystem<?> system;
   private final ActorRef<ShardingEnvelope<SlotEntity.Command>> slots;
-  private final ActorRef<ShardingEnvelope<SourceMover.Command>> movers;
+  private final ActorRef<ShardingEnvelope<GroupMover.Command>> movers;
   private final TopologyWriter writer;
   private final MigrationScheduler scheduler;
   private final Set<Integer> wokenMovers = new HashSet<>();
@@ -43,7 +43,7 @@ final class MigrationControl {
   private Long seenThrottle;
 
   MigrationControl(ActorSystem<?> system, ActorRef<ShardingEnvelope<SlotEntity.Command>> slots,
-      ActorRef<ShardingEnvelope<SourceMover.Command>> movers, TopologyWriter writer, int maxParallelSlots) {
+      ActorRef<ShardingEnvelope<GroupMover.Command>> movers, TopologyWriter writer, int maxParallelSlots) {
     this.system = system;
     this.slots = slots;
     this.movers = movers;
@@ -63,9 +63,9 @@ final class MigrationControl {
     }
     for (int group : MigrationScheduler.sources(topology)) {
       if (wokenMovers.add(group)) {
-        tellMover(group, new SourceMover.Wake());
-        tellMover(group, new SourceMover.SetThrottle(throttle));
-        tellMover(group, new SourceMover.SetPaused(scheduler.paused()));
+        tellMover(group, new GroupMover.Wake());
+        tellMover(group, new GroupMover.SetThrottle(throttle));
+        tellMover(group, new GroupMover.SetPaused(scheduler.paused()));
       }
     }
     for (int slot : scheduler.onTopology(topology, System.nanoTime())) {
@@ -87,9 +87,9 @@ final class MigrationControl {
     }
     for (int group : MigrationScheduler.sources(topology)) {
       wokenMovers.add(group);
-      tellMover(group, new SourceMover.Wake());
-      tellMover(group, new SourceMover.SetThrottle(throttle));
-      tellMover(group, new SourceMover.SetPaused(scheduler.paused()));
+      tellMover(group, new GroupMover.Wake());
+      tellMover(group, new GroupMover.SetThrottle(throttle));
+      tellMover(group, new GroupMover.SetPaused(scheduler.paused()));
     }
     // A start lost on its way (a shard handed off, a node that died with it) is sent again even when no
     // topology change follows: otherwise its slot stays PENDING once the others have finished.
@@ -113,12 +113,12 @@ final class MigrationControl {
 
   private void applyPause(boolean paused) {
     scheduler.paused(paused);
-    wokenMovers.forEach(g -> tellMover(g, new SourceMover.SetPaused(paused)));
+    wokenMovers.forEach(g -> tellMover(g, new GroupMover.SetPaused(paused)));
   }
 
   private void applyThrottle(long maxKeysPerSecond) {
     throttle = maxKeysPerSecond;
-    wokenMovers.forEach(g -> tellMover(g, new SourceMover.SetThrottle(throttle)));
+    wokenMovers.forEach(g -> tellMover(g, new GroupMover.SetThrottle(throttle)));
   }
 
   /** Writes the controls as they are now; the answer says whether a majority holds them. */
@@ -146,7 +146,7 @@ final class MigrationControl {
     return topology.slots().stream().filter(s -> s.state() == SlotState.PENDING).map(SlotInfo::id).toList();
   }
 
-  private void tellMover(int group, SourceMover.Command command) {
+  private void tellMover(int group, GroupMover.Command command) {
     movers.tell(SlotSharding.moverEnvelope(group, command));
   }
 }

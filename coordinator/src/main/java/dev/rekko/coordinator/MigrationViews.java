@@ -2,7 +2,7 @@ package dev.rekko.coordinator;
 
 import dev.rekko.coordinator.Coordinator.MigrationsView;
 import dev.rekko.slots.SlotSharding;
-import dev.rekko.slots.SourceMover;
+import dev.rekko.slots.GroupMover;
 import dev.rekko.topology.SlotInfo;
 import dev.rekko.topology.SlotState;
 import dev.rekko.topology.Topology;
@@ -21,18 +21,18 @@ final class MigrationViews {
   private MigrationViews() {}
 
   static CompletionStage<MigrationsView> build(ActorSystem<?> system,
-      ActorRef<ShardingEnvelope<SourceMover.Command>> movers, List<Integer> groups, Topology topology, int done,
+      ActorRef<ShardingEnvelope<GroupMover.Command>> movers, List<Integer> groups, Topology topology, int done,
       boolean paused, long throttle, Duration timeout) {
-    List<CompletableFuture<SourceMover.Progress>> asks = new ArrayList<>();
+    List<CompletableFuture<GroupMover.Progress>> asks = new ArrayList<>();
     for (int g : groups) {
-      CompletionStage<SourceMover.Progress> ask = AskPattern.ask(movers,
-          (ActorRef<SourceMover.Progress> r) -> SlotSharding.moverEnvelope(g, new SourceMover.GetProgress(r)),
+      CompletionStage<GroupMover.Progress> ask = AskPattern.ask(movers,
+          (ActorRef<GroupMover.Progress> r) -> SlotSharding.moverEnvelope(g, new GroupMover.GetProgress(r)),
           timeout, system.scheduler());
-      asks.add(ask.toCompletableFuture().exceptionally(e -> new SourceMover.Progress(g, false, paused, 0, 0, 0,
+      asks.add(ask.toCompletableFuture().exceptionally(e -> new GroupMover.Progress(g, false, paused, 0, 0, 0,
           List.of(), java.util.Map.of(), 0, false, "no answer: " + e.getMessage())));
     }
     return CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new)).thenApply(v -> {
-      List<SourceMover.Progress> progress = asks.stream().map(CompletableFuture::join).toList();
+      List<GroupMover.Progress> progress = asks.stream().map(CompletableFuture::join).toList();
       List<SlotInfo> slots = new ArrayList<>();
       int active = 0;
       int pending = 0;
@@ -45,9 +45,9 @@ final class MigrationViews {
           slots.add(s);
         }
       }
-      long moved = progress.stream().mapToLong(SourceMover.Progress::keysMoved).sum();
-      double rate = progress.stream().filter(SourceMover.Progress::walking)
-          .mapToDouble(SourceMover.Progress::keysPerSecond).sum();
+      long moved = progress.stream().mapToLong(GroupMover.Progress::keysMoved).sum();
+      double rate = progress.stream().filter(GroupMover.Progress::walking)
+          .mapToDouble(GroupMover.Progress::keysPerSecond).sum();
       return new MigrationsView(active, pending, done, moved, rate, eta(done, active + pending, moved, rate),
           paused, throttle, slots, progress);
     });

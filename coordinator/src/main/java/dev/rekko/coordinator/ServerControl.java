@@ -23,6 +23,12 @@ import org.slf4j.Logger;
  * two the topology may have changed, which is why every step after Redis takes the latest topology again.
  */
 final class ServerControl {
+  /**
+   * The small pool the Redis admin calls block on: Pekko's shared blocking dispatcher could be full of
+   * others' long work (migration walks once filled it) and leave an operation waiting for minutes.
+   */
+  static final String REDIS_DISPATCHER = "rekko.coordinator.redis-dispatcher";
+
   private final ServerOps redis;
   private final TopologyWriter writer;
   private final Executor blocking;

@@ -2,12 +2,17 @@ package dev.rekko.coordinator;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.rekko.redis.admin.RedisVersion;
+import dev.rekko.redis.migrate.Credentials;
+import dev.rekko.redis.migrate.ServerMoverSettings;
 import dev.rekko.slots.SlotEntity;
-import dev.rekko.slots.MoverSettings;
+import dev.rekko.slots.GroupMoverSettings;
 import dev.rekko.slots.SlotSharding;
 import dev.rekko.topology.Topology;
 import dev.rekko.topology.TopologyReplica;
+import dev.rekko.topology.TopologySeed;
 import dev.rekko.topology.TopologySettings;
+import dev.rekko.topology.TopologySettings.Consistency;
 import dev.rekko.topology.TopologyWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,6 +41,20 @@ import org.apache.pekko.cluster.typed.Join;
 final class CoordinatorCluster implements AutoCloseable {
   static final Duration WAIT = Duration.ofSeconds(30);
   static final Duration ASK = Duration.ofSeconds(20);
+
+  /**
+   * The topology settings of these tests: a node's defaults, except that a replicator still loading its
+   * durable store ignores reads from others, so failed first reads are given up and retried sooner.
+   */
+  static final TopologySettings TOPOLOGY = TopologySettings.of(Consistency.MAJORITY, Consistency.MAJORITY,
+      Consistency.LOCAL, Consistency.MAJORITY, Duration.ofSeconds(3), Duration.ofSeconds(2), Consistency.MAJORITY,
+      Duration.ofSeconds(1), Duration.ofMillis(200));
+
+  /** A node's default {@code rekko.coordinator} settings, with these seed groups and backend password. */
+  static CoordinatorSettings settings(List<TopologySeed.SeedGroup> seeds, String backendPassword) {
+    return new CoordinatorSettings(seeds, "", backendPassword, Duration.ofSeconds(5), RedisVersion.MINIMUM,
+        Duration.ofSeconds(30), Duration.ofSeconds(5), 1024);
+  }
 
   /** One member and its proxies. */
   record Node(ActorSystem<Void> system, ActorRef<TopologyReplica.Command> replica,
@@ -77,11 +96,11 @@ final class CoordinatorCluster implements AutoCloseable {
       systems.forEach(s -> Cluster.get(s).manager().tell(Join.create(first)));
       await("all members up", () -> systems.stream().allMatch(s -> upCount(s) == systems.size()));
       for (ActorSystem<Void> system : systems) {
-        var replica = system.systemActorOf(TopologyReplica.create(), "topology", Props.empty());
-        var writer = new TopologyWriter(system);
+        var replica = system.systemActorOf(TopologyReplica.create(t -> { }, TOPOLOGY), "topology", Props.empty());
+        var writer = new TopologyWriter(system, TOPOLOGY);
         var slots = SlotSharding.init(system, writer);
-        var movers = SlotSharding.initMovers(system, replica, slots,
-            MoverSettings.create(system.settings().config(), settings.backendUser(), settings.backendPassword()));
+        var movers = SlotSharding.initMovers(system, replica, slots, new GroupMoverSettings(
+            new Credentials(settings.backendUser(), settings.backendPassword()), ServerMoverSettings.defaults()));
         var coordinator = CoordinatorSingleton.init(system, settings, replica, writer, slots, movers);
         cluster.nodes.add(new Node(system, replica, slots, coordinator));
       }
@@ -107,8 +126,6 @@ final class CoordinatorCluster implements AutoCloseable {
             pekko.logging-filter = "org.apache.pekko.event.slf4j.Slf4jLoggingFilter"
             pekko.loglevel = WARNING
             pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off
-            rekko.topology.read-timeout = 1s
-            rekko.topology.read-retry = 200ms
             """))
         .withFallback(ConfigFactory.load())
         .resolve();

@@ -2,7 +2,6 @@ package dev.rekko.coordinator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.typesafe.config.ConfigFactory;
 import dev.rekko.coordinator.Coordinator.Failed;
 import dev.rekko.coordinator.Coordinator.GroupChanged;
 import dev.rekko.coordinator.Coordinator.Result;
@@ -62,8 +61,7 @@ class CoordinatorClusterTest {
       m3 = started(RedisServer.builder().password(PASSWORD).start());
       stray = started(RedisServer.builder().password(PASSWORD).replicaOf(m3).start());
       extra = started(RedisServer.builder().password(PASSWORD).start());
-      CoordinatorSettings settings = CoordinatorSettings.create(ConfigFactory.load())
-          .withBackendCredentials("", PASSWORD);
+      CoordinatorSettings settings = CoordinatorCluster.settings(List.of(), PASSWORD);
       cluster = CoordinatorCluster.start(
           List.of(dataRoot.resolve("n0"), dataRoot.resolve("n1"), dataRoot.resolve("n2")),
           "pekko.actor.serialize-messages = on", settings);

@@ -2,7 +2,6 @@ package dev.rekko.coordinator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.typesafe.config.ConfigFactory;
 import dev.rekko.redis.launcher.RedisServer;
 import dev.rekko.topology.ServerRole;
 import java.nio.file.Path;
@@ -27,7 +26,7 @@ class CoordinatorRedisThreadsTest {
     CountDownLatch release = new CountDownLatch(1);
     try (RedisServer server = RedisServer.builder().start();
         CoordinatorCluster cluster = CoordinatorCluster.start(List.of(dataRoot.resolve("n0")), "",
-            CoordinatorSettings.create(ConfigFactory.load()))) {
+            CoordinatorCluster.settings(List.of(), ""))) {
       assertThat(cluster.askUntilReady(0, r -> new Coordinator.CreateGroup(2, r)))
           .isInstanceOf(Coordinator.GroupChanged.class);
 

@@ -2,7 +2,6 @@ package dev.rekko.coordinator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.typesafe.config.ConfigFactory;
 import dev.rekko.coordinator.Coordinator.Failed;
 import dev.rekko.coordinator.Coordinator.GroupChanged;
 import dev.rekko.coordinator.Coordinator.Result;
@@ -40,7 +39,7 @@ class CoordinatorSeedTest {
           new TopologySeed.SeedGroup(2, List.of(s2.address())),
           new TopologySeed.SeedGroup(1, List.of(s1.address(), s1r.address())));
       TopologySeed.Plan plan = TopologySeed.plan(seeds);
-      CoordinatorSettings settings = CoordinatorSettings.create(ConfigFactory.load()).withSeedGroups(seeds);
+      CoordinatorSettings settings = CoordinatorCluster.settings(seeds, "");
 
       try (CoordinatorCluster cluster = CoordinatorCluster.start(
           List.of(dataRoot.resolve("n0"), dataRoot.resolve("n1")), "", settings)) {

@@ -3,7 +3,7 @@ package dev.rekko.coordinator;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rekko.slots.SlotEntity;
-import dev.rekko.slots.SourceMover;
+import dev.rekko.slots.GroupMover;
 import dev.rekko.topology.SlotInfo;
 import dev.rekko.topology.SlotState;
 import dev.rekko.topology.Topology;
@@ -34,7 +34,7 @@ class MigrationNudgeTest {
   @Test
   void wakesEverySlotMidMigrationAndTheMoversWithTheirControls() {
     TestProbe<ShardingEnvelope<SlotEntity.Command>> slots = testKit.createTestProbe();
-    TestProbe<ShardingEnvelope<SourceMover.Command>> movers = testKit.createTestProbe();
+    TestProbe<ShardingEnvelope<GroupMover.Command>> movers = testKit.createTestProbe();
     MigrationControl control = new MigrationControl(testKit.system(), slots.ref(), movers.ref(), null, 1024);
 
     List<SlotInfo> table = new ArrayList<>(Topology.offlineSlots());
@@ -57,7 +57,7 @@ class MigrationNudgeTest {
 
     List<String> told = new ArrayList<>();
     for (int i = 0; i < 6; i++) {
-      ShardingEnvelope<SourceMover.Command> e = movers.receiveMessage(Duration.ofSeconds(3));
+      ShardingEnvelope<GroupMover.Command> e = movers.receiveMessage(Duration.ofSeconds(3));
       told.add(e.entityId() + ":" + e.message().getClass().getSimpleName());
     }
     assertThat(told).containsExactly("1:Wake", "1:SetThrottle", "1:SetPaused", "3:Wake", "3:SetThrottle",

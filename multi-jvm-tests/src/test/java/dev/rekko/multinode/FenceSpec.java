@@ -1,7 +1,7 @@
 package dev.rekko.multinode;
 
 import dev.rekko.node.config.NodeConfig;
-import dev.rekko.node.proxy.RekkoNode;
+import dev.rekko.node.RekkoNode;
 import dev.rekko.redis.launcher.LocalRedisClient;
 import java.io.IOException;
 import java.net.ConnectException;

@@ -1,6 +1,6 @@
 package dev.rekko.multinode;
 
-import dev.rekko.node.proxy.RekkoNode;
+import dev.rekko.node.RekkoNode;
 import dev.rekko.redis.launcher.LocalRedisClient;
 import dev.rekko.topology.SlotState;
 import java.io.IOException;

@@ -2,7 +2,7 @@ package dev.rekko.multinode;
 
 import dev.rekko.node.config.GroupSeed;
 import dev.rekko.node.config.NodeConfig;
-import dev.rekko.node.proxy.RekkoNode;
+import dev.rekko.node.RekkoNode;
 import dev.rekko.redis.launcher.RedisServer;
 import java.nio.file.Files;
 import java.nio.file.Path;

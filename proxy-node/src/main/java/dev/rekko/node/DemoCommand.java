@@ -10,7 +10,6 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code demo}: local Redis groups and a cluster of nodes on them, until Ctrl-C or SIGTERM. */
@@ -25,9 +24,6 @@ import picocli.CommandLine.Spec;
             + "SIGTERM. Node i's output goes to node-i.log in the demo's temporary folder. Needs "
             + "nothing but a JDK: a Redis 7.0 binary ships in the jar (or set rekko.redis.binary)."})
 final class DemoCommand implements Callable<Integer> {
-  @ParentCommand
-  Main main;
-
   @Spec
   CommandSpec spec;
 
@@ -70,8 +66,6 @@ final class DemoCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(),
           "--nodes and --groups must be at least 1, --replicas at least 0");
     }
-    // The nodes run this JVM's classpath: without a data path here they would all fail alike, later.
-    main.launcher();
     Demo demo = Demo.start(new Demo.Options(nodes, groups, replicas, basePort, adminBasePort, clusterBasePort,
         options.file(), options.overrides, readyTimeout), NodeProcess::start);
     spec.commandLine().getOut().println(demo.readyLine());

@@ -1,17 +1,12 @@
 package dev.rekko.node;
 
+import dev.rekko.node.config.NodeConfig;
 import dev.rekko.node.config.NodeConfigException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Properties;
-import java.util.ServiceConfigurationError;
-import java.util.ServiceLoader;
 import java.util.concurrent.CountDownLatch;
-import java.util.function.Supplier;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -37,15 +32,20 @@ public final class Main implements Runnable {
   @Spec
   CommandSpec spec;
 
-  private final Supplier<List<NodeLauncher>> launchers;
-
-  public Main() {
-    this(Main::serviceLaunchers);
+  /** How {@code node} starts a node: {@link RekkoNode#start}, unless a test watches or refuses it. */
+  @FunctionalInterface
+  public interface NodeStart {
+    RekkoNode start(NodeConfig config) throws Exception;
   }
 
-  /** {@code launchers} replaces the ServiceLoader lookup (tests). */
-  public Main(Supplier<List<NodeLauncher>> launchers) {
-    this.launchers = launchers;
+  final NodeStart nodeStart;
+
+  public Main() {
+    this(RekkoNode::start);
+  }
+
+  public Main(NodeStart nodeStart) {
+    this.nodeStart = nodeStart;
   }
 
   public static void main(String[] args) {
@@ -71,12 +71,12 @@ public final class Main implements Runnable {
   }
 
   public static CommandLine commandLine() {
-    return commandLine(Main::serviceLaunchers);
+    return commandLine(RekkoNode::start);
   }
 
-  /** The command line with its error handling, for running in-process. */
-  public static CommandLine commandLine(Supplier<List<NodeLauncher>> launchers) {
-    CommandLine cl = new CommandLine(new Main(launchers));
+  /** The command line with its error handling, for running in-process; {@code node} starts nodes so. */
+  public static CommandLine commandLine(NodeStart nodeStart) {
+    CommandLine cl = new CommandLine(new Main(nodeStart));
     cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
       PrintWriter err = cmd.getErr();
       if (e instanceof CliException || e instanceof NodeConfigException) {
@@ -94,31 +94,6 @@ public final class Main implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: node or demo");
-  }
-
-  /** The one registered data path, or a message saying why there is none. */
-  NodeLauncher launcher() {
-    List<NodeLauncher> found;
-    try {
-      found = launchers.get();
-    } catch (ServiceConfigurationError e) {
-      throw new CliException("cannot load the node's data path (NodeLauncher): " + e.getMessage(), e);
-    }
-    if (found.isEmpty()) {
-      throw new CliException("no NodeLauncher found: this build has no data path "
-          + "(nothing on the classpath registers META-INF/services/" + NodeLauncher.class.getName() + ")");
-    }
-    if (found.size() > 1) {
-      throw new CliException("more than one NodeLauncher registered: " + found.stream()
-          .map(l -> l.getClass().getName()).collect(Collectors.joining(", ")));
-    }
-    return found.get(0);
-  }
-
-  static List<NodeLauncher> serviceLaunchers() {
-    List<NodeLauncher> found = new ArrayList<>();
-    ServiceLoader.load(NodeLauncher.class, Main.class.getClassLoader()).forEach(found::add);
-    return found;
   }
 
   /**

@@ -2,7 +2,6 @@ package dev.rekko.node;
 
 import dev.rekko.node.config.ClusterSettings;
 import dev.rekko.node.config.NodeConfig;
-import dev.rekko.node.proxy.RekkoNode;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
@@ -59,18 +58,17 @@ final class NodeCommand implements Callable<Integer> {
     NodeConfig config = newCluster && !options.overrides.containsKey(FORM_NEW_CLUSTER)
         ? NodeConfig.load(options.file(), options.overridesWith(java.util.Map.of(FORM_NEW_CLUSTER, "on")))
         : options.load();
-    NodeLauncher launcher = main.launcher();
     if (exitOnStdinClose) {
       // Watching from before the start, so a parent that dies while the node starts is noticed too.
       watchStdin(System.in);
     }
-    AtomicReference<AutoCloseable> current = new AtomicReference<>();
+    AtomicReference<RekkoNode> current = new AtomicReference<>();
     CompletableFuture<Void> shutdown = new CompletableFuture<>();
     CountDownLatch closed = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       shutdown.complete(null);
       try {
-        AutoCloseable node = current.get();
+        RekkoNode node = current.get();
         if (node != null) {
           node.close();
         }
@@ -81,9 +79,9 @@ final class NodeCommand implements Callable<Integer> {
       }
     }, "rekko-shutdown"));
     while (true) {
-      AutoCloseable node;
+      RekkoNode node;
       try {
-        node = launcher.start(config);
+        node = main.nodeStart.start(config);
       } catch (Exception e) {
         throw new CliException("node failed to start: " + e.getMessage(), e);
       }
@@ -91,8 +89,7 @@ final class NodeCommand implements Callable<Integer> {
       spec.commandLine().getOut().printf("Rekko node serving RESP on %s:%d, HTTP on %s:%d%n",
           config.proxy().host(), config.proxy().port(), config.admin().host(), config.admin().port());
       spec.commandLine().getOut().flush();
-      CompletableFuture<Boolean> downed = node instanceof RekkoNode r
-          ? r.stopped().toCompletableFuture() : new CompletableFuture<>();
+      CompletableFuture<Boolean> downed = node.stopped().toCompletableFuture();
       CompletableFuture.anyOf(shutdown, downed).join();
       if (shutdown.isDone()) {
         closed.await();

@@ -38,11 +38,11 @@ public final class SlotSharding {
    * Starts the movers' shard region (entity id = source group id). Movers live as long as a migration
    * needs them: woken by the coordinator, kept alive by remember-entities, idle when nothing leaves.
    */
-  public static ActorRef<ShardingEnvelope<SourceMover.Command>> initMovers(ActorSystem<?> system,
+  public static ActorRef<ShardingEnvelope<GroupMover.Command>> initMovers(ActorSystem<?> system,
       ActorRef<TopologyReplica.Command> replica, ActorRef<ShardingEnvelope<SlotEntity.Command>> slots,
-      MoverSettings settings) {
-    return ClusterSharding.get(system).init(Entity.of(SourceMover.TYPE_KEY,
-        ctx -> SourceMover.create(Integer.parseInt(ctx.getEntityId()), replica, slots, settings))
+      GroupMoverSettings settings) {
+    return ClusterSharding.get(system).init(Entity.of(GroupMover.TYPE_KEY,
+        ctx -> GroupMover.create(Integer.parseInt(ctx.getEntityId()), replica, slots, settings))
         .withSettings(remembering(system)));
   }
 
@@ -58,7 +58,7 @@ public final class SlotSharding {
         .withRememberEntitiesStoreMode(ClusterShardingSettings.rememberEntitiesStoreModeDdata());
   }
 
-  public static ShardingEnvelope<SourceMover.Command> moverEnvelope(int group, SourceMover.Command command) {
+  public static ShardingEnvelope<GroupMover.Command> moverEnvelope(int group, GroupMover.Command command) {
     return new ShardingEnvelope<>(Integer.toString(group), command);
   }
 

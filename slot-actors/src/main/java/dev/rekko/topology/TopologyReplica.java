@@ -70,23 +70,13 @@ public final class TopologyReplica extends AbstractBehavior<TopologyReplica.Comm
   private record SubscriberGone(ActorRef<Topology> subscriber)
       implements Command, NoSerializationVerificationNeeded {}
 
-  public static Behavior<Command> create() {
-    return create(topology -> { });
-  }
-
-  /**
-   * @param onChange called on the replica's thread with every published topology; it must be quick and
-   *                 must not block (the routing table swaps a reference in it)
-   */
-  public static Behavior<Command> create(Consumer<Topology> onChange) {
-    return Behaviors.setup(ctx ->
-        create(onChange, TopologySettings.create(ctx.getSystem().settings().config())));
-  }
-
   /**
    * Supervised: after an exception the replica starts afresh (subscribes to the keys again, reads them
    * again, publishes once loaded), keeping only its subscribers, who asked once and count on every
    * change from then on.
+   *
+   * @param onChange called on the replica's thread with every published topology; it must be quick and
+   *                 must not block (the routing table swaps a reference in it)
    */
   public static Behavior<Command> create(Consumer<Topology> onChange, TopologySettings settings) {
     return Behaviors.setup(outer -> {

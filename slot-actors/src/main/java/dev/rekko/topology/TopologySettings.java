@@ -5,12 +5,13 @@ import com.typesafe.config.ConfigFactory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import org.apache.pekko.cluster.ddata.typed.javadsl.Replicator;
 
 /**
- * The {@code rekko.topology} section of the configuration.
+ * How the topology is written and read in Distributed Data. A node builds it from its {@code rekko.topology}
+ * settings (read and checked at start by proxy-node's configuration, where the keys are documented);
+ * this module reads no configuration itself.
  *
  * @param groupWrites   consistency of group writes (coordinator)
  * @param slotWrites    consistency of slot writes (slot actors, seed)
@@ -29,17 +30,37 @@ public record TopologySettings(
     Duration readRetry,
     Duration askTimeout) {
 
-  public static TopologySettings create(Config root) {
-    Config c = root.getConfig("rekko.topology");
-    Duration writeTimeout = c.getDuration("write-timeout");
-    return new TopologySettings(
-        write(c.getString("group-writes"), writeTimeout),
-        write(c.getString("slot-writes"), writeTimeout),
-        write(c.getString("node-writes"), writeTimeout),
-        write(c.getString("meta-writes"), writeTimeout),
-        read(c.getString("initial-read"), c.getDuration("read-timeout")),
-        c.getDuration("read-retry"),
-        writeTimeout.plus(c.getDuration("ask-margin")));
+  /** A consistency level as the settings name it: {@code local}, {@code majority} or {@code all}. */
+  public enum Consistency {
+    LOCAL, MAJORITY, ALL;
+
+    public Replicator.WriteConsistency write(Duration timeout) {
+      return switch (this) {
+        case LOCAL -> Replicator.writeLocal();
+        case MAJORITY -> new Replicator.WriteMajority(timeout);
+        case ALL -> new Replicator.WriteAll(timeout);
+      };
+    }
+
+    public Replicator.ReadConsistency read(Duration timeout) {
+      return switch (this) {
+        case LOCAL -> Replicator.readLocal();
+        case MAJORITY -> new Replicator.ReadMajority(timeout);
+        case ALL -> new Replicator.ReadAll(timeout);
+      };
+    }
+  }
+
+  /**
+   * The settings from their {@code rekko.topology} values: the four write levels share {@code writeTimeout},
+   * and a writer waits {@code askMargin} longer than that for the Replicator's own answer.
+   */
+  public static TopologySettings of(Consistency groupWrites, Consistency slotWrites, Consistency nodeWrites,
+      Consistency metaWrites, Duration writeTimeout, Duration askMargin, Consistency initialRead,
+      Duration readTimeout, Duration readRetry) {
+    return new TopologySettings(groupWrites.write(writeTimeout), slotWrites.write(writeTimeout),
+        nodeWrites.write(writeTimeout), metaWrites.write(writeTimeout), initialRead.read(readTimeout), readRetry,
+        writeTimeout.plus(askMargin));
   }
 
   /**
@@ -54,25 +75,5 @@ public record TopologySettings(
     return ConfigFactory.parseMap(Map.of(
         "pekko.cluster.distributed-data.durable.lmdb.dir", dataDir.resolve("distributed-data").toString(),
         "pekko.cluster.distributed-data.durable.keys", List.of("rekko-*")));
-  }
-
-  static Replicator.WriteConsistency write(String name, Duration timeout) {
-    return switch (name.toLowerCase(Locale.ROOT)) {
-      case "local" -> Replicator.writeLocal();
-      case "majority" -> new Replicator.WriteMajority(timeout);
-      case "all" -> new Replicator.WriteAll(timeout);
-      default -> throw new IllegalArgumentException("write consistency must be local, majority or all: "
-          + name);
-    };
-  }
-
-  static Replicator.ReadConsistency read(String name, Duration timeout) {
-    return switch (name.toLowerCase(Locale.ROOT)) {
-      case "local" -> Replicator.readLocal();
-      case "majority" -> new Replicator.ReadMajority(timeout);
-      case "all" -> new Replicator.ReadAll(timeout);
-      default -> throw new IllegalArgumentException("read consistency must be local, majority or all: "
-          + name);
-    };
   }
 }

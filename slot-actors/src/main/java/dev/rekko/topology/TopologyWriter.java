@@ -33,10 +33,6 @@ public final class TopologyWriter {
   private final TopologySettings settings;
   private final SlotWriteBatcher slotBatcher;
 
-  public TopologyWriter(ActorSystem<?> system) {
-    this(system, TopologySettings.create(system.settings().config()));
-  }
-
   public TopologyWriter(ActorSystem<?> system, TopologySettings settings) {
     this.system = system;
     this.replicator = DistributedData.get(system).replicator();

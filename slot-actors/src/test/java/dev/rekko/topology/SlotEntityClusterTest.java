@@ -43,8 +43,8 @@ class SlotEntityClusterTest {
       List<ActorRef<TopologyReplica.Command>> replicas = new ArrayList<>();
       List<ActorRef<ShardingEnvelope<SlotEntity.Command>>> regions = new ArrayList<>();
       for (ActorSystem<Void> s : cluster.systems) {
-        replicas.add(s.systemActorOf(TopologyReplica.create(), "topology", org.apache.pekko.actor.typed.Props.empty()));
-        regions.add(SlotSharding.init(s, new TopologyWriter(s)));
+        replicas.add(s.systemActorOf(TopologyReplica.create(t -> { }, TestCluster.TOPOLOGY), "topology", org.apache.pekko.actor.typed.Props.empty()));
+        regions.add(SlotSharding.init(s, new TopologyWriter(s, TestCluster.TOPOLOGY)));
       }
 
       SlotEntity.Reply first = assign(cluster.system(1), regions.get(1), 1, 10);

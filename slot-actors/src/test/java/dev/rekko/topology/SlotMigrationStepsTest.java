@@ -46,8 +46,8 @@ class SlotMigrationStepsTest {
       List<ActorRef<TopologyReplica.Command>> replicas = new ArrayList<>();
       List<ActorRef<ShardingEnvelope<SlotEntity.Command>>> regions = new ArrayList<>();
       for (ActorSystem<Void> s : cluster.systems) {
-        replicas.add(s.systemActorOf(TopologyReplica.create(), "topology", Props.empty()));
-        regions.add(SlotSharding.init(s, new TopologyWriter(s)));
+        replicas.add(s.systemActorOf(TopologyReplica.create(t -> { }, TestCluster.TOPOLOGY), "topology", Props.empty()));
+        regions.add(SlotSharding.init(s, new TopologyWriter(s, TestCluster.TOPOLOGY)));
         s.systemActorOf(agent(agentsAnswer), "agent", Props.empty());
       }
       int slot = 7;

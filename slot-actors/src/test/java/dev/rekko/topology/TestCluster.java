@@ -2,6 +2,10 @@ package dev.rekko.topology;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.rekko.redis.migrate.Credentials;
+import dev.rekko.redis.migrate.ServerMoverSettings;
+import dev.rekko.slots.GroupMoverSettings;
+import dev.rekko.topology.TopologySettings.Consistency;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,6 +25,17 @@ import org.apache.pekko.cluster.typed.Join;
 /** Real Pekko clusters inside the test JVM: N systems on 127.0.0.1 with ephemeral Artery ports. */
 final class TestCluster implements AutoCloseable {
   static final Duration WAIT = Duration.ofSeconds(15);
+
+  /**
+   * The topology settings of these tests: a node's defaults, except that a replicator still loading its
+   * durable store ignores reads from others, so failed first reads are given up and retried sooner.
+   */
+  static final TopologySettings TOPOLOGY = TopologySettings.of(Consistency.MAJORITY, Consistency.MAJORITY,
+      Consistency.LOCAL, Consistency.MAJORITY, Duration.ofSeconds(3), Duration.ofSeconds(2), Consistency.MAJORITY,
+      Duration.ofSeconds(1), Duration.ofMillis(200));
+
+  /** A group mover without credentials and with the default walk. */
+  static final GroupMoverSettings MOVER = new GroupMoverSettings(Credentials.NONE, ServerMoverSettings.defaults());
 
   final List<ActorSystem<Void>> systems = new ArrayList<>();
 
@@ -71,9 +86,6 @@ final class TestCluster implements AutoCloseable {
             pekko.logging-filter = "org.apache.pekko.event.slf4j.Slf4jLoggingFilter"
             pekko.loglevel = WARNING
             pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off
-            # A replicator that is still loading its durable store ignores reads from others; retry soon.
-            rekko.topology.read-timeout = 1s
-            rekko.topology.read-retry = 200ms
             """))
         .withFallback(ConfigFactory.load())
         .resolve();

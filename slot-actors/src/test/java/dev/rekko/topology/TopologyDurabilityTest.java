@@ -35,14 +35,14 @@ class TopologyDurabilityTest {
       cluster.awaitAll(replicas, "loaded", Topology::loaded);
       Topology empty = TestCluster.topologyOf(cluster.system(0), replicas.get(0));
       assertThat(TopologySeed.canSeed(empty, plan)).isTrue();
-      var writer = new TopologyWriter(cluster.system(0));
+      var writer = new TopologyWriter(cluster.system(0), TestCluster.TOPOLOGY);
       TopologySeed.write(writer, plan).toCompletableFuture().get(10, TimeUnit.SECONDS);
       writer.putSlots(List.of(new SlotInfo(5, SlotState.MIGRATING, 1, 2, 7))).toCompletableFuture()
           .get(10, TimeUnit.SECONDS);
       for (int i = 0; i < 2; i++) {
         String address = Cluster.get(cluster.system(i)).selfMember().address().toString();
         NodeInfo node = new NodeInfo(address, "r" + i, "h" + i, NodeState.UP, 7);
-        new TopologyWriter(cluster.system(i)).putNode(node).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        new TopologyWriter(cluster.system(i), TestCluster.TOPOLOGY).putNode(node).toCompletableFuture().get(10, TimeUnit.SECONDS);
       }
       cluster.awaitAll(replicas, "the whole topology", t -> t.bootstrapped() && t.nodes().size() == 2
           && t.slot(5).epoch() == 7 && t.slot(1023).group() == 2);
@@ -73,7 +73,7 @@ class TopologyDurabilityTest {
     try (TestCluster cluster = TestCluster.start(List.of(a), "")) {
       var replicas = startReplicas(cluster);
       cluster.awaitAll(replicas, "loaded", Topology::loaded);
-      TopologySeed.write(new TopologyWriter(cluster.system(0)), plan).toCompletableFuture()
+      TopologySeed.write(new TopologyWriter(cluster.system(0), TestCluster.TOPOLOGY), plan).toCompletableFuture()
           .get(10, TimeUnit.SECONDS);
     }
 
@@ -96,7 +96,7 @@ class TopologyDurabilityTest {
     try (TestCluster cluster = TestCluster.start(List.of(a), "")) {
       var replicas = startReplicas(cluster);
       cluster.awaitAll(replicas, "loaded", Topology::loaded);
-      new TopologyWriter(cluster.system(0)).markBootstrapped(4).toCompletableFuture()
+      new TopologyWriter(cluster.system(0), TestCluster.TOPOLOGY).markBootstrapped(4).toCompletableFuture()
           .get(10, TimeUnit.SECONDS);
     }
 
@@ -118,7 +118,7 @@ class TopologyDurabilityTest {
     for (int i = 0; i < cluster.size(); i++) {
       List<Topology> callbacks = new CopyOnWriteArrayList<>();
       seen.add(callbacks);
-      replicas.add(cluster.system(i).systemActorOf(TopologyReplica.create(callbacks::add), "topology",
+      replicas.add(cluster.system(i).systemActorOf(TopologyReplica.create(callbacks::add, TestCluster.TOPOLOGY), "topology",
           Props.empty()));
     }
     return replicas;

@@ -27,13 +27,13 @@ class TopologyReplicaRestartTest {
       List<Topology> callbacks = new CopyOnWriteArrayList<>();
       List<Topology> told = new CopyOnWriteArrayList<>();
       ActorRef<TopologyReplica.Command> replica =
-          system.systemActorOf(TopologyReplica.create(callbacks::add), "topology", Props.empty());
+          system.systemActorOf(TopologyReplica.create(callbacks::add, TestCluster.TOPOLOGY), "topology", Props.empty());
       ActorRef<Topology> subscriber = system.systemActorOf(Behaviors.<Topology>receiveMessage(t -> {
         told.add(t);
         return Behaviors.same();
       }), "subscriber", Props.empty());
       replica.tell(new TopologyReplica.Subscribe(subscriber));
-      TopologyWriter writer = new TopologyWriter(system);
+      TopologyWriter writer = new TopologyWriter(system, TestCluster.TOPOLOGY);
 
       GroupInfo before = new GroupInfo(21, List.of(ServerInfo.master("10.2.0.1:6379")), false, 1);
       writer.putGroup(before).toCompletableFuture().get(10, TimeUnit.SECONDS);

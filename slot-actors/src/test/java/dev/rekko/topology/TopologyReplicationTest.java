@@ -44,9 +44,9 @@ class TopologyReplicationTest {
     for (int i = 0; i < cluster.size(); i++) {
       List<Topology> callbacks = new CopyOnWriteArrayList<>();
       seen.add(callbacks);
-      replicas.add(cluster.system(i).systemActorOf(TopologyReplica.create(callbacks::add), "topology",
+      replicas.add(cluster.system(i).systemActorOf(TopologyReplica.create(callbacks::add, TestCluster.TOPOLOGY), "topology",
           Props.empty()));
-      writers.add(new TopologyWriter(cluster.system(i)));
+      writers.add(new TopologyWriter(cluster.system(i), TestCluster.TOPOLOGY));
     }
   }
 

@@ -1,26 +1,27 @@
 package dev.rekko.node.config;
 
-/** {@code rekko.admin}: the HTTP API, metrics and console listener. */
-public record AdminSettings(
-    String host,
-    /** Zero binds a free port. */
-    int port,
-    /** Bearer token mutating calls must carry; empty = none required. */
-    String token,
-    /** How long a mutating call waits for the coordinator. */
-    java.time.Duration requestTimeout,
-    /**
-     * Whether the API may listen beyond loopback without a token: without it such a node refuses to
-     * start, since anyone who reaches the port could then migrate slots or remove servers.
-     */
-    boolean allowUnauthenticated) {
+import dev.rekko.coordinator.http.AdminApiSettings;
+
+/**
+ * {@code rekko.admin}: the HTTP API, metrics and console listener.
+ *
+ * @param host                 the address the listener binds
+ * @param port                 zero binds a free port
+ * @param api                  the API's own settings (coordinator's record): the bearer token mutating
+ *                             calls must carry ({@code rekko.admin.token}, empty = none required) and how
+ *                             long such a call waits for the coordinator ({@code rekko.admin.request-timeout})
+ * @param allowUnauthenticated whether the API may listen beyond loopback without a token: without it such a
+ *                             node refuses to start, since anyone who reaches the port could then migrate
+ *                             slots or remove servers
+ */
+public record AdminSettings(String host, int port, AdminApiSettings api, boolean allowUnauthenticated) {
 
   public AdminSettings(String host, int port, String token) {
-    this(host, port, token, java.time.Duration.ofSeconds(60), false);
+    this(host, port, new AdminApiSettings(token, java.time.Duration.ofSeconds(60)), false);
   }
 
   public boolean tokenRequired() {
-    return !token.isEmpty();
+    return !api.token().isEmpty();
   }
 
   /**

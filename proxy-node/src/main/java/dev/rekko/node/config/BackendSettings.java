@@ -1,19 +1,23 @@
 package dev.rekko.node.config;
 
-import java.time.Duration;
+import dev.rekko.redis.backend.BackendOptions;
 
-/** {@code rekko.backend}: how the node talks to the Redis servers of the groups. */
-public record BackendSettings(
-    /** Password (and, when {@link #user} is set, the ACL user) for every backend server; empty = none. */
-    String password,
-    String user,
-    /** Databases clients may SELECT: 0 .. databases-1. */
-    int databases,
-    /** Long-lived pipelined connections per backend server and database. */
-    int connectionsPerServer,
-    Duration connectTimeout,
-    /** A command not answered within this time fails and its connection is reset. */
-    Duration receiveTimeout,
-    Duration reconnectBackoffMin,
-    Duration reconnectBackoffMax,
-    Duration pingPeriod) {}
+/**
+ * {@code rekko.backend}: how the node talks to the Redis servers of the groups.
+ *
+ * @param connections how the backend pool connects (credentials, connections per server, timeouts, pings):
+ *     redis-module's own record, built here from the same keys
+ * @param databases   databases clients may SELECT: 0 .. databases-1
+ */
+public record BackendSettings(BackendOptions connections, int databases) {
+
+  /** The ACL user for every backend server; empty = the default user. */
+  public String user() {
+    return connections.user();
+  }
+
+  /** The password for every backend server; empty = none. */
+  public String password() {
+    return connections.password();
+  }
+}

@@ -2,18 +2,12 @@ package dev.rekko.node.config;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
-import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 
 /**
  * Reads typed values and collects every problem instead of stopping at the first, so that one
@@ -25,6 +19,11 @@ final class ConfigReader {
 
   ConfigReader(Config config) {
     this.config = config;
+  }
+
+  /** The configuration being read, for readers of structured values ({@link BootstrapGroups}). */
+  Config config() {
+    return config;
   }
 
   void problem(String path, String message) {
@@ -59,6 +58,11 @@ final class ConfigReader {
   }
 
   int integer(String path, int min, int max) {
+    return (int) whole(path, min, max);
+  }
+
+  /** A whole number between {@code min} and {@code max}; {@code min} after a problem. */
+  long whole(String path, long min, long max) {
     long v;
     try {
       v = config.getLong(path);
@@ -70,7 +74,42 @@ final class ConfigReader {
       problem(path, v + " is out of range, must be " + range(min, max) + origin(path));
       return min;
     }
-    return (int) v;
+    return v;
+  }
+
+  /**
+   * A size in HOCON's units ({@code 64k} = 65536 bytes, {@code 8m}, or bytes), as the keys that always
+   * took them; the client limits of {@code rekko.proxy} take Redis's units instead ({@link #bytes}).
+   */
+  long hoconBytes(String path, long min) {
+    long v;
+    try {
+      v = config.getBytes(path);
+    } catch (ConfigException e) {
+      expected(path, "a size such as 64k, 8m or a number of bytes (k = 1024)", e);
+      return min;
+    }
+    if (v < min) {
+      problem(path, v + " bytes is out of range, must be at least " + min + origin(path));
+      return min;
+    }
+    return v;
+  }
+
+  /** One of {@code allowed}'s constants, written in any case; {@code fallback} after a problem. */
+  <E extends Enum<E>> E choice(String path, Class<E> allowed, E fallback) {
+    String v = string(path).trim();
+    for (E e : allowed.getEnumConstants()) {
+      if (e.name().equalsIgnoreCase(v)) {
+        return e;
+      }
+    }
+    List<String> names = java.util.Arrays.stream(allowed.getEnumConstants())
+        .map(e -> e.name().toLowerCase(java.util.Locale.ROOT)).toList();
+    String last = names.get(names.size() - 1);
+    String all = names.size() == 1 ? last : String.join(", ", names.subList(0, names.size() - 1)) + " or " + last;
+    problem(path, "must be " + all + ", got \"" + v + "\"" + origin(path));
+    return fallback;
   }
 
   Duration duration(String path, boolean zeroAllowed) {
@@ -173,123 +212,6 @@ final class ConfigReader {
     return List.copyOf(raw);
   }
 
-  /** A list of {@code {id, servers}} objects, or the one-line form {@code "1=h:p,h:p;2=h:p"}. */
-  List<GroupSeed> groups(String path) {
-    if (!config.hasPath(path)) {
-      return List.of();
-    }
-    ConfigValue value = config.getValue(path);
-    List<GroupSeed> groups = new ArrayList<>();
-    if (value.valueType() == ConfigValueType.LIST) {
-      List<? extends ConfigValue> list = config.getList(path);
-      for (int i = 0; i < list.size(); i++) {
-        GroupSeed g = group(path + "[" + i + "]", list.get(i));
-        if (g != null) {
-          groups.add(g);
-        }
-      }
-    } else if (value.valueType() == ConfigValueType.STRING) {
-      groups.addAll(compactGroups(path, (String) value.unwrapped()));
-    } else {
-      problem(path, "expected a list of { id, servers } or \"1=host:port,...;2=...\", got "
-          + value.valueType() + origin(path));
-      return List.of();
-    }
-    checkGroups(path, groups);
-    groups.sort(Comparator.comparingInt(GroupSeed::id));
-    return groups;
-  }
-
-  private GroupSeed group(String at, ConfigValue element) {
-    if (!(element instanceof ConfigObject obj)) {
-      problem(at, "expected { id = 1, servers = [\"host:port\", ...] }, got " + element.valueType());
-      return null;
-    }
-    Config g = obj.toConfig();
-    int id;
-    List<String> servers;
-    try {
-      id = g.getInt("id");
-    } catch (ConfigException e) {
-      problem(at + ".id", g.hasPath("id") ? "expected a whole number" : "is missing");
-      return null;
-    }
-    try {
-      servers = g.getStringList("servers");
-    } catch (ConfigException e) {
-      problem(at + ".servers", g.hasPath("servers") ? "expected a list of \"host:port\"" : "is missing");
-      return null;
-    }
-    return new GroupSeed(id, servers.stream().map(String::trim).toList());
-  }
-
-  private List<GroupSeed> compactGroups(String path, String text) {
-    List<GroupSeed> groups = new ArrayList<>();
-    for (String part : text.split(";")) {
-      if (part.isBlank()) {
-        continue;
-      }
-      int eq = part.indexOf('=');
-      try {
-        int id = Integer.parseInt(part.substring(0, Math.max(eq, 0)).trim());
-        List<String> servers = List.of(part.substring(eq + 1).split(",")).stream()
-            .map(String::trim).filter(s -> !s.isEmpty()).toList();
-        groups.add(new GroupSeed(id, servers));
-      } catch (NumberFormatException e) {
-        problem(path, "\"" + part.trim() + "\" is not <id>=<host:port>,<host:port>...");
-      }
-    }
-    return groups;
-  }
-
-  private void checkGroups(String path, List<GroupSeed> groups) {
-    Set<Integer> ids = new HashSet<>();
-    Map<String, Integer> groupOf = new HashMap<>();
-    for (GroupSeed g : groups) {
-      if (g.id() < 1) {
-        problem(path, "group id " + g.id() + " is invalid, ids start at 1");
-      }
-      if (!ids.add(g.id())) {
-        problem(path, "group id " + g.id() + " appears more than once");
-      }
-      if (g.servers().isEmpty()) {
-        problem(path, "group " + g.id() + " has no servers");
-      }
-      for (String server : g.servers()) {
-        String bad = addressProblem(server);
-        if (bad != null) {
-          problem(path, "server \"" + server + "\" of group " + g.id() + " " + bad);
-          continue;
-        }
-        Integer other = groupOf.putIfAbsent(server, g.id());
-        if (other != null) {
-          problem(path, "server " + server + (other == g.id()
-              ? " is listed twice in group " + g.id()
-              : " is in group " + other + " and in group " + g.id()));
-        }
-      }
-    }
-  }
-
-  /** Null when {@code address} is a usable "host:port", otherwise why not. */
-  static String addressProblem(String address) {
-    int colon = address.lastIndexOf(':');
-    if (colon <= 0) {
-      return "is not host:port";
-    }
-    String host = address.substring(0, colon);
-    boolean bracketed = host.startsWith("[") && host.endsWith("]") && host.length() > 2;
-    if (host.isBlank() || (host.contains(":") && !bracketed) || host.contains(" ")) {
-      return "is not host:port (write IPv6 hosts as [::1]:6379)";
-    }
-    try {
-      int port = Integer.parseInt(address.substring(colon + 1));
-      return port >= 1 && port <= 65535 ? null : "has port " + port + ", must be 1..65535";
-    } catch (NumberFormatException e) {
-      return "is not host:port (the port is not a number)";
-    }
-  }
-
   private void expected(String path, String what, ConfigException e) {
     if (e instanceof ConfigException.Null) {
       problem(path, "expected " + what + ", got null" + origin(path));
@@ -310,7 +232,7 @@ final class ConfigReader {
     }
   }
 
-  private static String range(int min, int max) {
-    return max == Integer.MAX_VALUE ? "at least " + min : min + ".." + max;
+  private static String range(long min, long max) {
+    return max == Integer.MAX_VALUE || max == Long.MAX_VALUE ? "at least " + min : min + ".." + max;
   }
 }

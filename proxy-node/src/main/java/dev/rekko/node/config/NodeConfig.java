@@ -8,10 +8,13 @@ import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigResolveOptions;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueFactory;
-import dev.rekko.redis.migrate.MoverOptions;
-import dev.rekko.slots.MoverSettings;
+import dev.rekko.coordinator.CoordinatorSettings;
+import dev.rekko.coordinator.http.AdminApiSettings;
+import dev.rekko.redis.backend.BackendOptions;
+import dev.rekko.redis.migrate.Credentials;
+import dev.rekko.slots.GroupMover;
+import dev.rekko.slots.GroupMoverSettings;
 import dev.rekko.slots.SlotSharding;
-import dev.rekko.slots.SourceMover;
 import dev.rekko.topology.TopologySettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +25,11 @@ import java.util.Optional;
 /**
  * Everything a node is configured with: the typed {@code rekko.*} settings and the complete
  * {@link #config() Config} (Pekko's settings included) to create the ActorSystem with.
+ *
+ * <p>Every {@code rekko.*} key is read and checked here, once, and handed down as these records
+ * (the lower modules' own among them: {@link TopologySettings}, {@link CoordinatorSettings}, the
+ * group movers' settings); no part of the node reads {@code rekko.*} from the Config after start. The
+ * Config still carries what Pekko reads: its own settings and the dispatchers some parts run on.
  *
  * <p>Sources, strongest first: {@code overrides} (the command line's {@code -D key=value}), JVM
  * system properties, the config file, {@code application.conf}, environment variables named in
@@ -34,6 +42,10 @@ public record NodeConfig(
     AdminSettings admin,
     ClusterSettings cluster,
     MigrationSettings migration,
+    /** {@code rekko.topology}: how the replicated topology is written and read. */
+    TopologySettings topology,
+    /** {@code rekko.coordinator}, with the bootstrap groups and the backend credentials. */
+    CoordinatorSettings coordinator,
     /** Sorted by id; servers master first. */
     List<GroupSeed> bootstrapGroups,
     /** {@code rekko.redis.binary}; empty = the launcher's own choice. */
@@ -96,27 +108,30 @@ public record NodeConfig(
         r.bool("rekko.proxy.tcp-keepalive"),
         r.bool("rekko.proxy.protected-mode"),
         ClientLimits.read(r));
-    BackendSettings backend = new BackendSettings(
-        r.string("rekko.backend.password"),
+    BackendOptions connections = new BackendOptions(
         r.string("rekko.backend.user"),
-        r.integer("rekko.backend.databases", 1, Integer.MAX_VALUE),
+        r.string("rekko.backend.password"),
         r.integer("rekko.backend.connections-per-server", 1, 1024),
         r.duration("rekko.backend.connect-timeout", false),
         r.duration("rekko.backend.receive-timeout", false),
         r.duration("rekko.backend.reconnect-backoff-min", false),
         r.duration("rekko.backend.reconnect-backoff-max", false),
         r.duration("rekko.backend.ping-period", false));
-    AdminSettings admin = new AdminSettings(
-        r.host("rekko.admin.host"), r.port("rekko.admin.port"), r.string("rekko.admin.token"),
-        r.duration("rekko.admin.request-timeout", false), r.bool("rekko.admin.allow-unauthenticated"));
-    List<GroupSeed> groups = r.groups("rekko.bootstrap.groups");
+    BackendSettings backend = new BackendSettings(connections,
+        r.integer("rekko.backend.databases", 1, Integer.MAX_VALUE));
+    AdminSettings admin = new AdminSettings(r.host("rekko.admin.host"), r.port("rekko.admin.port"),
+        new AdminApiSettings(r.string("rekko.admin.token"), r.duration("rekko.admin.request-timeout", false)),
+        r.bool("rekko.admin.allow-unauthenticated"));
+    List<GroupSeed> groups = BootstrapGroups.read(r, "rekko.bootstrap.groups");
     String redisBinary = r.string("rekko.redis.binary");
     String dataDir = r.string("rekko.data-dir");
     int parallelism = r.integer("rekko.dispatcher.parallelism", 0, 4096);
     MigrationSettings migration = new MigrationSettings(
         r.duration("rekko.migration.hold-timeout", false),
         r.integer("rekko.migration.max-parallel-walks", 1, 1024),
-        moverOptions(r, c, backend));
+        new GroupMoverSettings(new Credentials(backend.user(), backend.password()), ModuleSettings.serverMover(r)));
+    TopologySettings topology = ModuleSettings.topology(r);
+    CoordinatorSettings coordinator = ModuleSettings.coordinator(r, groups, backend);
     ClusterSettings cluster = new ClusterSettings(
         r.host("rekko.cluster.host"),
         r.port("rekko.cluster.port"),
@@ -129,7 +144,7 @@ public record NodeConfig(
     if (!backend.user().isEmpty() && backend.password().isEmpty()) {
       r.problem("rekko.backend.user", "an ACL user needs rekko.backend.password as well");
     }
-    if (backend.reconnectBackoffMax().compareTo(backend.reconnectBackoffMin()) < 0) {
+    if (connections.reconnectBackoffMax().compareTo(connections.reconnectBackoffMin()) < 0) {
       r.problem("rekko.backend.reconnect-backoff-max", "is shorter than rekko.backend.reconnect-backoff-min");
     }
     if (proxy.port() != 0 && proxy.port() == admin.port()) {
@@ -162,10 +177,10 @@ public record NodeConfig(
         // The node joins by itself (ClusterFormation), never through Pekko's automatic first-seed self-join.
         "pekko.cluster.seed-nodes", List.of(),
         "pekko.cluster.split-brain-resolver.stable-after", cluster.stableAfter().toMillis() + "ms",
-        SourceMover.WALK_DISPATCHER + ".thread-pool-executor.fixed-pool-size", migration.maxParallelWalks()));
+        GroupMover.WALK_DISPATCHER + ".thread-pool-executor.fixed-pool-size", migration.maxParallelWalks()));
     // Pekko HTTP's own request timeout (20 s by default) would otherwise cut off a call that the API is
     // still allowed to wait for (rekko.admin.request-timeout), with a plain-text 503.
-    pekko.put("pekko.http.server.request-timeout", admin.requestTimeout().plusSeconds(5).toMillis() + "ms");
+    pekko.put("pekko.http.server.request-timeout", admin.api().askTimeout().plusSeconds(5).toMillis() + "ms");
     if (cluster.formNewCluster() == ClusterSettings.FormNewCluster.ON) {
       // Pekko's first seed forms a cluster when every other seed answered that it is in none, or when
       // this timeout ends; "on" means only the former.
@@ -176,20 +191,8 @@ public record NodeConfig(
         .withFallback(TopologySettings.durableStoreConfig(dir))
         .withFallback(SlotSharding.durableStoreConfig(dir))
         .withFallback(c);
-    return new NodeConfig(proxy, backend, admin, cluster, migration, groups, redisBinary, dir, threads, derived);
-  }
-
-  /**
-   * The movers' options ({@code rekko.migration.mover}, defaults in slot-actors' reference.conf), checked
-   * here so that a bad one stops the node at start rather than its first migration.
-   */
-  private static MoverOptions moverOptions(ConfigReader r, Config c, BackendSettings backend) {
-    try {
-      return MoverSettings.create(c, backend.user(), backend.password()).options();
-    } catch (IllegalArgumentException | ConfigException e) {
-      r.problem("rekko.migration.mover", e.getMessage());
-      return MoverOptions.defaults();
-    }
+    return new NodeConfig(proxy, backend, admin, cluster, migration, topology, coordinator, groups, redisBinary, dir,
+        threads, derived);
   }
 
   /**

@@ -8,7 +8,7 @@ import dev.rekko.protocol.resp.RespValue;
 import dev.rekko.redis.backend.BackendAddress;
 import dev.rekko.redis.backend.ReplyHandler;
 import dev.rekko.redis.migrate.MigrateReplies;
-import dev.rekko.redis.migrate.MoverOptions;
+import dev.rekko.redis.migrate.ServerMoverSettings;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -25,7 +25,7 @@ import java.util.List;
  * meanwhile; so a client reads its own writes across every step of a migration. Slots do not wait for
  * each other.
  *
- * <p>Timeouts, as the mover's ({@link MoverOptions#migrateTimeoutMillis}): the first {@code MIGRATE} gets
+ * <p>Timeouts, as the mover's ({@link ServerMoverSettings#migrateTimeoutMillis}): the first {@code MIGRATE} gets
  * {@code rekko.migration.mover.migrate-timeout}. If it times out (a big value), the keys' sizes are asked
  * ({@code MEMORY USAGE}) and the {@code MIGRATE} runs once more with that plus {@code timeout-per-mib} per
  * MiB of the biggest key; its backend connection then waits for the reply as long as the mover would.
@@ -261,7 +261,7 @@ final class Deferred {
     final byte[][] keys;
     final ReplyHandler handler;
     final long since;
-    final MoverOptions moves;
+    final ServerMoverSettings moves;
     BackendAddress source;
     BackendAddress target;
     volatile int state = NEW;
@@ -282,7 +282,7 @@ final class Deferred {
       this.keys = keys;
       this.handler = handler;
       this.since = since;
-      this.moves = session.ctx.migration.moves();
+      this.moves = session.ctx.migration.groupMover().serverMover();
     }
 
     @Override

@@ -122,7 +122,7 @@ class AdminRequestsTest {
   @Test
   void runsAsASubcommandOfTheJar() {
     java.io.StringWriter out = new java.io.StringWriter();
-    picocli.CommandLine cl = dev.rekko.node.Main.commandLine(java.util.List::of);
+    picocli.CommandLine cl = dev.rekko.node.Main.commandLine();
     cl.setOut(new java.io.PrintWriter(out, true));
     assertThat(cl.execute("admin", "--addr", api.addr(), "nodes")).isZero();
     assertThat(api.last().path()).isEqualTo("/api/nodes");

@@ -3,13 +3,10 @@ package dev.rekko.node.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rekko.node.Main;
-import dev.rekko.node.NodeLauncher;
 import dev.rekko.node.config.NodeConfig;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -18,8 +15,13 @@ class MainTest {
   private final StringWriter out = new StringWriter();
   private final StringWriter err = new StringWriter();
 
-  private int run(Supplier<List<NodeLauncher>> launchers, String... args) {
-    CommandLine cl = Main.commandLine(launchers);
+  /** Refuses to start a node: these tests never get that far, or check what reached the start. */
+  private static final Main.NodeStart NO_NODE = config -> {
+    throw new AssertionError("no node should start here");
+  };
+
+  private int run(Main.NodeStart nodeStart, String... args) {
+    CommandLine cl = Main.commandLine(nodeStart);
     cl.setOut(new PrintWriter(out, true));
     cl.setErr(new PrintWriter(err, true));
     return cl.execute(args);
@@ -27,7 +29,7 @@ class MainTest {
 
   @Test
   void helpListsTheCommands() {
-    assertThat(run(List::of, "--help")).isZero();
+    assertThat(run(NO_NODE, "--help")).isZero();
     assertThat(out.toString())
         .contains("Usage: rekko-node.jar", "--version")
         .containsPattern("(?m)^\\s+node\\s+Starts one Rekko node: RESP proxy and HTTP API")
@@ -36,62 +38,46 @@ class MainTest {
 
   @Test
   void commandHelpShowsItsOptions() {
-    assertThat(run(List::of, "node", "--help")).isZero();
+    assertThat(run(NO_NODE, "node", "--help")).isZero();
     assertThat(out.toString()).contains("--config=FILE", "-D=KEY=VALUE");
-    assertThat(run(List::of, "demo", "--help")).isZero();
+    assertThat(run(NO_NODE, "demo", "--help")).isZero();
     assertThat(out.toString()).contains("--nodes=N", "--groups=G", "--replicas=R", "--base-port=PORT",
         "--cluster-base-port=PORT", "(default 3)", "(default 2551)");
   }
 
   @Test
   void theNodesStdinOptionIsForTheDemoOnly() {
-    assertThat(run(List::of, "node", "--help")).isZero();
+    assertThat(run(NO_NODE, "node", "--help")).isZero();
     assertThat(out.toString()).doesNotContain("stdin");
   }
 
   @Test
   void versionNamesRekkoAndPekko() {
-    assertThat(run(List::of, "--version")).isZero();
+    assertThat(run(NO_NODE, "--version")).isZero();
     assertThat(out.toString()).startsWith("rekko-node ").contains("Apache Pekko 1.7.0");
   }
 
   @Test
   void noCommandIsAUsageError() {
-    assertThat(run(List::of)).isEqualTo(2);
+    assertThat(run(NO_NODE)).isEqualTo(2);
     assertThat(err.toString()).contains("Missing command: node or demo");
   }
 
   @Test
-  void nodeWithoutALauncherFailsClearly() {
-    assertThat(run(List::of, "node")).isEqualTo(1);
-    assertThat(err.toString()).startsWith("no NodeLauncher found: this build has no data path")
-        .contains("META-INF/services/dev.rekko.node.NodeLauncher")
-        .doesNotContain("\tat ");
-  }
-
-  @Test
-  void nodeWithTwoLaunchersFailsClearly() {
-    NodeLauncher a = config -> () -> { };
-    NodeLauncher b = config -> () -> { };
-    assertThat(run(() -> List.of(a, b), "node")).isEqualTo(1);
-    assertThat(err.toString()).startsWith("more than one NodeLauncher registered");
-  }
-
-  @Test
   void nodeWithBadSettingsNamesTheKey() {
-    assertThat(run(List::of, "node", "-D", "rekko.proxy.port=99999")).isEqualTo(1);
+    assertThat(run(NO_NODE, "node", "-D", "rekko.proxy.port=99999")).isEqualTo(1);
     assertThat(err.toString())
         .startsWith("Invalid configuration: rekko.proxy.port: 99999 is out of range, must be 0..65535");
   }
 
   @Test
-  void nodeHandsTheConfigToTheLauncher() {
+  void nodeStartsTheNodeWithTheConfig() {
     AtomicReference<NodeConfig> seen = new AtomicReference<>();
-    NodeLauncher refusing = config -> {
+    Main.NodeStart refusing = config -> {
       seen.set(config);
       throw new IllegalStateException("port already in use");
     };
-    int code = run(() -> List.of(refusing), "node", "-Drekko.proxy.port=19555", "-D", "rekko.bootstrap.groups=1=h:1");
+    int code = run(refusing, "node", "-Drekko.proxy.port=19555", "-D", "rekko.bootstrap.groups=1=h:1");
     assertThat(code).isEqualTo(1);
     assertThat(seen.get().proxy().port()).isEqualTo(19555);
     assertThat(seen.get().bootstrapGroups()).hasSize(1);
@@ -99,14 +85,8 @@ class MainTest {
   }
 
   @Test
-  void demoWithoutALauncherFailsClearly() {
-    assertThat(run(List::of, "demo")).isEqualTo(1);
-    assertThat(err.toString()).startsWith("no NodeLauncher found");
-  }
-
-  @Test
   void demoRejectsNonsenseCounts() {
-    assertThat(run(List::of, "demo", "--groups", "0")).isEqualTo(2);
+    assertThat(run(NO_NODE, "demo", "--groups", "0")).isEqualTo(2);
     assertThat(err.toString()).contains("--groups must be at least 1");
   }
 }

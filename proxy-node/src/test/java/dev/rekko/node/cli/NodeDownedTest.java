@@ -3,8 +3,7 @@ package dev.rekko.node.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rekko.node.Main;
-import dev.rekko.node.NodeLauncher;
-import dev.rekko.node.proxy.RekkoNode;
+import dev.rekko.node.RekkoNode;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -42,12 +41,11 @@ class NodeDownedTest {
   private CompletableFuture<Integer> node(String onDowned) throws IOException {
     Path data = Files.createTempDirectory("rekko-downed-");
     int cluster = freePort();
-    NodeLauncher launcher = config -> {
+    CommandLine cl = Main.commandLine(config -> {
       RekkoNode n = RekkoNode.start(config);
       started.add(n);
       return n;
-    };
-    CommandLine cl = Main.commandLine(() -> List.of(launcher));
+    });
     cl.setOut(new PrintWriter(new StringWriter(), true));
     cl.setErr(new PrintWriter(err, true));
     String[] args = {"node", "--new-cluster", "-Drekko.proxy.port=" + freePort(), "-Drekko.admin.port=" + freePort(),

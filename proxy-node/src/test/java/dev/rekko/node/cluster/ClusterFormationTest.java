@@ -2,7 +2,7 @@ package dev.rekko.node.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.rekko.node.proxy.RekkoNode;
+import dev.rekko.node.RekkoNode;
 import java.time.Duration;
 import java.util.Map;
 import org.apache.pekko.cluster.MemberStatus;

@@ -3,16 +3,16 @@ package dev.rekko.node.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import dev.rekko.slots.SourceMover;
+import dev.rekko.slots.GroupMover;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code rekko.migration}: the walks' thread pool follows max-parallel-walks, and the movers' options are
- * read and checked at start (the data path times its own MIGRATEs with them).
+ * {@code rekko.migration}: the walks' thread pool follows max-parallel-walks, and the group movers' settings
+ * are read and checked at start (the data path times its own MIGRATEs with them).
  */
 class MigrationSettingsTest {
-  private static final String POOL = SourceMover.WALK_DISPATCHER + ".thread-pool-executor.fixed-pool-size";
+  private static final String POOL = GroupMover.WALK_DISPATCHER + ".thread-pool-executor.fixed-pool-size";
 
   @Test
   void theWalksPoolHasMaxParallelWalksThreads() {
@@ -28,8 +28,8 @@ class MigrationSettingsTest {
   void theDataPathTimesItsMigratesLikeTheMover() {
     NodeConfig c = NodeConfig.of(Map.of("rekko.migration.mover.migrate-timeout", "2s",
         "rekko.migration.mover.timeout-per-mib", "50ms"));
-    assertThat(c.migration().moves().migrateTimeoutMillis(-1)).isEqualTo(2000);
-    assertThat(c.migration().moves().migrateTimeoutMillis(3 * 1024 * 1024 + 1)).isEqualTo(2000 + 4 * 50);
+    assertThat(c.migration().groupMover().serverMover().migrateTimeoutMillis(-1)).isEqualTo(2000);
+    assertThat(c.migration().groupMover().serverMover().migrateTimeoutMillis(3 * 1024 * 1024 + 1)).isEqualTo(2000 + 4 * 50);
   }
 
   @Test
@@ -37,7 +37,7 @@ class MigrationSettingsTest {
     assertThat(problems(Map.of("rekko.migration.max-parallel-walks", "0")))
         .startsWith("rekko.migration.max-parallel-walks: 0 is out of range, must be 1..1024");
     assertThat(problems(Map.of("rekko.migration.mover.migrate-timeout", "0ms")))
-        .startsWith("rekko.migration.mover: ").contains("migrateTimeout");
+        .startsWith("rekko.migration.mover.migrate-timeout: must be positive");
   }
 
   private static String problems(Map<String, String> overrides) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.typesafe.config.Config;
+import dev.rekko.redis.backend.BackendOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,8 +21,8 @@ class NodeConfigTest {
     NodeConfig c = NodeConfig.of(Map.of());
     assertThat(c.proxy()).isEqualTo(new ProxySettings(
         "127.0.0.1", 19000, "", 10000, 10000, Duration.ofMinutes(30), true));
-    assertThat(c.backend()).isEqualTo(new BackendSettings("", "", 16, 2, Duration.ofSeconds(3),
-        Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ofSeconds(5), Duration.ofSeconds(5)));
+    assertThat(c.backend()).isEqualTo(new BackendSettings(new BackendOptions("", "", 2, Duration.ofSeconds(3),
+        Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ofSeconds(5), Duration.ofSeconds(5)), 16));
     assertThat(c.admin()).isEqualTo(new AdminSettings("127.0.0.1", 11080, ""));
     assertThat(c.admin().tokenRequired()).isFalse();
     assertThat(c.bootstrapGroups()).isEmpty();
@@ -82,7 +83,7 @@ class NodeConfigTest {
     assertThat(c.proxy().password()).isEqualTo("p#ss \"word\"");
     assertThat(c.proxy().tcpKeepAlive()).isFalse();
     assertThat(c.proxy().idleTimeout()).isZero();
-    assertThat(c.backend().receiveTimeout()).isEqualTo(Duration.ofMillis(750));
+    assertThat(c.backend().connections().receiveTimeout()).isEqualTo(Duration.ofMillis(750));
     assertThat(c.bootstrapGroups()).containsExactly(
         new GroupSeed(1, List.of("h1:7000", "h1:7001")), new GroupSeed(2, List.of("h2:7000")));
     assertThat(c.bootstrapGroups().get(0).master()).isEqualTo("h1:7000");
@@ -99,7 +100,7 @@ class NodeConfigTest {
         "HOME", "/home/someone");
     NodeConfig c = NodeConfig.load(Optional.empty(), Map.of("rekko.backend.databases", "8"), env);
     assertThat(c.proxy().port()).isEqualTo(19100);
-    assertThat(c.admin().token()).isEqualTo("secret");
+    assertThat(c.admin().api().token()).isEqualTo("secret");
     assertThat(c.admin().tokenRequired()).isTrue();
     assertThat(c.backend().databases()).isEqualTo(8);
     assertThat(c.dispatcherParallelism()).isEqualTo(2);
@@ -126,7 +127,7 @@ class NodeConfigTest {
         Map.of("REKKO_PROXY_PORT", "19100", "MY_TOKEN", "t0k"));
     assertThat(c.proxy().port()).isEqualTo(19200);
     assertThat(c.admin().port()).isEqualTo(11200);
-    assertThat(c.admin().token()).isEqualTo("t0k");
+    assertThat(c.admin().api().token()).isEqualTo("t0k");
     assertThat(c.bootstrapGroups()).containsExactly(new GroupSeed(1, List.of("10.0.0.1:6379", "10.0.0.2:6379")));
     assertThat(c.bootstrapSlots()).containsOnly(1);
   }

@@ -48,6 +48,20 @@ class NodeConfigValidationTest {
       "rekko.cluster.port                      | 19000 | rekko.cluster.port: 19000 is also the RESP or HTTP port",
       "rekko.admin.request-timeout             | 0s    | rekko.admin.request-timeout: must be positive",
       "rekko.migration.hold-timeout            | 0s    | rekko.migration.hold-timeout: must be positive",
+      "rekko.migration.mover.copy-lanes        | -1    | rekko.migration.mover.copy-lanes: -1 is out of range, must be at least 0",
+      "rekko.migration.mover.batch-keys        | 0     | rekko.migration.mover.batch-keys: 0 is out of range, must be at least 1",
+      "rekko.migration.mover.copy-max-value-bytes | 0  | rekko.migration.mover.copy-max-value-bytes: 0 bytes is out of range, must be at least 1",
+      "rekko.migration.mover.copy-batch-bytes  | lots  | rekko.migration.mover.copy-batch-bytes: expected a size such as 64k, 8m or a number of bytes",
+      "rekko.migration.mover.migrate-timeout   | 0ms   | rekko.migration.mover.migrate-timeout: must be positive",
+      "rekko.migration.mover.load-probe-interval | 500us | rekko.migration.mover.load-probe-interval: must be at least 1ms",
+      "rekko.migration.mover.max-keys-per-second | -1  | rekko.migration.mover.max-keys-per-second: -1 is out of range, must be at least 0",
+      "rekko.topology.group-writes             | some  | rekko.topology.group-writes: must be local, majority or all, got \"some\"",
+      "rekko.topology.initial-read             | two   | rekko.topology.initial-read: must be local, majority or all, got \"two\"",
+      "rekko.topology.write-timeout            | 0s    | rekko.topology.write-timeout: must be positive",
+      "rekko.topology.ask-margin               | -1s   | rekko.topology.ask-margin: must be zero or positive",
+      "rekko.coordinator.min-redis-version     | abc   | rekko.coordinator.min-redis-version: expected a Redis version such as 6.2.0, got \"abc\"",
+      "rekko.coordinator.max-parallel-slots    | 0     | rekko.coordinator.max-parallel-slots: 0 is out of range, must be at least 1",
+      "rekko.coordinator.slot-ask-timeout      | 0s    | rekko.coordinator.slot-ask-timeout: must be positive",
   })
   void rejectsWithTheKeyNamed(String key, String value, String expected) {
     assertThat(problem(Map.of(key, value))).startsWith(expected);

@@ -2,6 +2,7 @@ package dev.rekko.node.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.rekko.node.RekkoNode;
 import dev.rekko.protocol.Errors;
 import dev.rekko.redis.launcher.RedisServer;
 import io.lettuce.core.RedisClient;

@@ -3,12 +3,12 @@ package dev.rekko.node.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import dev.rekko.node.RekkoNode;
 import dev.rekko.node.consistency.ConsistencyChecker;
 import dev.rekko.node.consistency.Finding;
 import dev.rekko.node.consistency.Report;
 import dev.rekko.redis.launcher.RedisServer;
 import dev.rekko.topology.TopologySeed;
-import dev.rekko.topology.TopologyWriter;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -103,7 +103,7 @@ class ConsistencyThroughProxyTest {
       TopologySeed.Plan plan = TopologySeed.plan(
           fx.seeds().stream().map(g -> new TopologySeed.SeedGroup(g.id(), g.servers())).toList());
       if (TopologySeed.canSeed(node.topology(), plan)) {
-        TopologySeed.write(new TopologyWriter(node.system()), plan).toCompletableFuture().get(30, TimeUnit.SECONDS);
+        TopologySeed.write(node.cluster().writer(), plan).toCompletableFuture().get(30, TimeUnit.SECONDS);
       }
       Jedis probe = fx.jedis();
       for (int group = 1; group <= fx.masters().size(); group++) {

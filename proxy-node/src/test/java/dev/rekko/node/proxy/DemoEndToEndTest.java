@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.rekko.node.Demo;
 import dev.rekko.node.FreePorts;
-import dev.rekko.node.NodeLauncher;
 import dev.rekko.node.config.NodeConfig;
 import dev.rekko.node.demo.ClusterReadiness;
 import dev.rekko.node.demo.NodeProcess;
@@ -15,7 +14,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.ServiceLoader;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
@@ -36,8 +34,6 @@ class DemoEndToEndTest {
 
   @Test
   void threeNodesServeOneKeyspaceAndStopWithTheDemo() {
-    // The launcher the node JVMs find is the data path itself.
-    assertThat(ServiceLoader.load(NodeLauncher.class).findFirst()).get().isInstanceOf(DataPathLauncher.class);
     assertTimeoutPreemptively(Duration.ofMinutes(6), () -> {
       Demo.Options options = new Demo.Options(3, 2, 1, FreePorts.base(3), FreePorts.base(3), FreePorts.base(3),
           Optional.empty(),

@@ -2,6 +2,7 @@ package dev.rekko.node.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.rekko.node.RekkoNode;
 import java.io.ByteArrayOutputStream;
 import java.time.Duration;
 import java.util.Map;

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.rekko.protocol.SlotHash;
 import dev.rekko.topology.SlotInfo;
 import dev.rekko.topology.SlotState;
-import dev.rekko.topology.TopologyWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
@@ -62,7 +61,7 @@ class MigrationBigKeyTest {
       g1.set(big.getBytes(StandardCharsets.UTF_8), value);
 
       long epoch = fx.node().topology().epoch();
-      new TopologyWriter(fx.node().system()).putSlots(List.of(new SlotInfo(slot, SlotState.MIGRATING, 1, 2, epoch + 1)))
+      fx.node().cluster().writer().putSlots(List.of(new SlotInfo(slot, SlotState.MIGRATING, 1, 2, epoch + 1)))
           .toCompletableFuture().get(10, TimeUnit.SECONDS);
       assertThat(ProxyFixture.await(Duration.ofSeconds(30),
           () -> fx.node().context().router().loaded().route(slot).migrateFrom() != null)).isTrue();

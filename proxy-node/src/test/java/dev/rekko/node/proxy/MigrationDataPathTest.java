@@ -34,7 +34,7 @@ class MigrationDataPathTest {
   @BeforeAll
   static void start() throws Exception {
     fx = ProxyFixture.builder().groups(2).start();
-    writer = new TopologyWriter(fx.node().system());
+    writer = fx.node().cluster().writer();
     // This test plays the slot actor's part by writing the steps itself: the coordinator's movers must
     // not finish the migration behind its back.
     var http = java.net.http.HttpClient.newHttpClient();

@@ -3,6 +3,7 @@ package dev.rekko.node.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.rekko.node.RekkoNode;
 import dev.rekko.node.config.ProxySettings;
 import dev.rekko.protocol.Errors;
 import java.net.Inet4Address;

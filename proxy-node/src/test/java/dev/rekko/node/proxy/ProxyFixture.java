@@ -1,5 +1,6 @@
 package dev.rekko.node.proxy;
 
+import dev.rekko.node.RekkoNode;
 import dev.rekko.node.config.GroupSeed;
 import dev.rekko.node.config.NodeConfig;
 import dev.rekko.protocol.SlotHash;

@@ -26,12 +26,12 @@ class SeedVisibleTest {
 
   @Test
   void theWholeSeedIsVisible() {
-    assertThat(RekkoNode.seedVisible(topology(PLAN.groups(), PLAN.slots(), true))).isTrue();
+    assertThat(DataPath.seedVisible(topology(PLAN.groups(), PLAN.slots(), true))).isTrue();
   }
 
   @Test
   void notBeforeTheBootstrappedEntry() {
-    assertThat(RekkoNode.seedVisible(topology(PLAN.groups(), PLAN.slots(), false))).isFalse();
+    assertThat(DataPath.seedVisible(topology(PLAN.groups(), PLAN.slots(), false))).isFalse();
   }
 
   @Test
@@ -40,11 +40,11 @@ class SeedVisibleTest {
     for (int s = 64; s < 128; s++) {
       slots.set(s, SlotInfo.offline(s));
     }
-    assertThat(RekkoNode.seedVisible(topology(PLAN.groups(), slots, true))).isFalse();
+    assertThat(DataPath.seedVisible(topology(PLAN.groups(), slots, true))).isFalse();
   }
 
   @Test
   void notWhileAGroupIsStillMissing() {
-    assertThat(RekkoNode.seedVisible(topology(PLAN.groups().subList(0, 1), PLAN.slots(), true))).isFalse();
+    assertThat(DataPath.seedVisible(topology(PLAN.groups().subList(0, 1), PLAN.slots(), true))).isFalse();
   }
 }

@@ -3,6 +3,7 @@ package dev.rekko.node.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import dev.rekko.node.RekkoNode;
 import dev.rekko.protocol.Errors;
 import dev.rekko.redis.launcher.RedisServer;
 import java.io.ByteArrayOutputStream;

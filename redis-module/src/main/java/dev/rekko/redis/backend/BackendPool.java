@@ -2,6 +2,7 @@ package dev.rekko.redis.backend;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -79,6 +80,22 @@ public final class BackendPool implements AutoCloseable {
       }
       return false;
     });
+  }
+
+  /**
+   * This node's view of a server: up when any of its connections to it is, down when none is, and
+   * unknown (empty) when it has no connection to it.
+   */
+  public Optional<Boolean> up(BackendAddress server) {
+    Optional<Boolean> up = Optional.empty();
+    for (var e : connections.entrySet()) {
+      if (e.getKey().server().equals(server)) {
+        for (BackendConnection c : e.getValue()) {
+          up = Optional.of(up.orElse(false) || c.isUp());
+        }
+      }
+    }
+    return up;
   }
 
   public List<Status> status() {

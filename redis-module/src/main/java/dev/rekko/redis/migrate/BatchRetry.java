@@ -34,7 +34,7 @@ final class BatchRetry {
 
   private void retry(Batch b, String firstError, Walk walk, Deque<Batch> todo)
       throws MoveException, InterruptedException {
-    MoverOptions options = migrator.options();
+    ServerMoverSettings options = migrator.options();
     String error = firstError;
     while (true) {
       if (b.attempts >= options.maxAttempts()) {

@@ -10,7 +10,7 @@ import java.util.concurrent.CancellationException;
 
 /**
  * Moves a walk's batches by copy-and-delete (see {@link CopyLane} for the protocol and why it is safe)
- * on {@link MoverOptions#copyLanes()} lanes: the calling thread runs one, helper threads the others,
+ * on {@link ServerMoverSettings#copyLanes()} lanes: the calling thread runs one, helper threads the others,
  * all taking batches from the walk's queue.
  *
  * <p>Why not MIGRATE: MIGRATE blocks the source for the whole round trip to the target and reads the
@@ -21,13 +21,13 @@ import java.util.concurrent.CancellationException;
 final class Copier implements AutoCloseable {
   private final BackendAddress source;
   private final Credentials credentials;
-  private final MoverOptions options;
+  private final ServerMoverSettings options;
   private final SourceLoad load;
   private final CopyLane[] lanes;
   /** Runs in a lane after each round's DUMPs were read, before its RESTOREs; tests race clients here. */
   volatile java.util.function.Consumer<Batch> afterDump = batch -> { };
 
-  Copier(BackendAddress source, Credentials credentials, MoverOptions options, MoverClock clock, SourceLoad load) {
+  Copier(BackendAddress source, Credentials credentials, ServerMoverSettings options, MoverClock clock, SourceLoad load) {
     this.source = source;
     this.credentials = credentials;
     this.options = options;
@@ -42,7 +42,7 @@ final class Copier implements AutoCloseable {
     return source;
   }
 
-  MoverOptions options() {
+  ServerMoverSettings options() {
     return options;
   }
 
@@ -81,7 +81,7 @@ final class Copier implements AutoCloseable {
       runLane(0, queue, walk, failures);
     } finally {
       for (Thread t : helpers) {
-        SlotMover.joinUninterruptibly(t);
+        ServerMover.joinUninterruptibly(t);
       }
     }
     rethrowFirst(failures);

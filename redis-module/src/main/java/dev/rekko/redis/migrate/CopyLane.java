@@ -31,11 +31,11 @@ import java.util.concurrent.TimeUnit;
  * source. The DEL only removes what the target now holds; a key left on both (a lost connection before
  * the DEL) is the same value twice and is moved again by the next walk.
  *
- * <p>A key too big for the mover's memory ({@link MoverOptions#copyMaxValueBytes()}: the source
+ * <p>A key too big for the mover's memory ({@link ServerMoverSettings#copyMaxValueBytes()}: the source
  * connection refuses a longer DUMP reply before reading it), a round that keeps being aborted, a
  * target error and a lost connection all hand the keys to MIGRATE ({@link Migrator#moveOne}), with its
  * retries and error reports. A round has at most {@link Copier#roundKeys()} keys, so that its payloads
- * stay within {@link MoverOptions#copyBatchBytes()}; and WATCH costs Redis time growing with the square
+ * stay within {@link ServerMoverSettings#copyBatchBytes()}; and WATCH costs Redis time growing with the square
  * of the keys watched at once.
  */
 final class CopyLane implements AutoCloseable {
@@ -70,7 +70,7 @@ final class CopyLane implements AutoCloseable {
 
   /** Moves the batches of {@code queue} until {@link Batch#END}, which it leaves for the other lanes. */
   void drain(BlockingQueue<Batch> queue, Walk walk) throws MoveException, InterruptedException {
-    MoverOptions options = copier.options();
+    ServerMoverSettings options = copier.options();
     while (true) {
       walk.check();
       if (index >= options.yieldPipelineDepth() && copier.load().yielding()) {

@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
  * mover's own work between two MIGRATEs, during which the source would otherwise sit idle.
  *
  * <p>While clients use the source too ({@link SourceLoad#yielding()}), batches are cut to
- * {@link MoverOptions#yieldBatchKeys()} keys and at most {@link MoverOptions#yieldPipelineDepth()}
+ * {@link ServerMoverSettings#yieldBatchKeys()} keys and at most {@link ServerMoverSettings#yieldPipelineDepth()}
  * are in flight, so that a client command waits behind one short MIGRATE at most.
  *
  * <p>A batch that fails in a retriable way is tried again on its own, once the pipeline has been
@@ -25,7 +25,7 @@ import java.util.concurrent.TimeUnit;
 final class Migrator implements AutoCloseable {
   private final BackendAddress source;
   private final Credentials credentials;
-  private final MoverOptions options;
+  private final ServerMoverSettings options;
   private final MoverClock clock;
   private final BatchRetry retry;
   private final SourceLoad load;
@@ -38,7 +38,7 @@ final class Migrator implements AutoCloseable {
   /** A MIGRATE whose reply is still to come. */
   private record InFlight(Batch batch, long timeoutMillis, long sentNanos) {}
 
-  Migrator(BackendAddress source, Credentials credentials, MoverOptions options, MoverClock clock,
+  Migrator(BackendAddress source, Credentials credentials, ServerMoverSettings options, MoverClock clock,
       SourceLoad load) {
     this.source = source;
     this.load = load;
@@ -52,7 +52,7 @@ final class Migrator implements AutoCloseable {
     return source;
   }
 
-  MoverOptions options() {
+  ServerMoverSettings options() {
     return options;
   }
 

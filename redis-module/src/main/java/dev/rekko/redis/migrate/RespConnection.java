@@ -51,7 +51,7 @@ final class RespConnection implements AutoCloseable {
   }
 
   /** Connects and logs in with the mover's timeouts; the connection starts in database 0. */
-  static RespConnection open(BackendAddress address, Credentials credentials, MoverOptions options)
+  static RespConnection open(BackendAddress address, Credentials credentials, ServerMoverSettings options)
       throws IOException {
     return open(address, credentials, options.connectTimeout().toMillis(), options.commandWaitNanos());
   }

@@ -26,13 +26,13 @@ final class Scanner implements AutoCloseable {
   private static final byte[] COUNT = "COUNT".getBytes(StandardCharsets.US_ASCII);
 
   private final BackendAddress source;
-  private final MoverOptions options;
+  private final ServerMoverSettings options;
   private final MoverClock clock;
   private final byte[] count;
   private final SourceLoad load;
   private RespConnection conn;
 
-  Scanner(BackendAddress source, MoverOptions options, MoverClock clock, SourceLoad load) {
+  Scanner(BackendAddress source, ServerMoverSettings options, MoverClock clock, SourceLoad load) {
     this.source = source;
     this.options = options;
     this.clock = clock;

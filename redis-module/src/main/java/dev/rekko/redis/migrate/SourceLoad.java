@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Redis runs one command at a time, and a MIGRATE of a thousand keys keeps it busy for several
  * milliseconds; with two of them pipelined, a client command can wait behind both. So while others
- * send more than {@link MoverOptions#yieldAbove()} commands a second, the mover moves few keys at a
+ * send more than {@link ServerMoverSettings#yieldAbove()} commands a second, the mover moves few keys at a
  * time on few lanes or MIGRATEs in flight, and the commands that queued behind one step run before
  * the next. It goes back to full
  * batches once the traffic has stayed below that rate for {@link #QUIET_SAMPLES} samples in a row.
@@ -29,7 +29,7 @@ final class SourceLoad implements AutoCloseable {
 
   private final BackendAddress source;
   private final Credentials credentials;
-  private final MoverOptions options;
+  private final ServerMoverSettings options;
   /** Commands the mover's own connections sent to the source. */
   final AtomicLong own = new AtomicLong();
   private volatile boolean yielding;
@@ -38,7 +38,7 @@ final class SourceLoad implements AutoCloseable {
   private RespConnection conn;
   private Thread thread;
 
-  SourceLoad(BackendAddress source, Credentials credentials, MoverOptions options) {
+  SourceLoad(BackendAddress source, Credentials credentials, ServerMoverSettings options) {
     this.source = source;
     this.credentials = credentials;
     this.options = options;
@@ -49,7 +49,7 @@ final class SourceLoad implements AutoCloseable {
     return RespConnection.open(source, credentials, options).countInto(own);
   }
 
-  /** Whether the mover should move few keys at a time now ({@link MoverOptions#yieldBatchKeys()}). */
+  /** Whether the mover should move few keys at a time now ({@link ServerMoverSettings#yieldBatchKeys()}). */
   boolean yielding() {
     return yielding;
   }

@@ -29,7 +29,7 @@ import redis.clients.jedis.params.MigrateParams;
  * the round did not WATCH its keys on the target.
  */
 class CopierTest {
-  private static final MoverOptions SMALL = MoverOptions.builder().batchKeys(10).scanCount(50).queueBatches(2)
+  private static final ServerMoverSettings SMALL = ServerMoverSettings.builder().batchKeys(10).scanCount(50).queueBatches(2)
       .maxAttempts(3).copyLanes(1).build();
 
   @Test
@@ -40,7 +40,7 @@ class CopierTest {
       String deleted = keys.get(0);
       String rewritten = keys.get(1);
       AtomicBoolean raced = new AtomicBoolean();
-      try (SlotMover mover = MoverFixtures.mover(source, SMALL, null, MoverClock.SYSTEM)) {
+      try (ServerMover mover = MoverFixtures.mover(source, SMALL, null, MoverClock.SYSTEM)) {
         // What a node does on access during the migration: MIGRATE the key away from the source, then
         // run the command on the target. Here it happens after the round's DUMP, before its RESTOREs.
         mover.copier().afterDump = batch -> {
@@ -77,7 +77,7 @@ class CopierTest {
   void closingTheMoverMidRoundLeavesTheLaneItsConnectionsUntilTheWalkEnds() throws Exception {
     try (RedisServer source = RedisServer.builder().start(); RedisServer target = RedisServer.builder().start()) {
       load(source, 0, keys(32, "k", 30), "v");
-      SlotMover mover = MoverFixtures.mover(source, SMALL, null, MoverClock.SYSTEM);
+      ServerMover mover = MoverFixtures.mover(source, SMALL, null, MoverClock.SYSTEM);
       int[] open = {-1, -1};
       AtomicBoolean closed = new AtomicBoolean();
       mover.copier().afterDump = batch -> {
@@ -109,7 +109,7 @@ class CopierTest {
       load(source, 0, keys, "old");
       String touched = keys.get(3);
       List<Integer> rounds = new ArrayList<>();
-      try (SlotMover mover = MoverFixtures.mover(source, SMALL, null, MoverClock.SYSTEM)) {
+      try (ServerMover mover = MoverFixtures.mover(source, SMALL, null, MoverClock.SYSTEM)) {
         mover.copier().afterDump = batch -> {
           rounds.add(batch.size());
           if (rounds.size() == 1) {
@@ -143,8 +143,8 @@ class CopierTest {
       }
       List<String> small = keys(32, "small", 5);
       load(source, 0, small, "v");
-      MoverOptions options = SMALL.toBuilder().copyMaxValueBytes(1024 * 1024).copyBatchBytes(10 * 1024 * 1024).build();
-      try (SlotMover mover = MoverFixtures.mover(source, options, null, MoverClock.SYSTEM)) {
+      ServerMoverSettings options = SMALL.toBuilder().copyMaxValueBytes(1024 * 1024).copyBatchBytes(10 * 1024 * 1024).build();
+      try (ServerMover mover = MoverFixtures.mover(source, options, null, MoverClock.SYSTEM)) {
         assertThat(mover.walk(Map.of(32, address(target))).keysMoved()).isEqualTo(6);
       }
       try (Jedis j = jedis(target, 0)) {
@@ -165,8 +165,8 @@ class CopierTest {
       List<String> keys = keys(33, "k", 10);
       load(source, 0, keys, "v");
       List<Integer> rounds = new ArrayList<>();
-      MoverOptions options = SMALL.toBuilder().copyMaxValueBytes(200).copyBatchBytes(600).build();
-      try (SlotMover mover = MoverFixtures.mover(source, options, null, MoverClock.SYSTEM)) {
+      ServerMoverSettings options = SMALL.toBuilder().copyMaxValueBytes(200).copyBatchBytes(600).build();
+      try (ServerMover mover = MoverFixtures.mover(source, options, null, MoverClock.SYSTEM)) {
         mover.copier().afterDump = batch -> rounds.add(batch.size());
         assertThat(mover.walk(Map.of(33, address(target))).keysMoved()).isEqualTo(10);
       }
@@ -183,8 +183,8 @@ class CopierTest {
       List<String> keys = keys(36, "k", 300);
       load(source, 0, keys, "v");
       Set<String> lanes = java.util.concurrent.ConcurrentHashMap.newKeySet();
-      MoverOptions options = SMALL.toBuilder().copyLanes(3).yieldPipelineDepth(1).yieldBatchKeys(20).build();
-      try (SlotMover mover = MoverFixtures.mover(source, options, null, MoverClock.SYSTEM)) {
+      ServerMoverSettings options = SMALL.toBuilder().copyLanes(3).yieldPipelineDepth(1).yieldBatchKeys(20).build();
+      try (ServerMover mover = MoverFixtures.mover(source, options, null, MoverClock.SYSTEM)) {
         mover.load().force(true);
         mover.copier().afterDump = batch -> lanes.add(Thread.currentThread().getName());
         WalkResult r = mover.walk(Map.of(36, address(target)));
@@ -202,7 +202,7 @@ class CopierTest {
       load(source, 0, keys(37, "k", 30), "v");
       load(source, 0, keys(38, "k", 5), "v");
       List<String> owed = new ArrayList<>();
-      try (SlotMover mover = MoverFixtures.mover(source, SMALL, null, MoverClock.SYSTEM)) {
+      try (ServerMover mover = MoverFixtures.mover(source, SMALL, null, MoverClock.SYSTEM)) {
         java.util.concurrent.atomic.AtomicInteger rounds = new java.util.concurrent.atomic.AtomicInteger();
         mover.copier().afterDump = batch -> {
           if (rounds.incrementAndGet() == 2) {
@@ -242,8 +242,8 @@ class CopierTest {
     try (RedisServer source = RedisServer.builder().start(); RedisServer target = RedisServer.builder().start()) {
       load(source, 2, keys(34, "k", 30), "v");
       target.kill();
-      MoverOptions options = SMALL.toBuilder().copyLanes(2).build();
-      try (SlotMover mover = MoverFixtures.mover(source, options, null, new MoverFixtures.FakeClock())) {
+      ServerMoverSettings options = SMALL.toBuilder().copyLanes(2).build();
+      try (ServerMover mover = MoverFixtures.mover(source, options, null, new MoverFixtures.FakeClock())) {
         assertThatThrownBy(() -> mover.walk(Map.of(34, address(target))))
             .isInstanceOf(MoveException.class)
             .hasMessageContaining("from source " + address(source))
@@ -265,7 +265,7 @@ class CopierTest {
     try (RedisServer source = RedisServer.builder().start();
         RedisServer target = RedisServer.builder().password("secret").start()) {
       load(source, 0, keys(35, "k", 5), "v");
-      try (SlotMover mover = MoverFixtures.mover(source, SMALL, null, MoverClock.SYSTEM)) {
+      try (ServerMover mover = MoverFixtures.mover(source, SMALL, null, MoverClock.SYSTEM)) {
         assertThatThrownBy(() -> mover.walk(Map.of(35, address(target))))
             .isInstanceOf(MoveException.class)
             .hasMessageContaining("NOAUTH")
@@ -288,8 +288,8 @@ class CopierTest {
       load(source, 0, keys(50, "stays", 20), "v");
       Map<Integer, BackendAddress> slots = Map.of(40, address(target), 41, address(target), 42, address(target),
           43, address(target));
-      MoverOptions options = SMALL.toBuilder().batchKeys(100).copyLanes(3).build();
-      try (SlotMover mover = MoverFixtures.mover(source, options, null, MoverClock.SYSTEM)) {
+      ServerMoverSettings options = SMALL.toBuilder().batchKeys(100).copyLanes(3).build();
+      try (ServerMover mover = MoverFixtures.mover(source, options, null, MoverClock.SYSTEM)) {
         WalkResult r = mover.walk(slots);
         assertThat(r.keysMoved()).isEqualTo(2000);
         assertThat(mover.walk(slots).keysFound()).isZero();

@@ -80,20 +80,20 @@ public final class MoverBench {
       }
       for (int[] bd : grid) {
         variants.add(new Object[] {"MIGRATE batch " + bd[0] + ", depth " + bd[1],
-            MoverOptions.builder().batchKeys(bd[0]).pipelineDepth(bd[1]).copyLanes(0).build()});
+            ServerMoverSettings.builder().batchKeys(bd[0]).pipelineDepth(bd[1]).copyLanes(0).build()});
       }
       for (int lanes : copyLanes) {
         variants.add(new Object[] {"copy, " + lanes + " lanes (rounds of 128 keys)",
-            MoverOptions.builder().copyLanes(lanes).build()});
+            ServerMoverSettings.builder().copyLanes(lanes).build()});
       }
       if (probe) {
         variants.add(new Object[] {"batch 1000, depth 2, sizes probed (maxBatchBytes 4 MiB)",
-            MoverOptions.builder().batchKeys(1000).pipelineDepth(2).maxBatchBytes(4 << 20).copyLanes(0).build()});
+            ServerMoverSettings.builder().batchKeys(1000).pipelineDepth(2).maxBatchBytes(4 << 20).copyLanes(0).build()});
       }
       for (int round = 0; round < rounds; round++) {
         for (Object[] v : variants) {
           Row row = v[1] == null ? baseline((String) v[0], from, to, 500) : walk((String) v[0], from, to,
-              (MoverOptions) v[1]);
+              (ServerMoverSettings) v[1]);
           rows.add(row);
           System.out.println(format(row));
           RedisServer t = from;
@@ -131,7 +131,7 @@ public final class MoverBench {
         r.avgMigrateUs(), r.cpu().source() * perKey, r.cpu().target() * perKey, r.cpu().mover() * perKey);
   }
 
-  private static Row walk(String name, RedisServer from, RedisServer to, MoverOptions options) throws Exception {
+  private static Row walk(String name, RedisServer from, RedisServer to, ServerMoverSettings options) throws Exception {
     Map<Integer, BackendAddress> all = new HashMap<>();
     for (int s = 0; s < SlotHash.SLOTS; s++) {
       all.put(s, MoverFixtures.address(to));
@@ -139,7 +139,7 @@ public final class MoverBench {
     resetStats(from);
     Cpu before = cpu(from, to);
     WalkResult r;
-    try (SlotMover mover = new SlotMover(MoverFixtures.address(from), Credentials.NONE, List.of(0), options, null)) {
+    try (ServerMover mover = new ServerMover(MoverFixtures.address(from), Credentials.NONE, List.of(0), options, null)) {
       r = mover.walk(all);
     }
     Cpu used = cpu(from, to).minus(before);
@@ -162,8 +162,8 @@ public final class MoverBench {
     resetStats(from);
     Cpu before = cpu(from, to);
     WalkResult r;
-    try (SlotMover mover = new SlotMover(MoverFixtures.address(from), Credentials.NONE, List.of(0),
-        MoverOptions.defaults(), null)) {
+    try (ServerMover mover = new ServerMover(MoverFixtures.address(from), Credentials.NONE, List.of(0),
+        ServerMoverSettings.defaults(), null)) {
       r = mover.walk(quarter);
     }
     Cpu used = cpu(from, to).minus(before);

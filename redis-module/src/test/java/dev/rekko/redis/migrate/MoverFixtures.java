@@ -89,8 +89,8 @@ final class MoverFixtures {
     return all;
   }
 
-  static SlotMover mover(RedisServer source, MoverOptions options, MoverListener listener, MoverClock clock) {
-    return new SlotMover(address(source), Credentials.NONE, List.of(), options, listener, clock);
+  static ServerMover mover(RedisServer source, ServerMoverSettings options, MoverListener listener, MoverClock clock) {
+    return new ServerMover(address(source), Credentials.NONE, List.of(), options, listener, clock);
   }
 
   /** A clock whose time moves only when someone sleeps: pauses are recorded, never waited for. */

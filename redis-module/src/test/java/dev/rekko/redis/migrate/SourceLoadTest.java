@@ -65,7 +65,7 @@ class SourceLoadTest {
 
   @Test
   void pingsFromOthersDoNotMakeTheMoverYield() throws Exception {
-    MoverOptions options = MoverOptions.builder().yieldAbove(500).loadProbeInterval(Duration.ofMillis(20)).build();
+    ServerMoverSettings options = ServerMoverSettings.builder().yieldAbove(500).loadProbeInterval(Duration.ofMillis(20)).build();
     try (SourceLoad load = new SourceLoad(address(source), Credentials.NONE, options);
         Jedis client = jedis(source, 0)) {
       load.start();
@@ -80,7 +80,7 @@ class SourceLoadTest {
 
   @Test
   void yieldsWhileOthersSendCommandsAndNotForTheMoversOwn() throws Exception {
-    MoverOptions options = MoverOptions.builder().yieldAbove(500).loadProbeInterval(Duration.ofMillis(20)).build();
+    ServerMoverSettings options = ServerMoverSettings.builder().yieldAbove(500).loadProbeInterval(Duration.ofMillis(20)).build();
     try (SourceLoad load = new SourceLoad(address(source), Credentials.NONE, options);
         Jedis own = jedis(source, 0)) {
       load.start();
@@ -118,9 +118,9 @@ class SourceLoadTest {
       slots.put(slot, address(target));
     }
     // MIGRATE batches (copy lanes 0); CopierTest covers the rounds of the copy lanes.
-    MoverOptions options = MoverOptions.builder().batchKeys(1000).scanCount(2500).yieldAbove(0)
+    ServerMoverSettings options = ServerMoverSettings.builder().batchKeys(1000).scanCount(2500).yieldAbove(0)
         .yieldBatchKeys(100).copyLanes(0).build();
-    try (SlotMover mover = MoverFixtures.mover(source, options, null, MoverClock.SYSTEM)) {
+    try (ServerMover mover = MoverFixtures.mover(source, options, null, MoverClock.SYSTEM)) {
       mover.load().force(true);
       WalkResult r = mover.walk(slots);
       assertThat(r.keysMoved()).isEqualTo(2500);

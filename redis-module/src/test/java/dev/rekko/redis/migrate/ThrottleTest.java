@@ -78,8 +78,8 @@ class ThrottleTest {
       load(source, 0, keys(30, "k", 1000), "v");
       MoverFixtures.FakeClock clock = new MoverFixtures.FakeClock();
       // MIGRATE batches of 100 (copy lanes 0), so that the count below is exact.
-      MoverOptions options = MoverOptions.builder().batchKeys(100).maxKeysPerSecond(1000).copyLanes(0).build();
-      SlotMover[] self = new SlotMover[1];
+      ServerMoverSettings options = ServerMoverSettings.builder().batchKeys(100).maxKeysPerSecond(1000).copyLanes(0).build();
+      ServerMover[] self = new ServerMover[1];
       AtomicInteger batches = new AtomicInteger();
       MoverListener lifter = new MoverListener() {
         @Override
@@ -89,7 +89,7 @@ class ThrottleTest {
           }
         }
       };
-      try (SlotMover mover = MoverFixtures.mover(source, options, lifter, clock)) {
+      try (ServerMover mover = MoverFixtures.mover(source, options, lifter, clock)) {
         self[0] = mover;
         WalkResult r = mover.walk(Map.of(30, address(target)));
         assertThat(r.keysMoved()).isGreaterThanOrEqualTo(1000);

@@ -24,13 +24,13 @@ import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
 
 /** The mover against real redis-servers: what moves, where to, and what stays. */
-class SlotMoverTest {
+class ServerMoverTest {
   private static RedisServer source;
   private static RedisServer target;
   private static RedisServer other;
 
   /** Small batches and a shallow queue, so that even these small key sets make many batches. */
-  private static final MoverOptions SMALL = MoverOptions.builder().batchKeys(7).scanCount(20).queueBatches(2).build();
+  private static final ServerMoverSettings SMALL = ServerMoverSettings.builder().batchKeys(7).scanCount(20).queueBatches(2).build();
 
   @BeforeAll
   static void start() {
@@ -67,7 +67,7 @@ class SlotMoverTest {
     load(source, 5, keys(7, "stay5", 30), "v");
 
     WalkResult result;
-    try (SlotMover mover = MoverFixtures.mover(source, SMALL, null, MoverClock.SYSTEM)) {
+    try (ServerMover mover = MoverFixtures.mover(source, SMALL, null, MoverClock.SYSTEM)) {
       result = mover.walk(Map.of(1, address(target), 2, address(target)));
 
       for (int db : new int[] {0, 3}) {
@@ -104,7 +104,7 @@ class SlotMoverTest {
     load(source, 0, keys(1, "early", 300), "v");
     load(source, 0, keys(2, "joins", 300), "v");
     AtomicBoolean joined = new AtomicBoolean();
-    SlotMover[] self = new SlotMover[1];
+    ServerMover[] self = new ServerMover[1];
     MoverListener joinAtFirstBatch = new MoverListener() {
       @Override
       public void onBatch(BatchReport report) {
@@ -114,7 +114,7 @@ class SlotMoverTest {
         }
       }
     };
-    try (SlotMover mover = MoverFixtures.mover(source, SMALL, joinAtFirstBatch, MoverClock.SYSTEM)) {
+    try (ServerMover mover = MoverFixtures.mover(source, SMALL, joinAtFirstBatch, MoverClock.SYSTEM)) {
       self[0] = mover;
       assertThat(mover.join(Map.of(2, address(target)))).as("no walk runs yet").isFalse();
       WalkResult first = mover.walk(Map.of(1, address(target)));
@@ -141,7 +141,7 @@ class SlotMoverTest {
   void walksOnlyTheDatabasesItIsGiven() throws Exception {
     load(source, 0, keys(1, "zero", 10), "v");
     load(source, 1, keys(1, "one", 10), "v");
-    try (SlotMover mover = new SlotMover(address(source), Credentials.NONE, List.of(1), SMALL, null)) {
+    try (ServerMover mover = new ServerMover(address(source), Credentials.NONE, List.of(1), SMALL, null)) {
       WalkResult result = mover.walk(Map.of(1, address(target)));
       assertThat(result.keysFound()).isEqualTo(10);
     }
@@ -158,7 +158,7 @@ class SlotMoverTest {
       }
       j.set("{" + MoverFixtures.tagFor(9) + "}:forever", "v");
     }
-    try (SlotMover mover = MoverFixtures.mover(source, SMALL, null, MoverClock.SYSTEM)) {
+    try (ServerMover mover = MoverFixtures.mover(source, SMALL, null, MoverClock.SYSTEM)) {
       assertThat(mover.walk(Map.of(9, address(target))).keysFound()).isGreaterThanOrEqualTo(41);
     }
     try (Jedis j = jedis(target, 2)) {
@@ -175,7 +175,7 @@ class SlotMoverTest {
     load(source, 0, keys(10, "x", 90), "v");
     load(source, 0, keys(11, "y", 60), "v");
     load(source, 4, keys(11, "z", 25), "v");
-    try (SlotMover mover = MoverFixtures.mover(source, SMALL, null, MoverClock.SYSTEM)) {
+    try (ServerMover mover = MoverFixtures.mover(source, SMALL, null, MoverClock.SYSTEM)) {
       WalkResult r = mover.walk(Map.of(10, address(target), 11, address(other)));
       assertThat(r.keysFound()).isGreaterThanOrEqualTo(175);
     }
@@ -209,7 +209,7 @@ class SlotMoverTest {
         }
       }
     };
-    try (SlotMover mover = MoverFixtures.mover(source, SMALL, writer, MoverClock.SYSTEM)) {
+    try (ServerMover mover = MoverFixtures.mover(source, SMALL, writer, MoverClock.SYSTEM)) {
       WalkResult first = mover.walk(Map.of(12, address(target)));
       assertThat(first.keysFound()).isGreaterThanOrEqualTo(300);
       writing.set(false);
@@ -231,7 +231,7 @@ class SlotMoverTest {
     for (String k : keys(13, "k", 3)) {
       batch.add(k.getBytes(StandardCharsets.UTF_8));
     }
-    try (SlotMover mover = MoverFixtures.mover(source, SMALL, null, MoverClock.SYSTEM)) {
+    try (ServerMover mover = MoverFixtures.mover(source, SMALL, null, MoverClock.SYSTEM)) {
       assertThat(mover.moveKeys(6, address(target), batch)).isTrue();
       // Moved already: MIGRATE answers NOKEY, which is not an error.
       assertThat(mover.moveKeys(6, address(target), batch)).isFalse();
@@ -243,7 +243,7 @@ class SlotMoverTest {
   @Test
   void anEmptyMapMovesNothing() throws Exception {
     load(source, 0, keys(1, "a", 10), "v");
-    try (SlotMover mover = MoverFixtures.mover(source, SMALL, null, MoverClock.SYSTEM)) {
+    try (ServerMover mover = MoverFixtures.mover(source, SMALL, null, MoverClock.SYSTEM)) {
       WalkResult r = mover.walk(Map.<Integer, BackendAddress>of());
       assertThat(r.keysScanned()).isZero();
       assertThat(r.slots()).isEmpty();

@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * Moves keys away from one source Redis: the mover of a source server. One {@link #walk} SCANs every
  * database of the source once and moves every key whose slot is leaving, to that slot's target, in
- * batches per (target, database): by copy-and-delete under WATCH on {@link MoverOptions#copyLanes()}
+ * batches per (target, database): by copy-and-delete under WATCH on {@link ServerMoverSettings#copyLanes()}
  * lanes ({@link Copier}), or with pipelined {@code MIGRATE host port "" db timeout REPLACE [AUTH ...]
  * KEYS ...} when that is 0 ({@link Migrator}); big values and failed rounds go by MIGRATE either way.
  * SCAN runs on one connection in a helper thread, with a bounded queue between it and the movers.
@@ -25,17 +25,17 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * of a second plus the MIGRATE running at that moment; a cancelled or failed walk proves nothing about
  * any slot, and the next walk simply starts over. The throttle may be changed from any thread.
  */
-public final class SlotMover implements AutoCloseable {
+public final class ServerMover implements AutoCloseable {
   private final BackendAddress source;
   private final Credentials credentials;
   private final List<Integer> databases;
-  private final MoverOptions options;
+  private final ServerMoverSettings options;
   private final MoverListener listener;
   private final Throttle throttle;
   private final Scanner scanner;
   private final Migrator migrator;
   private final Migrator single;
-  /** Null when walks move keys with MIGRATE ({@link MoverOptions#copyLanes()} 0). */
+  /** Null when walks move keys with MIGRATE ({@link ServerMoverSettings#copyLanes()} 0). */
   private final Copier copier;
   private final SourceLoad load;
   // Guarded by itself: a walk and moveKeys are "busy"; close() leaves the connections of a busy mover to
@@ -52,12 +52,12 @@ public final class SlotMover implements AutoCloseable {
    *     (from {@code INFO keyspace}), which is enough because no key of a leaving slot is written to
    *     the source after its barrier
    */
-  public SlotMover(BackendAddress source, Credentials credentials, List<Integer> databases,
-      MoverOptions options, MoverListener listener) {
+  public ServerMover(BackendAddress source, Credentials credentials, List<Integer> databases,
+      ServerMoverSettings options, MoverListener listener) {
     this(source, credentials, databases, options, listener, MoverClock.SYSTEM);
   }
 
-  SlotMover(BackendAddress source, Credentials credentials, List<Integer> databases, MoverOptions options,
+  ServerMover(BackendAddress source, Credentials credentials, List<Integer> databases, ServerMoverSettings options,
       MoverListener listener, MoverClock clock) {
     this.source = Objects.requireNonNull(source, "source");
     this.credentials = Objects.requireNonNull(credentials, "credentials");
@@ -81,7 +81,7 @@ public final class SlotMover implements AutoCloseable {
     return source;
   }
 
-  public MoverOptions options() {
+  public ServerMoverSettings options() {
     return options;
   }
 
@@ -150,7 +150,7 @@ public final class SlotMover implements AutoCloseable {
 
   /**
    * Whether the walks send short MIGRATEs one at a time, because clients use the source too (see
-   * {@link MoverOptions#yieldAbove()}).
+   * {@link ServerMoverSettings#yieldAbove()}).
    */
   public boolean yieldingToClients() {
     return load.yielding();

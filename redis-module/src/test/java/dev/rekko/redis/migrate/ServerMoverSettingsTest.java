@@ -16,7 +16,7 @@ import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.params.ScanParams;
 
 /** Credentials carried into MIGRATE, and batches shaped by measured key sizes. */
-class SlotMoverOptionsTest {
+class ServerMoverSettingsTest {
 
   @Test
   void aPasswordReachesSourceAndTarget() throws Exception {
@@ -43,7 +43,7 @@ class SlotMoverOptionsTest {
         j.set(k, "v");
       }
     }
-    try (SlotMover mover = new SlotMover(address(source), credentials, List.of(), MoverOptions.defaults(), null)) {
+    try (ServerMover mover = new ServerMover(address(source), credentials, List.of(), ServerMoverSettings.defaults(), null)) {
       assertThat(mover.walk(Map.of(40, address(target))).keysFound()).isGreaterThanOrEqualTo(20);
     }
     try (Jedis j = jedis(target, 1, credentials)) {
@@ -65,7 +65,7 @@ class SlotMoverOptionsTest {
         p.sync();
       }
       // About a kilobyte per key: a batch holds at most ten of them, the 200 kB key goes alone.
-      MoverOptions options = MoverOptions.builder().batchKeys(1000).maxBatchBytes(11_000)
+      ServerMoverSettings options = ServerMoverSettings.builder().batchKeys(1000).maxBatchBytes(11_000)
           .bigKeyBytes(100_000).build();
       List<Integer> sizes = new ArrayList<>();
       MoverListener listener = new MoverListener() {
@@ -74,7 +74,7 @@ class SlotMoverOptionsTest {
           sizes.add(report.keys());
         }
       };
-      try (SlotMover mover = MoverFixtures.mover(source, options, listener, MoverClock.SYSTEM)) {
+      try (ServerMover mover = MoverFixtures.mover(source, options, listener, MoverClock.SYSTEM)) {
         WalkResult r = mover.walk(Map.of(41, address(target)));
         assertThat(r.keysMoved()).isGreaterThanOrEqualTo(61);
       }

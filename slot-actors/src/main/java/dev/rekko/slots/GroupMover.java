@@ -2,7 +2,7 @@ package dev.rekko.slots;
 
 import dev.rekko.redis.backend.BackendAddress;
 import dev.rekko.redis.migrate.MoverListener;
-import dev.rekko.redis.migrate.SlotMover;
+import dev.rekko.redis.migrate.ServerMover;
 import dev.rekko.redis.migrate.WalkResult;
 import dev.rekko.topology.GroupInfo;
 import dev.rekko.topology.SlotInfo;
@@ -29,14 +29,15 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 /**
  * The mover of one source group, a sharded entity with id = the group id. It follows the topology: while
  * any slot is {@code MIGRATING} away from its group, it walks the group master's keyspace again and again
- * ({@link SlotMover}: SCAN plus pipelined {@code MIGRATE … KEYS}), one walk for all those slots. A walk
+ * with a {@link ServerMover} (SCAN, then copy-and-delete rounds on copy lanes, or pipelined
+ * {@code MIGRATE … KEYS} when {@code copy-lanes} is 0), one walk for all those slots. A walk
  * starts as soon as one slot is {@code MIGRATING}; slots whose barrier ends while it runs join it. A walk
  * that completes having had a slot from its start, begun when the slot was already {@code MIGRATING} at
  * epoch E, has moved every key of it, and the mover tells that slot's actor {@code SourceEmpty(E)}; slots
  * that joined late wait for the next walk. It keeps nothing of its own: restarted on another node it
  * starts from the topology, and a walk is safe to repeat.
  */
-public final class SourceMover {
+public final class GroupMover {
   public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "rekko-mover");
 
   public interface Command {}
@@ -84,10 +85,10 @@ public final class SourceMover {
    */
   public static final String WALK_DISPATCHER = "rekko.migration.walk-dispatcher";
 
-  private SourceMover() {}
+  private GroupMover() {}
 
   public static Behavior<Command> create(int group, ActorRef<TopologyReplica.Command> replica,
-      ActorRef<ShardingEnvelope<SlotEntity.Command>> slots, MoverSettings settings) {
+      ActorRef<ShardingEnvelope<SlotEntity.Command>> slots, GroupMoverSettings settings) {
     return Behaviors.setup(ctx -> {
       replica.tell(new TopologyReplica.Subscribe(ctx.messageAdapter(Topology.class, TopologyChanged::new)));
       return new State(ctx, group, slots, settings).behavior();
@@ -98,11 +99,11 @@ public final class SourceMover {
     private final ActorContext<Command> ctx;
     private final int group;
     private final ActorRef<ShardingEnvelope<SlotEntity.Command>> slots;
-    private final MoverSettings settings;
+    private final GroupMoverSettings settings;
     private final Executor walkThreads;
     private final AtomicLong walkMoved = new AtomicLong();
     private Topology topology = Topology.EMPTY;
-    private SlotMover mover;
+    private ServerMover mover;
     private long throttle;
     private boolean paused;
     // The controls as the topology last showed them; null before the first loaded topology.
@@ -124,12 +125,12 @@ public final class SourceMover {
     private boolean reportScheduled;
 
     State(ActorContext<Command> ctx, int group, ActorRef<ShardingEnvelope<SlotEntity.Command>> slots,
-        MoverSettings settings) {
+        GroupMoverSettings settings) {
       this.ctx = ctx;
       this.group = group;
       this.slots = slots;
       this.settings = settings;
-      this.throttle = settings.options().maxKeysPerSecond();
+      this.throttle = settings.serverMover().maxKeysPerSecond();
       this.walkThreads = ctx.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig(WALK_DISPATCHER));
     }
 
@@ -298,7 +299,7 @@ public final class SourceMover {
       if (targets.isEmpty() || source.isEmpty()) {
         return;
       }
-      SlotMover m = moverFor(source.get());
+      ServerMover m = moverFor(source.get());
       walking = true;
       walkStarted = System.nanoTime();
       walkMoved.set(0);
@@ -345,11 +346,11 @@ public final class SourceMover {
       return Behaviors.same();
     }
 
-    private SlotMover moverFor(BackendAddress source) {
+    private ServerMover moverFor(BackendAddress source) {
       if (mover == null || !mover.source().equals(source)) {
         closeMover();
-        mover = new SlotMover(source, settings.credentials(), List.of(),
-            settings.options().toBuilder().maxKeysPerSecond(throttle).build(), new MoverListener() {
+        mover = new ServerMover(source, settings.credentials(), List.of(),
+            settings.serverMover().toBuilder().maxKeysPerSecond(throttle).build(), new MoverListener() {
               @Override
               public void onBatch(BatchReport report) {
                 walkMoved.set(report.walkKeysMoved());
@@ -361,7 +362,7 @@ public final class SourceMover {
 
     /**
      * Stops the mover without waiting: a running walk is cancelled and closes its connections itself, on
-     * its own thread, once its lanes have stopped ({@link SlotMover#close()}); its end still comes back as
+     * its own thread, once its lanes have stopped ({@link ServerMover#close()}); its end still comes back as
      * {@link WalkEnded} unless this actor has stopped.
      */
     private void closeMover() {

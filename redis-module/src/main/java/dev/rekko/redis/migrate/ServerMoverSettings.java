@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * How a {@link SlotMover} moves keys. Build with {@link #builder()}; {@link #defaults()} are the values
+ * How a {@link ServerMover} moves keys. Build with {@link #builder()}; {@link #defaults()} are the values
  * the benchmark found best on a small machine (see the module README).
  *
  * @param batchKeys most keys in one MIGRATE
@@ -41,7 +41,7 @@ import java.util.Objects;
  * @param copyBatchBytes at most this many bytes of DUMP payloads per round; keys beyond it wait for
  *     the next round
  */
-public record MoverOptions(
+public record ServerMoverSettings(
     int batchKeys,
     long maxBatchBytes,
     long bigKeyBytes,
@@ -67,7 +67,7 @@ public record MoverOptions(
 
   private static final long MIB = 1024 * 1024;
 
-  public MoverOptions {
+  public ServerMoverSettings {
     positive(batchKeys, "batchKeys");
     positive(scanCount, "scanCount");
     positive(pipelineDepth, "pipelineDepth");
@@ -99,7 +99,7 @@ public record MoverOptions(
     }
   }
 
-  public static MoverOptions defaults() {
+  public static ServerMoverSettings defaults() {
     return builder().build();
   }
 
@@ -223,8 +223,8 @@ public record MoverOptions(
     public Builder copyMaxValueBytes(long v) { copyMaxValueBytes = v; return this; }
     public Builder copyBatchBytes(long v) { copyBatchBytes = v; return this; }
 
-    public MoverOptions build() {
-      return new MoverOptions(batchKeys, maxBatchBytes, bigKeyBytes, scanCount, pipelineDepth,
+    public ServerMoverSettings build() {
+      return new ServerMoverSettings(batchKeys, maxBatchBytes, bigKeyBytes, scanCount, pipelineDepth,
           migrateTimeout, timeoutPerMiB, maxAttempts, retryBackoff, retryBackoffMax, connectTimeout,
           replySlack, queueBatches, maxKeysPerSecond, pauseBetweenBatches, yieldAbove, yieldBatchKeys,
           yieldPipelineDepth, loadProbeInterval, copyLanes, copyMaxValueBytes, copyBatchBytes);

@@ -23,9 +23,9 @@ import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
 
 /** What the mover does when keys vanish, servers fail or refuse, values are big, or it is stopped. */
-class SlotMoverFailureTest {
+class ServerMoverFailureTest {
   /** These tests pin the MIGRATE mover (copy lanes 0); {@link CopierTest} covers the copy path's failures. */
-  private static final MoverOptions SMALL = MoverOptions.builder().batchKeys(10).scanCount(20).queueBatches(2)
+  private static final ServerMoverSettings SMALL = ServerMoverSettings.builder().batchKeys(10).scanCount(20).queueBatches(2)
       .pipelineDepth(2).maxAttempts(3).copyLanes(0).build();
 
   @Test
@@ -42,7 +42,7 @@ class SlotMoverFailureTest {
         }
       };
       MoverFixtures.FakeClock clock = new MoverFixtures.FakeClock();
-      try (SlotMover mover = MoverFixtures.mover(source, SMALL, retries, clock)) {
+      try (ServerMover mover = MoverFixtures.mover(source, SMALL, retries, clock)) {
         MoveException e = catchThrowableOfType(MoveException.class,
             () -> mover.walk(Map.of(20, address(target))));
         assertThat(e).hasMessageContaining("from source " + address(source))
@@ -71,7 +71,7 @@ class SlotMoverFailureTest {
   void aSourceThatIsDownFailsTheWalkNamingIt() throws Exception {
     try (RedisServer source = RedisServer.builder().start(); RedisServer target = RedisServer.builder().start()) {
       source.kill();
-      try (SlotMover mover = MoverFixtures.mover(source, SMALL, null, new MoverFixtures.FakeClock())) {
+      try (ServerMover mover = MoverFixtures.mover(source, SMALL, null, new MoverFixtures.FakeClock())) {
         assertThatThrownBy(() -> mover.walk(Map.of(1, address(target))))
             .isInstanceOf(MoveException.class)
             .hasMessageContaining("source " + address(source))
@@ -83,7 +83,7 @@ class SlotMoverFailureTest {
   @Test
   void aDatabaseTheSourceDoesNotHaveFailsTheWalk() throws Exception {
     try (RedisServer source = RedisServer.builder().start(); RedisServer target = RedisServer.builder().start()) {
-      try (SlotMover mover = new SlotMover(address(source), Credentials.NONE, List.of(0, 99), SMALL, null,
+      try (ServerMover mover = new ServerMover(address(source), Credentials.NONE, List.of(0, 99), SMALL, null,
           new MoverFixtures.FakeClock())) {
         assertThatThrownBy(() -> mover.walk(Map.of(1, address(target))))
             .isInstanceOf(MoveException.class)
@@ -111,8 +111,8 @@ class SlotMoverFailureTest {
           }
         }
       };
-      MoverOptions options = SMALL.toBuilder().pipelineDepth(1).queueBatches(4).build();
-      try (SlotMover mover = MoverFixtures.mover(source, options, deleter, MoverClock.SYSTEM)) {
+      ServerMoverSettings options = SMALL.toBuilder().pipelineDepth(1).queueBatches(4).build();
+      try (ServerMover mover = MoverFixtures.mover(source, options, deleter, MoverClock.SYSTEM)) {
         WalkResult r = mover.walk(Map.of(21, address(target)));
         assertThat(r.keysGone()).isPositive();
         assertThat(r.keysMoved()).isEqualTo(10);
@@ -136,7 +136,7 @@ class SlotMoverFailureTest {
         }
       };
       // No credentials: the target refuses the source's RESTOREs.
-      try (SlotMover mover = MoverFixtures.mover(source, SMALL, listener, MoverClock.SYSTEM)) {
+      try (ServerMover mover = MoverFixtures.mover(source, SMALL, listener, MoverClock.SYSTEM)) {
         assertThatThrownBy(() -> mover.walk(Map.of(22, address(target))))
             .isInstanceOf(MoveException.class)
             .hasMessageContaining("Target instance replied with error")
@@ -158,7 +158,7 @@ class SlotMoverFailureTest {
       load(source, 0, keys(23, "small", 5), "v");
       // 1 ms cannot carry 50 MiB: the first MIGRATE times out, the retry measures the keys and gives
       // the big one 1 ms + 50 × 400 ms on its own.
-      MoverOptions options = SMALL.toBuilder().migrateTimeout(Duration.ofMillis(1))
+      ServerMoverSettings options = SMALL.toBuilder().migrateTimeout(Duration.ofMillis(1))
           .timeoutPerMiB(Duration.ofMillis(400)).retryBackoff(Duration.ofMillis(10)).maxAttempts(4).build();
       List<Integer> batchSizes = new ArrayList<>();
       MoverListener listener = new MoverListener() {
@@ -167,7 +167,7 @@ class SlotMoverFailureTest {
           batchSizes.add(report.keys());
         }
       };
-      try (SlotMover mover = MoverFixtures.mover(source, options, listener, MoverClock.SYSTEM)) {
+      try (ServerMover mover = MoverFixtures.mover(source, options, listener, MoverClock.SYSTEM)) {
         WalkResult r = mover.walk(Map.of(23, address(target)));
         assertThat(r.retries()).isPositive();
         assertThat(r.longestMigrate()).isPositive();
@@ -188,7 +188,7 @@ class SlotMoverFailureTest {
     try (RedisServer source = RedisServer.builder().start(); RedisServer target = RedisServer.builder().start()) {
       List<String> keys = keys(24, "k", 500);
       load(source, 0, keys, "v");
-      SlotMover[] self = new SlotMover[1];
+      ServerMover[] self = new ServerMover[1];
       AtomicInteger batches = new AtomicInteger();
       MoverListener canceller = new MoverListener() {
         @Override
@@ -198,8 +198,8 @@ class SlotMoverFailureTest {
           }
         }
       };
-      MoverOptions throttled = SMALL.toBuilder().pauseBetweenBatches(Duration.ofMillis(50)).build();
-      try (SlotMover mover = MoverFixtures.mover(source, throttled, canceller, new MoverFixtures.FakeClock())) {
+      ServerMoverSettings throttled = SMALL.toBuilder().pauseBetweenBatches(Duration.ofMillis(50)).build();
+      try (ServerMover mover = MoverFixtures.mover(source, throttled, canceller, new MoverFixtures.FakeClock())) {
         self[0] = mover;
         assertThatThrownBy(() -> mover.walk(Map.of(24, address(target)))).isInstanceOf(CancellationException.class);
         assertThat(batches.get()).isLessThan(10);
@@ -225,7 +225,7 @@ class SlotMoverFailureTest {
           }
         }
       };
-      try (SlotMover mover = MoverFixtures.mover(source, SMALL, interrupter, MoverClock.SYSTEM)) {
+      try (ServerMover mover = MoverFixtures.mover(source, SMALL, interrupter, MoverClock.SYSTEM)) {
         assertThatThrownBy(() -> mover.walk(Map.of(25, address(target)))).isInstanceOf(InterruptedException.class);
         assertThat(Thread.interrupted()).isFalse();
         assertThat(batches.get()).isLessThan(10);

@@ -1,0 +1,51 @@
+package dev.rekko.node.http;
+
+import dev.rekko.coordinator.Coordinator;
+import dev.rekko.coordinator.http.AdminApi;
+import dev.rekko.coordinator.http.AdminApiSettings;
+import dev.rekko.node.stats.NodeStats;
+import dev.rekko.topology.Topology;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+
+/**
+ * Every HTTP route a node serves, in the order {@link AdminHttpServer} tries them: readiness
+ * ({@code /api/ready}), the admin API v1 (coordinator's {@link AdminApi}), stats and metrics.
+ */
+public final class NodeRoutes {
+  private NodeRoutes() {}
+
+  /** What the routes read of the running node, on every request. */
+  public interface Node {
+    /** The topology the routing table follows now. */
+    Topology topology();
+
+    /** Whether client commands are routed (loaded and not fenced). */
+    boolean serving();
+
+    /** Whether the node refuses commands because it lost the majority. */
+    boolean fenced();
+
+    /** Why the node is not a cluster member yet; empty once it is. */
+    Optional<String> joining();
+
+    /** This node's view of a backend server ({@code host:port}): up, down, or unknown when unused. */
+    Optional<Boolean> serverUp(String addr);
+  }
+
+  /**
+   * @param api         the API's token and how long a call waits for the coordinator
+   * @param coordinator this node's proxy to the coordinator singleton
+   */
+  public static List<RouteGroup> of(ActorSystem<?> system, AdminApiSettings api,
+      ActorRef<Coordinator.Command> coordinator, Node node, NodeStats stats) {
+    List<RouteGroup> routes = new ArrayList<>();
+    routes.add(new ReadyRoutes(node::topology, node::serving, node::joining, node::fenced));
+    routes.add(() -> AdminApi.routes(system, coordinator, node::topology, node::serverUp, api));
+    routes.addAll(AdminHttpServer.statsRoutes(stats));
+    return routes;
+  }
+}
