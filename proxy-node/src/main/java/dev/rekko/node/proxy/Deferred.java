@@ -110,7 +110,7 @@ final class Deferred {
       }
       SlotRoute r = table == null ? null : table.route(e.slot);
       RouteDecision decision = RouteDecision.of(r, false);
-      if (state == MOVED && (decision != RouteDecision.DIRECT && decision != RouteDecision.MIGRATE_FIRST
+      if (state == MOVED && ((decision != RouteDecision.DIRECT && decision != RouteDecision.MIGRATE_FIRST)
           || !e.target.equals(r.master()))) {
         // The slot moved on while its keys were moving (a next migration): start over from the new
         // route, whose source is where the keys are now.

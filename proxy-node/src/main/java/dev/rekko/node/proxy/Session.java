@@ -14,16 +14,17 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One client connection's state and its command dispatch: auth, database, routing, and the queue of
- * replies in request order. Driven by {@link ClientConnection} on its I/O thread; only
- * {@link #signal()} is called from backend I/O threads.
+ * One client connection's state and its command dispatch: auth, database, routing (each command's route
+ * is {@link #decide decided} in one place), and the queue of replies in request order. Driven by
+ * {@link ClientConnection} on its I/O thread; only {@link #signal()} is called from backend I/O threads.
  */
 final class Session {
   private final NodeContext ctx;
   private final long id;
   private final String remote;
   private final long createdMillis = System.currentTimeMillis();
-  // The client's connection state, changed only by the commands that set it (LocalCommands, ClientCommands).
+  // What the client set with SELECT, AUTH, CLIENT SETNAME …: private, so that only the methods named
+  // for those commands change it, and a reader finds every change of a session's database or login here.
   private int db;
   private boolean authenticated;
   private String name;
