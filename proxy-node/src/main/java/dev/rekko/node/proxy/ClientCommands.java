@@ -18,17 +18,17 @@ final class ClientCommands {
           p.completeError(error);
           return;
         }
-        s.name = name.isEmpty() ? null : name;
+        s.rename(name);
         w.writeSimpleString("OK");
       }
       case "client|getname" -> {
-        if (s.name == null) {
+        if (s.name() == null) {
           w.writeNullBulk();
         } else {
-          w.writeBulk(s.name);
+          w.writeBulk(s.name());
         }
       }
-      case "client|id" -> w.writeInteger(s.id);
+      case "client|id" -> w.writeInteger(s.id());
       case "client|setinfo" -> {
         String value = cmd.string(3);
         if (cmd.is(2, "LIB-NAME")) {
@@ -36,9 +36,9 @@ final class ClientCommands {
             p.completeError("ERR lib-name cannot contain spaces, newlines or special characters.");
             return;
           }
-          s.libName = value;
+          s.libName(value);
         } else if (cmd.is(2, "LIB-VER")) {
-          s.libVersion = value;
+          s.libVersion(value);
         } else {
           p.completeError("ERR Unrecognized option '" + cmd.string(2) + "'");
           return;
@@ -64,22 +64,22 @@ final class ClientCommands {
 
   /** How logs name a client: {@code id=7 addr=10.0.0.5:53122 name=worker}. */
   static String who(Session s) {
-    return "id=" + s.id + " addr=" + s.remote + " name=" + (s.name == null ? "" : s.name);
+    return "id=" + s.id() + " addr=" + s.remote() + " name=" + (s.name() == null ? "" : s.name());
   }
 
   /** One line in the shape of Redis's CLIENT INFO, with the fields a proxy can honestly fill. */
   static String describe(Session s) {
     long now = System.currentTimeMillis();
-    return "id=" + s.id
-        + " addr=" + s.remote
-        + " name=" + (s.name == null ? "" : s.name)
-        + " age=" + (now - s.createdMillis) / 1000
-        + " db=" + s.db
-        + " qbuf=" + s.held.queryBytes()
-        + " omem=" + s.held.owed()
+    return "id=" + s.id()
+        + " addr=" + s.remote()
+        + " name=" + (s.name() == null ? "" : s.name())
+        + " age=" + (now - s.createdMillis()) / 1000
+        + " db=" + s.db()
+        + " qbuf=" + s.held().queryBytes()
+        + " omem=" + s.held().owed()
         + " cmd=client|info"
         + " resp=2"
-        + " lib-name=" + (s.libName == null ? "" : s.libName)
-        + " lib-ver=" + (s.libVersion == null ? "" : s.libVersion);
+        + " lib-name=" + (s.libName() == null ? "" : s.libName())
+        + " lib-ver=" + (s.libVersion() == null ? "" : s.libVersion());
   }
 }

@@ -113,7 +113,7 @@ final class ClientConnection {
 
   /** Evicted by the node's memory budget ({@link ClientMemory} logged why): closes. */
   private boolean closeIfDoomed() {
-    if (session.held.doomed()) {
+    if (session.held().doomed()) {
       close();
       return true;
     }
@@ -134,7 +134,7 @@ final class ClientConnection {
     } catch (IOException e) {
       close();
     } catch (RuntimeException e) {
-      log.error("client connection {} failed", session.remote, e);
+      log.error("client connection {} failed", session.remote(), e);
       close();
     }
   }
@@ -161,7 +161,7 @@ final class ClientConnection {
     if (closed || outputLimit.none()) {
       return;
     }
-    long owed = session.held.owed();
+    long owed = session.held().owed();
     String over = outputLimit.check(owed, now);
     if (over != null) {
       ctx.memory.outputLimitDisconnections.incrementAndGet();
@@ -202,13 +202,13 @@ final class ClientConnection {
       Command cmd;
       // Redis's pre-AUTH limits apply while decoding, so a big bulk is refused before it is buffered;
       // a pipelined AUTH lifts them for the command after it.
-      decoder.unauthenticated(!session.authenticated);
+      decoder.unauthenticated(!session.authenticated());
       int window = output.window();
-      while (!session.quitting && session.inFlight() < window && (cmd = decoder.next()) != null) {
+      while (!session.quitting() && session.inFlight() < window && (cmd = decoder.next()) != null) {
         session.dispatch(cmd);
-        decoder.unauthenticated(!session.authenticated);
+        decoder.unauthenticated(!session.authenticated());
       }
-      held = !session.quitting && session.inFlight() >= window;
+      held = !session.quitting() && session.inFlight() >= window;
     } catch (RespProtocolException e) {
       // Like Redis: answer the protocol error after the replies already owed, then close.
       Pending error = new Pending(session, ctx.statsFor(null), System.nanoTime());
@@ -221,7 +221,7 @@ final class ClientConnection {
     session.flush();
     session.endBatch();
     long query = decoder.bufferedBytes();
-    session.held.queryBuffer(query);
+    session.held().queryBuffer(query);
     if (query > limits.queryBufferLimit()) {
       // Like Redis: no reply, the connection is closed.
       ctx.memory.queryLimitDisconnections.incrementAndGet();
@@ -244,7 +244,7 @@ final class ClientConnection {
       }
       output.writeReady();
     }
-    if (!output.blocked() && session.queue().isEmpty() && !held && (closing || session.quitting || inputDone)) {
+    if (!output.blocked() && session.queue().isEmpty() && !held && (closing || session.quitting() || inputDone)) {
       close();
     }
   }
@@ -252,8 +252,8 @@ final class ClientConnection {
   /** Whether the session may take more commands now. */
   private boolean mayRead() {
     long pause = limits.outputPause();
-    return !closing && !session.quitting && !inputDone && !held && session.inFlight() < ctx.proxy.maxPipeline()
-        && (pause == 0 || session.held.owed() <= pause) && !ctx.memory.paused();
+    return !closing && !session.quitting() && !inputDone && !held && session.inFlight() < ctx.proxy.maxPipeline()
+        && (pause == 0 || session.held().owed() <= pause) && !ctx.memory.paused();
   }
 
   /** Reads only while the session may take more commands; write interest while a write is incomplete. */

@@ -152,8 +152,8 @@ final class ClientMemory {
       List<long[]> sizes = new ArrayList<>();
       List<Session> candidates = new ArrayList<>();
       for (Session s : sessions) {
-        long m = s.held.total();
-        if (m > 0 && !s.held.doomed()) {
+        long m = s.held().total();
+        if (m > 0 && !s.held().doomed()) {
           sizes.add(new long[] {m, candidates.size()});
           candidates.add(s);
         }
@@ -165,10 +165,10 @@ final class ClientMemory {
           break;
         }
         Session s = candidates.get((int) size[1]);
-        long owed = s.held.owed();
-        long query = s.held.queryBytes();
+        long owed = s.held().owed();
+        long query = s.held().queryBytes();
         String who = ClientCommands.who(s);
-        if (s.held.doom(owed + query)) {
+        if (s.held().doom(owed + query)) {
           excess -= owed + query;
           evictedClients.incrementAndGet();
           log.warn("client {} evicted: it holds {} bytes (replies {}, query buffer {}), the most of any client, "

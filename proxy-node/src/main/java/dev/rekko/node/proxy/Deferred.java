@@ -2,15 +2,19 @@ package dev.rekko.node.proxy;
 
 import dev.rekko.protocol.Errors;
 import dev.rekko.protocol.SlotHash;
+import dev.rekko.protocol.resp.Command;
 import dev.rekko.protocol.resp.Reply;
 import dev.rekko.protocol.resp.RespWriter;
 import dev.rekko.protocol.resp.RespValue;
 import dev.rekko.redis.backend.BackendAddress;
 import dev.rekko.redis.backend.ReplyHandler;
+import dev.rekko.redis.migrate.Credentials;
+import dev.rekko.redis.migrate.MigrateKeys;
 import dev.rekko.redis.migrate.MigrateReplies;
 import dev.rekko.redis.migrate.ServerMoverSettings;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 
@@ -44,6 +48,8 @@ final class Deferred {
   private static final byte[] USAGE = "USAGE".getBytes(StandardCharsets.US_ASCII);
 
   private final Session session;
+  /** How the source logs in to the target inside MIGRATE: as the node logs in to every backend server. */
+  private final Credentials credentials;
   private final List<Entry> entries = new ArrayList<>();
   private final int[] perSlot = new int[SlotHash.SLOTS];
   private final int[] blockedStamp = new int[SlotHash.SLOTS];
@@ -51,6 +57,7 @@ final class Deferred {
 
   Deferred(Session session) {
     this.session = session;
+    this.credentials = new Credentials(session.ctx().backend.user(), session.ctx().backend.password());
   }
 
   boolean isEmpty() {
@@ -71,13 +78,18 @@ final class Deferred {
     perSlot[slot]++;
   }
 
+  /** Argument {@code arg} of {@code cmd}, copied: an entry outlives the read buffer the command was parsed from. */
+  static byte[] copy(Command cmd, int arg) {
+    return Arrays.copyOfRange(cmd.array(arg), cmd.offset(arg), cmd.offset(arg) + cmd.length(arg));
+  }
+
   /** Sends whatever can go now under the current routing table; the caller flushes. */
   void process() {
     if (entries.isEmpty()) {
       return;
     }
     stamp++;
-    NodeContext ctx = session.ctx;
+    NodeContext ctx = session.ctx();
     RoutingTable table = ctx.router.table();
     long now = System.nanoTime();
     for (Iterator<Entry> it = entries.iterator(); it.hasNext(); ) {
@@ -96,43 +108,40 @@ final class Deferred {
         blockedStamp[e.slot] = stamp;
         continue;
       }
-      if (state == MOVED) {
-        SlotRoute r = table == null ? null : table.route(e.slot);
-        if (r == null || r.hold() || !e.target.equals(r.master())) {
-          // The slot moved on while its keys were moving (a next migration): start over from the new
-          // route, whose source is where the keys are now.
-          e.state = NEW;
-          state = NEW;
-        }
+      SlotRoute r = table == null ? null : table.route(e.slot);
+      RouteDecision decision = RouteDecision.of(r, false);
+      if (state == MOVED && ((decision != RouteDecision.DIRECT && decision != RouteDecision.MIGRATE_FIRST)
+          || !e.target.equals(r.master()))) {
+        // The slot moved on while its keys were moving (a next migration): start over from the new
+        // route, whose source is where the keys are now.
+        e.state = NEW;
+        state = NEW;
       }
       if (state == FAILED) {
         failure = "ERR slot " + e.slot + " is migrating and moving its keys from " + e.source + " to " + e.target
             + " failed: " + e.failure;
       } else if (state == MOVED) {
         session.sendOn(e.target, e.db, e.frame, e.off, e.len, e.handler);
-      } else {
-        SlotRoute r = table == null ? null : table.route(e.slot);
-        if (r == null) {
-          failure = ctx.router.refusal();
-        } else if (!r.online()) {
-          failure = Errors.SLOT_NOT_READY;
-        } else if (r.hold()) {
-          if (now - e.since <= ctx.migration.holdTimeout().toNanos()) {
-            blockedStamp[e.slot] = stamp;
-            continue;
-          }
-          failure = "ERR slot " + e.slot + " is at a migration barrier for longer than "
-              + ctx.migration.holdTimeout().toMillis() + " ms, try again";
-        } else if (r.migrateFrom() != null) {
-          e.source = r.migrateFrom();
-          e.target = r.master();
-          e.sized = false;
-          migrate(e, e.moves.migrateTimeoutMillis(-1));
+      } else if (decision == RouteDecision.REFUSED) {
+        failure = ctx.router.refusal();
+      } else if (decision == RouteDecision.OFFLINE) {
+        failure = Errors.SLOT_NOT_READY;
+      } else if (decision == RouteDecision.HOLD) {
+        if (now - e.since <= ctx.migration.holdTimeout().toNanos()) {
           blockedStamp[e.slot] = stamp;
           continue;
-        } else {
-          session.sendOn(r.master(), e.db, e.frame, e.off, e.len, e.handler);
         }
+        failure = "ERR slot " + e.slot + " is at a migration barrier for longer than "
+            + ctx.migration.holdTimeout().toMillis() + " ms, try again";
+      } else if (decision == RouteDecision.MIGRATE_FIRST) {
+        e.source = r.migrateFrom();
+        e.target = r.master();
+        e.sized = false;
+        migrate(e, e.moves.migrateTimeoutMillis(-1));
+        blockedStamp[e.slot] = stamp;
+        continue;
+      } else {
+        session.sendOn(r.master(), e.db, e.frame, e.off, e.len, e.handler);
       }
       if (failure != null) {
         e.handler.onFailure(failure);
@@ -160,50 +169,15 @@ final class Deferred {
     }
   }
 
+  /**
+   * Moves exactly the command's keys ({@link MigrateKeys#replacing}, which says why REPLACE); keys that are
+   * not on the source any more are fine ({@code NOKEY}).
+   */
   private void migrate(Entry e, long timeoutMillis) {
     e.timeoutMillis = timeoutMillis;
     e.state = WAITING;
-    byte[] migrate = migrateCommand(session.ctx, e, timeoutMillis);
+    byte[] migrate = MigrateKeys.replacing(e.target, e.db, timeoutMillis, credentials).encode(Arrays.asList(e.keys));
     session.sendOn(e.source, e.db, migrate, 0, migrate.length, e);
-  }
-
-  /**
-   * {@code MIGRATE host port "" db timeout REPLACE [AUTH…] KEYS k…}: moves exactly the command's keys;
-   * keys that are not on the source any more are fine ({@code NOKEY}). REPLACE because the target can
-   * only hold older copies left by an interrupted move, never newer writes: after the barrier nobody
-   * writes to the source, and every write to the target is preceded by this move.
-   */
-  private static byte[] migrateCommand(NodeContext ctx, Entry e, long timeoutMillis) {
-    String user = ctx.backend.user();
-    String password = ctx.backend.password();
-    int auth = password.isEmpty() ? 0 : user.isEmpty() ? 2 : 3;
-    RespWriter w = new RespWriter(128);
-    w.writeArrayHeader(7 + auth + 1 + e.keys.length);
-    bulk(w, "MIGRATE");
-    bulk(w, e.target.host());
-    bulk(w, Integer.toString(e.target.port()));
-    bulk(w, "");
-    bulk(w, Integer.toString(e.db));
-    bulk(w, Long.toString(timeoutMillis));
-    bulk(w, "REPLACE");
-    if (auth == 2) {
-      bulk(w, "AUTH");
-      bulk(w, password);
-    } else if (auth == 3) {
-      bulk(w, "AUTH2");
-      bulk(w, user);
-      bulk(w, password);
-    }
-    bulk(w, "KEYS");
-    for (byte[] k : e.keys) {
-      w.writeBulk(k, 0, k.length);
-    }
-    return w.toByteArray();
-  }
-
-  private static void bulk(RespWriter w, String s) {
-    byte[] b = s.getBytes(StandardCharsets.UTF_8);
-    w.writeBulk(b, 0, b.length);
   }
 
   /**
@@ -282,7 +256,7 @@ final class Deferred {
       this.keys = keys;
       this.handler = handler;
       this.since = since;
-      this.moves = session.ctx.migration.groupMover().serverMover();
+      this.moves = session.ctx().migration.groupMover().serverMover();
     }
 
     @Override

@@ -30,9 +30,9 @@ final class FanoutCommand extends Gather {
   }
 
   static void dispatch(Session s, Command cmd, CommandSpec spec, Pending p) {
-    RoutingTable table = s.ctx.router.table();
+    RoutingTable table = s.ctx().router.table();
     if (table == null) {
-      p.completeError(s.ctx.router.refusal());
+      p.completeError(s.ctx().router.refusal());
       return;
     }
     boolean info = spec.name().equals("info");

@@ -47,24 +47,24 @@ final class InfoText {
     boolean all = section.equals("default") || section.equals("all") || section.equals("everything");
     StringBuilder sb = new StringBuilder(512);
     if (all || section.equals("server")) {
-      long uptime = (System.currentTimeMillis() - s.ctx.startMillis) / 1000;
+      long uptime = (System.currentTimeMillis() - s.ctx().startMillis) / 1000;
       sb.append("# Server\r\n")
           .append("redis_version:").append(LocalCommands.REDIS_VERSION).append("\r\n")
           .append("redis_mode:standalone\r\n")
           .append("rekko_version:").append(version()).append("\r\n")
           .append("process_id:").append(ProcessHandle.current().pid()).append("\r\n")
-          .append("tcp_port:").append(s.ctx.proxy.port()).append("\r\n")
+          .append("tcp_port:").append(s.ctx().proxy.port()).append("\r\n")
           .append("uptime_in_seconds:").append(uptime).append("\r\n")
           .append("uptime_in_days:").append(uptime / 86400).append("\r\n\r\n");
     }
     if (all || section.equals("clients")) {
       sb.append("# Clients\r\n")
-          .append("connected_clients:").append(s.ctx.clients()).append("\r\n")
-          .append("maxclients:").append(s.ctx.proxy.maxClients()).append("\r\n\r\n");
+          .append("connected_clients:").append(s.ctx().clients()).append("\r\n")
+          .append("maxclients:").append(s.ctx().proxy.maxClients()).append("\r\n\r\n");
     }
     if (all || section.equals("memory")) {
       Runtime rt = Runtime.getRuntime();
-      ClientMemory m = s.ctx.memory;
+      ClientMemory m = s.ctx().memory;
       sb.append("# Memory\r\n")
           .append("used_memory:").append(rt.totalMemory() - rt.freeMemory()).append("\r\n")
           .append("used_memory_peak:").append(HeapWatch.peakUsed()).append("\r\n")
@@ -75,17 +75,17 @@ final class InfoText {
           .append("client_reads_paused:").append(m.paused() ? 1 : 0).append("\r\n\r\n");
     }
     if (all || section.equals("stats")) {
-      ClientMemory m = s.ctx.memory;
+      ClientMemory m = s.ctx().memory;
       sb.append("# Stats\r\n")
           .append("evicted_clients:").append(m.evictedClients.get()).append("\r\n")
           .append("client_output_buffer_limit_disconnections:").append(m.outputLimitDisconnections.get()).append("\r\n")
           .append("client_query_buffer_limit_disconnections:").append(m.queryLimitDisconnections.get()).append("\r\n\r\n");
     }
     if (all || section.equals("proxy")) {
-      RoutingTable table = s.ctx.router.loaded();
+      RoutingTable table = s.ctx().router.loaded();
       sb.append("# Proxy\r\n")
           .append("router_online:").append(table != null ? 1 : 0).append("\r\n")
-          .append("fenced:").append(s.ctx.router.fenced() ? 1 : 0).append("\r\n")
+          .append("fenced:").append(s.ctx().router.fenced() ? 1 : 0).append("\r\n")
           .append("topology_epoch:").append(table == null ? 0 : table.epoch()).append("\r\n")
           .append("groups:").append(table == null ? 0 : table.masters().size()).append("\r\n")
           .append("threads:").append(ManagementFactory.getThreadMXBean().getThreadCount()).append("\r\n\r\n");

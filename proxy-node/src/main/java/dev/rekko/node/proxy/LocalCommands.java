@@ -37,7 +37,7 @@ final class LocalCommands {
       }
       case "echo" -> w.writeBulk(cmd.array(1), cmd.offset(1), cmd.length(1));
       case "quit" -> {
-        s.quitting = true;
+        s.quit();
         p.complete(OK);
         return;
       }
@@ -63,11 +63,11 @@ final class LocalCommands {
           p.completeError(Errors.NOT_AN_INTEGER);
           return;
         }
-        if (db < 0 || db >= s.ctx.backend.databases()) {
-          p.completeError(Errors.invalidDbIndex(s.ctx.backend.databases()));
+        if (db < 0 || db >= s.ctx().backend.databases()) {
+          p.completeError(Errors.invalidDbIndex(s.ctx().backend.databases()));
           return;
         }
-        s.db = db;
+        s.select(db);
         p.complete(OK);
         return;
       }
@@ -78,9 +78,7 @@ final class LocalCommands {
         }
       }
       case "reset" -> {
-        s.db = 0;
-        s.name = null;
-        s.authenticated = s.ctx.proxy.password().isEmpty();
+        s.reset();
         w.writeSimpleString("RESET");
       }
       case "time" -> {
@@ -111,7 +109,7 @@ final class LocalCommands {
 
   /** AUTH [user] password, also used by HELLO … AUTH; null on success, else the error text. */
   static String auth(Session s, Command cmd, int from, int count) {
-    String configured = s.ctx.proxy.password();
+    String configured = s.ctx().proxy.password();
     String user = count == 2 ? cmd.string(from) : "default";
     if (configured.isEmpty()) {
       // Like Redis with a "nopass" default user: only the one-argument form is an error; naming the
@@ -125,7 +123,7 @@ final class LocalCommands {
     if (!"default".equals(user) || !constantTimeEquals(configured, password)) {
       return Errors.WRONGPASS;
     }
-    s.authenticated = true;
+    s.authenticate();
     return null;
   }
 
@@ -160,7 +158,7 @@ final class LocalCommands {
         return;
       }
     }
-    if (!s.authenticated) {
+    if (!s.authenticated()) {
       p.completeError(HELLO_NOAUTH);
       return;
     }
@@ -170,13 +168,13 @@ final class LocalCommands {
         p.completeError(error);
         return;
       }
-      s.name = setName.isEmpty() ? null : setName;
+      s.rename(setName);
     }
     w.writeArrayHeader(14)
         .writeBulk("server").writeBulk("redis")
         .writeBulk("version").writeBulk(REDIS_VERSION)
         .writeBulk("proto").writeInteger(2)
-        .writeBulk("id").writeInteger(s.id)
+        .writeBulk("id").writeInteger(s.id())
         .writeBulk("mode").writeBulk("standalone")
         .writeBulk("role").writeBulk("master")
         .writeBulk("modules").writeArrayHeader(0);

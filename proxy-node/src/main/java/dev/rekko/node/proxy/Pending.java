@@ -41,7 +41,7 @@ class Pending implements ReplyHandler {
     byte[] a = reply.frameArray();
     int off = reply.frameOffset();
     int len = reply.frameLength();
-    long owes = session.held.charge(len);
+    long owes = session.held().charge(len);
     if (owes < 0) {
       return;
     }
@@ -66,7 +66,7 @@ class Pending implements ReplyHandler {
 
   /** Completes with raw RESP bytes; does not signal (callers on the session's thread need not). */
   final void complete(byte[] bytes, int off, int len, boolean isError) {
-    if (session.held.charge(len) >= 0) {
+    if (session.held().charge(len) >= 0) {
       set(bytes, off, len, isError);
     }
   }

@@ -114,15 +114,15 @@ final class ReplyOutput {
   private int write(ByteBuffer b) throws IOException {
     int n = channel.write(b);
     if (n > 0) {
-      session.held.release(n);
-      outputLimit.wrote(session.held.owed());
+      session.held().release(n);
+      outputLimit.wrote(session.held().owed());
     }
     return n;
   }
 
   /** {@code replies} left completely: the window widens while the client keeps up, else narrows. */
   private void written(int replies) {
-    if (pause == 0 || session.held.owed() <= pause) {
+    if (pause == 0 || session.held().owed() <= pause) {
       window = (int) Math.min(maxWindow, (long) window + replies);
     } else {
       window = Math.max(Math.min(START_WINDOW, maxWindow), window / 2);

@@ -1,7 +1,6 @@
 package dev.rekko.node.proxy;
 
 import dev.rekko.protocol.Errors;
-import dev.rekko.protocol.SlotHash;
 import dev.rekko.protocol.command.CommandFlag;
 import dev.rekko.protocol.command.CommandSpec;
 import dev.rekko.protocol.command.CommandTable;
@@ -15,22 +14,24 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One client connection's state and its command dispatch: auth, database, routing, and the queue of
- * replies in request order. Driven by {@link ClientConnection} on its I/O thread; only
- * {@link #signal()} is called from backend I/O threads.
+ * One client connection's state and its command dispatch: auth, database, routing (each command's route
+ * is {@link #decide decided} in one place), and the queue of replies in request order. Driven by
+ * {@link ClientConnection} on its I/O thread; only {@link #signal()} is called from backend I/O threads.
  */
 final class Session {
-  final NodeContext ctx;
-  final long id;
-  final String remote;
-  final long createdMillis = System.currentTimeMillis();
-  int db;
-  boolean authenticated;
-  String name;
-  String libName;
-  String libVersion;
-  boolean quitting;
-  long commands;
+  private final NodeContext ctx;
+  private final long id;
+  private final String remote;
+  private final long createdMillis = System.currentTimeMillis();
+  // What the client set with SELECT, AUTH, CLIENT SETNAME …: private, so that only the methods named
+  // for those commands change it, and a reader finds every change of a session's database or login here.
+  private int db;
+  private boolean authenticated;
+  private String name;
+  private String libName;
+  private String libVersion;
+  private boolean quitting;
+  private long commands;
 
   private final ArrayDeque<Pending> queue = new ArrayDeque<>();
   private final List<BackendConnection> touched = new ArrayList<>(4);
@@ -46,7 +47,7 @@ final class Session {
   private final java.util.concurrent.atomic.AtomicBoolean signalled = new java.util.concurrent.atomic.AtomicBoolean();
 
   /** What the node holds for this client: replies not yet written, input not yet parsed. */
-  final SessionMemory held;
+  private final SessionMemory held;
 
   /**
    * @param flusher flushes a backend connection this session queued commands on; the I/O thread defers
@@ -62,6 +63,92 @@ final class Session {
     this.flusher = flusher;
     this.authenticated = ctx.proxy.password().isEmpty();
     this.held = new SessionMemory(ctx.memory, this::signal);
+  }
+
+  NodeContext ctx() {
+    return ctx;
+  }
+
+  long id() {
+    return id;
+  }
+
+  /** The client's address, {@code host:port}. */
+  String remote() {
+    return remote;
+  }
+
+  long createdMillis() {
+    return createdMillis;
+  }
+
+  SessionMemory held() {
+    return held;
+  }
+
+  /** Commands dispatched so far. */
+  long commands() {
+    return commands;
+  }
+
+  /** The database SELECT chose; where this session's commands run. */
+  int db() {
+    return db;
+  }
+
+  void select(int database) {
+    db = database;
+  }
+
+  boolean authenticated() {
+    return authenticated;
+  }
+
+  /** AUTH (or HELLO … AUTH) succeeded. */
+  void authenticate() {
+    authenticated = true;
+  }
+
+  /** The CLIENT SETNAME name; null when none. */
+  String name() {
+    return name;
+  }
+
+  /** An empty name clears it, as in Redis. */
+  void rename(String newName) {
+    name = newName.isEmpty() ? null : newName;
+  }
+
+  String libName() {
+    return libName;
+  }
+
+  void libName(String value) {
+    libName = value;
+  }
+
+  String libVersion() {
+    return libVersion;
+  }
+
+  void libVersion(String value) {
+    libVersion = value;
+  }
+
+  /** QUIT: the connection closes once the replies owed are written; nothing more is read. */
+  void quit() {
+    quitting = true;
+  }
+
+  boolean quitting() {
+    return quitting;
+  }
+
+  /** RESET: back to a new connection's database, name and login. */
+  void reset() {
+    db = 0;
+    name = null;
+    authenticated = ctx.proxy.password().isEmpty();
   }
 
   /** Marks the start of a batch: commands dispatched until {@link #endBatch} may use this generation's table. */
@@ -131,7 +218,7 @@ final class Session {
     }
     switch (spec.policy()) {
       case PROXY -> LocalCommands.execute(this, cmd, spec, p);
-      case SINGLE_SLOT -> routeSingleSlot(cmd, spec, p);
+      case SINGLE_SLOT -> SingleSlotCommand.dispatch(this, cmd, spec, p);
       case SPLIT -> SplitCommand.dispatch(this, cmd, spec, p);
       case FANOUT -> FanoutCommand.dispatch(this, cmd, spec, p);
       case REFUSED -> p.completeError(Errors.notAllowed(spec.displayName()));
@@ -146,59 +233,20 @@ final class Session {
     touched.clear();
   }
 
-  private void routeSingleSlot(Command cmd, CommandSpec spec, Pending p) {
-    RoutingTable table = ctx.router.table();
-    if (table == null) {
-      p.completeError(ctx.router.refusal());
-      return;
+  /** A scratch array for a command's key positions, at least {@code size} long; session thread only. */
+  int[] keyPositions(int size) {
+    if (keys.length < size) {
+      keys = new int[size];
     }
-    if (keys.length < cmd.argc()) {
-      keys = new int[cmd.argc()];
-    }
-    int n = spec.keyIndexes(cmd, keys);
-    if (n < 0) {
-      p.completeError(spec.keyError(n));
-      return;
-    }
-    int slot;
-    if (n == 0) {
-      // A keyless invocation (EVAL with numkeys 0, …) touches no slot's data; any group can run it.
-      slot = cmd.argc() > 1 ? SlotHash.slot(cmd.array(1), cmd.offset(1), cmd.length(1)) : 0;
-    } else {
-      slot = SlotHash.slot(cmd.array(keys[0]), cmd.offset(keys[0]), cmd.length(keys[0]));
-      for (int i = 1; i < n; i++) {
-        if (SlotHash.slot(cmd.array(keys[i]), cmd.offset(keys[i]), cmd.length(keys[i])) != slot) {
-          p.completeError(Errors.CROSSSLOT);
-          return;
-        }
-      }
-    }
-    SlotRoute route = table.route(slot);
-    if (!route.online()) {
-      p.completeError(Errors.SLOT_NOT_READY);
-      return;
-    }
-    if (route.direct() && (deferred == null || !deferred.has(slot))) {
-      forward(route.master(), cmd, p);
-      return;
-    }
-    byte[][] keyBytes = new byte[n][];
-    for (int i = 0; i < n; i++) {
-      keyBytes[i] = java.util.Arrays.copyOfRange(cmd.array(keys[i]), cmd.offset(keys[i]),
-          cmd.offset(keys[i]) + cmd.length(keys[i]));
-    }
-    if (cmd.isInline()) {
-      RespWriter w = new RespWriter(64);
-      cmd.writeTo(w);
-      defer(slot, w.array(), 0, w.length(), keyBytes, p);
-    } else {
-      defer(slot, cmd.frameArray(), cmd.frameOffset(), cmd.frameLength(), keyBytes, p);
-    }
+    return keys;
   }
 
-  /** Whether a command for {@code slot} must take the deferred path rather than go straight to its master. */
-  boolean mustDefer(SlotRoute route) {
-    return !route.direct() || (deferred != null && deferred.has(route.slot()));
+  /**
+   * Where a command (or a split command's part) for {@code route}'s slot goes now: the one decision for
+   * single-slot and split commands. {@link RouteDecision#deferred() Deferred} ones go to {@link #defer}.
+   */
+  RouteDecision decide(SlotRoute route) {
+    return RouteDecision.of(route, deferred != null && deferred.has(route.slot()));
   }
 
   /** Queues a command whose slot is migrating; it goes out from {@link #processDeferred}. */

@@ -33,9 +33,9 @@ final class SplitCommand extends Gather {
   }
 
   static void dispatch(Session s, Command cmd, CommandSpec spec, Pending p) {
-    RoutingTable table = s.ctx.router.table();
+    RoutingTable table = s.ctx().router.table();
     if (table == null) {
-      p.completeError(s.ctx.router.refusal());
+      p.completeError(s.ctx().router.refusal());
       return;
     }
     boolean pairs = spec.name().equals("mset");
@@ -51,11 +51,12 @@ final class SplitCommand extends Gather {
     for (int k = 0; k < keyCount; k++) {
       int arg = 1 + k * stride;
       SlotRoute route = table.route(SlotHash.slot(cmd.array(arg), cmd.offset(arg), cmd.length(arg)));
-      if (!route.online()) {
+      RouteDecision decision = s.decide(route);
+      if (decision != RouteDecision.DIRECT && !decision.deferred()) {
         p.completeError(Errors.SLOT_NOT_READY);
         return;
       }
-      Object destination = s.mustDefer(route) ? (Object) route.slot() : route.master();
+      Object destination = decision.deferred() ? (Object) route.slot() : route.master();
       byServer.computeIfAbsent(destination, a -> new ArrayList<>()).add(k);
     }
     if (byServer.size() == 1 && byServer.keySet().iterator().next() instanceof BackendAddress only) {
@@ -89,7 +90,7 @@ final class SplitCommand extends Gather {
         byte[][] keyBytes = new byte[pos.length][];
         for (int i = 0; i < pos.length; i++) {
           int arg = 1 + pos[i] * stride;
-          keyBytes[i] = java.util.Arrays.copyOfRange(cmd.array(arg), cmd.offset(arg), cmd.offset(arg) + cmd.length(arg));
+          keyBytes[i] = Deferred.copy(cmd, arg);
         }
         s.defer((Integer) e.getKey(), w.array(), 0, w.length(), keyBytes, split.part(part));
       }

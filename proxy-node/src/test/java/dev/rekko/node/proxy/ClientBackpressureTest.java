@@ -33,7 +33,7 @@ class ClientBackpressureTest {
   }
 
   private static Session session(String name) {
-    return fx.node().context().sessions.stream().filter(s -> name.equals(s.name)).findFirst().orElseThrow();
+    return fx.node().context().sessions.stream().filter(s -> name.equals(s.name())).findFirst().orElseThrow();
   }
 
   private static byte[] repeat(int n, String... command) {
@@ -53,17 +53,17 @@ class ClientBackpressureTest {
       assertThat(c.call("PING")).isEqualTo("PONG");
     }
     Session s = session("paused");
-    long before = s.commands;
+    long before = s.commands();
     c.write(repeat(20, "GET", "bp:1m"));
-    assertThat(ProxyFixture.await(Duration.ofSeconds(20), () -> s.held.owed() > 8 * MIB))
-        .as("the replies pile up: %s bytes owed", s.held.owed()).isTrue();
-    assertThat(s.commands - before).isEqualTo(20);
+    assertThat(ProxyFixture.await(Duration.ofSeconds(20), () -> s.held().owed() > 8 * MIB))
+        .as("the replies pile up: %s bytes owed", s.held().owed()).isTrue();
+    assertThat(s.commands() - before).isEqualTo(20);
 
     // More commands now are not read while it owes that much.
     c.write(repeat(50, "PING"));
     Thread.sleep(1_000);
-    assertThat(s.commands - before).as("nothing read while it owes %s bytes", s.held.owed()).isEqualTo(20);
-    assertThat(s.held.queryBytes()).isZero();
+    assertThat(s.commands() - before).as("nothing read while it owes %s bytes", s.held().owed()).isEqualTo(20);
+    assertThat(s.held().queryBytes()).isZero();
 
     // It reads: the node reads again, and every reply comes in order.
     for (int i = 0; i < 20; i++) {
@@ -72,8 +72,8 @@ class ClientBackpressureTest {
     for (int i = 0; i < 50; i++) {
       assertThat(c.read()).isEqualTo("PONG");
     }
-    assertThat(s.commands - before).isEqualTo(70);
-    assertThat(s.held.owed()).isZero();
+    assertThat(s.commands() - before).isEqualTo(70);
+    assertThat(s.held().owed()).isZero();
   }
 
   @Test
@@ -93,20 +93,20 @@ class ClientBackpressureTest {
     RespSocket c = fx.track(new RespSocket(fx.node().respPort(), ProxyFixture.TIMEOUT_MILLIS, 16 * 1024));
     assertThat(c.call("CLIENT", "SETNAME", "greedy")).isEqualTo("OK");
     Session s = session("greedy");
-    long before = s.commands;
+    long before = s.commands();
     c.write(repeat(300, "GET", "bp:1m"));
-    assertThat(ProxyFixture.await(Duration.ofSeconds(20), () -> s.held.owed() > 4 * MIB)).isTrue();
+    assertThat(ProxyFixture.await(Duration.ofSeconds(20), () -> s.held().owed() > 4 * MIB)).isTrue();
     Thread.sleep(1_000);
-    long sent = s.commands - before;
+    long sent = s.commands() - before;
     // The window (16, widened by the few replies the kernel took) and nothing more.
     assertThat(sent).as("commands sent to Redis").isBetween(16L, 40L);
-    assertThat(s.held.queryBytes()).as("the rest waits in its query buffer").isPositive();
-    assertThat(s.held.owed()).isLessThanOrEqualTo(sent * (MIB + 16));
+    assertThat(s.held().queryBytes()).as("the rest waits in its query buffer").isPositive();
+    assertThat(s.held().owed()).isLessThanOrEqualTo(sent * (MIB + 16));
 
     // Reading, it gets all 300, in order.
     for (int i = 0; i < 300; i++) {
       assertThat(c.read()).asString().hasSize(MIB);
     }
-    assertThat(s.commands - before).isEqualTo(300);
+    assertThat(s.commands() - before).isEqualTo(300);
   }
 }

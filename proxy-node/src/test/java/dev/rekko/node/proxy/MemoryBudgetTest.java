@@ -63,14 +63,14 @@ class MemoryBudgetTest {
       // 40 MiB asked for: over the budget, under 1.5 times it once the kernel took its few MB.
       stuck.write(gets(40));
       assertThat(ProxyFixture.await(Duration.ofSeconds(20), memory::paused)).as("reading paused").isTrue();
-      Session by = node.context().sessions.stream().filter(s -> "bystander".equals(s.name)).findFirst().orElseThrow();
-      long before = by.commands;
+      Session by = node.context().sessions.stream().filter(s -> "bystander".equals(s.name())).findFirst().orElseThrow();
+      long before = by.commands();
       bystander.send("PING");
       // Not read while paused; answered once the stalled client is evicted.
       Thread.sleep(500);
-      assertThat(by.commands).as("not read while paused").isEqualTo(before);
+      assertThat(by.commands()).as("not read while paused").isEqualTo(before);
       assertThat(bystander.read()).isEqualTo("PONG");
-      assertThat(by.commands).isEqualTo(before + 1);
+      assertThat(by.commands()).isEqualTo(before + 1);
       assertThat(logs.warnings("evicted")).singleElement().asString()
           .contains("name=stuck").contains("for 2 s over rekko.proxy.max-memory (33554432 bytes)");
       assertThat(stuck.drainUntilClosed(new long[1])).isTrue();
@@ -103,15 +103,15 @@ class MemoryBudgetTest {
   @Test
   void repliesForAClosedClientAreDroppedAtOnce() throws Exception {
     RespSocket gone = reader("gone", 60);
-    Session s = node.context().sessions.stream().filter(x -> "gone".equals(x.name)).findFirst().orElseThrow();
-    long before = s.commands;
+    Session s = node.context().sessions.stream().filter(x -> "gone".equals(x.name())).findFirst().orElseThrow();
+    long before = s.commands();
     // A slow script first, so that the GETs' replies come after the client has gone.
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     RespSocket.appendCommand(out, "EVAL", "local i = 0 while i < 20000000 do i = i + 1 end return i", "0");
     out.writeBytes(gets(20));
     gone.write(out.toByteArray());
-    assertThat(ProxyFixture.await(Duration.ofSeconds(20), () -> s.commands - before == 21)).isTrue();
-    assertThat(s.held.owed()).as("nothing arrived yet").isZero();
+    assertThat(ProxyFixture.await(Duration.ofSeconds(20), () -> s.commands() - before == 21)).isTrue();
+    assertThat(s.held().owed()).as("nothing arrived yet").isZero();
     gone.abort();
     assertThat(ProxyFixture.await(Duration.ofSeconds(20), () -> !node.context().sessions.contains(s))).isTrue();
     // The script's and the GETs' replies arrive now; none is kept or charged.

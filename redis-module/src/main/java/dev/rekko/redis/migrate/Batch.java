@@ -1,7 +1,6 @@
 package dev.rekko.redis.migrate;
 
 import dev.rekko.redis.backend.BackendAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -78,32 +77,7 @@ final class Batch {
 
   /** The MIGRATE command; the source's connection must have this batch's database selected. */
   byte[][] migrateCommand(Credentials credentials, long timeoutMillis) {
-    List<String> head = new ArrayList<>(12);
-    head.add("MIGRATE");
-    head.add(target.host());
-    head.add(Integer.toString(target.port()));
-    head.add("");
-    head.add(Integer.toString(db));
-    head.add(Long.toString(timeoutMillis));
-    head.add("REPLACE");
-    if (credentials.present()) {
-      if (credentials.user().isEmpty()) {
-        head.add("AUTH");
-      } else {
-        head.add("AUTH2");
-        head.add(credentials.user());
-      }
-      head.add(credentials.password());
-    }
-    head.add("KEYS");
-    byte[][] argv = new byte[head.size() + keys.size()][];
-    for (int i = 0; i < head.size(); i++) {
-      argv[i] = head.get(i).getBytes(StandardCharsets.UTF_8);
-    }
-    for (int i = 0; i < keys.size(); i++) {
-      argv[head.size() + i] = keys.get(i);
-    }
-    return argv;
+    return MigrateKeys.replacing(target, db, timeoutMillis, credentials).argv(keys);
   }
 
   @Override
