@@ -1,5 +1,6 @@
 package dev.rekko.coordinator;
 
+import dev.rekko.protocol.SlotHash;
 import dev.rekko.coordinator.Coordinator.Failed;
 import dev.rekko.redis.backend.BackendAddress;
 import dev.rekko.topology.GroupInfo;
@@ -89,8 +90,8 @@ final class AdminRules {
   }
 
   static Optional<Failed> assignSlots(Topology t, int from, int to, int group) {
-    if (from < 0 || to >= Topology.SLOT_COUNT || from > to) {
-      return fail(400, "slot range must satisfy 0 <= from <= to <= " + (Topology.SLOT_COUNT - 1) + ", got "
+    if (from < 0 || to >= SlotHash.SLOTS || from > to) {
+      return fail(400, "slot range must satisfy 0 <= from <= to <= " + (SlotHash.SLOTS - 1) + ", got "
           + from + ".." + to);
     }
     Optional<GroupInfo> g = t.group(group);

@@ -1,5 +1,6 @@
 package dev.rekko.coordinator;
 
+import dev.rekko.protocol.SlotHash;
 import dev.rekko.coordinator.Coordinator.Failed;
 import dev.rekko.redis.migrate.DumpCompatibility;
 import dev.rekko.topology.GroupInfo;
@@ -25,8 +26,8 @@ final class MigrationRules {
   }
 
   static Checked range(Topology t, int from, int to, int group) {
-    if (from < 0 || to >= Topology.SLOT_COUNT || from > to) {
-      return Checked.fail(400, "slot range must satisfy 0 <= from <= to <= " + (Topology.SLOT_COUNT - 1)
+    if (from < 0 || to >= SlotHash.SLOTS || from > to) {
+      return Checked.fail(400, "slot range must satisfy 0 <= from <= to <= " + (SlotHash.SLOTS - 1)
           + ", got " + from + ".." + to);
     }
     Map<Integer, Integer> moves = new LinkedHashMap<>();
@@ -83,7 +84,7 @@ final class MigrationRules {
       } else if (slot.state() != SlotState.ONLINE && slot.target() != target) {
         why = slot.state().name().toLowerCase() + " to group " + slot.target();
       } else if (slot.state() == SlotState.ONLINE && slot.group() != target) {
-        Optional<ServerInfo> source = t.group(slot.group()).flatMap(GroupInfo::master);
+        Optional<ServerInfo> source = t.masterOfGroup(slot.group());
         if (source.isEmpty()) {
           why = "its group " + slot.group() + " has no master";
         } else {

@@ -44,7 +44,7 @@ final class ServerControl {
 
   /** The group's master, empty when it has none (the server added next becomes it). */
   static String masterOf(Topology t, int group) {
-    return t.group(group).flatMap(GroupInfo::master).map(ServerInfo::addr).orElse("");
+    return t.masterOfGroup(group).map(ServerInfo::addr).orElse("");
   }
 
   /** Checks the server and makes it follow {@code master} ({@link ServerOps#prepare}). */

@@ -1,5 +1,6 @@
 package dev.rekko.coordinator;
 
+import dev.rekko.protocol.SlotHash;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rekko.topology.GroupInfo;
@@ -169,7 +170,7 @@ class RebalancePlannerTest {
       int[] weights = ids.stream().mapToInt(id -> 1 + random.nextInt(10)).toArray();
       int weightSum = java.util.Arrays.stream(weights).sum();
       List<SlotInfo> slots = slots();
-      for (int s = 0; s < Topology.SLOT_COUNT; s++) {
+      for (int s = 0; s < SlotHash.SLOTS; s++) {
         if (random.nextDouble() < offline) {
           continue;
         }

@@ -5,6 +5,7 @@ import dev.rekko.redis.migrate.MoverListener;
 import dev.rekko.redis.migrate.ServerMover;
 import dev.rekko.redis.migrate.WalkResult;
 import dev.rekko.topology.GroupInfo;
+import dev.rekko.topology.ServerInfo;
 import dev.rekko.topology.SlotInfo;
 import dev.rekko.topology.SlotState;
 import dev.rekko.topology.Topology;
@@ -373,7 +374,7 @@ public final class GroupMover {
     }
 
     private Optional<BackendAddress> master(int id) {
-      return topology.group(id).flatMap(GroupInfo::master).map(s -> BackendAddress.parse(s.addr()));
+      return topology.masterOfGroup(id).map(ServerInfo::address);
     }
   }
 }

@@ -160,7 +160,7 @@ final class SlotBehavior {
       return Behaviors.same();
     }
     slot = m.slot();
-    return stash.unstashAll(next(null));
+    return stash.unstashAll(next());
   }
 
   private Behavior<Command> onAssign(Assign m) {
@@ -229,7 +229,7 @@ final class SlotBehavior {
   }
 
   /** What follows a published state: the migration goes on by itself until it rests. */
-  private Behavior<Command> next(ActorRef<Reply> unused) {
+  private Behavior<Command> next() {
     return switch (slot.state()) {
       case PREPARING -> {
         holdEpoch = slot.epoch();
@@ -309,7 +309,7 @@ final class SlotBehavior {
       if (m.replyTo() != null) {
         m.replyTo().tell(new Done(slot));
       }
-      return stash.unstashAll(next(null));
+      return stash.unstashAll(next());
     }
     if (m.replyTo() != null) {
       m.replyTo().tell(new Rejected(id, error instanceof StaleEpochException

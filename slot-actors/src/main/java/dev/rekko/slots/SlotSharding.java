@@ -1,5 +1,6 @@
 package dev.rekko.slots;
 
+import dev.rekko.protocol.SlotHash;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.rekko.topology.Topology;
@@ -64,7 +65,7 @@ public final class SlotSharding {
 
   /** Wakes all 1024 entities (idempotent); with remember-entities they then stay up. */
   public static void wakeAll(ActorRef<ShardingEnvelope<SlotEntity.Command>> region) {
-    for (int s = 0; s < Topology.SLOT_COUNT; s++) {
+    for (int s = 0; s < SlotHash.SLOTS; s++) {
       region.tell(envelope(s, new SlotEntity.Wake()));
     }
   }
@@ -97,7 +98,7 @@ public final class SlotSharding {
 
     @Override
     public String shardId(String entityId) {
-      return Integer.toString(Integer.parseInt(entityId) * SHARDS / Topology.SLOT_COUNT);
+      return Integer.toString(Integer.parseInt(entityId) * SHARDS / SlotHash.SLOTS);
     }
 
     @Override

@@ -9,8 +9,9 @@ import java.util.Objects;
  * @param resp         RESP listener, {@code host:port}
  * @param http         HTTP listener, {@code host:port}
  * @param state        the node's own view of its state
- * @param appliedEpoch the highest topology epoch its routing table has applied: the migration barrier
- *                     waits for every node to reach an epoch
+ * @param appliedEpoch the highest topology epoch its routing table has applied, for operators and the
+ *                     demo's readiness check; a migration's barrier asks each node's barrier agent
+ *                     directly instead, which also waits for the drain of the source
  */
 public record NodeInfo(String address, String resp, String http, NodeState state, long appliedEpoch)
     implements TopologySerializable {

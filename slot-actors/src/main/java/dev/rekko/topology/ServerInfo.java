@@ -1,6 +1,7 @@
 package dev.rekko.topology;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import dev.rekko.redis.backend.BackendAddress;
 import java.util.Objects;
 
 /**
@@ -32,6 +33,12 @@ public record ServerInfo(String addr, ServerRole role, String datacenter, String
 
   public static ServerInfo replica(String addr) {
     return new ServerInfo(addr, ServerRole.REPLICA, "", "");
+  }
+
+  /** The address as host and port; {@code addr} stays a string because that is its JSON and stored form. */
+  @JsonIgnore
+  public BackendAddress address() {
+    return BackendAddress.parse(addr);
   }
 
   @JsonIgnore

@@ -1,5 +1,6 @@
 package dev.rekko.topology;
 
+import dev.rekko.protocol.SlotHash;
 import java.util.Objects;
 
 /**
@@ -16,7 +17,7 @@ public record SlotInfo(int id, SlotState state, int group, int target, long epoc
 
   public SlotInfo {
     Objects.requireNonNull(state, "state");
-    if (id < 0 || id >= Topology.SLOT_COUNT) {
+    if (id < 0 || id >= SlotHash.SLOTS) {
       throw new IllegalArgumentException("slot id out of range: " + id);
     }
     if (group < 0 || target < 0) {

@@ -1,5 +1,6 @@
 package dev.rekko.topology;
 
+import dev.rekko.protocol.SlotHash;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import java.util.ArrayList;
@@ -19,7 +20,7 @@ import java.util.TreeMap;
  *                     epoch high-water mark (which a group removal raises); the constructor takes the
  *                     maximum of the given value and the entries' epochs
  * @param groups       by group id
- * @param slots        exactly {@value #SLOT_COUNT}, index = slot id
+ * @param slots        exactly {@value SlotHash#SLOTS}, index = slot id
  * @param nodes        by cluster member address
  * @param bootstrapped whether the cluster was seeded once (seeding must never run twice)
  * @param loaded       whether this node has read every topology key since it started (see
@@ -41,8 +42,6 @@ public record Topology(
     boolean migrationsPaused,
     long moverThrottle) implements TopologySerializable {
 
-  public static final int SLOT_COUNT = 1024;
-
   /** Before anything was read: no groups, every slot offline, not loaded. */
   public static final Topology EMPTY = new Topology(0, new TreeMap<>(), offlineSlots(), new TreeMap<>(),
       false, false);
@@ -57,11 +56,11 @@ public record Topology(
     groups = Collections.unmodifiableSortedMap(new TreeMap<>(groups == null ? new TreeMap<>() : groups));
     nodes = Collections.unmodifiableSortedMap(new TreeMap<>(nodes == null ? new TreeMap<>() : nodes));
     slots = slots == null ? offlineSlots() : List.copyOf(slots);
-    if (slots.size() != SLOT_COUNT) {
-      throw new IllegalArgumentException("a topology has " + SLOT_COUNT + " slots, not " + slots.size());
+    if (slots.size() != SlotHash.SLOTS) {
+      throw new IllegalArgumentException("a topology has " + SlotHash.SLOTS + " slots, not " + slots.size());
     }
     long max = epoch;
-    for (int i = 0; i < SLOT_COUNT; i++) {
+    for (int i = 0; i < SlotHash.SLOTS; i++) {
       SlotInfo s = slots.get(i);
       if (s.id() != i) {
         throw new IllegalArgumentException("slot " + s.id() + " at index " + i);
@@ -78,8 +77,8 @@ public record Topology(
   }
 
   public static List<SlotInfo> offlineSlots() {
-    List<SlotInfo> slots = new ArrayList<>(SLOT_COUNT);
-    for (int i = 0; i < SLOT_COUNT; i++) {
+    List<SlotInfo> slots = new ArrayList<>(SlotHash.SLOTS);
+    for (int i = 0; i < SlotHash.SLOTS; i++) {
       slots.add(SlotInfo.offline(i));
     }
     return slots;
@@ -106,7 +105,12 @@ public record Topology(
       case MIGRATING, FINISHED -> s.target();
       default -> s.group();
     };
-    return serving == 0 ? Optional.empty() : group(serving).flatMap(GroupInfo::master);
+    return masterOfGroup(serving);
+  }
+
+  /** The master of a group; empty for group 0 (none), an unknown group, or a group without a master. */
+  public Optional<ServerInfo> masterOfGroup(int group) {
+    return group == 0 ? Optional.empty() : group(group).flatMap(GroupInfo::master);
   }
 
   /** Slots owned per group ({@code SlotInfo.group}), for every known group (0 when it owns none). */
@@ -126,8 +130,8 @@ public record Topology(
   public String toString() {
     StringBuilder runs = new StringBuilder();
     int start = 0;
-    for (int i = 1; i <= SLOT_COUNT; i++) {
-      if (i == SLOT_COUNT || !sameRun(slots.get(start), slots.get(i))) {
+    for (int i = 1; i <= SlotHash.SLOTS; i++) {
+      if (i == SlotHash.SLOTS || !sameRun(slots.get(start), slots.get(i))) {
         SlotInfo s = slots.get(start);
         runs.append(runs.length() == 0 ? "" : ", ").append(start).append(i - 1 > start ? "-" + (i - 1) : "")
             .append(':').append(s.state()).append('@').append(s.epoch()).append("/g").append(s.group())

@@ -1,5 +1,6 @@
 package dev.rekko.topology;
 
+import dev.rekko.protocol.SlotHash;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -18,7 +19,7 @@ public final class TopologyKeys {
 
   /** Slots per slot key: 16 keys of 64, so a slot update gossips 64 entries, not 1024. */
   public static final int SLOTS_PER_KEY = 64;
-  public static final int SLOT_KEY_COUNT = Topology.SLOT_COUNT / SLOTS_PER_KEY;
+  public static final int SLOT_KEY_COUNT = SlotHash.SLOTS / SLOTS_PER_KEY;
 
   public static final Key<LWWMap<Integer, GroupInfo>> GROUPS = LWWMapKey.create("rekko-groups");
   public static final Key<LWWMap<String, NodeInfo>> NODES = LWWMapKey.create("rekko-nodes");
@@ -60,7 +61,7 @@ public final class TopologyKeys {
   }
 
   public static int slotKeyIndex(int slot) {
-    if (slot < 0 || slot >= Topology.SLOT_COUNT) {
+    if (slot < 0 || slot >= SlotHash.SLOTS) {
       throw new IllegalArgumentException("slot id out of range: " + slot);
     }
     return slot / SLOTS_PER_KEY;

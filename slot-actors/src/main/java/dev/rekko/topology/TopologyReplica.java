@@ -12,10 +12,8 @@ import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
-import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.ddata.Key;
 import org.apache.pekko.cluster.ddata.LWWMap;
@@ -38,7 +36,7 @@ import org.apache.pekko.cluster.typed.SelfUp;
  * change is published, in order (changes that arrive together as one). Waiting for Up matters: before
  * it the Replicator knows no other member and a majority read would be a local one.
  */
-public final class TopologyReplica extends AbstractBehavior<TopologyReplica.Command> {
+public final class TopologyReplica {
 
   public interface Command {}
 
@@ -82,7 +80,7 @@ public final class TopologyReplica extends AbstractBehavior<TopologyReplica.Comm
     return Behaviors.setup(outer -> {
       Set<ActorRef<Topology>> subscribers = new HashSet<>();
       return Behaviors.supervise(Behaviors.<Command>setup(ctx -> Behaviors.withTimers(timers ->
-              new TopologyReplica(ctx, timers, onChange, settings, subscribers))))
+              new TopologyReplica(ctx, timers, onChange, settings, subscribers).behavior())))
           .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofMillis(100), Duration.ofSeconds(5), 0.2));
     });
   }
@@ -90,6 +88,7 @@ public final class TopologyReplica extends AbstractBehavior<TopologyReplica.Comm
   /** Makes the replica fail, as an unexpected exception would: for tests of its supervision. */
   record Fail() implements Command, NoSerializationVerificationNeeded {}
 
+  private final ActorContext<Command> ctx;
   private final TimerScheduler<Command> timers;
   private final Consumer<Topology> onChange;
   private final TopologySettings settings;
@@ -105,7 +104,7 @@ public final class TopologyReplica extends AbstractBehavior<TopologyReplica.Comm
 
   private TopologyReplica(ActorContext<Command> ctx, TimerScheduler<Command> timers,
       Consumer<Topology> onChange, TopologySettings settings, Set<ActorRef<Topology>> subscribers) {
-    super(ctx);
+    this.ctx = ctx;
     this.timers = timers;
     this.onChange = onChange;
     this.settings = settings;
@@ -125,9 +124,8 @@ public final class TopologyReplica extends AbstractBehavior<TopologyReplica.Comm
             SelfUp.class));
   }
 
-  @Override
-  public Receive<Command> createReceive() {
-    return newReceiveBuilder()
+  private Behavior<Command> behavior() {
+    return Behaviors.receive(Command.class)
         .onMessage(GetTopology.class, this::onGetTopology)
         .onMessage(Subscribe.class, this::onSubscribe)
         .onMessage(Unsubscribe.class, this::onUnsubscribe)
@@ -140,11 +138,11 @@ public final class TopologyReplica extends AbstractBehavior<TopologyReplica.Comm
         .onMessage(Rebuild.class, m -> {
           rebuildQueued = false;
           rebuild();
-          return this;
+          return Behaviors.same();
         })
         .onMessage(CountAgain.class, m -> {
           askReplicaCount();
-          return this;
+          return Behaviors.same();
         })
         .onMessage(Fail.class, m -> {
           throw new IllegalStateException("told to fail");
@@ -154,24 +152,24 @@ public final class TopologyReplica extends AbstractBehavior<TopologyReplica.Comm
 
   private Behavior<Command> onGetTopology(GetTopology m) {
     m.replyTo().tell(current);
-    return this;
+    return Behaviors.same();
   }
 
   private Behavior<Command> onSubscribe(Subscribe m) {
     if (subscribers.add(m.subscriber())) {
-      getContext().watchWith(m.subscriber(), new SubscriberGone(m.subscriber()));
+      ctx.watchWith(m.subscriber(), new SubscriberGone(m.subscriber()));
       if (published != null) {
         m.subscriber().tell(published);
       }
     }
-    return this;
+    return Behaviors.same();
   }
 
   private Behavior<Command> onUnsubscribe(Unsubscribe m) {
     if (subscribers.remove(m.subscriber())) {
-      getContext().unwatch(m.subscriber());
+      ctx.unwatch(m.subscriber());
     }
-    return this;
+    return Behaviors.same();
   }
 
   private Behavior<Command> onKeyChanged(KeyChanged m) {
@@ -184,18 +182,18 @@ public final class TopologyReplica extends AbstractBehavior<TopologyReplica.Comm
       // to the routing table, the slot actors and the movers.
       if (!rebuildQueued) {
         rebuildQueued = true;
-        getContext().getSelf().tell(new Rebuild());
+        ctx.getSelf().tell(new Rebuild());
       }
     }
-    return this;
+    return Behaviors.same();
   }
 
   private Behavior<Command> onKeyRead(KeyRead m) {
     String id = m.key().id();
     if (m.error() != null || m.rsp() instanceof Replicator.GetFailure) {
-      getContext().getLog().debug("first read of {} failed, retrying in {}", id, settings.readRetry());
+      ctx.getLog().debug("first read of {} failed, retrying in {}", id, settings.readRetry());
       timers.startSingleTimer(new ReadAgain(m.key()), settings.readRetry());
-      return this;
+      return Behaviors.same();
     }
     // A Changed seen before this answer is at least as new as it: the Replicator applies a majority
     // read's result locally (and notifies) before the Get is answered, and a local Get's answer may
@@ -205,12 +203,12 @@ public final class TopologyReplica extends AbstractBehavior<TopologyReplica.Comm
     }
     read.add(id);
     rebuild();
-    return this;
+    return Behaviors.same();
   }
 
   private Behavior<Command> onSelfUp(SelfIsUp m) {
     askReplicaCount();
-    return this;
+    return Behaviors.same();
   }
 
   /**
@@ -219,12 +217,12 @@ public final class TopologyReplica extends AbstractBehavior<TopologyReplica.Comm
    * (in a two-node cluster, among itself alone) and could miss what the others hold.
    */
   private void askReplicaCount() {
-    getContext().ask(Replicator.ReplicaCount.class, replicator, settings.askTimeout(),
+    ctx.ask(Replicator.ReplicaCount.class, replicator, settings.askTimeout(),
         Replicator.GetReplicaCount::new, (rsp, error) -> new ReplicaCount(rsp == null ? 0 : rsp.n(), error));
   }
 
   private Behavior<Command> onReplicaCount(ReplicaCount m) {
-    var state = Cluster.get(getContext().getSystem()).state();
+    var state = Cluster.get(ctx.getSystem()).state();
     int up = 0;
     for (var member : state.getMembers()) {
       boolean reachable = !state.getUnreachable().contains(member);
@@ -233,22 +231,22 @@ public final class TopologyReplica extends AbstractBehavior<TopologyReplica.Comm
     // Bounded: after a few seconds the reads go ahead with what the Replicator knows.
     if ((m.error() != null || m.count() < up) && countTries++ < 100) {
       timers.startSingleTimer(new CountAgain(), java.time.Duration.ofMillis(50));
-      return this;
+      return Behaviors.same();
     }
     TopologyKeys.all().forEach(this::readKey);
-    return this;
+    return Behaviors.same();
   }
 
   private Behavior<Command> onReadAgain(ReadAgain m) {
     readKey(m.key());
-    return this;
+    return Behaviors.same();
   }
 
   private void readKey(Key<?> key) {
     // ctx.ask rather than the adapter's askGet: an ask timeout (e.g. a slow durable load) must become a
     // retry, not an exception that stops the replica.
     Duration timeout = settings.askTimeout();
-    getContext().ask(getResponseClass(), replicator, timeout,
+    ctx.ask(getResponseClass(), replicator, timeout,
         replyTo -> new Replicator.Get<>(untyped(key), settings.initialRead(), replyTo),
         (rsp, error) -> new KeyRead(key, rsp, error));
   }
@@ -261,7 +259,7 @@ public final class TopologyReplica extends AbstractBehavior<TopologyReplica.Comm
       try {
         onChange.accept(current);
       } catch (RuntimeException e) {
-        getContext().getLog().error("topology callback failed", e);
+        ctx.getLog().error("topology callback failed", e);
       }
       subscribers.forEach(s -> s.tell(current));
     }

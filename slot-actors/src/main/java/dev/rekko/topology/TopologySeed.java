@@ -1,5 +1,6 @@
 package dev.rekko.topology;
 
+import dev.rekko.protocol.SlotHash;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -65,9 +66,9 @@ public final class TopologySeed {
       groups.add(new GroupInfo(g.id(), servers, false, EPOCH));
     }
     int n = groups.size();
-    int base = Topology.SLOT_COUNT / n;
-    int extra = Topology.SLOT_COUNT % n;
-    List<SlotInfo> slots = new ArrayList<>(Topology.SLOT_COUNT);
+    int base = SlotHash.SLOTS / n;
+    int extra = SlotHash.SLOTS % n;
+    List<SlotInfo> slots = new ArrayList<>(SlotHash.SLOTS);
     for (int g = 0; g < n; g++) {
       int count = base + (g < extra ? 1 : 0);
       for (int i = 0; i < count; i++) {

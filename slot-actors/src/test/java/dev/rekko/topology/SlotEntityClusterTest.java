@@ -1,5 +1,6 @@
 package dev.rekko.topology;
 
+import dev.rekko.protocol.SlotHash;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rekko.slots.SlotEntity;
@@ -80,7 +81,7 @@ class SlotEntityClusterTest {
   }
 
   static String shardOf(int slot) {
-    return Integer.toString(slot * SlotSharding.SHARDS / Topology.SLOT_COUNT);
+    return Integer.toString(slot * SlotSharding.SHARDS / SlotHash.SLOTS);
   }
 
   /** Which running member hosts the shard now. */

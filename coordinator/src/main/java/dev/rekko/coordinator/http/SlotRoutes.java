@@ -1,5 +1,6 @@
 package dev.rekko.coordinator.http;
 
+import dev.rekko.protocol.SlotHash;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import dev.rekko.coordinator.Coordinator;
@@ -85,16 +86,16 @@ final class SlotRoutes extends ApiDirectives {
     if (id.isEmpty()) {
       return badRequest("slot id must be a number: " + raw);
     }
-    if (id.getAsLong() < 0 || id.getAsLong() >= Topology.SLOT_COUNT) {
-      return notFound("no such slot: " + raw + " (slots are 0.." + (Topology.SLOT_COUNT - 1) + ")");
+    if (id.getAsLong() < 0 || id.getAsLong() >= SlotHash.SLOTS) {
+      return notFound("no such slot: " + raw + " (slots are 0.." + (SlotHash.SLOTS - 1) + ")");
     }
     return complete(HttpJson.ok(topology.get().slot((int) id.getAsLong())));
   }
 
   private static int slotField(JsonBody body, String field) {
     int slot = body.requiredInt(field);
-    if (slot < 0 || slot >= Topology.SLOT_COUNT) {
-      throw new JsonBody.Invalid("field '" + field + "' must be a slot 0.." + (Topology.SLOT_COUNT - 1)
+    if (slot < 0 || slot >= SlotHash.SLOTS) {
+      throw new JsonBody.Invalid("field '" + field + "' must be a slot 0.." + (SlotHash.SLOTS - 1)
           + ", not " + slot);
     }
     return slot;

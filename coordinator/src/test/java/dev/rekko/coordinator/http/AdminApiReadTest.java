@@ -1,5 +1,6 @@
 package dev.rekko.coordinator.http;
 
+import dev.rekko.protocol.SlotHash;
 import static dev.rekko.coordinator.http.ApiTestServer.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -43,7 +44,7 @@ class AdminApiReadTest {
     assertThat(t.get("loaded").asBoolean()).isTrue();
     assertThat(t.get("bootstrapped").asBoolean()).isTrue();
     assertThat(t.get("groups")).isEqualTo(json(GROUPS));
-    assertThat(t.get("slots")).hasSize(Topology.SLOT_COUNT);
+    assertThat(t.get("slots")).hasSize(SlotHash.SLOTS);
     assertThat(t.get("slots").get(0)).isEqualTo(json(
         "{\"id\":0,\"state\":\"ONLINE\",\"group\":1,\"target\":0,\"epoch\":1}"));
     assertThat(t.get("slots").get(1023)).isEqualTo(json(
@@ -59,7 +60,7 @@ class AdminApiReadTest {
     assertThat(t.get("bootstrapped").asBoolean()).isFalse();
     assertThat(t.get("groups")).isEmpty();
     assertThat(t.get("nodes")).isEmpty();
-    assertThat(t.get("slots")).hasSize(Topology.SLOT_COUNT);
+    assertThat(t.get("slots")).hasSize(SlotHash.SLOTS);
     assertThat(t.get("slots").get(5).get("state").asText()).isEqualTo("OFFLINE");
   }
 
@@ -67,7 +68,7 @@ class AdminApiReadTest {
   void slotsListsAllAndOneByIdFromTheLatestTopology() throws Exception {
     var all = api.get("/api/slots");
     assertThat(all.status()).isEqualTo(200);
-    assertThat(all.json()).hasSize(Topology.SLOT_COUNT);
+    assertThat(all.json()).hasSize(SlotHash.SLOTS);
     assertThat(all.json().get(600).get("group").asInt()).isEqualTo(2);
 
     var one = api.get("/api/slots/1023");

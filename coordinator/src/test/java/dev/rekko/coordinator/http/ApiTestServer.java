@@ -1,5 +1,6 @@
 package dev.rekko.coordinator.http;
 
+import dev.rekko.protocol.SlotHash;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.rekko.coordinator.Coordinator.Command;
@@ -142,7 +143,7 @@ final class ApiTestServer implements AutoCloseable {
     groups.put(2, new GroupInfo(2, List.of(ServerInfo.master("127.0.0.1:6381")), true, 4));
     groups.put(3, new GroupInfo(3, List.of(), false, 5));
     List<SlotInfo> slots = new ArrayList<>();
-    for (int i = 0; i < Topology.SLOT_COUNT - 1; i++) {
+    for (int i = 0; i < SlotHash.SLOTS - 1; i++) {
       slots.add(SlotInfo.online(i, i < 512 ? 1 : 2, 1));
     }
     slots.add(new SlotInfo(1023, SlotState.MIGRATING, 2, 1, 6));

@@ -1,5 +1,6 @@
 package dev.rekko.node.admin;
 
+import dev.rekko.protocol.SlotHash;
 import dev.rekko.topology.Topology;
 import java.util.List;
 import picocli.CommandLine.ITypeConverter;
@@ -17,7 +18,7 @@ final class Args {
   /** Slots {@code from..to}, both included. */
   record SlotRange(int from, int to) {
     SlotRange {
-      int last = Topology.SLOT_COUNT - 1;
+      int last = SlotHash.SLOTS - 1;
       if (from < 0 || to > last || from > to) {
         throw new TypeConversionException("'" + from + "-" + to + "' is not a slot range: slots are 0.."
             + last + " and FROM must not exceed TO");
@@ -54,7 +55,7 @@ final class Args {
     private static int slot(String part, String text) {
       try {
         int slot = Integer.parseInt(part);
-        if (slot < 0 || slot >= Topology.SLOT_COUNT) {
+        if (slot < 0 || slot >= SlotHash.SLOTS) {
           throw notSlots(text);
         }
         return slot;
@@ -65,7 +66,7 @@ final class Args {
 
     private static TypeConversionException notSlots(String text) {
       return new TypeConversionException("'" + text + "' is not a slot or slot range: expected N or FROM-TO "
-          + "with slots 0.." + (Topology.SLOT_COUNT - 1));
+          + "with slots 0.." + (SlotHash.SLOTS - 1));
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.rekko.node.demo;
 
+import dev.rekko.protocol.SlotHash;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,7 +14,6 @@ import java.util.OptionalLong;
  * is at the same epoch can only be judged across nodes, by {@link ClusterReadiness}.
  */
 public final class TopologyCheck {
-  static final int SLOTS = 1024;
 
   private TopologyCheck() {}
 
@@ -31,8 +31,8 @@ public final class TopologyCheck {
         assigned++;
       }
     }
-    if (assigned < SLOTS) {
-      problems.add((SLOTS - assigned) + " of " + SLOTS + " slots OFFLINE");
+    if (assigned < SlotHash.SLOTS) {
+      problems.add((SlotHash.SLOTS - assigned) + " of " + SlotHash.SLOTS + " slots OFFLINE");
     }
     JsonNode nodes = topology.path("nodes");
     if (nodes.size() < expectedNodes) {

@@ -84,9 +84,19 @@ public final class DataPath implements AutoCloseable {
       }
     }
     ctx.router.update(table);
+    ctx.pool.retainOnly(groupMasters(next));
     ctx.stats.setOnline(true);
     ctx.wakeDeferred();
     return true;
+  }
+
+  /** The data path talks to masters only: connections to any other server are closed. */
+  static Set<BackendAddress> groupMasters(Topology t) {
+    Set<BackendAddress> masters = new HashSet<>();
+    for (int group : t.groups().keySet()) {
+      t.masterOfGroup(group).ifPresent(m -> masters.add(m.address()));
+    }
+    return masters;
   }
 
   /**

@@ -1,9 +1,8 @@
 package dev.rekko.node.proxy;
 
-import dev.rekko.node.config.GroupSeed;
 import dev.rekko.protocol.SlotHash;
 import dev.rekko.redis.backend.BackendAddress;
-import dev.rekko.topology.GroupInfo;
+import dev.rekko.topology.ServerInfo;
 import dev.rekko.topology.SlotInfo;
 import dev.rekko.topology.Topology;
 import java.util.ArrayList;
@@ -11,8 +10,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Function;
-import java.util.stream.Collectors;
 
 /**
  * The node's routing table: an immutable array of 1024 slot routes, read by the hot path without
@@ -40,14 +37,6 @@ public final class RoutingTable {
       }
     }
     this.masters = List.copyOf(distinct);
-  }
-
-  /** Slots spread evenly over the bootstrap groups in id order (the config's seed for a new cluster). */
-  public static RoutingTable fromBootstrap(List<GroupSeed> groups) {
-    int[] owner = GroupSeed.evenSlots(groups);
-    Map<Integer, BackendAddress> masters = groups.stream()
-        .collect(Collectors.toMap(GroupSeed::id, g -> BackendAddress.parse(g.master()), (a, b) -> a));
-    return of(owner, masters::get, 0);
   }
 
   /**
@@ -83,21 +72,8 @@ public final class RoutingTable {
 
   /** One address object per group, so the hot path's same-server check is mostly a reference compare. */
   private static BackendAddress master(Topology topology, int group, Map<Integer, BackendAddress> masters) {
-    if (group == 0) {
-      return null;
-    }
-    return masters.computeIfAbsent(group, g ->
-        topology.group(g).flatMap(GroupInfo::master).map(m -> BackendAddress.parse(m.addr())).orElse(null));
-  }
-
-  /** A table from a slot → group array (0 = offline) and each group's master. */
-  public static RoutingTable of(int[] groupOfSlot, Function<Integer, BackendAddress> masterOfGroup, long epoch) {
-    SlotRoute[] routes = new SlotRoute[SlotHash.SLOTS];
-    for (int s = 0; s < routes.length; s++) {
-      int g = groupOfSlot[s];
-      routes[s] = new SlotRoute(s, g, g == 0 ? null : masterOfGroup.apply(g));
-    }
-    return new RoutingTable(routes, epoch);
+    return group == 0 ? null : masters.computeIfAbsent(group, g ->
+        topology.masterOfGroup(g).map(ServerInfo::address).orElse(null));
   }
 
   public SlotRoute route(int slot) {

@@ -76,8 +76,8 @@ final class SessionHarness implements AutoCloseable {
   /** Every slot served by group 1 except those given; a new routing table, as after a topology change. */
   void route(SlotInfo... changed) {
     epoch++;
-    List<SlotInfo> slots = new ArrayList<>(Topology.SLOT_COUNT);
-    for (int s = 0; s < Topology.SLOT_COUNT; s++) {
+    List<SlotInfo> slots = new ArrayList<>(SlotHash.SLOTS);
+    for (int s = 0; s < SlotHash.SLOTS; s++) {
       slots.add(SlotInfo.online(s, 1, 1));
     }
     for (SlotInfo s : changed) {

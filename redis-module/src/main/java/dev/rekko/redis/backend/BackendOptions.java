@@ -13,6 +13,7 @@ public record BackendOptions(
     Duration reconnectBackoffMax,
     Duration pingPeriod) {
 
+  /** The defaults of {@code rekko.backend}, for tests and tools that build a pool without a node. */
   public static BackendOptions defaults() {
     return new BackendOptions("", "", 2, Duration.ofSeconds(3), Duration.ofSeconds(30),
         Duration.ofMillis(100), Duration.ofSeconds(5), Duration.ofSeconds(5));
@@ -22,11 +23,6 @@ public record BackendOptions(
     if (connectionsPerServer < 1) {
       throw new IllegalArgumentException("connectionsPerServer must be at least 1");
     }
-  }
-
-  public BackendOptions withPassword(String user, String password) {
-    return new BackendOptions(user, password, connectionsPerServer, connectTimeout, receiveTimeout,
-        reconnectBackoffMin, reconnectBackoffMax, pingPeriod);
   }
 
   public BackendOptions withReceiveTimeout(Duration timeout) {

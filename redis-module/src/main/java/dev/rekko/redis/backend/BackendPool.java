@@ -69,10 +69,14 @@ public final class BackendPool implements AutoCloseable {
     return CompletableFuture.allOf(drains.toArray(CompletableFuture[]::new));
   }
 
-  /** Closes and forgets the connections to a server that left the topology. */
-  public void remove(BackendAddress server) {
+  /**
+   * Closes and forgets the connections to every server not in {@code servers}: those that left the
+   * topology or stopped being a master. Without it they would live on, reconnecting and pinging, for as
+   * long as the node runs. A session that asks for one later simply opens it again.
+   */
+  public void retainOnly(java.util.Set<BackendAddress> servers) {
     connections.entrySet().removeIf(e -> {
-      if (e.getKey().server().equals(server)) {
+      if (!servers.contains(e.getKey().server())) {
         for (BackendConnection c : e.getValue()) {
           c.close();
         }
