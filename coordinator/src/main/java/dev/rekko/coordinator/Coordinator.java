@@ -1,5 +1,6 @@
 package dev.rekko.coordinator;
 
+import dev.rekko.redis.health.ServerHealth;
 import dev.rekko.slots.SlotEntity;
 import dev.rekko.slots.GroupMover;
 import dev.rekko.topology.GroupInfo;
@@ -106,8 +107,42 @@ public final class Coordinator {
   /** Cancels every pending migration (back to online at the source); started ones cannot be rolled back. */
   public record CancelPendingMigrations(ActorRef<Result> replyTo) implements Operation, CoordinatorSerializable {}
 
+  /**
+   * One node's view of the backend servers it checks ({@code rekko.ha}), sent on every change and every
+   * {@code report-interval}. Not an operation: nothing answers it.
+   *
+   * @param node the sending member's address
+   */
+  public record HealthReport(String node, List<ServerHealth> servers) implements Command, CoordinatorSerializable {}
+
+  /** The servers' health as the quorum sees it; answered with {@link HealthView}. */
+  public record GetHealth(ActorRef<Result> replyTo) implements Operation, CoordinatorSerializable {}
+
   /** The answer to every operation. */
   public sealed interface Result extends CoordinatorSerializable {}
+
+  /**
+   * Each server's health as the quorum sees it, by address, and the coordinator's HA counters since it
+   * started ({@code failovers}, {@code failovers_failed}, {@code switchovers}, {@code role_repairs}, …).
+   */
+  public record HealthView(SortedMap<String, QuorumHealth> servers, SortedMap<String, Long> counters)
+      implements Result {}
+
+  /**
+   * One server as the nodes see it together.
+   *
+   * @param up          up for the quorum: fewer than {@code quorum} nodes have seen it down for
+   *                    {@code down-after}
+   * @param downNodes   the nodes that see it down now
+   * @param seenBy      the nodes that reported on it
+   * @param role        {@code master} or {@code replica} as the server itself says (from the freshest report)
+   * @param masterAddr  for a replica, whom it follows
+   * @param offset      its replication offset
+   * @param lagBytes    for a replica, its master's offset minus its own (0 when unknown)
+   * @param linkUp      for a replica, whether its link to the master is up
+   */
+  public record QuorumHealth(boolean up, List<String> downNodes, List<String> seenBy, String role,
+      String masterAddr, long offset, long lagBytes, boolean linkUp) implements CoordinatorSerializable {}
 
   /** A group after the change (create, add/remove server, promote, replica-read). */
   public record GroupChanged(GroupInfo group) implements Result {}

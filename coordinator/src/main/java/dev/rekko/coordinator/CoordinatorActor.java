@@ -267,7 +267,8 @@ final class CoordinatorActor {
       if (group.replicaRead() == m.enabled()) {
         return finish(m.replyTo(), new GroupChanged(group));
       }
-      GroupInfo next = new GroupInfo(group.id(), group.servers(), m.enabled(), nextEpoch());
+      GroupInfo next = new GroupInfo(group.id(), group.servers(), m.enabled(), nextEpoch(), group.switching(),
+          group.lastFailover());
       return write(Writes.putGroup(writer, next, m.replyTo(), "set replica-read of group " + m.group()));
     });
   }

@@ -2,6 +2,7 @@ package dev.rekko.coordinator;
 
 import dev.rekko.redis.admin.RedisVersion;
 import dev.rekko.topology.TopologySeed;
+import dev.rekko.coordinator.ha.HaSettings;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -22,6 +23,7 @@ import java.util.Objects;
  * @param viewTimeout        how long, after a write, to wait for this node's replica to show it before
  *                           answering anyway (it normally takes one notify interval)
  * @param maxParallelSlots   how many slots migrate at once (from their start to their end)
+ * @param ha                 health checks, automatic failover and switchover
  */
 public record CoordinatorSettings(
     List<TopologySeed.SeedGroup> seedGroups,
@@ -31,7 +33,16 @@ public record CoordinatorSettings(
     RedisVersion minRedisVersion,
     Duration slotAskTimeout,
     Duration viewTimeout,
-    int maxParallelSlots) {
+    int maxParallelSlots,
+    HaSettings ha) {
+
+  /** With the default {@link HaSettings}. */
+  public CoordinatorSettings(List<TopologySeed.SeedGroup> seedGroups, String backendUser, String backendPassword,
+      Duration serverCheckTimeout, RedisVersion minRedisVersion, Duration slotAskTimeout, Duration viewTimeout,
+      int maxParallelSlots) {
+    this(seedGroups, backendUser, backendPassword, serverCheckTimeout, minRedisVersion, slotAskTimeout,
+        viewTimeout, maxParallelSlots, HaSettings.defaults());
+  }
 
   public CoordinatorSettings {
     seedGroups = List.copyOf(seedGroups);
@@ -41,6 +52,7 @@ public record CoordinatorSettings(
     Objects.requireNonNull(minRedisVersion, "minRedisVersion");
     Objects.requireNonNull(slotAskTimeout, "slotAskTimeout");
     Objects.requireNonNull(viewTimeout, "viewTimeout");
+    Objects.requireNonNull(ha, "ha");
     if (maxParallelSlots < 1) {
       throw new IllegalArgumentException("maxParallelSlots must be at least 1: " + maxParallelSlots);
     }
@@ -52,6 +64,6 @@ public record CoordinatorSettings(
     return "CoordinatorSettings[seedGroups=" + seedGroups + ", backendUser=" + backendUser
         + ", backendPassword=" + (backendPassword.isEmpty() ? "" : "***") + ", serverCheckTimeout="
         + serverCheckTimeout + ", minRedisVersion=" + minRedisVersion + ", slotAskTimeout=" + slotAskTimeout
-        + ", viewTimeout=" + viewTimeout + ", maxParallelSlots=" + maxParallelSlots + "]";
+        + ", viewTimeout=" + viewTimeout + ", maxParallelSlots=" + maxParallelSlots + ", ha=" + ha + "]";
   }
 }

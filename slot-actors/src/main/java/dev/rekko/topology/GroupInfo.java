@@ -1,5 +1,6 @@
 package dev.rekko.topology;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.util.HashSet;
 import java.util.List;
@@ -14,10 +15,19 @@ import java.util.Set;
  *                    A group may briefly have no master (just created, or between failover steps)
  * @param replicaRead whether reads may go to replicas
  * @param epoch       the version of this entry and its LWW clock
+ * @param switching   its master is being switched (failover or switchover): every node holds the commands
+ *                    of the group's slots, as at a migration's barrier, until a later epoch clears it
+ * @param lastFailover the last change of master, null when there was none
  */
-public record GroupInfo(int id, List<ServerInfo> servers, boolean replicaRead, long epoch)
-    implements TopologySerializable, Versioned {
+public record GroupInfo(int id, List<ServerInfo> servers, boolean replicaRead, long epoch, boolean switching,
+    FailoverInfo lastFailover) implements TopologySerializable, Versioned {
 
+  /** A group that is not switching and never failed over. */
+  public GroupInfo(int id, List<ServerInfo> servers, boolean replicaRead, long epoch) {
+    this(id, servers, replicaRead, epoch, false, null);
+  }
+
+  @JsonCreator
   public GroupInfo {
     if (id <= 0) {
       throw new IllegalArgumentException("group id must be positive: " + id);
@@ -48,10 +58,19 @@ public record GroupInfo(int id, List<ServerInfo> servers, boolean replicaRead, l
 
   /** The same group at a new epoch with other servers; the caller picks the epoch. */
   public GroupInfo withServers(List<ServerInfo> newServers, long newEpoch) {
-    return new GroupInfo(id, newServers, replicaRead, newEpoch);
+    return new GroupInfo(id, newServers, replicaRead, newEpoch, switching, lastFailover);
   }
 
   public GroupInfo withEpoch(long newEpoch) {
-    return new GroupInfo(id, servers, replicaRead, newEpoch);
+    return new GroupInfo(id, servers, replicaRead, newEpoch, switching, lastFailover);
+  }
+
+  /** The same group at a new epoch, held ({@code true}) or released while its master is switched. */
+  public GroupInfo withSwitching(boolean newSwitching, long newEpoch) {
+    return new GroupInfo(id, servers, replicaRead, newEpoch, newSwitching, lastFailover);
+  }
+
+  public GroupInfo withLastFailover(FailoverInfo failover, long newEpoch) {
+    return new GroupInfo(id, servers, replicaRead, newEpoch, switching, failover);
   }
 }
