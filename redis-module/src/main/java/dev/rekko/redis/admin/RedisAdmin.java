@@ -6,10 +6,13 @@ import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
- * A small blocking admin client for one Redis server: INFO, role, version, REPLICAOF, PING. It connects
+ * A small blocking admin client for one Redis server: INFO, role, version, REPLICAOF, PING, and what a
+ * failover needs (CLIENT PAUSE, FAILOVER, CONFIG REWRITE). It connects
  * (and authenticates) when created and holds one connection until {@link #close()}. Every failure is a
  * {@link RedisAdminException} whose message names the server. Not thread-safe; meant for short admin
  * conversations on a thread that may block.
@@ -130,6 +133,60 @@ public final class RedisAdmin implements AutoCloseable {
   /** {@code CONFIG SET name value}, e.g. {@code masterauth} before {@link #replicaOf}. */
   public void configSet(String name, String value) throws RedisAdminException {
     expectOk(call("CONFIG", "SET", name, value), "CONFIG SET " + name);
+  }
+
+  /**
+   * {@code CONFIG GET name}: the value, or empty when the server knows no such parameter. Only for a single
+   * parameter name, not a glob pattern.
+   */
+  public Optional<String> configGet(String name) throws RedisAdminException {
+    RespValue reply = call("CONFIG", "GET", name);
+    if (!(reply instanceof RespValue.Array a)) {
+      throw unexpected("CONFIG GET " + name, String.valueOf(reply));
+    }
+    List<RespValue> items = a.elements(); // RESP2: name, value
+    return items.size() < 2 ? Optional.empty() : Optional.of(text(items.get(1), "CONFIG GET " + name));
+  }
+
+  /**
+   * {@code CONFIG REWRITE}: writes the running configuration to the server's config file, so a role change
+   * survives a restart.
+   *
+   * @return false when the server was started without a config file (there is nothing to rewrite)
+   */
+  public boolean configRewrite() throws RedisAdminException {
+    try {
+      expectOk(call("CONFIG", "REWRITE"), "CONFIG REWRITE");
+      return true;
+    } catch (RedisAdminException e) {
+      if (e.kind() == RedisAdminException.Kind.ERROR_REPLY && e.getMessage().contains("without a config file")) {
+        return false;
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * {@code CLIENT PAUSE millis WRITE}: the server holds every write command (and the commands that may
+   * write) from every client until {@link #clientUnpause()} or the time runs out; reads go on.
+   */
+  public void clientPauseWrite(long millis) throws RedisAdminException {
+    expectOk(call("CLIENT", "PAUSE", Long.toString(millis), "WRITE"), "CLIENT PAUSE");
+  }
+
+  /** {@code CLIENT UNPAUSE}: ends a {@link #clientPauseWrite} early; the held commands run. */
+  public void clientUnpause() throws RedisAdminException {
+    expectOk(call("CLIENT", "UNPAUSE"), "CLIENT UNPAUSE");
+  }
+
+  /**
+   * {@code FAILOVER TO host port TIMEOUT millis}, sent to a master: it pauses writes, waits for that replica
+   * to catch up, promotes it and becomes its replica. The reply comes at once; the switch completes (or is
+   * aborted after the timeout, the master staying master) in the background — watch {@code ROLE}.
+   */
+  public void failoverTo(String host, int port, long timeoutMillis) throws RedisAdminException {
+    expectOk(call("FAILOVER", "TO", host, Integer.toString(port), "TIMEOUT", Long.toString(timeoutMillis)),
+        "FAILOVER TO " + host + " " + port);
   }
 
   /**
