@@ -1,6 +1,5 @@
 package dev.rekko.redis.backend;
 
-import dev.rekko.protocol.resp.Reply;
 import dev.rekko.protocol.resp.ReplyDecoder;
 import dev.rekko.protocol.resp.RespProtocolException;
 import java.io.IOException;
@@ -9,7 +8,6 @@ import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
@@ -25,6 +23,9 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>An incarnation that fails with commands unanswered becomes a {@link Suspects suspect}: its commands
  * may still run on the server later. The next handshake kills it; {@link #drain} proves it is gone.
+ *
+ * <p>With {@link DurableWrites durable writes} on, the replies of write commands wait for a replica's
+ * confirmation ({@code WAIT}); with them off, that costs one null check per reply.
  */
 public final class BackendConnection {
   private enum State { CONNECTING, HANDSHAKE, UP, DOWN, CLOSED }
@@ -40,7 +41,7 @@ public final class BackendConnection {
   // Guarded by lock.
   private State state = State.CONNECTING;
   private boolean queueWhileConnecting = true;
-  private final Pipeline pipeline = new Pipeline();
+  private final Pipeline pipeline;
   // This incarnation's name on the server; null until CLIENT INFO has answered.
   private ServerClient client;
   private String lastError;
@@ -55,14 +56,16 @@ public final class BackendConnection {
   private long reconnectAt;
   private long backoffNanos;
   private long lastActivity;
-  private final List<Reply> replies = new ArrayList<>();
-  private final List<ReplyHandler> handlers = new ArrayList<>();
+  private final Answers answers;
 
   BackendConnection(BackendIo io, BackendAddress address, int database, BackendOptions options) {
     this.io = io;
     this.address = address;
     this.database = database;
     this.options = options;
+    DurableWrites durable = DurableWrites.of(options);
+    this.pipeline = new Pipeline(durable);
+    this.answers = new Answers(durable);
     this.backoffNanos = options.reconnectBackoffMin().toNanos();
     // A tick can see this connection before connect() has run; it must not read a zero start time
     // and call the connect timed out.
@@ -102,19 +105,26 @@ public final class BackendConnection {
     }
   }
 
+  /** Queues a command that writes nothing: {@link #send(byte[], int, int, ReplyHandler, boolean)}. */
+  public void send(byte[] bytes, int off, int len, ReplyHandler handler) {
+    send(bytes, off, len, handler, false);
+  }
+
   /**
    * Queues one encoded command; {@code bytes[off, off+len)} must stay unmodified until written. The
    * handler is called exactly once, on the I/O thread or, when the backend is down, right here.
+   *
+   * @param write the command may write (durable writes then wait for a replica to confirm it)
    */
-  public void send(byte[] bytes, int off, int len, ReplyHandler handler) {
+  public void send(byte[] bytes, int off, int len, ReplyHandler handler, boolean write) {
     String error;
     synchronized (lock) {
       if (state == State.UP) {
-        pipeline.add(ByteBuffer.wrap(bytes, off, len), handler);
+        pipeline.add(ByteBuffer.wrap(bytes, off, len), handler, write);
         return;
       }
       if ((state == State.CONNECTING || state == State.HANDSHAKE) && queueWhileConnecting) {
-        pipeline.hold(ByteBuffer.wrap(bytes, off, len), handler);
+        pipeline.hold(ByteBuffer.wrap(bytes, off, len), handler, write);
         return;
       }
       error = lastError != null ? lastError : "ERR backend " + address + " is not connected";
@@ -273,33 +283,27 @@ public final class BackendConnection {
   }
 
   private void read() throws IOException {
-    if (!io.readReplies(channel, decoder, replies)) {
-      replies.clear();
+    if (!io.readReplies(channel, decoder, answers.replies)) {
+      answers.drop();
       failDown("connection closed by the server");
       return;
     }
-    if (replies.isEmpty()) {
+    if (answers.replies.isEmpty()) {
       return;
     }
     lastActivity = System.nanoTime();
     boolean expected;
     synchronized (lock) {
-      expected = pipeline.answered(replies.size(), handlers);
+      expected = answers.match(pipeline);
     }
     if (!expected) {
       String error = "ERR backend " + address + " is down: a reply arrived that no command was waiting for";
-      List<ReplyHandler> orphans = List.copyOf(handlers);
-      replies.clear();
-      handlers.clear();
+      List<ReplyHandler> orphans = answers.drop();
       fail(error, false);
       orphans.forEach(h -> h.onFailure(error));
       return;
     }
-    for (int i = 0; i < replies.size(); i++) {
-      handlers.get(i).onReply(replies.get(i));
-    }
-    replies.clear();
-    handlers.clear();
+    answers.deliver();
   }
 
   private void failIfCurrent(int gen, String reason) {
@@ -347,6 +351,7 @@ public final class BackendConnection {
     decoder = null;
     reconnectAt = System.nanoTime() + backoffNanos;
     backoffNanos = Math.min(backoffNanos * 2, options.reconnectBackoffMax().toNanos());
+    answers.fail(error);
     for (ReplyHandler h : failed) {
       h.onFailure(error);
     }

@@ -2,7 +2,14 @@ package dev.rekko.redis.backend;
 
 import java.time.Duration;
 
-/** How a node connects to backend Redis servers; the node fills this from {@code rekko.backend}. */
+/**
+ * How a node connects to backend Redis servers; the node fills this from {@code rekko.backend}.
+ *
+ * @param durableWrites how long a write command waits for a replica to confirm it ({@code WAIT 1
+ *     <ms>}) before its client is answered; zero (or null) turns durable writes off, the default. See
+ *     {@link DurableWrites}: a write that no replica confirms in time is answered {@code NOREPLICAS}
+ *     although it did run on the master.
+ */
 public record BackendOptions(
     String user,
     String password,
@@ -11,7 +18,8 @@ public record BackendOptions(
     Duration receiveTimeout,
     Duration reconnectBackoffMin,
     Duration reconnectBackoffMax,
-    Duration pingPeriod) {
+    Duration pingPeriod,
+    Duration durableWrites) {
 
   /** The defaults of {@code rekko.backend}, for tests and tools that build a pool without a node. */
   public static BackendOptions defaults() {
@@ -23,10 +31,32 @@ public record BackendOptions(
     if (connectionsPerServer < 1) {
       throw new IllegalArgumentException("connectionsPerServer must be at least 1");
     }
+    durableWrites = durableWrites == null ? Duration.ZERO : durableWrites;
+    if (durableWrites.isNegative()) {
+      throw new IllegalArgumentException("durableWrites must not be negative");
+    }
+  }
+
+  /** Durable writes off. */
+  public BackendOptions(String user, String password, int connectionsPerServer, Duration connectTimeout,
+      Duration receiveTimeout, Duration reconnectBackoffMin, Duration reconnectBackoffMax, Duration pingPeriod) {
+    this(user, password, connectionsPerServer, connectTimeout, receiveTimeout, reconnectBackoffMin,
+        reconnectBackoffMax, pingPeriod, Duration.ZERO);
   }
 
   public BackendOptions withReceiveTimeout(Duration timeout) {
     return new BackendOptions(user, password, connectionsPerServer, connectTimeout, timeout,
-        reconnectBackoffMin, reconnectBackoffMax, pingPeriod);
+        reconnectBackoffMin, reconnectBackoffMax, pingPeriod, durableWrites);
+  }
+
+  /** Durable writes with this confirmation timeout (rounded up to whole milliseconds); zero or null: off. */
+  public BackendOptions withDurableWrites(Duration timeout) {
+    return new BackendOptions(user, password, connectionsPerServer, connectTimeout, receiveTimeout,
+        reconnectBackoffMin, reconnectBackoffMax, pingPeriod, timeout);
+  }
+
+  /** True when writes are answered only once a replica confirms them. */
+  public boolean durable() {
+    return !durableWrites.isZero();
   }
 }

@@ -6,13 +6,15 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 
 /**
  * The commands of one backend connection: those sent and not answered yet (first in, first answered),
  * the encoded ones still waiting for the socket, and those held until the handshake has been answered.
  * Writes are gathering writes as far as the socket takes them; the rest waits for write readiness.
- * Guarded by the connection's lock.
+ * With {@link DurableWrites durable writes} it also knows which commands are writes, and puts one WAIT
+ * behind every socket write that carries a write. Guarded by the connection's lock.
  */
 final class Pipeline {
   private static final int MAX_GATHER = 64;
@@ -23,20 +25,44 @@ final class Pipeline {
   private final ByteBuffer[] gather = new ByteBuffer[MAX_GATHER];
   private boolean writeInterest;
   private long oldestSince;
+  // Null when durable writes are off; else whether each pending (held) command is a write, and whether a
+  // write was queued to go out since the last WAIT.
+  private final DurableWrites durable;
+  private final ArrayDeque<Boolean> writes;
+  private final ArrayDeque<Boolean> heldWrites;
+  private boolean unconfirmed;
 
-  /** Queues a command to be written now. */
+  Pipeline(DurableWrites durable) {
+    this.durable = durable;
+    this.writes = durable == null ? null : new ArrayDeque<>();
+    this.heldWrites = durable == null ? null : new ArrayDeque<>();
+  }
+
+  /** Queues a command to be written now, not a write. */
   void add(ByteBuffer command, ReplyHandler handler) {
+    add(command, handler, false);
+  }
+
+  /** Queues a command to be written now; {@code write}: a write command, for durable writes. */
+  void add(ByteBuffer command, ReplyHandler handler, boolean write) {
     if (pending.isEmpty()) {
       oldestSince = System.nanoTime();
     }
     out.add(command);
     pending.add(handler);
+    if (writes != null) {
+      writes.add(write);
+      unconfirmed |= write;
+    }
   }
 
   /** Keeps a command back until {@link #release}. */
-  void hold(ByteBuffer command, ReplyHandler handler) {
+  void hold(ByteBuffer command, ReplyHandler handler, boolean write) {
     held.add(command);
     heldHandlers.add(handler);
+    if (heldWrites != null) {
+      heldWrites.add(write);
+    }
   }
 
   /** What was held goes behind what is queued. */
@@ -48,6 +74,11 @@ final class Pipeline {
     pending.addAll(heldHandlers);
     held.clear();
     heldHandlers.clear();
+    if (writes != null) {
+      unconfirmed |= heldWrites.contains(Boolean.TRUE);
+      writes.addAll(heldWrites);
+      heldWrites.clear();
+    }
   }
 
   boolean idle() {
@@ -68,13 +99,19 @@ final class Pipeline {
     return oldestSince;
   }
 
-  /** The handlers of the next {@code n} replies into {@code into}; false if fewer commands were waiting. */
-  boolean answered(int n, List<ReplyHandler> into) {
+  /**
+   * The handlers of the next {@code n} replies into {@code into}, and which of them are writes into {@code
+   * writesInto} (durable writes only); false if fewer commands were waiting.
+   */
+  boolean answered(int n, List<ReplyHandler> into, BitSet writesInto) {
     oldestSince = System.nanoTime();
     for (int i = 0; i < n; i++) {
       ReplyHandler h = pending.pollFirst();
       if (h == null) {
         return false;
+      }
+      if (writes != null && writes.pollFirst()) {
+        writesInto.set(into.size());
       }
       into.add(h);
     }
@@ -90,6 +127,11 @@ final class Pipeline {
     held.clear();
     out.clear();
     writeInterest = false;
+    if (writes != null) {
+      writes.clear();
+      heldWrites.clear();
+      unconfirmed = false;
+    }
     return failed;
   }
 
@@ -103,6 +145,11 @@ final class Pipeline {
   }
 
   void write(SocketChannel channel, SelectionKey key, BackendIo io) throws IOException {
+    if (unconfirmed) {
+      // Behind every write that goes out now, and Redis answers it once a replica has all of them.
+      unconfirmed = false;
+      add(durable.waitCommand(), durable.confirmation, false);
+    }
     while (!out.isEmpty()) {
       int n = 0;
       for (ByteBuffer b : out) {

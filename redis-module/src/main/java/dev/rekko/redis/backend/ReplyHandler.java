@@ -9,7 +9,10 @@ import dev.rekko.protocol.resp.Reply;
 public interface ReplyHandler {
   void onReply(Reply reply);
 
-  /** The command got no reply: the connection is down, failed or timed out. {@code error} is a Redis error text. */
+  /**
+   * The command got no reply: the connection is down, failed or timed out; or, with durable writes, it was
+   * a write that no replica confirmed ({@link DurableWrites}). {@code error} is a Redis error text.
+   */
   void onFailure(String error);
 
   /**
