@@ -96,6 +96,14 @@ public final class CommandSpec {
     return (flagBits & flag.bit()) != 0;
   }
 
+  /**
+   * Whether the command can change data: flagged {@code write}, or {@code may_replicate} (scripts and
+   * functions, which carry no write flag but may write). Durable writes wait for a replica after these.
+   */
+  public boolean mayWrite() {
+    return (flagBits & (CommandFlag.WRITE.bit() | CommandFlag.MAY_REPLICATE.bit())) != 0;
+  }
+
   /** The legacy first-key index of COMMAND INFO (0 when keyless). */
   public int firstKey() {
     return firstKey;

@@ -73,8 +73,8 @@ final class Deferred {
    *
    * @param keys the command's keys, copied: what a {@code MIGRATE} must move before the command runs
    */
-  void add(int slot, int db, byte[] frame, int off, int len, byte[][] keys, ReplyHandler handler) {
-    entries.add(new Entry(session, slot, db, frame, off, len, keys, handler, System.nanoTime()));
+  void add(int slot, int db, byte[] frame, int off, int len, byte[][] keys, ReplyHandler handler, boolean write) {
+    entries.add(new Entry(session, slot, db, frame, off, len, keys, handler, write, System.nanoTime()));
     perSlot[slot]++;
   }
 
@@ -121,7 +121,7 @@ final class Deferred {
         failure = "ERR slot " + e.slot + " is migrating and moving its keys from " + e.source + " to " + e.target
             + " failed: " + e.failure;
       } else if (state == MOVED) {
-        session.sendOn(e.target, e.db, e.frame, e.off, e.len, e.handler);
+        session.sendOn(e.target, e.db, e.frame, e.off, e.len, e.handler, e.write);
       } else if (decision == RouteDecision.REFUSED) {
         failure = ctx.router.refusal();
       } else if (decision == RouteDecision.OFFLINE) {
@@ -141,7 +141,7 @@ final class Deferred {
         blockedStamp[e.slot] = stamp;
         continue;
       } else {
-        session.sendOn(r.master(), e.db, e.frame, e.off, e.len, e.handler);
+        session.sendOn(r.master(), e.db, e.frame, e.off, e.len, e.handler, e.write);
       }
       if (failure != null) {
         e.handler.onFailure(failure);
@@ -161,7 +161,7 @@ final class Deferred {
       for (byte[] key : e.keys) {
         byte[] memoryUsage = new RespWriter(32 + key.length).writeCommand(new byte[][] {MEMORY, USAGE, key})
             .toByteArray();
-        session.sendOn(e.source, e.db, memoryUsage, 0, memoryUsage.length, sizes);
+        session.sendOn(e.source, e.db, memoryUsage, 0, memoryUsage.length, sizes, false);
       }
     } else {
       e.sized = true;
@@ -177,7 +177,7 @@ final class Deferred {
     e.timeoutMillis = timeoutMillis;
     e.state = WAITING;
     byte[] migrate = MigrateKeys.replacing(e.target, e.db, timeoutMillis, credentials).encode(Arrays.asList(e.keys));
-    session.sendOn(e.source, e.db, migrate, 0, migrate.length, e);
+    session.sendOn(e.source, e.db, migrate, 0, migrate.length, e, true);
   }
 
   /**
@@ -234,6 +234,7 @@ final class Deferred {
     final int len;
     final byte[][] keys;
     final ReplyHandler handler;
+    final boolean write;
     final long since;
     final ServerMoverSettings moves;
     BackendAddress source;
@@ -246,7 +247,7 @@ final class Deferred {
     volatile long biggest;
 
     Entry(Session session, int slot, int db, byte[] frame, int off, int len, byte[][] keys,
-        ReplyHandler handler, long since) {
+        ReplyHandler handler, boolean write, long since) {
       this.session = session;
       this.slot = slot;
       this.db = db;
@@ -255,6 +256,7 @@ final class Deferred {
       this.len = len;
       this.keys = keys;
       this.handler = handler;
+      this.write = write;
       this.since = since;
       this.moves = session.ctx().migration.groupMover().serverMover();
     }

@@ -50,7 +50,7 @@ final class FanoutCommand extends Gather {
     byte[] request = new RespWriter(32).writeCommand(info ? new byte[][] {bytes("INFO"), bytes("keyspace")}
         : new byte[][] {bytes("DBSIZE")}).toByteArray();
     for (int i = 0; i < masters.size(); i++) {
-      s.send(masters.get(i), request, 0, request.length, f.part(i));
+      s.send(masters.get(i), request, 0, request.length, f.part(i), false);
     }
   }
 

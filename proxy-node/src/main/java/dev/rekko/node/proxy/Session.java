@@ -250,30 +250,36 @@ final class Session {
   }
 
   /** Queues a command whose slot is migrating; it goes out from {@link #processDeferred}. */
-  void defer(int slot, byte[] frame, int off, int len, byte[][] keyBytes, ReplyHandler handler) {
+  void defer(int slot, byte[] frame, int off, int len, byte[][] keyBytes, ReplyHandler handler, boolean write) {
     if (deferred == null) {
       deferred = new Deferred(this);
     }
-    deferred.add(slot, db, frame, off, len, keyBytes, handler);
+    deferred.add(slot, db, frame, off, len, keyBytes, handler, write);
   }
 
-  /** Sends {@code cmd} unchanged (its original frame when it came as RESP) to {@code server}. */
-  void forward(BackendAddress server, Command cmd, ReplyHandler handler) {
+  /**
+   * Sends {@code cmd} unchanged (its original frame when it came as RESP) to {@code server}.
+   *
+   * @param write the command may change data ({@code CommandSpec.mayWrite}): with durable writes on,
+   *              its reply waits until a replica confirms it
+   */
+  void forward(BackendAddress server, Command cmd, ReplyHandler handler, boolean write) {
     if (cmd.isInline()) {
       RespWriter w = new RespWriter(64);
       cmd.writeTo(w);
-      send(server, w.array(), 0, w.length(), handler);
+      send(server, w.array(), 0, w.length(), handler, write);
     } else {
-      send(server, cmd.frameArray(), cmd.frameOffset(), cmd.frameLength(), handler);
+      send(server, cmd.frameArray(), cmd.frameOffset(), cmd.frameLength(), handler, write);
     }
   }
 
-  void send(BackendAddress server, byte[] bytes, int off, int len, ReplyHandler handler) {
-    sendOn(server, db, bytes, off, len, handler);
+  void send(BackendAddress server, byte[] bytes, int off, int len, ReplyHandler handler, boolean write) {
+    sendOn(server, db, bytes, off, len, handler, write);
   }
 
   /** Sends on this session's connection to {@code server} and database {@code database}. */
-  void sendOn(BackendAddress server, int database, byte[] bytes, int off, int len, ReplyHandler handler) {
+  void sendOn(BackendAddress server, int database, byte[] bytes, int off, int len, ReplyHandler handler,
+      boolean write) {
     BackendConnection c = lastConnection;
     // Consecutive commands mostly go to the same server: skip the pool's map lookup then.
     if (!server.equals(lastServer) || database != lastDb || c.isClosed()) {
@@ -282,7 +288,7 @@ final class Session {
       lastDb = database;
       lastConnection = c;
     }
-    c.send(bytes, off, len, handler);
+    c.send(bytes, off, len, handler, write);
     if (!touched.contains(c)) {
       touched.add(c);
     }

@@ -42,7 +42,7 @@ final class SingleSlotCommand {
     SlotRoute route = table.route(slot);
     RouteDecision decision = s.decide(route);
     if (decision == RouteDecision.DIRECT) {
-      s.forward(route.master(), cmd, p);
+      s.forward(route.master(), cmd, p, spec.mayWrite());
       return;
     }
     if (!decision.deferred()) {
@@ -56,9 +56,9 @@ final class SingleSlotCommand {
     if (cmd.isInline()) {
       RespWriter w = new RespWriter(64);
       cmd.writeTo(w);
-      s.defer(slot, w.array(), 0, w.length(), keyBytes, p);
+      s.defer(slot, w.array(), 0, w.length(), keyBytes, p, spec.mayWrite());
     } else {
-      s.defer(slot, cmd.frameArray(), cmd.frameOffset(), cmd.frameLength(), keyBytes, p);
+      s.defer(slot, cmd.frameArray(), cmd.frameOffset(), cmd.frameLength(), keyBytes, p, spec.mayWrite());
     }
   }
 }

@@ -60,7 +60,7 @@ final class SplitCommand extends Gather {
       byServer.computeIfAbsent(destination, a -> new ArrayList<>()).add(k);
     }
     if (byServer.size() == 1 && byServer.keySet().iterator().next() instanceof BackendAddress only) {
-      s.forward(only, cmd, p);
+      s.forward(only, cmd, p, spec.mayWrite());
       return;
     }
     Merge merge = switch (spec.name()) {
@@ -85,14 +85,14 @@ final class SplitCommand extends Gather {
       }
       split.positions[part] = pos;
       if (e.getKey() instanceof BackendAddress server) {
-        s.send(server, w.array(), 0, w.length(), split.part(part));
+        s.send(server, w.array(), 0, w.length(), split.part(part), spec.mayWrite());
       } else {
         byte[][] keyBytes = new byte[pos.length][];
         for (int i = 0; i < pos.length; i++) {
           int arg = 1 + pos[i] * stride;
           keyBytes[i] = Deferred.copy(cmd, arg);
         }
-        s.defer((Integer) e.getKey(), w.array(), 0, w.length(), keyBytes, split.part(part));
+        s.defer((Integer) e.getKey(), w.array(), 0, w.length(), keyBytes, split.part(part), spec.mayWrite());
       }
       part++;
     }
