@@ -4,15 +4,12 @@ import dev.rekko.protocol.Errors;
 import dev.rekko.protocol.SlotHash;
 import dev.rekko.protocol.resp.Command;
 import dev.rekko.protocol.resp.Reply;
-import dev.rekko.protocol.resp.RespWriter;
-import dev.rekko.protocol.resp.RespValue;
 import dev.rekko.redis.backend.BackendAddress;
 import dev.rekko.redis.backend.ReplyHandler;
 import dev.rekko.redis.migrate.Credentials;
 import dev.rekko.redis.migrate.MigrateKeys;
 import dev.rekko.redis.migrate.MigrateReplies;
 import dev.rekko.redis.migrate.ServerMoverSettings;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -33,6 +30,12 @@ import java.util.List;
  * {@code rekko.migration.mover.migrate-timeout}. If it times out (a big value), the keys' sizes are asked
  * ({@code MEMORY USAGE}) and the {@code MIGRATE} runs once more with that plus {@code timeout-per-mib} per
  * MiB of the biggest key; its backend connection then waits for the reply as long as the mover would.
+ *
+ * <p>The {@code MIGRATE} never writes over a key the target holds ({@link MigrateKeys#moving}): such a key
+ * stays on the source, and the target answers {@code BUSYKEY}. Then the entry asks the target which of its
+ * keys it holds ({@code EXISTS}) and deletes those from the source ({@code DEL}): their copies there are
+ * stale or the same value. Only then does the command run on the target, after one more {@code MIGRATE}
+ * for the keys the target did not hold; so no later {@code MIGRATE} can bring a stale copy back.
  */
 final class Deferred {
   private static final int NEW = 0;
@@ -44,8 +47,15 @@ final class Deferred {
   private static final int SIZING = 5;
   /** Sizes known: the MIGRATE goes again with a timeout for them. */
   private static final int SIZED = 6;
-  private static final byte[] MEMORY = "MEMORY".getBytes(StandardCharsets.US_ASCII);
-  private static final byte[] USAGE = "USAGE".getBytes(StandardCharsets.US_ASCII);
+  /** The target holds some keys (BUSYKEY): ask it which ({@code CHECKING}), delete those from the source. */
+  private static final int BUSY = 7;
+  private static final int CHECKING = 8;
+  private static final int CHECKED = 9;
+  private static final int CLEARING = 10;
+  /** The source's stale copies are gone: the MIGRATE goes again for the rest. */
+  private static final int CLEARED = 11;
+  /** BUSYKEY answers one entry may get; more would mean keys that keep coming back to the source. */
+  private static final int MAX_BUSY = 4;
 
   private final Session session;
   /** How the source logs in to the target inside MIGRATE: as the node logs in to every backend server. */
@@ -99,12 +109,12 @@ final class Deferred {
       }
       String failure = null;
       int state = e.state;
-      if (state == WAITING || state == SIZING) {
+      if (state == WAITING || state == SIZING || state == CHECKING || state == CLEARING) {
         blockedStamp[e.slot] = stamp;
         continue;
       }
-      if (state == TOO_SLOW || state == SIZED) {
-        retry(e, state);
+      if (state == TOO_SLOW || state == SIZED || state == BUSY || state == CHECKED || state == CLEARED) {
+        step(e, state);
         blockedStamp[e.slot] = stamp;
         continue;
       }
@@ -151,77 +161,62 @@ final class Deferred {
     }
   }
 
-  /** After a MIGRATE that timed out: first ask the keys' sizes, then MIGRATE again with a timeout for them. */
-  private void retry(Entry e, int state) {
-    if (state == TOO_SLOW && e.keys.length == 0) {
-      e.state = FAILED;
-    } else if (state == TOO_SLOW) {
-      e.state = SIZING;
-      Sizes sizes = new Sizes(e);
-      for (byte[] key : e.keys) {
-        byte[] memoryUsage = new RespWriter(32 + key.length).writeCommand(new byte[][] {MEMORY, USAGE, key})
-            .toByteArray();
-        session.sendOn(e.source, e.db, memoryUsage, 0, memoryUsage.length, sizes, false);
+  /**
+   * The entry's next step after a MIGRATE that did not settle its keys: after a timeout, ask the keys'
+   * sizes, then MIGRATE again with a timeout for them; after a BUSYKEY, ask the target which keys it
+   * holds, delete those from the source, then MIGRATE again (unless the target held them all).
+   */
+  private void step(Entry e, int state) {
+    switch (state) {
+      case TOO_SLOW -> {
+        if (e.keys.length == 0) {
+          e.state = FAILED;
+          return;
+        }
+        e.state = SIZING;
+        // A size the server will not tell counts as unknown; a connection that failed fails the entry.
+        SideCommands.perKey(session, e.source, e.db, SideCommands.MEMORY_USAGE, e.keys, sizes -> {
+          e.biggest = sizes.max();
+          e.settle(sizes.failure(), SIZED);
+        });
       }
-    } else {
-      e.sized = true;
-      migrate(e, e.moves.migrateTimeoutMillis(e.biggest));
+      case SIZED -> {
+        e.sized = true;
+        migrate(e, e.moves.migrateTimeoutMillis(e.biggest));
+      }
+      case BUSY -> {
+        if (++e.busy > MAX_BUSY) {
+          e.state = FAILED;
+          return;
+        }
+        e.state = CHECKING;
+        e.side = SideCommands.perKey(session, e.target, e.db, SideCommands.EXISTS, e.keys,
+            exists -> e.settle(exists.error(), CHECKED));
+      }
+      case CHECKED -> {
+        byte[][] held = e.side.positive(e.keys);
+        if (held.length == 0) {
+          migrate(e, e.timeoutMillis);
+          return;
+        }
+        e.state = CLEARING;
+        int next = held.length == e.keys.length ? MOVED : CLEARED;
+        SideCommands.allKeys(session, e.source, e.db, SideCommands.DEL, held,
+            deleted -> e.settle(deleted.error(), next));
+      }
+      default -> migrate(e, e.timeoutMillis);
     }
   }
 
   /**
-   * Moves exactly the command's keys ({@link MigrateKeys#replacing}, which says why REPLACE); keys that are
-   * not on the source any more are fine ({@code NOKEY}).
+   * Moves exactly the command's keys, never over keys the target holds ({@link MigrateKeys#moving}, which
+   * says why); keys that are not on the source any more are fine ({@code NOKEY}).
    */
   private void migrate(Entry e, long timeoutMillis) {
     e.timeoutMillis = timeoutMillis;
     e.state = WAITING;
-    byte[] migrate = MigrateKeys.replacing(e.target, e.db, timeoutMillis, credentials).encode(Arrays.asList(e.keys));
+    byte[] migrate = MigrateKeys.moving(e.target, e.db, timeoutMillis, credentials).encode(Arrays.asList(e.keys));
     session.sendOn(e.source, e.db, migrate, 0, migrate.length, e, true);
-  }
-
-  /**
-   * The {@code MEMORY USAGE} replies of one entry's keys (on a backend I/O thread, one after the other): the
-   * biggest size, then the entry may MIGRATE again. A size the server will not tell counts as unknown.
-   */
-  private static final class Sizes implements ReplyHandler {
-    private final Entry entry;
-    private int left;
-    private long biggest;
-    private String failure;
-
-    Sizes(Entry entry) {
-      this.entry = entry;
-      this.left = entry.keys.length;
-    }
-
-    @Override
-    public void onReply(Reply reply) {
-      if (reply.value() instanceof RespValue.Integer n) {
-        biggest = Math.max(biggest, n.value());
-      }
-      done();
-    }
-
-    @Override
-    public void onFailure(String error) {
-      failure = error;
-      done();
-    }
-
-    private void done() {
-      if (--left > 0) {
-        return;
-      }
-      entry.biggest = biggest;
-      if (failure != null) {
-        entry.failure = failure;
-        entry.state = FAILED;
-      } else {
-        entry.state = SIZED;
-      }
-      entry.session.signal();
-    }
   }
 
   /** One deferred command; also the handler of its {@code MIGRATE} reply (on a backend I/O thread). */
@@ -245,6 +240,9 @@ final class Deferred {
     volatile long timeoutMillis;
     boolean sized;
     volatile long biggest;
+    /** BUSYKEY answers so far; the EXISTS of the last one, on the target. */
+    int busy;
+    SideCommands side;
 
     Entry(Session session, int slot, int db, byte[] frame, int off, int len, byte[][] keys,
         ReplyHandler handler, boolean write, long since) {
@@ -263,18 +261,17 @@ final class Deferred {
 
     @Override
     public void onReply(Reply reply) {
-      switch (MigrateReplies.classify(reply.value())) {
-        case MOVED, NO_KEY -> state = MOVED;
-        case RETRY -> {
-          // Most often a timeout (IOERR): a big value, which the second try gets time for.
-          failure = MigrateReplies.describe(reply.value());
-          state = sized ? FAILED : TOO_SLOW;
-        }
-        case FAIL -> {
-          failure = MigrateReplies.describe(reply.value());
-          state = FAILED;
-        }
+      MigrateReplies.Kind kind = MigrateReplies.classify(reply.value());
+      if (kind != MigrateReplies.Kind.MOVED && kind != MigrateReplies.Kind.NO_KEY) {
+        failure = MigrateReplies.describe(reply.value());
       }
+      state = switch (kind) {
+        case MOVED, NO_KEY -> MOVED;
+        case BUSY_KEY -> BUSY;
+        // Most often a timeout (IOERR): a big value, which the second try gets time for.
+        case RETRY -> sized ? FAILED : TOO_SLOW;
+        case FAIL -> FAILED;
+      };
       session.signal();
     }
 
@@ -286,8 +283,15 @@ final class Deferred {
 
     @Override
     public void onFailure(String error) {
-      failure = error;
-      state = FAILED;
+      settle(error, FAILED);
+    }
+
+    /** Ends a step (on a backend I/O thread): {@code next}, or FAILED with {@code error}. */
+    void settle(String error, int next) {
+      if (error != null) {
+        failure = error;
+      }
+      state = error != null ? FAILED : next;
       session.signal();
     }
   }

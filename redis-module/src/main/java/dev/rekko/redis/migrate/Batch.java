@@ -77,7 +77,7 @@ final class Batch {
 
   /** The MIGRATE command; the source's connection must have this batch's database selected. */
   byte[][] migrateCommand(Credentials credentials, long timeoutMillis) {
-    return MigrateKeys.replacing(target, db, timeoutMillis, credentials).argv(keys);
+    return MigrateKeys.moving(target, db, timeoutMillis, credentials).argv(keys);
   }
 
   @Override

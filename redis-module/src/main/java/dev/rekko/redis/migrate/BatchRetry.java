@@ -10,8 +10,10 @@ import java.util.List;
 /**
  * Tries a failed batch again, alone, after a growing pause, until it succeeds or has used
  * {@code maxAttempts} tries; then the walk fails with a message naming source, target and database.
- * Repeating is safe because MIGRATE runs with REPLACE: keys that made it are simply no longer on the
- * source, and a key the target half-received is overwritten.
+ * Repeating is safe: keys that made it are no longer on the source, and a key the target received
+ * although the source did not hear so (a timeout) is answered {@link MigrateReplies#BUSY_KEY}, after
+ * which the source's copies of the keys the target holds are deleted ({@link Migrator#clearStale}) and
+ * the rest tried again.
  *
  * <p>Before its first retry a batch is measured ({@code MEMORY USAGE} of each key): a timeout is the
  * usual sign of a big value, so keys of at least {@code bigKeyBytes} then go on their own, each with
@@ -61,6 +63,13 @@ final class BatchRetry {
           case NO_KEY -> {
             walk.completed(b, false, blocked);
             return;
+          }
+          case BUSY_KEY -> {
+            error = MigrateReplies.describe(reply);
+            b = migrator.clearStale(b, blocked, walk);
+            if (b == null) {
+              return;
+            }
           }
           case RETRY -> error = MigrateReplies.describe(reply);
           case FAIL -> throw migrator.failure(b, MigrateReplies.describe(reply), null);

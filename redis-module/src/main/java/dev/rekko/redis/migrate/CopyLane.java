@@ -18,18 +18,22 @@ import java.util.concurrent.TimeUnit;
  *   <li>target: {@code WATCH} the keys;</li>
  *   <li>source: {@code DUMP} and {@code PTTL} of each key, pipelined (read-only; the source is never
  *       blocked waiting for the target, unlike with MIGRATE);</li>
- *   <li>target: {@code MULTI}, {@code RESTORE key ttl payload REPLACE} each key, {@code EXEC};</li>
- *   <li>source: {@code DEL} the keys restored — sent in front of the lane's next round's DUMPs (or at a
- *       change of database, or when the walk ends), which saves a round trip per round.</li>
+ *   <li>target: {@code MULTI}, {@code RESTORE key ttl payload} each key, {@code EXEC} — never with
+ *       {@code REPLACE}: a key the target already holds is answered {@code BUSYKEY} inside the EXEC;</li>
+ *   <li>source: {@code DEL} the keys restored and those the target held — sent in front of the lane's
+ *       next round's DUMPs (or at a change of database, or when the walk ends), which saves a round trip
+ *       per round.</li>
  * </ol>
  *
  * <p>Why this never loses or resurrects a write: after a slot's barrier nothing writes its keys on the
  * source, and a client reaches a key on the target only after its node has MIGRATEd the key away from
- * the source. So a key whose DUMP still found it had not been touched on the target since the
- * migration began; and any touch after the WATCH (a client's MIGRATE, a write, a DEL, another
- * lane's RESTORE) aborts the EXEC, after which the round runs again and finds the key gone from the
- * source. The DEL only removes what the target now holds; a key left on both (a lost connection before
- * the DEL) is the same value twice and is moved again by the next walk.
+ * the source. So a key on the target is at least as new as a copy on the source: the target's copy is
+ * never written over, and the source's is deleted (it is the same value — a DEL lost with a connection —
+ * or a stale one — a source whose replica was promoted before it received a moved key's DEL). Any touch
+ * of a key on the target after the WATCH (a client's MIGRATE, a write, a DEL, another lane's RESTORE)
+ * aborts the EXEC, after which the round runs again and finds the key gone from the source, or held by
+ * the target. The DEL only removes what the target holds or held; a key left on both (a lost connection
+ * before the DEL) is moved again by the next walk, which finds it on the target.
  *
  * <p>A key too big for the mover's memory ({@link ServerMoverSettings#copyMaxValueBytes()}: the source
  * connection refuses a longer DUMP reply before reading it), a round that keeps being aborted, a
@@ -47,7 +51,6 @@ final class CopyLane implements AutoCloseable {
   private static final byte[] MULTI = bytes("MULTI");
   private static final byte[] EXEC = bytes("EXEC");
   private static final byte[] RESTORE = bytes("RESTORE");
-  private static final byte[] REPLACE = bytes("REPLACE");
   private static final byte[] DEL = bytes("DEL");
 
   private final Copier copier;
@@ -55,8 +58,8 @@ final class CopyLane implements AutoCloseable {
   private final Map<BackendAddress, RespConnection> targets = new HashMap<>();
   private RespConnection source;
   /**
-   * Keys the last round restored on the target and still to delete from the source: their DEL goes in
-   * front of the next round's DUMPs, which saves a round trip per round.
+   * Keys the last round restored on the target (or found there already) and still to delete from the
+   * source: their DEL goes in front of the next round's DUMPs, which saves a round trip per round.
    */
   private Batch unDeleted;
 
@@ -140,8 +143,8 @@ final class CopyLane implements AutoCloseable {
 
   /**
    * After a lost or failed connection: the lane starts afresh, and the keys whose DEL it still owed go
-   * by MIGRATE. REPLACE makes that safe: a key the source still holds was not touched on the target, so
-   * the copy there is the same value.
+   * by MIGRATE. The target holds them, so MIGRATE answers BUSYKEY for those still on the source, and
+   * they are deleted there ({@link StaleCopies}).
    */
   private void migrateWhatIsOwed(Walk walk) throws MoveException, InterruptedException {
     Batch owed = unDeleted;
@@ -238,7 +241,7 @@ final class CopyLane implements AutoCloseable {
         if (dumped instanceof RespValue.BulkString payload && pttl instanceof RespValue.Integer ms && ms.value() != -2) {
           // RESTORE takes 0 as "no expiry": a key about to expire keeps a millisecond, as MIGRATE does.
           long ttl = ms.value() == -1 ? 0 : Math.max(1, ms.value());
-          restores.add(new byte[][] {RESTORE, key, bytes(Long.toString(ttl)), payload.bytes(), REPLACE});
+          restores.add(new byte[][] {RESTORE, key, bytes(Long.toString(ttl)), payload.bytes()});
           restore.add(key, slot, payload.bytes().length);
         } else if (dumped instanceof RespValue.NullBulk || dumped instanceof RespValue.Null
             || (dumped instanceof RespValue.BulkString && pttl instanceof RespValue.Integer ms && ms.value() == -2)) {
@@ -276,9 +279,10 @@ final class CopyLane implements AutoCloseable {
 
   /**
    * Sends MULTI, the RESTOREs and EXEC, and reads every reply: true when EXEC ran them, false when a
-   * watched key had changed. A RESTORE refused (a full target, an unreadable payload) is an
-   * IOException, so that the keys go to MIGRATE, whose reply classification decides between retry
-   * and failure.
+   * watched key had changed. A key the target held already ({@code BUSYKEY}) counts as restored: its
+   * source copy is deleted like theirs. A RESTORE refused otherwise (a full target, an unreadable
+   * payload) is an IOException, so that the keys go to MIGRATE, whose reply classification decides
+   * between retry and failure.
    */
   private boolean exec(RespConnection t, List<byte[][]> restores, Walk walk) throws IOException, InterruptedException {
     t.send(MULTI);
@@ -303,7 +307,7 @@ final class CopyLane implements AutoCloseable {
     }
     if (reply instanceof RespValue.Array results) {
       for (RespValue r : results.elements()) {
-        if (!(r instanceof RespValue.SimpleString)) {
+        if (!(r instanceof RespValue.SimpleString) && !MigrateReplies.busyKey(r)) {
           throw new IOException("RESTORE on target failed: " + MigrateReplies.describe(r));
         }
       }

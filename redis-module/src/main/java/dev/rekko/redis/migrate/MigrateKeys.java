@@ -17,7 +17,7 @@ import java.util.Objects;
  *                      selected, since {@code MIGRATE} takes its keys from the connection's database
  * @param timeoutMillis the source's timeout for talking to the target
  * @param copy          leave the keys on the source
- * @param replace       overwrite keys the target has
+ * @param replace       overwrite keys the target has (never during a migration: see {@link #moving})
  * @param credentials   how the source logs in to the target: {@code AUTH pw} for the default user,
  *                      {@code AUTH2 user pw} for an ACL user, nothing without a password
  */
@@ -31,12 +31,15 @@ public record MigrateKeys(BackendAddress target, int db, long timeoutMillis, boo
   }
 
   /**
-   * The move both Rekko's mover and its data path make: keys leave the source, and REPLACE because the
-   * target can only hold older copies left by an interrupted move of the same keys, never newer writes
-   * (the barrier stopped writes to the source, and every write to the target waits for this move).
+   * The move both Rekko's mover and its data path make: keys leave the source, and never with REPLACE.
+   * During a migration a key the target holds is at least as new as the source's copy (once a key has
+   * reached the target, every write goes there), so it must not be written over: the target answers
+   * {@link MigrateReplies#BUSY_KEY} for it, the key stays on the source, and the caller deletes it there
+   * once it has seen the target hold it. Without that rule a source whose replica was promoted before
+   * it received the DEL of a moved key would write the key's old value back over the target's.
    */
-  public static MigrateKeys replacing(BackendAddress target, int db, long timeoutMillis, Credentials credentials) {
-    return new MigrateKeys(target, db, timeoutMillis, false, true, credentials);
+  public static MigrateKeys moving(BackendAddress target, int db, long timeoutMillis, Credentials credentials) {
+    return new MigrateKeys(target, db, timeoutMillis, false, false, credentials);
   }
 
   /** The command's arguments; {@code keys} are referenced, not copied. */

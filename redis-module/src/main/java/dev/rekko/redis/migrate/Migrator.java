@@ -20,7 +20,9 @@ import java.util.concurrent.TimeUnit;
  * are in flight, so that a client command waits behind one short MIGRATE at most.
  *
  * <p>A batch that fails in a retriable way is tried again on its own, once the pipeline has been
- * emptied (see {@link BatchRetry}). The connection is kept between walks and reopened after errors.
+ * emptied (see {@link BatchRetry}). One whose target already holds some of its keys ({@link
+ * MigrateReplies#BUSY_KEY}) has the source's copies of those deleted ({@link StaleCopies}), and the
+ * rest tried again. The connection is kept between walks and reopened after errors.
  */
 final class Migrator implements AutoCloseable {
   private final BackendAddress source;
@@ -29,6 +31,7 @@ final class Migrator implements AutoCloseable {
   private final MoverClock clock;
   private final BatchRetry retry;
   private final SourceLoad load;
+  private final StaleCopies stale;
   private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
   /** The rest of a batch cut while yielding; sent before the next batch of the queue. */
   private final ArrayDeque<Batch> cut = new ArrayDeque<>();
@@ -46,6 +49,7 @@ final class Migrator implements AutoCloseable {
     this.options = options;
     this.clock = clock;
     this.retry = new BatchRetry(this);
+    this.stale = new StaleCopies(credentials, options);
   }
 
   BackendAddress source() {
@@ -178,16 +182,30 @@ final class Migrator implements AutoCloseable {
     long blocked = now - Math.max(head.sentNanos(), lastReplyNanos);
     lastReplyNanos = now;
     Batch b = head.batch();
-    switch (MigrateReplies.classify(reply)) {
+    MigrateReplies.Kind kind = MigrateReplies.classify(reply);
+    switch (kind) {
       case MOVED -> walk.completed(b, true, blocked);
       case NO_KEY -> walk.completed(b, false, blocked);
-      case RETRY -> {
+      case RETRY, BUSY_KEY -> {
         // Let what is already in flight finish first, so that retries run with the pipeline empty.
         List<Batch> failed = new ArrayList<>();
-        failed.add(b);
+        List<Batch> busy = new ArrayList<>();
+        (kind == MigrateReplies.Kind.RETRY ? failed : busy).add(b);
         String error = MigrateReplies.describe(reply);
         while (!inFlight.isEmpty()) {
-          failed.addAll(readForRetry(walk));
+          readForRetry(walk, failed, busy);
+        }
+        for (Batch held : busy) {
+          try {
+            Batch rest = clearStale(held, held == b ? blocked : 0, walk);
+            if (rest != null) {
+              failed.add(rest);
+            }
+          } catch (IOException e) {
+            dropConnection();
+            error = e.getMessage();
+            failed.add(held);
+          }
         }
         retryAll(failed, error, walk);
       }
@@ -195,8 +213,12 @@ final class Migrator implements AutoCloseable {
     }
   }
 
-  /** While emptying the pipeline for a retry: the batches that failed too (all of them if the link did). */
-  private List<Batch> readForRetry(Walk walk) throws MoveException, InterruptedException {
+  /**
+   * While emptying the pipeline for a retry: a batch that failed too goes to {@code failed} (all of them
+   * if the link did), one whose target held some keys to {@code busy}.
+   */
+  private void readForRetry(Walk walk, List<Batch> failed, List<Batch> busy)
+      throws MoveException, InterruptedException {
     InFlight head = inFlight.peek();
     try {
       RespValue reply = conn.read(options.replyWaitNanos(head.timeoutMillis()), walk::cancelled);
@@ -204,14 +226,12 @@ final class Migrator implements AutoCloseable {
       switch (MigrateReplies.classify(reply)) {
         case MOVED -> walk.completed(head.batch(), true, 0);
         case NO_KEY -> walk.completed(head.batch(), false, 0);
-        case RETRY -> {
-          return List.of(head.batch());
-        }
+        case BUSY_KEY -> busy.add(head.batch());
+        case RETRY -> failed.add(head.batch());
         case FAIL -> throw failure(head.batch(), MigrateReplies.describe(reply), null);
       }
-      return List.of();
     } catch (IOException e) {
-      return takeInFlight(null);
+      failed.addAll(takeInFlight(null));
     }
   }
 
@@ -246,6 +266,14 @@ final class Migrator implements AutoCloseable {
     return c.read(options.replyWaitNanos(timeout), walk::cancelled);
   }
 
+  /**
+   * After a MIGRATE answered BUSY_KEY, with nothing in flight: deletes from the source the keys of
+   * {@code b} the target holds (see {@link StaleCopies}); returns the others, or null.
+   */
+  Batch clearStale(Batch b, long blockedNanos, Walk walk) throws IOException, InterruptedException, MoveException {
+    return stale.clear(b, connectionFor(b, walk), blockedNanos, walk);
+  }
+
   /** Each key's size in bytes ({@code MEMORY USAGE}), 0 for a key that is gone. */
   long[] sizes(Batch b, Walk walk) throws IOException, InterruptedException, MoveException {
     return KeySizes.read(connectionFor(b, walk), b.keys, options.commandWaitNanos());
@@ -274,5 +302,6 @@ final class Migrator implements AutoCloseable {
   @Override
   public void close() {
     dropConnection();
+    stale.close();
   }
 }

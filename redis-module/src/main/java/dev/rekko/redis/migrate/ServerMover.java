@@ -16,8 +16,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Moves keys away from one source Redis: the mover of a source server. One {@link #walk} SCANs every
  * database of the source once and moves every key whose slot is leaving, to that slot's target, in
  * batches per (target, database): by copy-and-delete under WATCH on {@link ServerMoverSettings#copyLanes()}
- * lanes ({@link Copier}), or with pipelined {@code MIGRATE host port "" db timeout REPLACE [AUTH ...]
- * KEYS ...} when that is 0 ({@link Migrator}); big values and failed rounds go by MIGRATE either way.
+ * lanes ({@link Copier}), or with pipelined {@code MIGRATE host port "" db timeout [AUTH ...] KEYS ...}
+ * when that is 0 ({@link Migrator}); big values and failed rounds go by MIGRATE either way. Neither
+ * ever writes over a key the target holds: that key's copy on the source is deleted instead (see
+ * {@link MigrateReplies#BUSY_KEY}).
  * SCAN runs on one connection in a helper thread, with a bounded queue between it and the movers.
  *
  * <p>Walks run one at a time (a second concurrent call fails); between walks slots may join or leave

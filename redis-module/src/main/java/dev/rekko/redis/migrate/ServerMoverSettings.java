@@ -18,7 +18,8 @@ import java.util.Objects;
  *     of unknown or small size
  * @param timeoutPerMiB added to {@code migrateTimeout} per MiB of a batch whose size is known
  * @param maxAttempts tries per batch (the first included) before the walk fails; IOERR and lost
- *     connections are retried, since REPLACE makes a repeated MIGRATE harmless
+ *     connections are retried, since a repeated MIGRATE is harmless (keys the
+ *     target already holds are deleted from the source, never written over: see {@link StaleCopies})
  * @param retryBackoff the pause before the second try, doubled each time up to {@code retryBackoffMax}
  * @param retryBackoffMax the longest pause between tries
  * @param connectTimeout for the mover's own connections to the source
