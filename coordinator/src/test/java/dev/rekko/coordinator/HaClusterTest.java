@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import dev.rekko.slots.Barrier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -56,6 +57,7 @@ class HaClusterTest {
   private static RedisServer r2;
   private static CoordinatorCluster cluster;
   private static HealthReporters reporters;
+  private static FakeGroupAgents agents;
 
   @BeforeAll
   static void start() {
@@ -257,6 +259,35 @@ class HaClusterTest {
     assertThat(f.oldMaster()).isEqualTo(current.address());
     awaitReplicaOf(current, m);
     awaitReplicaOf(third, m);
+  }
+
+  @Test
+  @Order(8)
+  void aSwitchoverWaitsForEveryMembersAgentToHoldAndDrain() throws Exception {
+    agents = new FakeGroupAgents(cluster);
+    String before = masterOf(cluster.node(0).topology());
+    GroupInfo g = changed(ask(r -> new Coordinator.Promote(1, r1.address(), r)));
+    assertThat(g.master().map(ServerInfo::addr)).contains(r1.address());
+    List<Barrier.GroupRequest> asked = List.copyOf(agents.requests);
+    assertThat(asked).extracting(Barrier.GroupRequest::group).containsOnly(1);
+    assertThat(asked).allMatch(r -> r.drain() && r.server().equals(before) && r.epoch() < g.epoch());
+    assertThat(agents.answered).containsExactlyInAnyOrder(HealthReporters.name(cluster.node(0)),
+        HealthReporters.name(cluster.node(1)));
+  }
+
+  @Test
+  @Order(9)
+  void aSwitchoverIsRefusedWhenAMemberDoesNotConfirmItsHold() {
+    String silent = HealthReporters.name(cluster.node(1));
+    agents.mute.add(silent);
+    Result refused = ask(r -> new Coordinator.Promote(1, m.address(), r));
+    assertThat(refused).isInstanceOfSatisfying(Coordinator.Failed.class, f -> {
+      assertThat(f.status()).isEqualTo(503);
+      assertThat(f.message()).contains(silent, "did not confirm the hold", "nothing was switched");
+    });
+    cluster.awaitAll("the hold lifted, r1 still the master", t -> r1.address().equals(masterOf(t))
+        && !t.groups().get(1).switching());
+    assertThat(health().counters()).containsEntry("switchovers_failed", 1L);
   }
 
   // ---- helpers

@@ -194,11 +194,12 @@ public final class HaActor {
     String master = g.master().map(ServerInfo::addr).orElse("");
     // A master that is down is not asked (it is repaired when it returns); one that is up (restarted
     // empty) must not stay a master.
-    boolean masterUp = !master.isEmpty() && !decisions.masterDown(g, upMembers(), System.nanoTime());
+    Set<String> members = upMembers();
+    long now = System.nanoTime();
+    boolean masterUp = !master.isEmpty() && !decisions.masterDown(g, members, now);
     List<String> followers = new ArrayList<>();
     for (ServerInfo s : g.servers()) {
-      boolean down = decisions.detector().objectivelyDown(s.addr(), System.nanoTime(),
-          ha.quorumOf(upMembers().size()), ha.downAfter());
+      boolean down = decisions.detector().objectivelyDown(s.addr(), now, ha.quorumOf(members.size()), ha.downAfter());
       if (!s.isMaster() && !down || s.isMaster() && masterUp) {
         followers.add(s.addr());
       }

@@ -237,7 +237,8 @@ final class HaDecisions {
   private void rememberRunIds(Topology t, Set<String> keep, long now) {
     for (String addr : addrs(t)) {
       if (!keep.contains(addr)) {
-        detector.health(addr, now).map(ServerHealth::runId).filter(r -> !r.isEmpty()).ifPresent(r -> runIds.put(addr, r));
+        detector.health(addr, now).map(ServerHealth::runId).filter(r -> !r.isEmpty())
+            .ifPresent(r -> runIds.put(addr, r));
       }
     }
   }

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
@@ -38,7 +39,7 @@ final class SwitchProcedure {
 
   interface Command {}
 
-  /** The group as this node's replica shows it now (empty once removed). */
+  /** The group as this node's replica shows it now. */
   record Latest(GroupInfo group) implements Command, NoSerializationVerificationNeeded {}
 
   private record Wrote(Result result, Throwable error) implements Command, NoSerializationVerificationNeeded {}
@@ -55,9 +56,8 @@ final class SwitchProcedure {
   private record Retry() implements Command, NoSerializationVerificationNeeded {}
 
   /**
-   * What to do.
+   * What to do; {@code kind} is {@code failover} or {@code switchover}.
    *
-   * @param kind      {@code failover} or {@code switchover}
    * @param drain     whether the agents must also drain what they sent to the old master
    * @param agentWait how long to wait for the agents; a switchover gives up after it, a failover goes on
    * @param agents    each Up member's agent, by member address: members without one are not waited for
@@ -103,7 +103,8 @@ final class SwitchProcedure {
   // (1) hold
 
   private Behavior<Command> hold() {
-    write(latest.withSwitching(true, latest.epoch()), "hold group " + latest.id() + " for a " + plan.kind());
+    String what = "hold group " + latest.id() + " for a " + plan.kind();
+    write(latest.withSwitching(true, latest.epoch()), what);
     return Behaviors.receive(Command.class)
         .onMessage(Latest.class, this::onLatest)
         .onMessage(Wrote.class, m -> {
@@ -112,8 +113,17 @@ final class SwitchProcedure {
             heldEpoch = c.group().epoch();
             return askAgents();
           }
+          if (m.result() instanceof Failed f && f.status() == 409 && ++attempts < ATTEMPTS) {
+            // Another write of the group came first: hold the group as it is now.
+            timers.startSingleTimer(new Retry(), Duration.ofMillis(200));
+            return Behaviors.same();
+          }
           // Nothing to lift: a 503 may have been applied still, which the parent lifts once it sees it.
           return end(false, failure(m, "holding the group"), null, null);
+        })
+        .onMessage(Retry.class, m -> {
+          write(latest.withSwitching(true, latest.epoch()), what);
+          return Behaviors.same();
         })
         .build();
   }
@@ -181,8 +191,7 @@ final class SwitchProcedure {
           if (m.error() == null) {
             return publish(m.outcome());
           }
-          Throwable e = m.error() instanceof java.util.concurrent.CompletionException c && c.getCause() != null
-              ? c.getCause() : m.error();
+          Throwable e = m.error() instanceof CompletionException c && c.getCause() != null ? c.getCause() : m.error();
           if (e instanceof RedisSwitch.Abort a) {
             return release(new Failed(a.status, a.getMessage()), a);
           }
@@ -229,17 +238,15 @@ final class SwitchProcedure {
         .build();
   }
 
+  /** The latest group with the chosen server as its master (first), every other one a replica, hold lifted. */
   private void writeSwitched(RedisSwitch.Outcome outcome, FailoverInfo info) {
-    write(switched(latest, outcome.chosen(), info), plan.kind() + " of group " + latest.id() + " to "
-        + outcome.chosen());
-  }
-
-  /** The group with {@code chosen} as its master (first) and every other server a replica, hold lifted. */
-  static GroupInfo switched(GroupInfo g, String chosen, FailoverInfo info) {
+    String chosen = outcome.chosen();
     List<ServerInfo> servers = new ArrayList<>();
-    servers.add(g.server(chosen).orElseThrow().withRole(ServerRole.MASTER));
-    g.servers().stream().filter(s -> !s.addr().equals(chosen)).forEach(s -> servers.add(s.withRole(ServerRole.REPLICA)));
-    return new GroupInfo(g.id(), servers, g.replicaRead(), g.epoch(), false, info);
+    servers.add(latest.server(chosen).orElseThrow().withRole(ServerRole.MASTER));
+    latest.servers().stream().filter(s -> !s.addr().equals(chosen))
+        .forEach(s -> servers.add(s.withRole(ServerRole.REPLICA)));
+    write(new GroupInfo(latest.id(), servers, latest.replicaRead(), latest.epoch(), false, info),
+        plan.kind() + " of group " + latest.id() + " to " + chosen);
   }
 
   private Behavior<Command> release(Failed why, RedisSwitch.Abort abort) {
@@ -286,9 +293,7 @@ final class SwitchProcedure {
   }
 
   private static Failed failure(Wrote m, String what) {
-    if (m.result() instanceof Failed f) {
-      return f;
-    }
-    return new Failed(503, what + " failed: " + (m.error() == null ? m.result() : m.error().toString()));
+    return m.result() instanceof Failed f ? f
+        : new Failed(503, what + " failed: " + (m.error() == null ? m.result() : m.error().toString()));
   }
 }

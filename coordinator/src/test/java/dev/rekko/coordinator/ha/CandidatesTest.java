@@ -45,11 +45,13 @@ class CandidatesTest {
   void fromTheViewOnlyReplicasUpForTheQuorumWithAReport() {
     String m = "10.0.0.1:1";
     GroupInfo g = new GroupInfo(1, List.of(ServerInfo.master(m), ServerInfo.replica("10.0.0.2:1"),
-        ServerInfo.replica("10.0.0.3:1"), ServerInfo.replica("10.0.0.4:1"), ServerInfo.replica("10.0.0.5:1")), false, 7);
+        ServerInfo.replica("10.0.0.3:1"), ServerInfo.replica("10.0.0.4:1"), ServerInfo.replica("10.0.0.5:1")),
+        false, 7);
     DownDetector d = new DownDetector(Duration.ofSeconds(2));
     d.members(Set.of("a"));
     // The replica's link went down 2 s before this report; the report is 1 s old when the choice is made.
-    ServerHealth linkDown = new ServerHealth("10.0.0.2:1", true, 0, "replica", m, false, 2_000, 50, "id", "r", 1, 100, 0);
+    ServerHealth linkDown = new ServerHealth("10.0.0.2:1", true, 0, "replica", m, false, 2_000, 50, "id", "r", 1,
+        100, 0);
     d.report("a", List.of(ServerHealth.down(m, 9_000), linkDown, ServerHealth.down("10.0.0.3:1", 9_000),
         DownDetectorTest.up("10.0.0.5:1", "replica", m, 40, "r5", 1)), T0);
     List<Candidate> found = Candidates.fromView(g, d, T0 + Duration.ofSeconds(1).toNanos(), 1, Duration.ofSeconds(3),
