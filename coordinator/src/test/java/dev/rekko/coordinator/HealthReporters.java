@@ -31,6 +31,7 @@ final class HealthReporters implements AutoCloseable {
   private final Map<String, Set<String>> blind = new ConcurrentHashMap<>();
   /** Per member and server: since when (nanoTime) that member has seen it down. */
   private final Map<String, Map<String, Long>> downSince = new HashMap<>();
+  private final Object round = new Object();
   private volatile boolean paused;
 
   HealthReporters(CoordinatorCluster cluster, String password, List<String> servers) {
@@ -54,14 +55,23 @@ final class HealthReporters implements AutoCloseable {
     }
   }
 
+  /** Stops (or resumes) the reports; once paused, no round that probed before is still to be sent. */
   void pause(boolean on) {
     paused = on;
+    synchronized (round) {
+      // waits for a round under way
+    }
   }
 
   private void reportAll() {
-    if (paused) {
-      return;
+    synchronized (round) {
+      if (!paused) {
+        reportRound();
+      }
     }
+  }
+
+  private void reportRound() {
     try {
       Map<String, ServerHealth> probed = new HashMap<>();
       servers.forEach(s -> probed.put(s, probe(s)));
