@@ -59,6 +59,9 @@ final class AdminRules {
         return fail(409, "server " + addr + " is already in group " + other.id());
       }
     }
+    if (g.get().switching()) {
+      return notSwitching(g.get());
+    }
     if (!g.get().servers().isEmpty() && g.get().master().isEmpty()) {
       return fail(409, "group " + group + " has servers but no master; promote one of them first");
     }
@@ -67,6 +70,9 @@ final class AdminRules {
 
   static Optional<Failed> removeServer(Topology t, int group, String addr) {
     return withServer(t, group, addr, (g, server) -> {
+      if (g.switching()) {
+        return notSwitching(g);
+      }
       if (!server.isMaster()) {
         return Optional.empty();
       }
@@ -84,9 +90,55 @@ final class AdminRules {
     });
   }
 
+  /**
+   * A promote may go ahead (to the HA actor, which chooses between switchover and failover) unless the
+   * server is the master already, the group is switching, or it migrates slots: holding a group whose
+   * slots are at a migration's barrier, with keys moving between its master and another group's, is not
+   * made safe yet.
+   */
   static Optional<Failed> promote(Topology t, int group, String addr) {
-    return withServer(t, group, addr, (g, server) -> server.isMaster()
-        ? fail(409, addr + " is already the master of group " + group) : Optional.empty());
+    return withServer(t, group, addr, (g, server) -> {
+      if (server.isMaster()) {
+        return fail(409, addr + " is already the master of group " + group);
+      }
+      Optional<Failed> switching = notSwitching(g);
+      if (switching.isPresent()) {
+        return switching;
+      }
+      List<Integer> migrating = new ArrayList<>();
+      for (SlotInfo s : t.slots()) {
+        boolean moving = s.state() != SlotState.ONLINE && s.state() != SlotState.OFFLINE;
+        if (moving && (s.group() == group || s.target() == group)) {
+          migrating.add(s.id());
+        }
+      }
+      if (!migrating.isEmpty()) {
+        return fail(409, "group " + group + " is the source or target of slot migrations (slots "
+            + SlotRanges.format(migrating) + ", pending or under way); its master cannot be switched safely "
+            + "during a migration. Wait for them to finish (GET /api/migrations) or cancel the pending ones, "
+            + "then promote again. A master that dies meanwhile is still failed over automatically");
+      }
+      return Optional.empty();
+    });
+  }
+
+  /** The HA actor's write: the group must still be at the epoch its change was computed from. */
+  static Optional<Failed> groupAt(Topology t, int group, long expectedEpoch) {
+    Optional<GroupInfo> g = t.group(group);
+    if (g.isEmpty()) {
+      return noGroup(group);
+    }
+    if (g.get().epoch() != expectedEpoch) {
+      return fail(409, "group " + group + " changed meanwhile (epoch " + g.get().epoch() + ", expected "
+          + expectedEpoch + ")");
+    }
+    return Optional.empty();
+  }
+
+  /** Servers are neither added nor removed while the group's master is being switched. */
+  static Optional<Failed> notSwitching(GroupInfo g) {
+    return g.switching() ? fail(409, "the master of group " + g.id() + " is being switched (failover or "
+        + "switchover); retry in a few seconds") : Optional.empty();
   }
 
   static Optional<Failed> assignSlots(Topology t, int from, int to, int group) {

@@ -59,7 +59,12 @@ public final class Coordinator {
   public record RemoveServer(int group, String addr, ActorRef<Result> replyTo)
       implements Operation, CoordinatorSerializable {}
 
-  /** Makes that replica the group's master; the others (and the old master, when reachable) follow it. */
+  /**
+   * Makes that replica the group's master; the others (and the old master, when reachable) follow it. While
+   * the master is up this is a lossless switchover: the group's commands are held on every node, the
+   * master's writes paused until the replica has caught up, and only then are roles switched. When the
+   * quorum sees the master down it is a failover to that replica. Refused while the group migrates slots.
+   */
   public record Promote(int group, String addr, ActorRef<Result> replyTo)
       implements Operation, CoordinatorSerializable {}
 
@@ -117,6 +122,16 @@ public final class Coordinator {
 
   /** The servers' health as the quorum sees it; answered with {@link HealthView}. */
   public record GetHealth(ActorRef<Result> replyTo) implements Operation, CoordinatorSerializable {}
+
+  /**
+   * Internal, from the coordinator's HA actor (failover, switchover): writes {@code next} at the
+   * coordinator's next epoch (its own epoch is ignored) if the group is still at {@code expectedEpoch},
+   * else {@code 409}; answered with {@link GroupChanged} once this node's replica shows it, like every write.
+   *
+   * @param what names the change in logs and failure messages
+   */
+  public record WriteGroup(GroupInfo next, long expectedEpoch, String what, ActorRef<Result> replyTo)
+      implements Operation, CoordinatorSerializable {}
 
   /** The answer to every operation. */
   public sealed interface Result extends CoordinatorSerializable {}

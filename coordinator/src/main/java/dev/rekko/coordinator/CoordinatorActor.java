@@ -21,6 +21,7 @@ import dev.rekko.coordinator.Coordinator.RemoveGroup;
 import dev.rekko.coordinator.Coordinator.RemoveServer;
 import dev.rekko.coordinator.Coordinator.Result;
 import dev.rekko.coordinator.Coordinator.SetReplicaRead;
+import dev.rekko.coordinator.ha.HaActor;
 import dev.rekko.slots.SlotEntity;
 import dev.rekko.slots.GroupMover;
 import dev.rekko.slots.SlotSharding;
@@ -47,7 +48,8 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
 
 /**
- * The coordinator's behavior (the protocol is {@link Coordinator}).
+ * The coordinator's behavior (the protocol is {@link Coordinator}); its child {@link HaActor} fails over,
+ * switches over ({@code Promote}) and repairs roles, writing only through {@link Coordinator.WriteGroup}.
  *
  * <p>States. Before it is ready the actor runs {@link CoordinatorStartup} (loading the topology, the
  * bootstrap seed; operations get {@code 503}). <b>Idle</b>: an operation is checked against the
@@ -71,9 +73,6 @@ final class CoordinatorActor {
   private record ServerChecked(AddServer request, String master, ServerInfo server, Throwable error)
       implements Command, NoSerializationVerificationNeeded {}
 
-  private record Promoted(Promote request, List<String> skipped, Throwable error)
-      implements Command, NoSerializationVerificationNeeded {}
-
   private record SlotsAnswered(SlotAsks.Outcome outcome) implements Command, NoSerializationVerificationNeeded {}
 
   private record Written(Writes.Write write, Throwable error) implements Command, NoSerializationVerificationNeeded {}
@@ -95,6 +94,8 @@ final class CoordinatorActor {
   private final SlotAsks asks;
   private final VersionLearner versions;
   private final HeldAnswer held;
+  /** Failover, switchover and role repair; spawned once ready. */
+  private final ActorRef<HaActor.Command> ha;
   private Topology topology;
   private long lastEpoch;
 
@@ -130,12 +131,15 @@ final class CoordinatorActor {
     this.versions = new VersionLearner(new ServerOps(settings), blocking);
     this.asks = new SlotAsks(ctx.getSystem(), slots, settings.slotAskTimeout());
     this.held = new HeldAnswer(timers, settings.viewTimeout());
+    this.ha = ctx.spawn(HaActor.create(settings, ctx.getSelf(), blocking, topology), "ha");
   }
 
   /** What is handled the same whether idle or busy: the topology, and queries that change nothing. */
   private BehaviorBuilder<Command> always() {
     return Behaviors.receive(Command.class)
         .onMessage(TopologyUpdated.class, this::onTopology)
+        .onMessage(Coordinator.HealthReport.class, m -> forward(new HaActor.Report(m)))
+        .onMessage(Coordinator.GetHealth.class, m -> forward(new HaActor.Query(m.replyTo())))
         .onMessage(PlanRebalance.class, this::onPlanRebalance)
         .onMessage(GetMigrations.class, m -> reply(m.replyTo(), migrations.view(topology, settings.slotAskTimeout())))
         .onMessage(PauseMigrations.class, m -> reply(m.replyTo(), migrations.pause(m.paused(), topology)))
@@ -155,6 +159,7 @@ final class CoordinatorActor {
         .onMessage(Promote.class, this::onPromote)
         .onMessage(AssignSlots.class, this::onAssignSlots)
         .onMessage(SetReplicaRead.class, this::onSetReplicaRead)
+        .onMessage(Coordinator.WriteGroup.class, this::onWriteGroup)
         .onMessage(MigrateSlots.class, m -> migrate(MigrationRules.range(topology, m.from(), m.to(), m.group()),
             "migrating slots " + m.from() + "-" + m.to() + " to group " + m.group(), m.replyTo()))
         .onMessage(MigrateCount.class, m -> migrate(MigrationRules.count(topology, m.count(), m.fromGroup(),
@@ -173,7 +178,6 @@ final class CoordinatorActor {
   private Behavior<Command> busy() {
     return always()
         .onMessage(ServerChecked.class, this::onServerChecked)
-        .onMessage(Promoted.class, this::onPromoted)
         .onMessage(SlotsAnswered.class, this::onSlotsAnswered)
         .onMessage(Written.class, this::onWritten)
         .onMessage(HeldAnswer.ViewTimedOut.class, this::onViewTimedOut)
@@ -199,18 +203,14 @@ final class CoordinatorActor {
 
   private Behavior<Command> onApplyRebalance(ApplyRebalance m) {
     Map<Integer, Integer> moves = MigrationControl.rebalanceMoves(topology);
-    if (moves.isEmpty()) {
-      return reply(m.replyTo(), new SlotsChanged(List.of()));
-    }
-    return migrate(MigrationRules.check(topology, moves), "rebalancing " + moves.size() + " slots", m.replyTo());
+    return moves.isEmpty() ? reply(m.replyTo(), new SlotsChanged(List.of()))
+        : migrate(MigrationRules.check(topology, moves), "rebalancing " + moves.size() + " slots", m.replyTo());
   }
 
   private Behavior<Command> onCancelPending(CancelPendingMigrations m) {
     List<Integer> pending = MigrationControl.pending(topology);
-    if (pending.isEmpty()) {
-      return reply(m.replyTo(), new MigrationsChanged("no pending migration"));
-    }
-    return askSlots(asks.cancelMigrations(pending, m.replyTo()));
+    return pending.isEmpty() ? reply(m.replyTo(), new MigrationsChanged("no pending migration"))
+        : askSlots(asks.cancelMigrations(pending, m.replyTo()));
   }
 
   // ---- Topology
@@ -221,6 +221,8 @@ final class CoordinatorActor {
     if (topology.loaded()) {
       migrations.onTopology(topology);
     }
+    // Before any held answer is released: the HA actor then knows the write it is answered about.
+    ha.tell(new HaActor.TopologyChanged(topology));
     return held.shownIn(topology).map(this::finish).orElseGet(Behaviors::same);
   }
 
@@ -249,11 +251,8 @@ final class CoordinatorActor {
   }
 
   private Behavior<Command> onCreateGroup(CreateGroup m) {
-    return refuseOr(AdminRules.createGroup(topology, m.id()), m.replyTo(), () -> {
-      long epoch = nextEpoch();
-      GroupInfo group = new GroupInfo(m.id(), List.of(), false, epoch);
-      return write(Writes.putGroup(writer, group, m.replyTo(), "create group " + m.id()));
-    });
+    return refuseOr(AdminRules.createGroup(topology, m.id()), m.replyTo(), () -> write(Writes.putGroup(writer,
+        new GroupInfo(m.id(), List.of(), false, nextEpoch()), m.replyTo(), "create group " + m.id())));
   }
 
   private Behavior<Command> onRemoveGroup(RemoveGroup m) {
@@ -293,16 +292,13 @@ final class CoordinatorActor {
   }
 
   private Behavior<Command> onPromote(Promote m) {
-    return refuseOr(AdminRules.promote(topology, m.group(), m.addr()), m.replyTo(), () -> {
-      ctx.pipeToSelf(servers.promote(topology, m), (skipped, e) -> new Promoted(m, skipped, e));
-      return busy();
-    });
+    return refuseOr(AdminRules.promote(topology, m.group(), m.addr()), m.replyTo(), () ->
+        forward(new HaActor.Switchover(m)));
   }
 
-  private Behavior<Command> onPromoted(Promoted m) {
-    Promote r = m.request();
-    return finishOr(servers.refusePromoted(topology, r, m.skipped(), m.error()), r.replyTo(), () ->
-        write(servers.promoted(topology, r, nextEpoch())));
+  private Behavior<Command> onWriteGroup(Coordinator.WriteGroup m) {
+    return refuseOr(AdminRules.groupAt(topology, m.next().id(), m.expectedEpoch()), m.replyTo(), () ->
+        write(Writes.putGroup(writer, m.next().withEpoch(nextEpoch()), m.replyTo(), m.what())));
   }
 
   private Behavior<Command> onAssignSlots(AssignSlots m) {
@@ -336,6 +332,11 @@ final class CoordinatorActor {
   }
 
   // ---- Steps
+
+  private Behavior<Command> forward(HaActor.Command m) {
+    ha.tell(m);
+    return Behaviors.same();
+  }
 
   /** Answers without a change of state: a refusal, or a query that works even while busy. */
   private Behavior<Command> reply(ActorRef<Result> replyTo, Result result) {

@@ -2,7 +2,6 @@ package dev.rekko.coordinator;
 
 import dev.rekko.topology.GroupInfo;
 import dev.rekko.topology.ServerInfo;
-import dev.rekko.topology.ServerRole;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -18,13 +17,5 @@ final class GroupEdits {
 
   static GroupInfo withoutServer(GroupInfo group, String addr, long epoch) {
     return group.withServers(group.servers().stream().filter(s -> !s.addr().equals(addr)).toList(), epoch);
-  }
-
-  /** {@code addr} becomes the master, every other server (the old master too) a replica. */
-  static GroupInfo promoted(GroupInfo group, String addr, long epoch) {
-    List<ServerInfo> next = new ArrayList<>();
-    next.add(group.server(addr).orElseThrow().withRole(ServerRole.MASTER));
-    group.servers().stream().filter(s -> !s.addr().equals(addr)).forEach(s -> next.add(s.withRole(ServerRole.REPLICA)));
-    return group.withServers(next, epoch);
   }
 }

@@ -2,13 +2,11 @@ package dev.rekko.coordinator;
 
 import dev.rekko.coordinator.Coordinator.AddServer;
 import dev.rekko.coordinator.Coordinator.Failed;
-import dev.rekko.coordinator.Coordinator.Promote;
 import dev.rekko.coordinator.Coordinator.RemoveServer;
 import dev.rekko.topology.GroupInfo;
 import dev.rekko.topology.ServerInfo;
 import dev.rekko.topology.Topology;
 import dev.rekko.topology.TopologyWriter;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -17,7 +15,7 @@ import java.util.function.Supplier;
 import org.slf4j.Logger;
 
 /**
- * The coordinator's side of adding, removing and promoting servers, on the coordinator's thread: what to
+ * The coordinator's side of adding and removing servers, on the coordinator's thread: what to
  * ask of Redis, and what to write once it answered. The Redis calls ({@link ServerOps}) block, so they run
  * on the coordinator's Redis dispatcher and come back as futures for the coordinator to pipe to itself; between the
  * two the topology may have changed, which is why every step after Redis takes the latest topology again.
@@ -82,40 +80,6 @@ final class ServerControl {
     // want its data, and a REPLICAOF NO ONE on a replica could create a second writable copy.
     return Writes.putGroup(writer, GroupEdits.withoutServer(t.group(m.group()).orElseThrow(), m.addr(), epoch),
         m.replyTo(), "remove server " + m.addr() + " from group " + m.group());
-  }
-
-  /** Switches Redis over ({@link ServerOps#promote}); the future holds the servers that do not follow yet. */
-  CompletionStage<List<String>> promote(Topology t, Promote m) {
-    // TODO(issue: lossless hand-over): while the old master is alive this switch can lose the writes it
-    // takes between REPLICAOF NO ONE and the new route. The planned barrier (hold the group's commands,
-    // stop writes on the old master, let the replica catch up to its offset, then switch) comes later.
-    List<String> others = t.group(m.group()).orElseThrow().servers().stream().map(ServerInfo::addr)
-        .filter(a -> !a.equals(m.addr())).toList();
-    log.get().info("group {}: promoting {}; {} will follow it", m.group(), m.addr(), others);
-    return CompletableFuture.supplyAsync(() -> redis.promote(m.addr(), others), blocking);
-  }
-
-  /**
-   * Why a promotion that Redis went through cannot be written. Redis has switched already, so the topology
-   * follows it whatever else changed in the group meanwhile, as long as the server is still in it.
-   */
-  Optional<Failed> refusePromoted(Topology t, Promote m, List<String> skipped, Throwable error) {
-    if (error != null) {
-      return Optional.of(failure(error, "promote " + m.addr()));
-    }
-    if (!skipped.isEmpty()) {
-      log.get().warn("group {}: promoted {}, but these do not follow it yet: {}", m.group(), m.addr(), skipped);
-    }
-    if (t.group(m.group()).flatMap(g -> g.server(m.addr())).isEmpty()) {
-      return Optional.of(new Failed(409, m.addr() + " was made a master in Redis, but it left group " + m.group()
-          + " meanwhile"));
-    }
-    return Optional.empty();
-  }
-
-  Writes.Write promoted(Topology t, Promote m, long epoch) {
-    return Writes.putGroup(writer, GroupEdits.promoted(t.group(m.group()).orElseThrow(), m.addr(), epoch),
-        m.replyTo(), "promote " + m.addr() + " in group " + m.group());
   }
 
   private static Failed failure(Throwable error, String what) {

@@ -1,5 +1,6 @@
 package dev.rekko.coordinator;
 
+import dev.rekko.coordinator.ha.RedisRoles;
 import dev.rekko.redis.admin.RedisAdmin;
 import dev.rekko.redis.admin.RedisAdminException;
 import dev.rekko.redis.admin.RedisVersion;
@@ -7,7 +8,6 @@ import dev.rekko.redis.admin.ReplicationInfo;
 import dev.rekko.redis.backend.BackendAddress;
 import dev.rekko.topology.ServerInfo;
 import dev.rekko.topology.ServerRole;
-import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -72,33 +72,6 @@ final class ServerOps {
     }
   }
 
-  /**
-   * Makes {@code chosen} a master ({@code REPLICAOF NO ONE}), then points every other server at it. A
-   * server that cannot be reached is skipped: it keeps following the old master (or nobody) until an
-   * operator or the failure detector fixes it.
-   *
-   * @return what was skipped, one line each (empty when every server follows)
-   */
-  List<String> promote(String chosen, List<String> others) {
-    try (RedisAdmin admin = connect(chosen)) {
-      admin.replicaOfNoOne();
-    } catch (RedisAdminException e) {
-      throw new Refused(503, "cannot promote " + chosen + ": " + e.getMessage());
-    }
-    BackendAddress master = BackendAddress.parse(chosen);
-    List<String> skipped = new ArrayList<>();
-    for (String other : others) {
-      try (RedisAdmin admin = connect(other)) {
-        follow(admin, master);
-      } catch (RedisAdminException e) {
-        log.warn("promote {}: skipped {}, which could not be made its replica: {}", chosen, other,
-            e.getMessage());
-        skipped.add(other + ": " + e.getMessage());
-      }
-    }
-    return skipped;
-  }
-
   /** The Redis version of each server that answers; the others are left out. */
   java.util.Map<String, String> versions(List<String> addrs) {
     java.util.Map<String, String> found = new java.util.HashMap<>();
@@ -119,21 +92,6 @@ final class ServerOps {
 
   /** REPLICAOF, after giving the server the credentials to authenticate to its new master. */
   private void follow(RedisAdmin admin, BackendAddress master) throws RedisAdminException {
-    if (!settings.backendPassword().isEmpty()) {
-      try {
-        if (!settings.backendUser().isEmpty()) {
-          admin.configSet("masteruser", settings.backendUser());
-        }
-        admin.configSet("masterauth", settings.backendPassword());
-      } catch (RedisAdminException e) {
-        // CONFIG may be renamed or forbidden on managed servers, whose config then has to carry masterauth.
-        if (e.kind() != RedisAdminException.Kind.ERROR_REPLY) {
-          throw e;
-        }
-        log.warn("{}: could not set masterauth ({}); it must already know the master's password",
-            admin.server(), e.getMessage());
-      }
-    }
-    admin.replicaOf(master.host(), master.port());
+    RedisRoles.follow(admin, master, settings.backendUser(), settings.backendPassword());
   }
 }

@@ -66,7 +66,26 @@ class AdminRulesTest {
 
     assertThat(AdminRules.promote(t, 1, M1.addr())).hasValueSatisfying(status(409, "already the master"));
     assertThat(AdminRules.promote(t, 1, "10.0.0.9:1")).hasValueSatisfying(status(404, "no server"));
-    assertThat(AdminRules.promote(t, 1, R1.addr())).isEmpty();
+    // Group 1 migrates slot 20: its master is not switched meanwhile.
+    assertThat(AdminRules.promote(t, 1, R1.addr())).hasValueSatisfying(status(409, "slot migrations (slots 20"));
+    List<SlotInfo> settled = new ArrayList<>(t.slots());
+    settled.set(20, SlotInfo.online(20, 1, 4));
+    Topology quiet = new Topology(0, t.groups(), settled, new TreeMap<>(), true, true);
+    assertThat(AdminRules.promote(quiet, 1, R1.addr())).isEmpty();
+  }
+
+  @Test
+  void aSwitchingGroupTakesNoServerChangeAndHaWritesNeedTheEpochTheyCameFrom() {
+    Topology t = topology();
+    TreeMap<Integer, GroupInfo> groups = new TreeMap<>(t.groups());
+    groups.put(1, groups.get(1).withSwitching(true, 5));
+    Topology switching = new Topology(0, groups, t.slots(), new TreeMap<>(), true, true);
+    assertThat(AdminRules.addServer(switching, 1, "10.0.0.9:1")).hasValueSatisfying(status(409, "being switched"));
+    assertThat(AdminRules.removeServer(switching, 1, R1.addr())).hasValueSatisfying(status(409, "being switched"));
+    assertThat(AdminRules.promote(switching, 1, R1.addr())).hasValueSatisfying(status(409, "being switched"));
+    assertThat(AdminRules.groupAt(switching, 1, 5)).isEmpty();
+    assertThat(AdminRules.groupAt(switching, 1, 4)).hasValueSatisfying(status(409, "changed meanwhile"));
+    assertThat(AdminRules.groupAt(switching, 9, 4)).hasValueSatisfying(status(404, "no group 9"));
   }
 
   @Test

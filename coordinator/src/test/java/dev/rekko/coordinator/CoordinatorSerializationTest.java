@@ -46,7 +46,10 @@ class CoordinatorSerializationTest {
         new Coordinator.Promote(1, "10.0.0.2:6379", replyTo),
         new Coordinator.AssignSlots(0, 1023, 1, replyTo),
         new Coordinator.SetReplicaRead(1, true, replyTo),
-        new Coordinator.PlanRebalance(replyTo))) {
+        new Coordinator.PlanRebalance(replyTo),
+        new Coordinator.WriteGroup(new GroupInfo(1, List.of(ServerInfo.master("10.0.0.2:6379")), false, 3)
+            .withSwitching(true, 3).withLastFailover(new dev.rekko.topology.FailoverInfo("failover", "why",
+                "10.0.0.1:6379", "10.0.0.2:6379", 1L, 2L), 3), 2, "hold", replyTo))) {
       roundTrip(op);
     }
   }
