@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rekko.protocol.SlotHash;
 import dev.rekko.redis.launcher.RedisServer;
+import dev.rekko.slots.Barrier;
 import dev.rekko.topology.GroupInfo;
 import dev.rekko.topology.ServerInfo;
 import dev.rekko.topology.TopologyWriter;
@@ -12,6 +13,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -20,7 +24,8 @@ import redis.clients.jedis.Jedis;
 /**
  * A group's master switched under the clients' feet, with the steps written to the topology by the test
  * (the coordinator's job): while the group is published switching, a client's SET and GET wait and reach
- * neither server; once the group is published with its replica as master, they run there.
+ * neither server, and the node's barrier agent confirms the hold with the old master drained; once the
+ * group is published with its replica as master, they run there.
  */
 class SwitchingDataPathTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
@@ -65,6 +70,11 @@ class SwitchingDataPathTest {
       await("the SET is held", () -> fx.node().context().sessions.stream().anyMatch(Session::hasDeferred));
       assertThat(held).isNotDone();
       assertThat(before.get(key)).as("nothing reached the old master").isEqualTo("before");
+      Barrier.GroupHeld answer = groupBarrier(new Barrier.GroupRequest(1, epoch + 1, oldMaster.address(), true,
+          null));
+      assertThat(answer.group()).isEqualTo(1);
+      assertThat(answer.epoch()).isEqualTo(epoch + 1);
+      assertThat(held).isNotDone();
 
       // The coordinator's part: promote the replica, then publish it as the master, released.
       after.replicaofNoOne();
@@ -75,6 +85,18 @@ class SwitchingDataPathTest {
       assertThat(client.get(key)).isEqualTo("after");
       assertThat(fx.node().context().router().loaded().route(slot).master()).hasToString(newMaster.address());
     }
+  }
+
+  /** Asks this node's barrier agent, as the coordinator does during a switch ({@code replyTo} is filled in). */
+  private static Barrier.GroupHeld groupBarrier(Barrier.GroupRequest r) throws Exception {
+    var system = fx.node().system();
+    Receptionist.Listing listing = AskPattern.<Receptionist.Command, Receptionist.Listing>ask(system.receptionist(),
+        replyTo -> Receptionist.find(Barrier.GROUP_KEY, replyTo), WAIT, system.scheduler())
+        .toCompletableFuture().get(30, TimeUnit.SECONDS);
+    ActorRef<Barrier.GroupRequest> agent = listing.getServiceInstances(Barrier.GROUP_KEY).iterator().next();
+    return AskPattern.<Barrier.GroupRequest, Barrier.GroupHeld>ask(agent,
+        replyTo -> new Barrier.GroupRequest(r.group(), r.epoch(), r.server(), r.drain(), replyTo), WAIT,
+        system.scheduler()).toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
 
   private static void put(GroupInfo group) throws Exception {
