@@ -44,8 +44,10 @@ public record NodeConfig(
     MigrationSettings migration,
     /** {@code rekko.topology}: how the replicated topology is written and read. */
     TopologySettings topology,
-    /** {@code rekko.coordinator}, with the bootstrap groups and the backend credentials. */
+    /** {@code rekko.coordinator}, with the bootstrap groups, the backend credentials and {@code rekko.ha}. */
     CoordinatorSettings coordinator,
+    /** {@code rekko.ha.durable-writes} and {@code durable-timeout} (not used by the data path yet). */
+    DurableWrites durableWrites,
     /** Sorted by id; servers master first. */
     List<GroupSeed> bootstrapGroups,
     /** {@code rekko.redis.binary}; empty = the launcher's own choice. */
@@ -132,6 +134,7 @@ public record NodeConfig(
         new GroupMoverSettings(new Credentials(backend.user(), backend.password()), ModuleSettings.serverMover(r)));
     TopologySettings topology = ModuleSettings.topology(r);
     CoordinatorSettings coordinator = ModuleSettings.coordinator(r, groups, backend);
+    DurableWrites durableWrites = ModuleSettings.durableWrites(r);
     ClusterSettings cluster = new ClusterSettings(
         r.host("rekko.cluster.host"),
         r.port("rekko.cluster.port"),
@@ -191,8 +194,8 @@ public record NodeConfig(
         .withFallback(TopologySettings.durableStoreConfig(dir))
         .withFallback(SlotSharding.durableStoreConfig(dir))
         .withFallback(c);
-    return new NodeConfig(proxy, backend, admin, cluster, migration, topology, coordinator, groups, redisBinary, dir,
-        threads, derived);
+    return new NodeConfig(proxy, backend, admin, cluster, migration, topology, coordinator, durableWrites, groups,
+        redisBinary, dir, threads, derived);
   }
 
   /**
