@@ -48,6 +48,8 @@ public record NodeConfig(
     CoordinatorSettings coordinator,
     /** {@code rekko.ha.durable-writes} and {@code durable-timeout} (not used by the data path yet). */
     DurableWrites durableWrites,
+    /** {@code rekko.node.datacenter}: replica reads prefer replicas labelled with it; empty = none. */
+    String datacenter,
     /** Sorted by id; servers master first. */
     List<GroupSeed> bootstrapGroups,
     /** {@code rekko.redis.binary}; empty = the launcher's own choice. */
@@ -135,6 +137,7 @@ public record NodeConfig(
     TopologySettings topology = ModuleSettings.topology(r);
     CoordinatorSettings coordinator = ModuleSettings.coordinator(r, groups, backend);
     DurableWrites durableWrites = ModuleSettings.durableWrites(r);
+    String datacenter = r.string("rekko.node.datacenter").trim();
     ClusterSettings cluster = new ClusterSettings(
         r.host("rekko.cluster.host"),
         r.port("rekko.cluster.port"),
@@ -194,8 +197,8 @@ public record NodeConfig(
         .withFallback(TopologySettings.durableStoreConfig(dir))
         .withFallback(SlotSharding.durableStoreConfig(dir))
         .withFallback(c);
-    return new NodeConfig(proxy, backend, admin, cluster, migration, topology, coordinator, durableWrites, groups,
-        redisBinary, dir, threads, derived);
+    return new NodeConfig(proxy, backend, admin, cluster, migration, topology, coordinator, durableWrites,
+        datacenter, groups, redisBinary, dir, threads, derived);
   }
 
   /**

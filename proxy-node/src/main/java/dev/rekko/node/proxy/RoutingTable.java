@@ -53,10 +53,21 @@ public final class RoutingTable {
    * master is held, whatever its state: commands wait until a later topology releases the group.
    */
   public static RoutingTable fromTopology(Topology topology) {
+    return fromTopology(topology, "");
+  }
+
+  /**
+   * As {@link #fromTopology(Topology)}; the slots of a group with replica reads also name its replicas,
+   * those in {@code datacenter} (this node's, {@code rekko.node.datacenter}) first. Only an {@code ONLINE}
+   * slot reads from replicas: never one in a migration or held.
+   */
+  public static RoutingTable fromTopology(Topology topology, String datacenter) {
     SlotRoute[] routes = new SlotRoute[SlotHash.SLOTS];
     Map<Integer, BackendAddress> masters = new java.util.HashMap<>();
+    Map<Integer, ReadReplicas> replicas = new java.util.HashMap<>();
     for (int s = 0; s < routes.length; s++) {
-      routes[s] = route(topology, topology.slot(s), masters);
+      SlotRoute r = route(topology, topology.slot(s), masters);
+      routes[s] = withReplicas(topology, topology.slot(s), r, datacenter, replicas);
     }
     Map<Integer, Long> groupEpochs = new java.util.HashMap<>();
     topology.groups().forEach((id, g) -> groupEpochs.put(id, g.epoch()));
@@ -81,6 +92,29 @@ public final class RoutingTable {
       case FINISHED -> new SlotRoute(info.id(), info.target(), master(topology, info.target(), masters), info.epoch(),
           held, null, switching);
     };
+  }
+
+  private static SlotRoute withReplicas(Topology topology, SlotInfo info, SlotRoute r, String datacenter,
+      Map<Integer, ReadReplicas> replicas) {
+    if (r.group() == 0 || !topology.group(r.group()).map(g -> g.replicaRead()).orElse(false)) {
+      return r;
+    }
+    ReadReplicas read = info.state() == dev.rekko.topology.SlotState.ONLINE && r.direct()
+        ? replicas.computeIfAbsent(r.group(), g -> readReplicas(topology, g, datacenter))
+        : ReadReplicas.MASTER_ONLY;
+    return new SlotRoute(r.slot(), r.group(), r.master(), r.epoch(), r.hold(), r.migrateFrom(), r.switchingGroup(),
+        read);
+  }
+
+  private static ReadReplicas readReplicas(Topology topology, int group, String datacenter) {
+    List<BackendAddress> local = new ArrayList<>();
+    List<BackendAddress> other = new ArrayList<>();
+    for (ServerInfo s : topology.group(group).map(g -> g.servers()).orElse(List.of())) {
+      if (!s.isMaster()) {
+        (!datacenter.isEmpty() && datacenter.equals(s.datacenter()) ? local : other).add(s.address());
+      }
+    }
+    return new ReadReplicas(local, other);
   }
 
   /**

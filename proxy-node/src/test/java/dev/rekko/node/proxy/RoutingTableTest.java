@@ -92,4 +92,30 @@ class RoutingTableTest {
     slots.set(slot.id(), slot);
     return RoutingTable.fromTopology(new Topology(5, groups, slots, new TreeMap<>(), true, true));
   }
+
+  @Test
+  void aGroupWithReplicaReadsNamesItsReplicasThisNodesDatacenterFirstOnlyForOnlineSlots() {
+    TreeMap<Integer, GroupInfo> groups = new TreeMap<>();
+    groups.put(1, new GroupInfo(1, List.of(ServerInfo.master("127.0.0.1:7001"),
+        new ServerInfo("127.0.0.1:7011", dev.rekko.topology.ServerRole.REPLICA, "dc-a", ""),
+        new ServerInfo("127.0.0.1:7012", dev.rekko.topology.ServerRole.REPLICA, "dc-b", "")), true, 3));
+    groups.put(2, new GroupInfo(2, List.of(ServerInfo.master("127.0.0.1:7002"), ServerInfo.replica("127.0.0.1:7022")),
+        false, 3));
+    List<SlotInfo> slots = new ArrayList<>(Topology.offlineSlots());
+    slots.set(1, SlotInfo.online(1, 1, 2));
+    slots.set(2, new SlotInfo(2, SlotState.PENDING, 1, 2, 2));
+    slots.set(3, SlotInfo.online(3, 2, 2));
+    slots.set(4, new SlotInfo(4, SlotState.FINISHED, 2, 1, 2));
+    RoutingTable t = RoutingTable.fromTopology(new Topology(5, groups, slots, new TreeMap<>(), true, true), "dc-b");
+
+    ReadReplicas online = t.route(1).replicas();
+    assertThat(online.all()).extracting(Object::toString).containsExactly("127.0.0.1:7012", "127.0.0.1:7011");
+    assertThat(online.localCount()).isEqualTo(1);
+    assertThat(t.route(2).replicas()).as("in a migration: the master only, writes still noted")
+        .isSameAs(ReadReplicas.MASTER_ONLY);
+    assertThat(t.route(4).replicas()).as("finished onto group 1, not online yet").isSameAs(ReadReplicas.MASTER_ONLY);
+    assertThat(t.route(3).replicas()).as("group 2 reads from its master").isNull();
+    assertThat(RoutingTable.fromTopology(new Topology(5, groups, slots, new TreeMap<>(), true, true)).route(1)
+        .replicas().localCount()).as("no datacenter: every replica is as good").isZero();
+  }
 }
