@@ -4,6 +4,7 @@ import dev.rekko.protocol.SlotHash;
 import dev.rekko.redis.backend.BackendAddress;
 import dev.rekko.topology.ServerInfo;
 import dev.rekko.topology.SlotInfo;
+import dev.rekko.topology.SlotState;
 import dev.rekko.topology.Topology;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -99,7 +100,7 @@ public final class RoutingTable {
     if (r.group() == 0 || !topology.group(r.group()).map(g -> g.replicaRead()).orElse(false)) {
       return r;
     }
-    ReadReplicas read = info.state() == dev.rekko.topology.SlotState.ONLINE && r.direct()
+    ReadReplicas read = info.state() == SlotState.ONLINE && r.direct()
         ? replicas.computeIfAbsent(r.group(), g -> readReplicas(topology, g, datacenter))
         : ReadReplicas.MASTER_ONLY;
     return new SlotRoute(r.slot(), r.group(), r.master(), r.epoch(), r.hold(), r.migrateFrom(), r.switchingGroup(),
