@@ -4,27 +4,28 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import dev.rekko.coordinator.Coordinator;
 import dev.rekko.topology.Topology;
-import java.util.Optional;
-import java.util.function.Function;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /** {@code /api/groups}: list and show groups; create, remove, add and remove servers, promote, replica-read. */
 final class GroupRoutes extends ApiDirectives {
   private final Supplier<Topology> topology;
-  private final Function<String, Optional<Boolean>> serverUp;
+  private final Supplier<CompletionStage<ApiViews.Health>> health;
 
   GroupRoutes(TokenCheck token, CoordinatorCall coordinator, Supplier<Topology> topology,
-      Function<String, Optional<Boolean>> serverUp) {
+      Supplier<CompletionStage<ApiViews.Health>> health) {
     super(token, coordinator);
     this.topology = topology;
-    this.serverUp = serverUp;
+    this.health = health;
   }
 
   Route route() {
     return pathPrefix("groups", () -> concat(
         pathEnd(() -> concat(
-            get(() -> complete(HttpJson.ok(ApiViews.groups(topology.get(), serverUp)))),
+            get(() -> completeWithFuture(health.get().thenApply(h ->
+                HttpJson.ok(ApiViews.groups(topology.get(), h))))),
             post(() -> mutating(() -> withJson(body -> {
               int id = groupField(body, "id");
               return ask(replyTo -> new Coordinator.CreateGroup(id, replyTo));
@@ -53,9 +54,13 @@ final class GroupRoutes extends ApiDirectives {
   }
 
   private Route show(int id) {
-    Topology t = topology.get();
-    return t.group(id)
-        .map(g -> complete(HttpJson.ok(ApiViews.GroupView.of(g, t, serverUp))))
-        .orElseGet(() -> notFound("no such group: " + id));
+    if (topology.get().group(id).isEmpty()) {
+      return notFound("no such group: " + id);
+    }
+    return completeWithFuture(health.get().thenApply(h -> {
+      Topology t = topology.get();
+      return t.group(id).map(g -> HttpJson.ok(ApiViews.GroupView.of(g, t, h)))
+          .orElseGet(() -> HttpJson.error(StatusCodes.NOT_FOUND, "no such group: " + id));
+    }));
   }
 }

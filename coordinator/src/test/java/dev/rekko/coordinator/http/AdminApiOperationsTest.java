@@ -47,8 +47,11 @@ class AdminApiOperationsTest {
   private static final GroupInfo GROUP_4 = new GroupInfo(4, List.of(
       new ServerInfo("127.0.0.1:6390", ServerRole.MASTER, "dc1", "7.2.4")), false, 8);
   private static final String GROUP_4_JSON = """
-      {"id": 4, "replicaRead": false, "epoch": 8, "slots": 0, "servers": [
-        {"addr": "127.0.0.1:6390", "role": "MASTER", "datacenter": "dc1", "redisVersion": "7.2.4", "up": null}
+      {"id": 4, "replicaRead": false, "epoch": 8, "slots": 0, "switching": false, "lastFailover": null,
+       "servers": [
+        {"addr": "127.0.0.1:6390", "role": "MASTER", "datacenter": "dc1", "redisVersion": "7.2.4", "up": null,
+         "health": {"status": "unknown", "source": "node", "downNodes": [], "role": "", "masterAddr": "",
+                    "offset": null, "lagBytes": null, "linkUp": null}}
       ]}""";
 
   @Test
@@ -59,7 +62,8 @@ class AdminApiOperationsTest {
     assertThat(probe.expectMessageClass(Coordinator.CreateGroup.class).id()).isEqualTo(4);
     assertThat(reply.status()).isEqualTo(200);
     assertThat(reply.json()).isEqualTo(json(
-        "{\"id\": 4, \"replicaRead\": false, \"epoch\": 7, \"slots\": 0, \"servers\": []}"));
+        "{\"id\": 4, \"replicaRead\": false, \"epoch\": 7, \"slots\": 0, \"switching\": false,"
+            + " \"lastFailover\": null, \"servers\": []}"));
   }
 
   @Test

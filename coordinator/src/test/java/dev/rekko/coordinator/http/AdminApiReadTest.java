@@ -6,8 +6,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.rekko.coordinator.Coordinator;
+import dev.rekko.topology.FailoverInfo;
+import dev.rekko.topology.GroupInfo;
 import dev.rekko.topology.Topology;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -98,9 +103,48 @@ class AdminApiReadTest {
     var reply = api.get("/api/groups");
     assertThat(reply.status()).isEqualTo(200);
     assertThat(reply.json()).isEqualTo(json(GROUPS));
-    assertThat(fieldNames(reply.json().get(0))).containsExactly("id", "replicaRead", "epoch", "slots", "servers");
+    assertThat(fieldNames(reply.json().get(0))).containsExactly("id", "replicaRead", "epoch", "slots", "switching",
+        "lastFailover", "servers");
     assertThat(fieldNames(reply.json().get(0).get("servers").get(0)))
-        .containsExactly("addr", "role", "datacenter", "redisVersion", "up");
+        .containsExactly("addr", "role", "datacenter", "redisVersion", "up", "health");
+  }
+
+  @Test
+  void serversShowTheQuorumsHealthAndGroupsTheirSwitch() throws Exception {
+    TreeMap<String, Coordinator.QuorumHealth> servers = new TreeMap<>();
+    servers.put("127.0.0.1:6379", new Coordinator.QuorumHealth(true, List.of(), List.of("n1", "n2"), "master", "",
+        5000, 0, false));
+    servers.put("127.0.0.1:6380", new Coordinator.QuorumHealth(false, List.of("n1", "n2"), List.of("n1", "n2"),
+        "replica", "127.0.0.1:6379", 4200, 800, false));
+    api.coordinator.answers.set(c -> c instanceof Coordinator.GetHealth
+        ? Optional.of(new Coordinator.HealthView(servers, new TreeMap<>())) : Optional.empty());
+    FailoverInfo failover = new FailoverInfo("failover", "down for n1, n2", "127.0.0.1:6382", "127.0.0.1:6381",
+        1700000000000L, 1234);
+    Topology t = ApiTestServer.TOPOLOGY;
+    TreeMap<Integer, GroupInfo> groups = new TreeMap<>(t.groups());
+    groups.put(2, groups.get(2).withSwitching(true, 7).withLastFailover(failover, 7));
+    api.topology.set(new Topology(t.epoch(), groups, t.slots(), t.nodes(), true, true));
+    try {
+      JsonNode one = api.get("/api/groups/1").json();
+      assertThat(one.get("servers").get(0).get("health")).isEqualTo(json("""
+          {"status": "up", "source": "quorum", "downNodes": [], "role": "master", "masterAddr": "",
+           "offset": 5000, "lagBytes": null, "linkUp": null}"""));
+      assertThat(one.get("servers").get(1).get("health")).isEqualTo(json("""
+          {"status": "down", "source": "quorum", "downNodes": ["n1", "n2"], "role": "replica",
+           "masterAddr": "127.0.0.1:6379", "offset": 4200, "lagBytes": 800, "linkUp": false}"""));
+      assertThat(one.get("servers").get(1).get("up").asBoolean()).as("this node's own view stays").isFalse();
+
+      JsonNode two = api.get("/api/topology").json().get("groups").get(1);
+      assertThat(two.get("switching").asBoolean()).isTrue();
+      assertThat(two.get("lastFailover")).isEqualTo(json("""
+          {"kind": "failover", "reason": "down for n1, n2", "oldMaster": "127.0.0.1:6382",
+           "newMaster": "127.0.0.1:6381", "atMillis": 1700000000000, "durationMillis": 1234}"""));
+      assertThat(two.get("servers").get(0).get("health").get("source").asText())
+          .as("a server the quorum has no report on").isEqualTo("node");
+      assertThat(api.get("/api/groups").json().get(1)).isEqualTo(two);
+    } finally {
+      api.coordinator.silent();
+    }
   }
 
   @Test
@@ -146,16 +190,26 @@ class AdminApiReadTest {
     return names;
   }
 
+  /** This node's view only: the canned coordinator does not answer GetHealth unless a test says so. */
   static final String GROUPS = """
       [
-        {"id": 1, "replicaRead": false, "epoch": 3, "slots": 512, "servers": [
-          {"addr": "127.0.0.1:6379", "role": "MASTER", "datacenter": "dc1", "redisVersion": "7.2.4", "up": true},
-          {"addr": "127.0.0.1:6380", "role": "REPLICA", "datacenter": "dc2", "redisVersion": "7.2.4", "up": false}
+        {"id": 1, "replicaRead": false, "epoch": 3, "slots": 512, "switching": false, "lastFailover": null,
+         "servers": [
+          {"addr": "127.0.0.1:6379", "role": "MASTER", "datacenter": "dc1", "redisVersion": "7.2.4", "up": true,
+           "health": {"status": "up", "source": "node", "downNodes": [], "role": "", "masterAddr": "",
+                      "offset": null, "lagBytes": null, "linkUp": null}},
+          {"addr": "127.0.0.1:6380", "role": "REPLICA", "datacenter": "dc2", "redisVersion": "7.2.4", "up": false,
+           "health": {"status": "down", "source": "node", "downNodes": [], "role": "", "masterAddr": "",
+                      "offset": null, "lagBytes": null, "linkUp": null}}
         ]},
-        {"id": 2, "replicaRead": true, "epoch": 4, "slots": 512, "servers": [
-          {"addr": "127.0.0.1:6381", "role": "MASTER", "datacenter": "", "redisVersion": "", "up": null}
+        {"id": 2, "replicaRead": true, "epoch": 4, "slots": 512, "switching": false, "lastFailover": null,
+         "servers": [
+          {"addr": "127.0.0.1:6381", "role": "MASTER", "datacenter": "", "redisVersion": "", "up": null,
+           "health": {"status": "unknown", "source": "node", "downNodes": [], "role": "", "masterAddr": "",
+                      "offset": null, "lagBytes": null, "linkUp": null}}
         ]},
-        {"id": 3, "replicaRead": false, "epoch": 5, "slots": 0, "servers": []}
+        {"id": 3, "replicaRead": false, "epoch": 5, "slots": 0, "switching": false, "lastFailover": null,
+         "servers": []}
       ]""";
 
   static final String NODES = """

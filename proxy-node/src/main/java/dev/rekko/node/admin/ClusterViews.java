@@ -12,25 +12,33 @@ final class ClusterViews {
 
   /**
    * One line per server, the group's columns only on its first. {@code slotCounts} fills in the count
-   * when the group objects do not carry one (those inside {@code /api/topology}).
+   * when the group objects do not carry one (those inside {@code /api/topology}). A server's health is the
+   * quorum's, or this node's own marked {@code (node)}; its Redis role, offset and lag (a replica's bytes
+   * behind its master) are what the quorum last heard from it.
    */
   static void groups(JsonNode groups, Map<Integer, Integer> slotCounts, PrintWriter out) {
-    Table table = Table.withHeader("GROUP", "SLOTS", "REPLICA-READ", "SERVER", "ROLE", "UP", "DATACENTER", "VERSION");
+    Table table = Table.withHeader("GROUP", "SLOTS", "REPLICA-READ", "SERVER", "ROLE", "HEALTH", "REDIS-ROLE",
+        "OFFSET", "LAG", "DATACENTER", "VERSION");
     for (JsonNode group : groups) {
       int id = group.path("id").asInt();
       JsonNode given = group.path("slots");
       String slots = given.isNumber() ? given.asText()
           : given.isArray() ? Integer.toString(given.size()) // a list of slot ids, should the API grow one
           : Integer.toString(slotCounts.getOrDefault(id, 0));
-      Object[] first = {id, slots, group.path("replicaRead").asBoolean() ? "on" : "off"};
+      String name = group.path("switching").asBoolean() ? id + " (switching)" : Integer.toString(id);
+      Object[] first = {name, slots, group.path("replicaRead").asBoolean() ? "on" : "off"};
       if (group.path("servers").isEmpty()) {
         table.row(first[0], first[1], first[2], "(no servers)");
       }
       for (JsonNode server : group.path("servers")) {
+        JsonNode health = server.path("health");
         table.row(first[0], first[1], first[2],
             server.path("addr").asText(),
             server.path("role").asText("?").toLowerCase(Locale.ROOT),
-            up(server.path("up")),
+            health(health, server.path("up")),
+            orDash(health.path("role").asText()),
+            health.path("offset").isNumber() ? health.path("offset").asText() : "-",
+            lag(health),
             orDash(server.path("datacenter").asText()),
             orDash(server.path("redisVersion").asText()));
         first = new Object[] {"", "", ""};
@@ -79,12 +87,30 @@ final class ClusterViews {
     }
   }
 
-  /** A server's health as the nodes see it: null means nobody has checked yet. */
-  private static String up(JsonNode up) {
+  /**
+   * A server's health: the quorum's status, or this node's marked {@code (node)}; from an API without
+   * {@code health}, its {@code up} field. {@code ?} when nobody has checked it yet.
+   */
+  private static String health(JsonNode health, JsonNode up) {
+    String status = health.path("status").asText("");
+    if (!status.isEmpty()) {
+      String shown = status.equals("unknown") ? "?" : status;
+      return health.path("source").asText().equals("node") && !shown.equals("?") ? shown + " (node)" : shown;
+    }
     if (up.isBoolean()) {
       return up.asBoolean() ? "up" : "down";
     }
     return "?";
+  }
+
+  /** A replica's lag in bytes, and whether its link to the master is down; {@code -} for a master or unknown. */
+  private static String lag(JsonNode health) {
+    JsonNode lag = health.path("lagBytes");
+    if (!lag.isNumber()) {
+      return "-";
+    }
+    return lag.asText() + (health.path("linkUp").isBoolean() && !health.path("linkUp").asBoolean()
+        ? " (link down)" : "");
   }
 
   private static String yesNo(JsonNode flag) {

@@ -7,7 +7,7 @@ import picocli.CommandLine.Parameters;
 
 /** {@code groups}: lists the groups; {@code groups create|remove|show ID}. */
 @Command(name = "groups", mixinStandardHelpOptions = true,
-    header = "Lists the groups with their slots and servers; creates, removes or shows one.",
+    header = "Lists the groups with their slots and servers (health, Redis role, offset, lag); creates, removes or shows one.",
     subcommands = {GroupsVerb.Create.class, GroupsVerb.Remove.class, GroupsVerb.Show.class})
 final class GroupsVerb extends Verb {
   @Override

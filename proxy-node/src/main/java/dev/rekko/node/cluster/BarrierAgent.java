@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
@@ -19,12 +20,14 @@ import org.apache.pekko.cluster.typed.Cluster;
 /**
  * This node's side of every migration barrier (see {@link Barrier}): waits until the routing table has
  * applied the slot's epoch, until no session still dispatches with an older table, and until nothing the
- * node sent to the slot's source master can still run there; then answers. Waiting is polled every few
+ * node sent to the slot's source master can still run there; then answers. A group switching its master
+ * ({@link Barrier.GroupRequest}) is answered the same way: once the table holds the group's epoch (its
+ * slots held), sessions are quiescent since, and, when asked to, the old master is drained. Waiting is polled every few
  * milliseconds: the conditions are cheap volatile reads, and a barrier is rare.
  *
  * <p>A drain that cannot be proven (a connection to the source failed and the source cannot be reached
  * to kill it) is not an answer: the request waits and drains again after {@link #DRAIN_RETRY}. Slot
- * actors ask again every second while they wait; a request already waiting is not queued twice, and one
+ * actors (and the coordinator) ask again every second while they wait; a request already waiting is not queued twice, and one
  * nobody has asked for in {@link #FORGET_AFTER} is dropped (its slot actor moved on or went elsewhere).
  * Supervised: after an exception the agent starts afresh, and the slot actors' next asks refill it.
  */
@@ -34,26 +37,34 @@ public final class BarrierAgent {
     /** The epoch of the slot's route in the routing table now; -1 before the topology is loaded. */
     long slotEpoch(int slot);
 
+    /** The epoch of the group's entry in the routing table's topology now; -1 when unknown or not loaded. */
+    long groupEpoch(int group);
+
     /** The routing table's generation now. */
     long generation();
 
     /** True once no session is in a batch that began before {@code generation}. */
     boolean quiescent(long generation);
 
+    /** The slot's master as the routing table names it now ({@code host:port}); empty when none. */
+    Optional<String> slotMaster(int slot);
+
     /**
-     * Completes when nothing sent so far to the slot's master, as the routing table names it now, can
-     * still run there; fails when that cannot be proven now (it is asked again later).
+     * Completes when nothing sent so far to {@code server} ({@code host:port}) can still run there; fails
+     * when that cannot be proven now (it is asked again later).
      */
-    CompletionStage<Void> drain(int slot);
+    CompletionStage<Void> drain(String server);
   }
 
   public interface Command {}
 
   private record Asked(Barrier.Request request) implements Command, NoSerializationVerificationNeeded {}
 
+  private record GroupAsked(Barrier.GroupRequest request) implements Command, NoSerializationVerificationNeeded {}
+
   private record Tick() implements Command, NoSerializationVerificationNeeded {}
 
-  private record Drained(Waiting waiting, Throwable error) implements Command, NoSerializationVerificationNeeded {}
+  private record Drained(BarrierWait waiting, Throwable error) implements Command, NoSerializationVerificationNeeded {}
 
   private static final Duration TICK = Duration.ofMillis(5);
   static final Duration DRAIN_RETRY = Duration.ofSeconds(1);
@@ -65,32 +76,18 @@ public final class BarrierAgent {
     return Behaviors.supervise(Behaviors.<Command>setup(ctx -> Behaviors.withTimers(timers -> {
       ActorRef<Barrier.Request> asked = ctx.messageAdapter(Barrier.Request.class, Asked::new);
       ctx.getSystem().receptionist().tell(Receptionist.register(Barrier.KEY, asked));
+      ActorRef<Barrier.GroupRequest> groupAsked = ctx.messageAdapter(Barrier.GroupRequest.class, GroupAsked::new);
+      ctx.getSystem().receptionist().tell(Receptionist.register(Barrier.GROUP_KEY, groupAsked));
       timers.startTimerWithFixedDelay(new Tick(), TICK);
       return new State(ctx, dataPath).behavior();
     }))).onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofMillis(100), Duration.ofSeconds(5), 0.2));
-  }
-
-  /** One request on its way: first the epoch, then quiescence since {@code generation}, then the drain. */
-  private static final class Waiting {
-    final Barrier.Request request;
-    long generation = -1;
-    boolean draining;
-    long retryAt;
-    long lastAsked;
-    int failedDrains;
-
-    Waiting(Barrier.Request request, long now) {
-      this.request = request;
-      this.lastAsked = now;
-      this.retryAt = now;
-    }
   }
 
   private static final class State {
     private final ActorContext<Command> ctx;
     private final DataPath dataPath;
     private final String self;
-    private final Map<Barrier.Request, Waiting> waiting = new LinkedHashMap<>();
+    private final Map<Object, BarrierWait> waiting = new LinkedHashMap<>();
 
     State(ActorContext<Command> ctx, DataPath dataPath) {
       this.ctx = ctx;
@@ -100,27 +97,28 @@ public final class BarrierAgent {
 
     Behavior<Command> behavior() {
       return Behaviors.receive(Command.class)
-          .onMessage(Asked.class, this::onAsked)
+          .onMessage(Asked.class, m -> onAsked(m.request(), now -> BarrierWait.of(m.request(), now)))
+          .onMessage(GroupAsked.class, m -> onAsked(m.request(), now -> BarrierWait.of(m.request(), now)))
           .onMessage(Tick.class, this::onTick)
           .onMessage(Drained.class, this::onDrained)
           .build();
     }
 
-    private Behavior<Command> onAsked(Asked m) {
+    private Behavior<Command> onAsked(Object request, java.util.function.LongFunction<BarrierWait> create) {
       long now = System.nanoTime();
-      Waiting w = waiting.get(m.request());
+      BarrierWait w = waiting.get(request);
       if (w != null) {
         w.lastAsked = now;
         return Behaviors.same();
       }
-      waiting.put(m.request(), new Waiting(m.request(), now));
+      waiting.put(request, create.apply(now));
       return onTick(null);
     }
 
     private Behavior<Command> onTick(Tick t) {
       long now = System.nanoTime();
-      for (Iterator<Waiting> it = waiting.values().iterator(); it.hasNext(); ) {
-        Waiting w = it.next();
+      for (Iterator<BarrierWait> it = waiting.values().iterator(); it.hasNext(); ) {
+        BarrierWait w = it.next();
         if (w.draining) {
           continue;
         }
@@ -132,7 +130,7 @@ public final class BarrierAgent {
           continue;
         }
         if (w.generation < 0) {
-          if (dataPath.slotEpoch(w.request.slot()) < w.request.epoch()) {
+          if (!w.applied(dataPath)) {
             continue;
           }
           w.generation = dataPath.generation();
@@ -141,31 +139,29 @@ public final class BarrierAgent {
           continue;
         }
         w.draining = true;
-        ctx.pipeToSelf(dataPath.drain(w.request.slot()), (ok, error) -> new Drained(w, error));
+        ctx.pipeToSelf(w.drain(dataPath), (ok, error) -> new Drained(w, error));
       }
       return Behaviors.same();
     }
 
     private Behavior<Command> onDrained(Drained m) {
-      Waiting w = m.waiting();
+      BarrierWait w = m.waiting();
       w.draining = false;
-      Barrier.Request r = w.request;
       if (m.error() != null) {
         Throwable cause = m.error() instanceof CompletionException && m.error().getCause() != null
             ? m.error().getCause() : m.error();
         w.retryAt = System.nanoTime() + DRAIN_RETRY.toNanos();
         if (w.failedDrains++ == 0) {
-          ctx.getLog().warn("slot {}: not drained yet at epoch {}, the barrier waits: {}", r.slot(), r.epoch(),
-              cause.getMessage());
+          ctx.getLog().warn("{}: not drained yet, the barrier waits: {}", w.describe(), cause.getMessage());
         } else {
-          ctx.getLog().debug("slot {}: still not drained at epoch {}: {}", r.slot(), r.epoch(), cause.getMessage());
+          ctx.getLog().debug("{}: still not drained: {}", w.describe(), cause.getMessage());
         }
         return Behaviors.same();
       }
-      if (waiting.get(r) == w) {
-        waiting.remove(r);
+      if (waiting.get(w.request()) == w) {
+        waiting.remove(w.request());
       }
-      r.replyTo().tell(new Barrier.Drained(self, r.slot(), r.epoch()));
+      w.answer(self);
       return Behaviors.same();
     }
   }

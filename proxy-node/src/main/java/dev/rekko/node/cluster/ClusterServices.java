@@ -2,7 +2,9 @@ package dev.rekko.node.cluster;
 
 import dev.rekko.coordinator.Coordinator;
 import dev.rekko.coordinator.CoordinatorSingleton;
+import dev.rekko.coordinator.ha.HaSettings;
 import dev.rekko.node.config.NodeConfig;
+import dev.rekko.redis.health.HealthChecker;
 import dev.rekko.slots.SlotSharding;
 import dev.rekko.topology.Topology;
 import dev.rekko.topology.TopologyReplica;
@@ -20,8 +22,9 @@ import org.apache.pekko.cluster.typed.Cluster;
  * The cluster side of a node: membership ({@link ClusterFormation}: join through the seed nodes, or form a
  * new cluster only where {@code rekko.cluster.form-new-cluster} allows it), the topology replica that the
  * routing table follows, this node's entry in the node list, the lease ({@link FenceMonitor}), this node's
- * barrier agent, the slot entities' and group movers' shard regions and the coordinator singleton. Every
- * node runs all of them: nodes are identical. Each part gets its typed settings from {@link NodeConfig}.
+ * barrier agent, the health reporter ({@link HealthReporter}: this node's view of the backend servers, for
+ * the coordinator's failover decisions), the slot entities' and group movers' shard regions and the
+ * coordinator singleton. Every node runs all of them: nodes are identical. Each part gets its typed settings from {@link NodeConfig}.
  */
 public final class ClusterServices {
   private final ActorSystem<?> system;
@@ -77,6 +80,10 @@ public final class ClusterServices {
     var slots = SlotSharding.init(system, writer);
     var movers = SlotSharding.initMovers(system, replica, slots, config.migration().groupMover());
     var coordinator = CoordinatorSingleton.init(system, config.coordinator(), replica, writer, slots, movers);
+    HaSettings ha = config.coordinator().ha();
+    system.systemActorOf(HealthReporter.create(ha, new HealthChecker.Settings(ha.checkInterval(), ha.infoInterval(),
+        ha.pingTimeout(), config.backend().user(), config.backend().password()), replica, coordinator),
+        "rekko-health-reporter", Props.empty());
     return new ClusterServices(system, writer, replica, reporter, coordinator, joining);
   }
 

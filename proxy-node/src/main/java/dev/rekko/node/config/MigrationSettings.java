@@ -8,7 +8,8 @@ import java.time.Duration;
  *
  * @param holdTimeout      how long a command may wait while its slot's migration takes its barrier before
  *                         it is answered with an error (the barrier waits for every node, and for the Split
- *                         Brain Resolver to remove an unreachable one)
+ *                         Brain Resolver to remove an unreachable one); also while a group's master is
+ *                         being switched
  * @param maxParallelWalks the group movers' walks this node runs at once (the size of their dispatcher); more
  *                         wait for a thread
  * @param groupMover       what every group mover of this node runs with: the backend credentials and

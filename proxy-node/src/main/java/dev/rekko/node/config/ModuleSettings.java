@@ -1,6 +1,7 @@
 package dev.rekko.node.config;
 
 import dev.rekko.coordinator.CoordinatorSettings;
+import dev.rekko.coordinator.ha.HaSettings;
 import dev.rekko.redis.admin.RedisVersion;
 import dev.rekko.redis.migrate.ServerMoverSettings;
 import dev.rekko.topology.TopologySeed;
@@ -12,14 +13,15 @@ import java.util.List;
 /**
  * Reads the sections whose typed records belong to the lower modules, so that those modules read no
  * configuration of their own: {@code rekko.topology} ({@link TopologySettings}, slot-actors),
- * {@code rekko.migration.mover} ({@link ServerMoverSettings}, redis-module) and {@code rekko.coordinator}
- * ({@link CoordinatorSettings}). Problems go to the reader like every other key's, so a bad value stops
+ * {@code rekko.migration.mover} ({@link ServerMoverSettings}, redis-module), {@code rekko.coordinator}
+ * ({@link CoordinatorSettings}) and {@code rekko.ha} ({@link HaSettings}, inside the coordinator's). Problems go to the reader like every other key's, so a bad value stops
  * the node at start, naming its key, rather than at its first migration.
  */
 final class ModuleSettings {
   private static final String TOPOLOGY = "rekko.topology.";
   private static final String MOVER = "rekko.migration.mover.";
   private static final String COORDINATOR = "rekko.coordinator.";
+  private static final String HA = "rekko.ha.";
 
   private ModuleSettings() {}
 
@@ -75,7 +77,34 @@ final class ModuleSettings {
         version(r, COORDINATOR + "min-redis-version"),
         r.duration(COORDINATOR + "slot-ask-timeout", false),
         r.duration(COORDINATOR + "view-timeout", false),
-        r.integer(COORDINATOR + "max-parallel-slots", 1, Integer.MAX_VALUE));
+        r.integer(COORDINATOR + "max-parallel-slots", 1, Integer.MAX_VALUE),
+        ha(r));
+  }
+
+  /** {@code rekko.ha}: health checks, failover and switchover, for the coordinator and the node's reporter. */
+  static HaSettings ha(ConfigReader r) {
+    Duration pingTimeout = r.duration(HA + "ping-timeout", false);
+    Duration downAfter = r.duration(HA + "down-after", false);
+    if (downAfter.compareTo(pingTimeout) <= 0) {
+      r.problem(HA + "down-after", downAfter + " must be longer than rekko.ha.ping-timeout (" + pingTimeout
+          + "): one slow PING would count as down" + r.origin(HA + "down-after"));
+    }
+    return new HaSettings(
+        r.bool(HA + "enabled"),
+        r.duration(HA + "check-interval", false),
+        r.duration(HA + "info-interval", false),
+        pingTimeout,
+        downAfter,
+        r.integer(HA + "quorum", 0, Integer.MAX_VALUE),
+        r.duration(HA + "failover-timeout", false),
+        r.duration(HA + "max-link-down", false),
+        r.duration(HA + "report-interval", false),
+        r.duration(HA + "repair-interval", false));
+  }
+
+  /** {@code rekko.ha.durable-writes} and {@code durable-timeout}. */
+  static DurableWrites durableWrites(ConfigReader r) {
+    return new DurableWrites(r.bool(HA + "durable-writes"), r.duration(HA + "durable-timeout", false));
   }
 
   /** A positive duration of at least a millisecond: Redis and the probe count whole milliseconds. */

@@ -44,8 +44,12 @@ public record NodeConfig(
     MigrationSettings migration,
     /** {@code rekko.topology}: how the replicated topology is written and read. */
     TopologySettings topology,
-    /** {@code rekko.coordinator}, with the bootstrap groups and the backend credentials. */
+    /** {@code rekko.coordinator}, with the bootstrap groups, the backend credentials and {@code rekko.ha}. */
     CoordinatorSettings coordinator,
+    /** {@code rekko.ha.durable-writes} and {@code durable-timeout}, also applied to the backend connections. */
+    DurableWrites durableWrites,
+    /** {@code rekko.node.datacenter}: replica reads prefer replicas labelled with it; empty = none. */
+    String datacenter,
     /** Sorted by id; servers master first. */
     List<GroupSeed> bootstrapGroups,
     /** {@code rekko.redis.binary}; empty = the launcher's own choice. */
@@ -117,6 +121,10 @@ public record NodeConfig(
         r.duration("rekko.backend.reconnect-backoff-min", false),
         r.duration("rekko.backend.reconnect-backoff-max", false),
         r.duration("rekko.backend.ping-period", false));
+    DurableWrites durableWrites = ModuleSettings.durableWrites(r);
+    if (durableWrites.enabled()) {
+      connections = connections.withDurableWrites(durableWrites.timeout());
+    }
     BackendSettings backend = new BackendSettings(connections,
         r.integer("rekko.backend.databases", 1, Integer.MAX_VALUE));
     AdminSettings admin = new AdminSettings(r.host("rekko.admin.host"), r.port("rekko.admin.port"),
@@ -132,6 +140,7 @@ public record NodeConfig(
         new GroupMoverSettings(new Credentials(backend.user(), backend.password()), ModuleSettings.serverMover(r)));
     TopologySettings topology = ModuleSettings.topology(r);
     CoordinatorSettings coordinator = ModuleSettings.coordinator(r, groups, backend);
+    String datacenter = r.string("rekko.node.datacenter").trim();
     ClusterSettings cluster = new ClusterSettings(
         r.host("rekko.cluster.host"),
         r.port("rekko.cluster.port"),
@@ -191,8 +200,8 @@ public record NodeConfig(
         .withFallback(TopologySettings.durableStoreConfig(dir))
         .withFallback(SlotSharding.durableStoreConfig(dir))
         .withFallback(c);
-    return new NodeConfig(proxy, backend, admin, cluster, migration, topology, coordinator, groups, redisBinary, dir,
-        threads, derived);
+    return new NodeConfig(proxy, backend, admin, cluster, migration, topology, coordinator, durableWrites,
+        datacenter, groups, redisBinary, dir, threads, derived);
   }
 
   /**

@@ -13,7 +13,8 @@ import org.apache.pekko.actor.typed.ActorSystem;
 
 /**
  * Every HTTP route a node serves, in the order {@link AdminHttpServer} tries them: readiness
- * ({@code /api/ready}), the admin API v1 (coordinator's {@link AdminApi}), stats and metrics.
+ * ({@code /api/ready}), the admin API v1 (coordinator's {@link AdminApi}), stats and metrics (with the
+ * coordinator's HA counters and replica lag).
  */
 public final class NodeRoutes {
   private NodeRoutes() {}
@@ -45,7 +46,9 @@ public final class NodeRoutes {
     List<RouteGroup> routes = new ArrayList<>();
     routes.add(new ReadyRoutes(node::topology, node::serving, node::joining, node::fenced));
     routes.add(() -> AdminApi.routes(system, coordinator, node::topology, node::serverUp, api));
-    routes.addAll(AdminHttpServer.statsRoutes(stats));
+    routes.add(new StatsRoutes(stats));
+    routes.add(new MetricsRoutes(stats, () -> AdminApi.quorumHealth(system, coordinator, AdminApi.HEALTH_TIMEOUT),
+        node::topology));
     return routes;
   }
 }

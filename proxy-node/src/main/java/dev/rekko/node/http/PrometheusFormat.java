@@ -1,8 +1,13 @@
 package dev.rekko.node.http;
 
+import dev.rekko.coordinator.Coordinator;
 import dev.rekko.node.stats.BackendStatus;
 import dev.rekko.node.stats.StatsSnapshot;
 import dev.rekko.node.stats.StatsSnapshot.CommandSnapshot;
+import dev.rekko.topology.GroupInfo;
+import dev.rekko.topology.ServerInfo;
+import dev.rekko.topology.Topology;
+import java.util.Map;
 import java.util.function.ToDoubleFunction;
 
 /** Renders a {@link StatsSnapshot} in the Prometheus text exposition format 0.0.4. */
@@ -52,6 +57,36 @@ public final class PrometheusFormat {
     single(out, "rekko_jvm_gc_seconds_total", "counter", "Time spent in garbage collection.", rt.gcTimeMs() / 1e3);
     single(out, "rekko_uptime_seconds", "gauge", "Seconds since the node started.", rt.uptimeSec());
     return out.toString();
+  }
+
+  /**
+   * The coordinator's HA counters as {@code rekko_ha_<name>_total}, and {@code rekko_replica_lag_bytes} for
+   * each replica of a group (by the topology) that the quorum has a view of.
+   */
+  public static String renderHa(Coordinator.HealthView view, Topology topology) {
+    StringBuilder out = new StringBuilder(512);
+    for (Map.Entry<String, Long> c : view.counters().entrySet()) {
+      String name = "rekko_ha_" + metricName(c.getKey()) + "_total";
+      single(out, name, "counter", "HA: " + c.getKey().replace('_', ' ') + " since the coordinator started.",
+          c.getValue());
+    }
+    header(out, "rekko_replica_lag_bytes", "gauge",
+        "A replica's replication lag behind its master in bytes, as the quorum of nodes sees it.");
+    for (GroupInfo g : topology.groups().values()) {
+      for (ServerInfo s : g.servers()) {
+        Coordinator.QuorumHealth h = view.servers().get(s.addr());
+        if (h != null && !s.isMaster() && h.role().equals("replica")) {
+          out.append("rekko_replica_lag_bytes{group=\"").append(g.id()).append("\",server=\"")
+              .append(escape(s.addr())).append("\"} ").append(number(h.lagBytes())).append('\n');
+        }
+      }
+    }
+    return out.toString();
+  }
+
+  /** A metric name's part: what Prometheus allows ({@code [a-zA-Z0-9_]}), anything else as {@code _}. */
+  static String metricName(String s) {
+    return s.replaceAll("[^a-zA-Z0-9_]", "_");
   }
 
   private static void header(StringBuilder out, String name, String type, String help) {

@@ -30,11 +30,14 @@ public final class DataPath implements AutoCloseable {
   private final RespServer resp;
   private final AtomicReference<Topology> topology = new AtomicReference<>(Topology.EMPTY);
   private final boolean awaitSeed;
+  /** {@code rekko.node.datacenter}: replica reads prefer the replicas labelled with it. */
+  private final String datacenter;
 
-  private DataPath(NodeContext ctx, RespServer resp, boolean awaitSeed) {
+  private DataPath(NodeContext ctx, RespServer resp, boolean awaitSeed, String datacenter) {
     this.ctx = ctx;
     this.resp = resp;
     this.awaitSeed = awaitSeed;
+    this.datacenter = datacenter;
   }
 
   /**
@@ -56,7 +59,7 @@ public final class DataPath implements AutoCloseable {
           system.executionContext());
       // A node configured to seed a new cluster waits for the seed rather than serve an empty table
       // whose every slot is offline: clients see "router is not online", as with Codis's waiting proxy.
-      return new DataPath(ctx, resp, !config.bootstrapGroups().isEmpty());
+      return new DataPath(ctx, resp, !config.bootstrapGroups().isEmpty(), config.datacenter());
     } catch (Exception | Error e) {
       pool.close();
       throw e;
@@ -75,7 +78,7 @@ public final class DataPath implements AutoCloseable {
     if (awaitSeed && !seedVisible(next)) {
       return false;
     }
-    RoutingTable table = RoutingTable.fromTopology(next);
+    RoutingTable table = RoutingTable.fromTopology(next, datacenter);
     RoutingTable before = ctx.router.loaded();
     Set<BackendAddress> known = before == null ? Set.of() : new HashSet<>(before.masters());
     for (BackendAddress master : table.masters()) {
@@ -83,20 +86,37 @@ public final class DataPath implements AutoCloseable {
         ctx.pool.warmUp(master, 0);
       }
     }
+    for (BackendAddress replica : readReplicas(next)) {
+      ctx.pool.warmUp(replica, 0);
+    }
     ctx.router.update(table);
-    ctx.pool.retainOnly(groupMasters(next));
+    ctx.pool.retainOnly(dataPathServers(next));
     ctx.stats.setOnline(true);
     ctx.wakeDeferred();
     return true;
   }
 
-  /** The data path talks to masters only: connections to any other server are closed. */
-  static Set<BackendAddress> groupMasters(Topology t) {
-    Set<BackendAddress> masters = new HashSet<>();
+  /**
+   * The data path talks to masters, and to the replicas of groups with replica reads: connections to any
+   * other server are closed.
+   */
+  static Set<BackendAddress> dataPathServers(Topology t) {
+    Set<BackendAddress> servers = new HashSet<>(readReplicas(t));
     for (int group : t.groups().keySet()) {
-      t.masterOfGroup(group).ifPresent(m -> masters.add(m.address()));
+      t.masterOfGroup(group).ifPresent(m -> servers.add(m.address()));
     }
-    return masters;
+    return servers;
+  }
+
+  /** The replicas of every group with replica reads on. */
+  static Set<BackendAddress> readReplicas(Topology t) {
+    Set<BackendAddress> replicas = new HashSet<>();
+    for (var g : t.groups().values()) {
+      if (g.replicaRead()) {
+        g.servers().stream().filter(s -> !s.isMaster()).forEach(s -> replicas.add(s.address()));
+      }
+    }
+    return replicas;
   }
 
   /**

@@ -17,7 +17,7 @@ import java.util.List;
 
 /**
  * The commands of one session that cannot go straight to a backend because their slot is being migrated:
- * held while the migration's barrier is taken, or waiting for their keys to be moved from the source
+ * held while the migration's barrier is taken (or while a group they involve switches its master), or waiting for their keys to be moved from the source
  * ({@code MIGRATE … KEYS}) before they run on the target. Session thread only, except the state an
  * entry's {@code MIGRATE} reply sets.
  *
@@ -141,8 +141,11 @@ final class Deferred {
           blockedStamp[e.slot] = stamp;
           continue;
         }
-        failure = "ERR slot " + e.slot + " is at a migration barrier for longer than "
-            + ctx.migration.holdTimeout().toMillis() + " ms, try again";
+        failure = r.switching()
+            ? "ERR slot " + e.slot + " waits for the switch of group " + r.switchingGroup()
+                + "'s master for longer than " + ctx.migration.holdTimeout().toMillis() + " ms, try again"
+            : "ERR slot " + e.slot + " is at a migration barrier for longer than "
+                + ctx.migration.holdTimeout().toMillis() + " ms, try again";
       } else if (decision == RouteDecision.MIGRATE_FIRST) {
         e.source = r.migrateFrom();
         e.target = r.master();

@@ -94,13 +94,25 @@ public final class NodeContext implements dev.rekko.node.cluster.BarrierAgent.Da
     return t == null ? -1 : t.route(slot).epoch();
   }
 
-  /** Completes when every command sent so far to the slot's master (as routed now) has been answered. */
+  /** The epoch of a group's entry in the current routing table's topology; -1 when unknown or not loaded. */
   @Override
-  public java.util.concurrent.CompletableFuture<Void> drain(int slot) {
+  public long groupEpoch(int group) {
+    RoutingTable t = router.loaded();
+    return t == null ? -1 : t.groupEpoch(group);
+  }
+
+  /** The master the slot's commands go to in the current routing table; empty when none. */
+  @Override
+  public java.util.Optional<String> slotMaster(int slot) {
     RoutingTable t = router.loaded();
     SlotRoute r = t == null ? null : t.route(slot);
-    return r == null || r.master() == null
-        ? java.util.concurrent.CompletableFuture.completedFuture(null) : pool.drain(r.master());
+    return r == null || r.master() == null ? java.util.Optional.empty() : java.util.Optional.of(r.master().toString());
+  }
+
+  /** Completes when every command sent so far to {@code server} has been answered (or killed there). */
+  @Override
+  public java.util.concurrent.CompletableFuture<Void> drain(String server) {
+    return pool.drain(dev.rekko.redis.backend.BackendAddress.parse(server));
   }
 
   public int clients() {

@@ -13,7 +13,10 @@ enum RouteDecision {
   OFFLINE,
   /** Straight to the route's master. */
   DIRECT,
-  /** The slot's migration is at its barrier: the command waits, nothing goes to either group. */
+  /**
+   * The slot's migration is at its barrier, or its group's master is being switched: the command waits,
+   * nothing goes to either group.
+   */
   HOLD,
   /** The slot is migrating: the command's keys move from the source to the target, then it runs there. */
   MIGRATE_FIRST,
@@ -30,6 +33,10 @@ enum RouteDecision {
   static RouteDecision of(SlotRoute route, boolean queued) {
     if (route == null) {
       return REFUSED;
+    }
+    if (route.switching()) {
+      // Before the master check: between a failover's steps the group may have no master at all.
+      return queued ? QUEUED : HOLD;
     }
     if (!route.online()) {
       return OFFLINE;

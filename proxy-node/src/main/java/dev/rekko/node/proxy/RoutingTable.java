@@ -4,6 +4,7 @@ import dev.rekko.protocol.SlotHash;
 import dev.rekko.redis.backend.BackendAddress;
 import dev.rekko.topology.ServerInfo;
 import dev.rekko.topology.SlotInfo;
+import dev.rekko.topology.SlotState;
 import dev.rekko.topology.Topology;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -19,8 +20,14 @@ public final class RoutingTable {
   private final SlotRoute[] routes;
   private final List<BackendAddress> masters;
   private final long epoch;
+  private final Map<Integer, Long> groupEpochs;
 
   public RoutingTable(SlotRoute[] routes, long epoch) {
+    this(routes, epoch, Map.of());
+  }
+
+  /** @param groupEpochs each group entry's epoch in the topology the routes were built from */
+  public RoutingTable(SlotRoute[] routes, long epoch, Map<Integer, Long> groupEpochs) {
     if (routes.length != SlotHash.SLOTS) {
       throw new IllegalArgumentException("a routing table has " + SlotHash.SLOTS + " slots, got " + routes.length);
     }
@@ -37,19 +44,35 @@ public final class RoutingTable {
       }
     }
     this.masters = List.copyOf(distinct);
+    this.groupEpochs = Map.copyOf(groupEpochs);
   }
 
   /**
    * The table for a topology: each slot goes to the master of the group serving it now
    * ({@link Topology#masterOf}); a slot without one (offline, or its group has no master) is offline.
+   * A slot that any group it involves (its group, or a migration's source or target) is switching its
+   * master is held, whatever its state: commands wait until a later topology releases the group.
    */
   public static RoutingTable fromTopology(Topology topology) {
+    return fromTopology(topology, "");
+  }
+
+  /**
+   * As {@link #fromTopology(Topology)}; the slots of a group with replica reads also name its replicas,
+   * those in {@code datacenter} (this node's, {@code rekko.node.datacenter}) first. Only an {@code ONLINE}
+   * slot reads from replicas: never one in a migration or held.
+   */
+  public static RoutingTable fromTopology(Topology topology, String datacenter) {
     SlotRoute[] routes = new SlotRoute[SlotHash.SLOTS];
     Map<Integer, BackendAddress> masters = new java.util.HashMap<>();
+    Map<Integer, ReadReplicas> replicas = new java.util.HashMap<>();
     for (int s = 0; s < routes.length; s++) {
-      routes[s] = route(topology, topology.slot(s), masters);
+      SlotRoute r = route(topology, topology.slot(s), masters);
+      routes[s] = withReplicas(topology, topology.slot(s), r, datacenter, replicas);
     }
-    return new RoutingTable(routes, topology.epoch());
+    Map<Integer, Long> groupEpochs = new java.util.HashMap<>();
+    topology.groups().forEach((id, g) -> groupEpochs.put(id, g.epoch()));
+    return new RoutingTable(routes, topology.epoch(), groupEpochs);
   }
 
   /**
@@ -59,15 +82,61 @@ public final class RoutingTable {
    */
   private static SlotRoute route(Topology topology, SlotInfo info, Map<Integer, BackendAddress> masters) {
     BackendAddress source = master(topology, info.group(), masters);
+    int switching = switching(topology, info);
+    boolean held = switching != 0;
     return switch (info.state()) {
-      case OFFLINE -> new SlotRoute(info.id(), 0, null, info.epoch(), false, null);
-      case ONLINE, PENDING -> new SlotRoute(info.id(), info.group(), source, info.epoch(), false, null);
-      case PREPARING, BARRIER -> new SlotRoute(info.id(), info.group(), source, info.epoch(), true, null);
+      case OFFLINE -> new SlotRoute(info.id(), 0, null, info.epoch(), false, null, 0);
+      case ONLINE, PENDING -> new SlotRoute(info.id(), info.group(), source, info.epoch(), held, null, switching);
+      case PREPARING, BARRIER -> new SlotRoute(info.id(), info.group(), source, info.epoch(), true, null, switching);
       case MIGRATING -> new SlotRoute(info.id(), info.target(), master(topology, info.target(), masters), info.epoch(),
-          false, source);
+          held, source, switching);
       case FINISHED -> new SlotRoute(info.id(), info.target(), master(topology, info.target(), masters), info.epoch(),
-          false, null);
+          held, null, switching);
     };
+  }
+
+  private static SlotRoute withReplicas(Topology topology, SlotInfo info, SlotRoute r, String datacenter,
+      Map<Integer, ReadReplicas> replicas) {
+    if (r.group() == 0 || !topology.group(r.group()).map(g -> g.replicaRead()).orElse(false)) {
+      return r;
+    }
+    ReadReplicas read = info.state() == SlotState.ONLINE && r.direct()
+        ? replicas.computeIfAbsent(r.group(), g -> readReplicas(topology, g, datacenter))
+        : ReadReplicas.MASTER_ONLY;
+    return new SlotRoute(r.slot(), r.group(), r.master(), r.epoch(), r.hold(), r.migrateFrom(), r.switchingGroup(),
+        read);
+  }
+
+  private static ReadReplicas readReplicas(Topology topology, int group, String datacenter) {
+    List<BackendAddress> local = new ArrayList<>();
+    List<BackendAddress> other = new ArrayList<>();
+    for (ServerInfo s : topology.group(group).map(g -> g.servers()).orElse(List.of())) {
+      if (!s.isMaster()) {
+        (!datacenter.isEmpty() && datacenter.equals(s.datacenter()) ? local : other).add(s.address());
+      }
+    }
+    return new ReadReplicas(local, other);
+  }
+
+  /**
+   * The group, among those the slot's commands may touch in its state, whose master is being switched;
+   * 0 when none. Before the barrier only the group serves; at the barrier and while migrating both the
+   * source (keys are still moved off it) and the target; once finished, the target.
+   */
+  private static int switching(Topology topology, SlotInfo info) {
+    return switch (info.state()) {
+      case OFFLINE -> 0;
+      case ONLINE, PENDING -> switchingOrZero(topology, info.group());
+      case PREPARING, BARRIER, MIGRATING -> {
+        int g = switchingOrZero(topology, info.group());
+        yield g != 0 ? g : switchingOrZero(topology, info.target());
+      }
+      case FINISHED -> switchingOrZero(topology, info.target());
+    };
+  }
+
+  private static int switchingOrZero(Topology topology, int group) {
+    return group != 0 && topology.group(group).map(g -> g.switching()).orElse(false) ? group : 0;
   }
 
   /** One address object per group, so the hot path's same-server check is mostly a reference compare. */
@@ -87,6 +156,11 @@ public final class RoutingTable {
 
   public long epoch() {
     return epoch;
+  }
+
+  /** The group entry's epoch in the topology this table was built from; -1 for a group it does not know. */
+  public long groupEpoch(int group) {
+    return groupEpochs.getOrDefault(group, -1L);
   }
 
   public List<SlotRoute> routes() {

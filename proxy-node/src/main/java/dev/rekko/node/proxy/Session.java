@@ -42,6 +42,9 @@ final class Session {
   private final Runnable wakeUp;
   private final java.util.function.Consumer<BackendConnection> flusher;
   private Deferred deferred;
+  // Whether the command being dispatched is read-only (the command table's readonly flag).
+  private boolean readOnly;
+  private final RecentWrites recentWrites = new RecentWrites();
   // The router generation at the start of the batch being dispatched, 0 between batches.
   private volatile long batchGeneration;
   private final java.util.concurrent.atomic.AtomicBoolean signalled = new java.util.concurrent.atomic.AtomicBoolean();
@@ -216,6 +219,7 @@ final class Session {
       p.completeError(rejection);
       return;
     }
+    readOnly = spec.has(CommandFlag.READONLY);
     switch (spec.policy()) {
       case PROXY -> LocalCommands.execute(this, cmd, spec, p);
       case SINGLE_SLOT -> SingleSlotCommand.dispatch(this, cmd, spec, p);
@@ -246,7 +250,24 @@ final class Session {
    * single-slot and split commands. {@link RouteDecision#deferred() Deferred} ones go to {@link #defer}.
    */
   RouteDecision decide(SlotRoute route) {
+    if (route.replicas() != null && !readOnly) {
+      recentWrites.wrote(route.group(), System.nanoTime());
+    }
     return RouteDecision.of(route, deferred != null && deferred.has(route.slot()));
+  }
+
+  /**
+   * Where a {@link RouteDecision#DIRECT direct} single-slot command goes: the master, or, for a read-only
+   * command of a group with replica reads that this session has not written to for
+   * {@link RecentWrites#WINDOW_NANOS}, an up replica (this node's datacenter first).
+   */
+  BackendAddress directServer(SlotRoute route) {
+    ReadReplicas replicas = route.replicas();
+    if (replicas == null || !readOnly || recentWrites.recently(route.group(), System.nanoTime())) {
+      return route.master();
+    }
+    BackendAddress replica = replicas.pick(ctx.pool, db, (int) id);
+    return replica != null ? replica : route.master();
   }
 
   /** Queues a command whose slot is migrating; it goes out from {@link #processDeferred}. */

@@ -7,8 +7,9 @@ import dev.rekko.protocol.resp.Command;
 import dev.rekko.protocol.resp.RespWriter;
 
 /**
- * A command whose keys all live in one slot (GET, SET, EVAL …): it goes to that slot's master unchanged,
- * or through the session's {@link Deferred} queue while the slot migrates ({@link Session#decide}).
+ * A command whose keys all live in one slot (GET, SET, EVAL …): it goes to that slot's master unchanged
+ * (a read-only one maybe to a replica: {@link Session#directServer}), or through the session's
+ * {@link Deferred} queue while the slot migrates ({@link Session#decide}).
  */
 final class SingleSlotCommand {
   private SingleSlotCommand() {}
@@ -42,7 +43,7 @@ final class SingleSlotCommand {
     SlotRoute route = table.route(slot);
     RouteDecision decision = s.decide(route);
     if (decision == RouteDecision.DIRECT) {
-      s.forward(route.master(), cmd, p, spec.mayWrite());
+      s.forward(s.directServer(route), cmd, p, spec.mayWrite());
       return;
     }
     if (!decision.deferred()) {

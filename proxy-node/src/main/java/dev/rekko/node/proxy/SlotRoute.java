@@ -12,16 +12,32 @@ import dev.rekko.redis.backend.BackendAddress;
  * @param hold        a migration is at its barrier: commands wait, nothing goes to either group
  * @param migrateFrom while migrating: the source master, from which each command's keys are moved to
  *                    {@code master} before the command runs there; null otherwise
+ * @param switchingGroup the group whose master is being switched (failover or switchover) and that this
+ *                    slot's commands wait for ({@code hold} is then set too), 0 when none. A switching
+ *                    group may have no master for a while: its slots are held, not offline
+ * @param replicas    when the serving group has replica reads on: the replicas its read-only commands may
+ *                    go to ({@link ReadReplicas#MASTER_ONLY} while the slot is in a migration); null when
+ *                    replica reads are off
  */
 public record SlotRoute(int slot, int group, BackendAddress master, long epoch, boolean hold,
-    BackendAddress migrateFrom) {
+    BackendAddress migrateFrom, int switchingGroup, ReadReplicas replicas) {
 
   public SlotRoute(int slot, int group, BackendAddress master) {
-    this(slot, group, master, 0, false, null);
+    this(slot, group, master, 0, false, null, 0, null);
+  }
+
+  public SlotRoute(int slot, int group, BackendAddress master, long epoch, boolean hold,
+      BackendAddress migrateFrom, int switchingGroup) {
+    this(slot, group, master, epoch, hold, migrateFrom, switchingGroup, null);
   }
 
   public boolean online() {
     return master != null;
+  }
+
+  /** Held because a group's master is being switched, rather than (only) at a migration's barrier. */
+  public boolean switching() {
+    return switchingGroup != 0;
   }
 
   /** Online and nothing in the way: commands go straight to {@link #master}. */

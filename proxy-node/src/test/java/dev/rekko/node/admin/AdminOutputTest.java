@@ -39,12 +39,13 @@ class AdminOutputTest {
   @Test
   void groupsTableHasOneLinePerServer() {
     assertThat(ok("groups")).isEqualTo("""
-        GROUP  SLOTS  REPLICA-READ  SERVER          ROLE     UP    DATACENTER  VERSION
-        1      516    off           127.0.0.1:6379  master   up    dc1         7.0.15
-                                    127.0.0.1:6380  replica  down  -           7.0.15
-        2      504    on            127.0.0.1:6381  master   ?     -           -
+        GROUP          SLOTS  REPLICA-READ  SERVER          ROLE     HEALTH  REDIS-ROLE  OFFSET  LAG              DATACENTER  VERSION
+        1              516    off           127.0.0.1:6379  master   up      master      5000    -                dc1         7.0.15
+                                            127.0.0.1:6380  replica  up      replica     4200    800 (link down)  -           7.0.15
+        2 (switching)  504    on            127.0.0.1:6381  master   ?       -           -       -                -           -
         """);
-    assertThat(ok("groups", "show", "2")).containsPattern("(?m)^2\\s+504\\s+on\\s+127\\.0\\.0\\.1:6381\\s+master\\s+\\?");
+    assertThat(ok("groups", "show", "2"))
+        .containsPattern("(?m)^2 \\(switching\\)\\s+504\\s+on\\s+127\\.0\\.0\\.1:6381\\s+master\\s+\\?");
   }
 
   @Test
@@ -76,7 +77,7 @@ class AdminOutputTest {
     assertThat(ok("topology"))
         .startsWith("epoch 12, loaded yes, bootstrapped yes\n")
         .containsPattern("(?m)^1\\s+516\\s+off\\s+127\\.0\\.0\\.1:6379\\s+master\\s+up")
-        .containsPattern("(?m)^2\\s+504\\s+on\\s+127\\.0\\.0\\.1:6381")
+        .containsPattern("(?m)^2 \\(switching\\)\\s+504\\s+on\\s+127\\.0\\.0\\.1:6381")
         .containsPattern("(?m)^0-511\\s+ONLINE\\s+group 1\\s+epoch 1$")
         .containsPattern("(?m)^pekko://rekko@127\\.0\\.0\\.1:2552\\s+127\\.0\\.0\\.1:19001\\s+127\\.0\\.0\\.1:11081\\s+JOINING\\s+11$");
   }

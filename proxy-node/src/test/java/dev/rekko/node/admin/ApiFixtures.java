@@ -7,12 +7,17 @@ final class ApiFixtures {
   private ApiFixtures() {}
 
   static final String GROUP_1 = """
-      {"id": 1, "replicaRead": false, "epoch": 3, "slots": 516, "servers": [
-        {"addr": "127.0.0.1:6379", "role": "MASTER", "datacenter": "dc1", "redisVersion": "7.0.15", "up": true},
-        {"addr": "127.0.0.1:6380", "role": "REPLICA", "datacenter": "", "redisVersion": "7.0.15", "up": false}]}""";
+      {"id": 1, "replicaRead": false, "epoch": 3, "slots": 516, "switching": false, "lastFailover": null,
+       "servers": [
+        {"addr": "127.0.0.1:6379", "role": "MASTER", "datacenter": "dc1", "redisVersion": "7.0.15", "up": true,
+         "health": {"status": "up", "source": "quorum", "downNodes": [], "role": "master", "masterAddr": "",
+                    "offset": 5000, "lagBytes": null, "linkUp": null}},
+        {"addr": "127.0.0.1:6380", "role": "REPLICA", "datacenter": "", "redisVersion": "7.0.15", "up": false,
+         "health": {"status": "up", "source": "quorum", "downNodes": [], "role": "replica",
+                    "masterAddr": "127.0.0.1:6379", "offset": 4200, "lagBytes": 800, "linkUp": false}}]}""";
 
   static final String GROUP_2 = """
-      {"id": 2, "replicaRead": true, "epoch": 4, "slots": 504, "servers": [
+      {"id": 2, "replicaRead": true, "epoch": 4, "slots": 504, "switching": true, "servers": [
         {"addr": "127.0.0.1:6381", "role": "MASTER", "datacenter": "", "redisVersion": "", "up": null}]}""";
 
   static final String GROUPS = "[" + GROUP_1 + ", " + GROUP_2 + "]";

@@ -30,7 +30,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The barrier agent against a data path the test controls: a drain that cannot be proven is no answer
  * (the request drains again later), a request asked again while it waits is drained and answered once,
- * and an agent that failed starts again and answers.
+ * and an agent that failed starts again and answers. A group's switch is answered once the table holds
+ * the group's epoch and the sessions are quiescent, draining the named server only when asked to.
  */
 class BarrierAgentTest {
   private static final Duration WAIT = Duration.ofSeconds(15);
@@ -39,6 +40,9 @@ class BarrierAgentTest {
   private final BlockingQueue<Barrier.Drained> answers = new LinkedBlockingQueue<>();
   private ActorRef<Barrier.Drained> replyTo;
   private ActorRef<Barrier.Request> agent;
+  private final BlockingQueue<Barrier.GroupHeld> groupAnswers = new LinkedBlockingQueue<>();
+  private ActorRef<Barrier.GroupHeld> groupReplyTo;
+  private ActorRef<Barrier.GroupRequest> groupAgent;
 
   @BeforeEach
   void start() throws Exception {
@@ -54,8 +58,13 @@ class BarrierAgentTest {
       answers.add(m);
       return Behaviors.same();
     }), "answers", Props.empty());
+    groupReplyTo = system.systemActorOf(Behaviors.<Barrier.GroupHeld>receiveMessage(m -> {
+      groupAnswers.add(m);
+      return Behaviors.same();
+    }), "group-answers", Props.empty());
     system.systemActorOf(BarrierAgent.create(data), "agent", Props.empty());
-    agent = findAgent();
+    agent = findAgent(Barrier.KEY);
+    groupAgent = findAgent(Barrier.GROUP_KEY);
   }
 
   @AfterEach
@@ -107,13 +116,49 @@ class BarrierAgentTest {
     assertThat(answer.slot()).isEqualTo(3);
   }
 
-  private ActorRef<Barrier.Request> findAgent() throws Exception {
+  @Test
+  void aGroupSwitchIsAnsweredOnceTheTableHoldsItsEpochAndTheSessionsAreQuiescent() throws Exception {
+    data.groupEpoch = 4;
+    data.quiescent = false;
+    groupAgent.tell(new Barrier.GroupRequest(2, 5, "127.0.0.1:7001", false, groupReplyTo));
+    assertThat(groupAnswers.poll(300, TimeUnit.MILLISECONDS)).as("the table is older than the switch").isNull();
+    data.groupEpoch = 5;
+    assertThat(groupAnswers.poll(300, TimeUnit.MILLISECONDS)).as("a session still dispatches").isNull();
+    data.quiescent = true;
+    Barrier.GroupHeld held = groupAnswers.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+    assertThat(held).isNotNull();
+    assertThat(held.group()).isEqualTo(2);
+    assertThat(held.epoch()).isEqualTo(5);
+    assertThat(held.node()).isEqualTo(Cluster.get(system).selfMember().address().toString());
+    assertThat(data.drained).as("a failover's dead master is not drained").isEmpty();
+  }
+
+  @Test
+  void aSwitchoverDrainsTheOldMasterFirstAndWaitsForAProvenDrain() throws Exception {
+    data.drains = n -> n <= 1
+        ? CompletableFuture.failedFuture(new DrainException("backend 127.0.0.1:7001: cannot confirm ..."))
+        : CompletableFuture.completedFuture(null);
+    groupAgent.tell(new Barrier.GroupRequest(2, 5, "127.0.0.1:7001", true, groupReplyTo));
+    Barrier.GroupHeld held = groupAnswers.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+    assertThat(held).isNotNull();
+    assertThat(data.drained).as("drained again after the drain that could not be proven")
+        .containsExactly("127.0.0.1:7001", "127.0.0.1:7001");
+  }
+
+  @Test
+  void aSlotBarrierDrainsTheSlotsMasterAsRoutedNow() throws Exception {
+    agent.tell(new Barrier.Request(4, 5, replyTo));
+    assertThat(answers.poll(WAIT.toSeconds(), TimeUnit.SECONDS)).isNotNull();
+    assertThat(data.drained).containsExactly("127.0.0.1:7004");
+  }
+
+  private <T> ActorRef<T> findAgent(org.apache.pekko.actor.typed.receptionist.ServiceKey<T> key) throws Exception {
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (System.nanoTime() < deadline) {
       Receptionist.Listing listing = AskPattern.<Receptionist.Command, Receptionist.Listing>ask(system.receptionist(),
-          r -> Receptionist.find(Barrier.KEY, r), WAIT, system.scheduler()).toCompletableFuture()
+          r -> Receptionist.find(key, r), WAIT, system.scheduler()).toCompletableFuture()
           .get(WAIT.toSeconds(), TimeUnit.SECONDS);
-      Set<ActorRef<Barrier.Request>> agents = listing.getServiceInstances(Barrier.KEY);
+      Set<ActorRef<T>> agents = listing.getServiceInstances(key);
       if (!agents.isEmpty()) {
         return agents.iterator().next();
       }
@@ -130,9 +175,15 @@ class BarrierAgentTest {
     }
   }
 
-  /** Every slot is at epoch 10, sessions are quiescent, drains answer as the test says. */
+  /**
+   * Every slot is at epoch 10 and slot s's master is 127.0.0.1:700s; groups are at {@code groupEpoch};
+   * sessions are as quiescent as the test says; drains answer as the test says.
+   */
   private static final class FakeDataPath implements BarrierAgent.DataPath {
     final AtomicInteger drainCalls = new AtomicInteger();
+    final java.util.List<String> drained = new java.util.concurrent.CopyOnWriteArrayList<>();
+    volatile long groupEpoch = 10;
+    volatile boolean quiescent = true;
     final AtomicBoolean failOnce = new AtomicBoolean();
     volatile IntFunction<CompletionStage<Void>> drains = n -> CompletableFuture.completedFuture(null);
 
@@ -150,12 +201,23 @@ class BarrierAgentTest {
     }
 
     @Override
-    public boolean quiescent(long generation) {
-      return true;
+    public long groupEpoch(int group) {
+      return groupEpoch;
     }
 
     @Override
-    public CompletionStage<Void> drain(int slot) {
+    public boolean quiescent(long generation) {
+      return quiescent;
+    }
+
+    @Override
+    public java.util.Optional<String> slotMaster(int slot) {
+      return java.util.Optional.of("127.0.0.1:700" + slot);
+    }
+
+    @Override
+    public CompletionStage<Void> drain(String server) {
+      drained.add(server);
       return drains.apply(drainCalls.incrementAndGet());
     }
   }

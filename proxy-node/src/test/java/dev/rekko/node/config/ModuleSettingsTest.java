@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.rekko.coordinator.CoordinatorSettings;
+import dev.rekko.coordinator.ha.HaSettings;
 import dev.rekko.redis.admin.RedisVersion;
 import dev.rekko.redis.migrate.Credentials;
 import dev.rekko.redis.migrate.ServerMoverSettings;
@@ -39,6 +40,27 @@ class ModuleSettingsTest {
     assertThat(c.migration().groupMover().credentials()).isEqualTo(Credentials.NONE);
     assertThat(c.coordinator()).isEqualTo(new CoordinatorSettings(List.of(), "", "", Duration.ofSeconds(5),
         RedisVersion.MINIMUM, Duration.ofSeconds(30), Duration.ofSeconds(5), 1024));
+    assertThat(c.coordinator().ha()).isEqualTo(HaSettings.defaults());
+    assertThat(c.durableWrites()).isEqualTo(DurableWrites.defaults());
+  }
+
+  @Test
+  void haSettingsComeFromOverridesAndTheEnvironment() {
+    NodeConfig c = NodeConfig.load(Optional.empty(), Map.of(
+            "rekko.ha.enabled", "off",
+            "rekko.ha.check-interval", "250ms",
+            "rekko.ha.quorum", "2",
+            "rekko.ha.durable-writes", "on"),
+        Map.of("REKKO_HA_DOWN_AFTER", "5s", "REKKO_HA_QUORUM", "3", "REKKO_HA_REPORT_INTERVAL", "7s",
+            "REKKO_HA_DURABLE_TIMEOUT", "250ms"));
+    HaSettings ha = c.coordinator().ha();
+    assertThat(ha.enabled()).isFalse();
+    assertThat(ha.checkInterval()).isEqualTo(Duration.ofMillis(250));
+    assertThat(ha.downAfter()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(ha.quorum()).as("-D is stronger than the environment").isEqualTo(2);
+    assertThat(ha.reportInterval()).isEqualTo(Duration.ofSeconds(7));
+    assertThat(ha.infoInterval()).isEqualTo(HaSettings.defaults().infoInterval());
+    assertThat(c.durableWrites()).isEqualTo(new DurableWrites(true, Duration.ofMillis(250)));
   }
 
   @Test

@@ -156,4 +156,12 @@ class NodeConfigTest {
     NodeConfig c = NodeConfig.of(Map.of("rekko.bootstrap.groups", GroupSeed.format(groups)));
     assertThat(c.bootstrapGroups()).isEqualTo(groups);
   }
+
+  @Test
+  void theNodesDatacenterForReplicaReads() {
+    assertThat(NodeConfig.of(Map.of()).datacenter()).isEmpty();
+    assertThat(NodeConfig.of(Map.of("rekko.node.datacenter", " dc-b ")).datacenter()).isEqualTo("dc-b");
+    assertThat(NodeConfig.load(java.util.Optional.empty(), Map.of(), Map.of("REKKO_NODE_DATACENTER", "eu-1"))
+        .datacenter()).isEqualTo("eu-1");
+  }
 }

@@ -62,6 +62,20 @@ class NodeConfigValidationTest {
       "rekko.coordinator.min-redis-version     | abc   | rekko.coordinator.min-redis-version: expected a Redis version such as 6.2.0, got \"abc\"",
       "rekko.coordinator.max-parallel-slots    | 0     | rekko.coordinator.max-parallel-slots: 0 is out of range, must be at least 1",
       "rekko.coordinator.slot-ask-timeout      | 0s    | rekko.coordinator.slot-ask-timeout: must be positive",
+      "rekko.ha.enabled                        | maybe | rekko.ha.enabled: expected on/off (true/false), got \"maybe\"",
+      "rekko.ha.check-interval                 | 0ms   | rekko.ha.check-interval: must be positive",
+      "rekko.ha.info-interval                  | often | rekko.ha.info-interval: expected a duration such as 500ms, 5s or 30m, got \"often\"",
+      "rekko.ha.ping-timeout                   | -1s   | rekko.ha.ping-timeout: must be positive",
+      "rekko.ha.down-after                     | 0s    | rekko.ha.down-after: must be positive",
+      "rekko.ha.down-after                     | 400ms | rekko.ha.down-after: PT0.4S must be longer than rekko.ha.ping-timeout (PT0.5S)",
+      "rekko.ha.quorum                         | -1    | rekko.ha.quorum: -1 is out of range, must be at least 0",
+      "rekko.ha.quorum                         | most  | rekko.ha.quorum: expected a whole number, got \"most\"",
+      "rekko.ha.failover-timeout               | 0s    | rekko.ha.failover-timeout: must be positive",
+      "rekko.ha.max-link-down                  | 0s    | rekko.ha.max-link-down: must be positive",
+      "rekko.ha.report-interval                | 0s    | rekko.ha.report-interval: must be positive",
+      "rekko.ha.repair-interval                | 0s    | rekko.ha.repair-interval: must be positive",
+      "rekko.ha.durable-writes                 | some  | rekko.ha.durable-writes: expected on/off (true/false), got \"some\"",
+      "rekko.ha.durable-timeout                | 0ms   | rekko.ha.durable-timeout: must be positive",
   })
   void rejectsWithTheKeyNamed(String key, String value, String expected) {
     assertThat(problem(Map.of(key, value))).startsWith(expected);

@@ -4,6 +4,8 @@ import static dev.rekko.node.proxy.SessionHarness.slot;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rekko.protocol.Errors;
+import dev.rekko.topology.GroupInfo;
+import dev.rekko.topology.ServerInfo;
 import dev.rekko.topology.SlotInfo;
 import dev.rekko.topology.SlotState;
 import java.util.List;
@@ -173,5 +175,39 @@ class DeferredTest {
     h.route(at("a", SlotState.MIGRATING, 3));
     assertThat(h.reply(h.send("SET", "a", "1"))).isEqualTo("+OK");
     assertThat(h.direct(h.g2).get("a")).isEqualTo("1");
+  }
+
+  @Test
+  void aCommandHeldForASwitchingGroupGoesToTheNewMaster() throws Exception {
+    harness(Map.of());
+    Jedis g1 = h.direct(h.g1);
+    Jedis g2 = h.direct(h.g2);
+    GroupInfo one = new GroupInfo(1, List.of(ServerInfo.master(h.g1.address())), false, 1);
+    h.group(one.withSwitching(true, 2));
+    h.route();
+    Pending set = h.send("SET", "a", "1");
+    Pending get = h.send("GET", "a");
+    h.drive();
+    assertThat(set.done).isFalse();
+    assertThat(get.done).isFalse();
+    // The new master of group 1 is g2's server (as after a failover); g1 is no longer written.
+    h.group(new GroupInfo(1, List.of(ServerInfo.master(h.g2.address()), ServerInfo.replica(h.g1.address())),
+        false, 3));
+    h.route();
+    assertThat(h.reply(set)).isEqualTo("+OK");
+    assertThat(h.reply(get)).isEqualTo("$1\r\n1");
+    assertThat(g2.get("a")).isEqualTo("1");
+    assertThat(g1.exists("a")).isFalse();
+  }
+
+  @Test
+  void aCommandHeldLongerThanTheHoldTimeoutForASwitchNamesTheSwitch() throws Exception {
+    harness(Map.of("rekko.migration.hold-timeout", "50ms"));
+    // Between a failover's steps the group may have no master at all: still held, not offline.
+    h.group(new GroupInfo(1, List.of(ServerInfo.replica(h.g1.address())), false, 2, true, null));
+    h.route();
+    assertThat(h.reply(h.send("GET", "a"))).isEqualTo(
+        "-ERR slot " + slot("a") + " waits for the switch of group 1's master for longer than 50 ms, try again");
+    assertThat(h.session.hasDeferred()).isFalse();
   }
 }

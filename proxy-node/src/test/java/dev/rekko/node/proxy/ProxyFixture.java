@@ -174,6 +174,11 @@ final class ProxyFixture implements AutoCloseable {
     return groups.get(id - 1).get(0);
   }
 
+  /** Server {@code index} of group {@code id} as started: 0 is the master, then its replicas. */
+  RedisServer server(int id, int index) {
+    return groups.get(id - 1).get(index);
+  }
+
   List<RedisServer> masters() {
     return groups.stream().map(g -> g.get(0)).toList();
   }

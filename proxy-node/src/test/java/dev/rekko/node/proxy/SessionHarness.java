@@ -42,6 +42,7 @@ final class SessionHarness implements AutoCloseable {
   private final BackendPool pool;
   private final Semaphore wakeUps = new Semaphore(0);
   private final List<AutoCloseable> closeables = new ArrayList<>();
+  private final TreeMap<Integer, GroupInfo> groupChanges = new TreeMap<>();
   private long epoch;
 
   /** @param settings node settings ({@code rekko.*}) on top of the defaults */
@@ -86,7 +87,16 @@ final class SessionHarness implements AutoCloseable {
     TreeMap<Integer, GroupInfo> groups = new TreeMap<>();
     groups.put(1, new GroupInfo(1, List.of(ServerInfo.master(g1.address())), false, 1));
     groups.put(2, new GroupInfo(2, List.of(ServerInfo.master(g2.address())), false, 1));
+    groups.putAll(groupChanges);
     router.update(RoutingTable.fromTopology(new Topology(epoch, groups, slots, new TreeMap<>(), true, true)));
+  }
+
+  /**
+   * From the next {@link #route} on, {@code group} stands for its group instead of the default one (group 1
+   * or 2 with its one master): a group switching its master, a group with another master.
+   */
+  void group(GroupInfo group) {
+    groupChanges.put(group.id(), group);
   }
 
   /** Refuses every command from now on, as a fenced node does. */
