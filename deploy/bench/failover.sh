@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Failover benchmark: KILLS times, SIGKILL the master of a group of the three-node demo (a replica per group)
 # and time from the kill to the first write the nodes accept again for a key of that group. After each
-# failover the killed server is started again (same command line): Rekko makes it a replica of the new
+# failover the killed server is started again on its port (empty): Rekko makes it a replica of the new
 # master, and the next kill hits the other group (or this one's new master). Then the cost of durable
 # writes (rekko.ha.durable-writes): SET through a node with them off and on, at pipeline depth 1 and 16.
 #
@@ -66,7 +66,7 @@ key_of_group() {
   done
 }
 master_of() {   # the group's master as the topology names it
-  curl -sf "$API/api/groups/$1" | tr '{' '\n' | sed -nE 's/.*"addr":"([^"]+)".*"role":"master".*/\1/p' | head -1
+  curl -sf "$API/api/groups/$1" | tr '{' '\n' | sed -nE 's/.*"addr":"([^"]+)".*"role":"MASTER".*/\1/p' | head -1
 }
 now_ms() { date +%s%3N; }
 
@@ -78,7 +78,8 @@ for i in $(seq 1 "$KILLS"); do
   KEY=$(key_of_group "$G")
   M=$(master_of "$G")
   PID=$(redis-cli -h "${M%:*}" -p "${M#*:}" info server | sed -nE 's/^process_id:([0-9]+).*/\1/p' | tr -d '\r')
-  CMD=$(tr '\0' ' ' < "/proc/$PID/cmdline"); CWD=$(readlink "/proc/$PID/cwd")
+  # Redis rewrites its process title, so the restart uses its binary and port (it comes back empty).
+  EXE=$(readlink "/proc/$PID/exe")
   T0=$(now_ms)
   kill -9 "$PID"
   until [ "$(redis-cli -p "$RESP_PORT" set "$KEY" "$i" 2>/dev/null)" = OK ]; do sleep 0.01; done
@@ -86,9 +87,11 @@ for i in $(seq 1 "$KILLS"); do
   NEW=$(master_of "$G")
   printf '%-5s %-6s %-22s %-22s %s\n' "$i" "$G" "$M" "$NEW" "$((T1 - T0))"
   # The old master returns; wait until Rekko made it a replica of the new master with its link up.
-  (cd "$CWD" && exec $CMD > /dev/null 2>&1) & echo $! >> "$WORK/restarted"
+  (cd "$WORK" && exec "$EXE" --port "${M#*:}" --bind 127.0.0.1 --save "" --appendonly no \
+    --protected-mode no > /dev/null 2>&1) &
+  echo $! >> "$WORK/restarted"; disown $!
   for _ in $(seq 1 300); do
-    R=$(redis-cli -h "${M%:*}" -p "${M#*:}" info replication 2>/dev/null | tr -d '\r')
+    R=$(redis-cli -h "${M%:*}" -p "${M#*:}" info replication 2>/dev/null | tr -d '\r' || true)
     echo "$R" | grep -q '^master_link_status:up' && echo "$R" | grep -q "^master_port:${NEW#*:}$" && break
     sleep 0.1
   done
