@@ -46,9 +46,18 @@ final class HaDecisions {
   private final Set<String> returning = new HashSet<>();
   private Set<String> downBefore = Set.of();
   private int quorum = 1;
+  /**
+   * How much later than the truth a report's INFO time ({@code receipt - ageMillis}) may be: a node's view
+   * of a server is as old as its last check (up to a check interval, plus two ping timeouts for a slow
+   * probe), a change may wait a check interval to be sent, and the message travels. A switchover's old
+   * roles, reported within this after it, once made a finished switchover look cut short.
+   */
+  private final long infoSkew;
 
   HaDecisions(HaSettings ha, Supplier<Logger> log) {
     this.ha = ha;
+    this.infoSkew = ha.checkInterval().multipliedBy(2).plus(ha.pingTimeout().multipliedBy(2))
+        .plus(Duration.ofSeconds(1)).toNanos();
     this.log = log;
     this.detector = new DownDetector(ha.reportInterval());
     COUNTERS.forEach(c -> counters.put(c, 0L));
@@ -101,10 +110,12 @@ final class HaDecisions {
       String m = master.get().addr();
       Optional<String> reason = Optional.empty();
       boolean needKeys = false;
-      // Only INFO taken after this coordinator's last switch of the group: older INFO shows the old roles.
-      long since = switchedAt.getOrDefault(g.id(), Long.MIN_VALUE);
+      // Only INFO surely taken after this coordinator's last switch of the group: older INFO shows the old
+      // roles, and a report's INFO time is known only roughly (see infoSkew).
+      Long switched = switchedAt.get(g.id());
       Optional<String> adopt = RoleChecks.switchedInRedis(g, a -> detector.freshestUp(a, now)
-          .filter(seen -> seen.infoNanos() > since).map(DownDetector.Seen::health));
+          .filter(seen -> switched == null || seen.infoNanos() - switched > infoSkew)
+          .map(DownDetector.Seen::health));
       if (detector.objectivelyDown(m, now, quorum, ha.downAfter())) {
         reason = Optional.of("master " + m + " is down for the quorum: " + downNodes(m, now));
       } else if (adopt.isPresent()) {
