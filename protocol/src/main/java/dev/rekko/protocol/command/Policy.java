@@ -11,7 +11,7 @@ public enum Policy {
   SPLIT,
   /** Answered by the proxy itself, never sent to a backend. */
   PROXY,
-  /** Sent to every group and the replies combined (DBSIZE, INFO). */
+  /** Sent to every group and the replies combined (DBSIZE, INFO, FLUSHDB, FLUSHALL, KEYS, RANDOMKEY, SCAN). */
   FANOUT,
   /** Answered with {@code ERR handle request, command '…' is not allowed}. */
   REFUSED

@@ -62,7 +62,7 @@ class CommandTableTest {
     assertThat(reject("client", "setname")).isEqualTo(
         "ERR wrong number of arguments for 'client|setname' command");
     assertThat(reject("GET")).isEqualTo("ERR wrong number of arguments for 'get' command");
-    assertThat(reject("keys", "*")).isEqualTo("ERR handle request, command 'KEYS' is not allowed");
+    assertThat(reject("swapdb", "0", "1")).isEqualTo("ERR handle request, command 'SWAPDB' is not allowed");
     assertThat(reject("config", "get", "x")).isEqualTo(
         "ERR handle request, command 'CONFIG GET' is not allowed");
     assertThat(reject("get", "k")).isNull();

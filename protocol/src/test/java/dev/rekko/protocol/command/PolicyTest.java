@@ -26,6 +26,8 @@ class PolicyTest {
       Map.entry("restore", Policy.SINGLE_SLOT), Map.entry("object|encoding", Policy.SINGLE_SLOT),
       Map.entry("object|freq", Policy.SINGLE_SLOT), Map.entry("object|idletime", Policy.SINGLE_SLOT),
       Map.entry("object|refcount", Policy.SINGLE_SLOT), Map.entry("dbsize", Policy.FANOUT),
+      Map.entry("flushall", Policy.FANOUT), Map.entry("flushdb", Policy.FANOUT), Map.entry("keys", Policy.FANOUT),
+      Map.entry("scan", Policy.FANOUT), Map.entry("randomkey", Policy.FANOUT),
       Map.entry("time", Policy.PROXY), Map.entry("client|setname", Policy.PROXY),
       Map.entry("client|getname", Policy.PROXY), Map.entry("client|setinfo", Policy.PROXY),
       Map.entry("client|id", Policy.PROXY), Map.entry("client|info", Policy.PROXY),
@@ -59,7 +61,8 @@ class PolicyTest {
   void splitAndFanoutAreExactlyTheListedCommands() {
     assertThat(names(Policy.SPLIT)).containsExactlyInAnyOrder("mget", "mset", "del", "exists", "touch",
         "unlink");
-    assertThat(names(Policy.FANOUT)).containsExactlyInAnyOrder("dbsize", "info");
+    assertThat(names(Policy.FANOUT)).containsExactlyInAnyOrder("dbsize", "info", "flushall", "flushdb",
+        "keys", "scan", "randomkey");
   }
 
   @Test
@@ -79,7 +82,7 @@ class PolicyTest {
       }
     }
     for (String name : List.of("wait", "waitaof", "multi", "exec", "discard", "watch", "unwatch",
-        "flushall", "flushdb", "swapdb", "keys", "scan", "randomkey", "move", "migrate",
+        "swapdb", "move", "migrate",
         "restore-asking", "script|load", "function|load", "readonly", "readwrite", "client|no-touch",
         "client|tracking", "client|reply", "client|no-evict")) {
       assertThat(CommandTable.lookup(name).policy()).as(name).isEqualTo(Policy.REFUSED);

@@ -15,7 +15,9 @@ import java.util.TreeMap;
 
 /**
  * DBSIZE and INFO: asked of every group's master (in the session's database) and combined, so the
- * client sees one Redis: key counts are summed, INFO gets a proxy section and a summed keyspace.
+ * client sees one Redis: key counts are summed, INFO gets a proxy section and a summed keyspace. The
+ * other keyspace-wide commands have classes of their own, chosen here: {@link FlushCommand},
+ * {@link KeysCommand}, {@link RandomKeyCommand}, {@link ScanCommand}.
  */
 final class FanoutCommand extends Gather {
   private final Session session;
@@ -34,6 +36,25 @@ final class FanoutCommand extends Gather {
     if (table == null) {
       p.completeError(s.ctx().router.refusal());
       return;
+    }
+    switch (spec.name()) {
+      case "flushdb", "flushall" -> {
+        FlushCommand.dispatch(s, cmd, spec, p, table);
+        return;
+      }
+      case "keys" -> {
+        KeysCommand.dispatch(s, cmd, p);
+        return;
+      }
+      case "randomkey" -> {
+        RandomKeyCommand.dispatch(s, cmd, p, table);
+        return;
+      }
+      case "scan" -> {
+        ScanCommand.dispatch(s, cmd, p, table);
+        return;
+      }
+      default -> { }
     }
     boolean info = spec.name().equals("info");
     String section = info && cmd.argc() > 1 ? cmd.string(1).toLowerCase(Locale.ROOT) : "default";

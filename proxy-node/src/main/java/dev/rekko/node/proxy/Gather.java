@@ -39,6 +39,24 @@ abstract class Gather {
   /** Builds the merged reply from {@link #replies}, all of which are present and not errors. */
   abstract byte[] merge();
 
+  /**
+   * The error the client gets when part {@code part} failed or answered {@code error}; null (the default)
+   * passes the part's own reply on unchanged.
+   */
+  String errorFor(int part, String error) {
+    return null;
+  }
+
+  /** An error reply's text, without the leading {@code -} and the line end. */
+  static String errorText(Reply r) {
+    byte[] a = r.frameArray();
+    int end = r.frameOffset() + r.frameLength();
+    while (end > r.frameOffset() && (a[end - 1] == '\r' || a[end - 1] == '\n')) {
+      end--;
+    }
+    return new String(a, r.frameOffset() + 1, end - r.frameOffset() - 1, java.nio.charset.StandardCharsets.UTF_8);
+  }
+
   private void done(int part, Reply reply, String failure) {
     synchronized (this) {
       replies[part] = reply;
@@ -49,11 +67,17 @@ abstract class Gather {
     }
     for (int i = 0; i < replies.length; i++) {
       if (failures[i] != null) {
-        target.onFailure(failures[i]);
+        String e = errorFor(i, failures[i]);
+        target.onFailure(e != null ? e : failures[i]);
         return;
       }
       if (replies[i].isError()) {
-        target.onReply(replies[i]);
+        String e = errorFor(i, errorText(replies[i]));
+        if (e != null) {
+          target.onFailure(e);
+        } else {
+          target.onReply(replies[i]);
+        }
         return;
       }
     }

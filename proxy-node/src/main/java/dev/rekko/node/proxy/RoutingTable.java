@@ -21,13 +21,21 @@ public final class RoutingTable {
   private final List<BackendAddress> masters;
   private final long epoch;
   private final Map<Integer, Long> groupEpochs;
+  private final Topology topology;
 
   public RoutingTable(SlotRoute[] routes, long epoch) {
     this(routes, epoch, Map.of());
   }
 
-  /** @param groupEpochs each group entry's epoch in the topology the routes were built from */
   public RoutingTable(SlotRoute[] routes, long epoch, Map<Integer, Long> groupEpochs) {
+    this(routes, epoch, groupEpochs, null);
+  }
+
+  /**
+   * @param groupEpochs each group entry's epoch in the topology the routes were built from
+   * @param topology    that topology (for the keyspace-wide commands); null for a table built by hand
+   */
+  public RoutingTable(SlotRoute[] routes, long epoch, Map<Integer, Long> groupEpochs, Topology topology) {
     if (routes.length != SlotHash.SLOTS) {
       throw new IllegalArgumentException("a routing table has " + SlotHash.SLOTS + " slots, got " + routes.length);
     }
@@ -45,6 +53,7 @@ public final class RoutingTable {
     }
     this.masters = List.copyOf(distinct);
     this.groupEpochs = Map.copyOf(groupEpochs);
+    this.topology = topology;
   }
 
   /**
@@ -72,7 +81,7 @@ public final class RoutingTable {
     }
     Map<Integer, Long> groupEpochs = new java.util.HashMap<>();
     topology.groups().forEach((id, g) -> groupEpochs.put(id, g.epoch()));
-    return new RoutingTable(routes, topology.epoch(), groupEpochs);
+    return new RoutingTable(routes, topology.epoch(), groupEpochs, topology);
   }
 
   /**
@@ -161,6 +170,11 @@ public final class RoutingTable {
   /** The group entry's epoch in the topology this table was built from; -1 for a group it does not know. */
   public long groupEpoch(int group) {
     return groupEpochs.getOrDefault(group, -1L);
+  }
+
+  /** The topology this table was built from; null for a table built from routes alone (tests). */
+  public Topology topology() {
+    return topology;
   }
 
   public List<SlotRoute> routes() {
