@@ -36,7 +36,10 @@ class TopologySerializationTest {
   @Test
   void everyRecordRoundTripsThroughJacksonCbor() {
     Topology topology = sample();
-    List<Object> values = List.of(topology, topology.group(1).orElseThrow(),
+    GroupInfo failedOver = topology.group(1).orElseThrow().withSwitching(true, 7)
+        .withLastFailover(new FailoverInfo("failover", "down for the quorum", "10.0.0.1:6379", "10.0.0.2:6379",
+            1_700_000_000_000L, 420), 8);
+    List<Object> values = List.of(topology, topology.group(1).orElseThrow(), failedOver,
         topology.nodes().get("pekko://rekko@127.0.0.1:2551"), ServerInfo.replica("10.0.0.2:6379"),
         Topology.EMPTY);
     Serialization serialization = SerializationExtension.get(system.classicSystem());
@@ -86,6 +89,17 @@ class TopologySerializationTest {
   }
 
   @Test
+  void aGroupStoredBeforeFailoverInfoExistedIsStillRead() throws Exception {
+    ObjectMapper json = JacksonObjectMapperProvider.get(system.classicSystem())
+        .getOrCreate("jackson-json", Optional.empty());
+    GroupInfo old = json.readValue("{\"id\":2,\"servers\":[{\"addr\":\"10.0.0.3:6379\",\"role\":\"MASTER\"}],"
+        + "\"replicaRead\":true,\"epoch\":4}", GroupInfo.class);
+    assertThat(old).isEqualTo(new GroupInfo(2, List.of(ServerInfo.master("10.0.0.3:6379")), true, 4));
+    assertThat(old.switching()).isFalse();
+    assertThat(old.lastFailover()).isNull();
+  }
+
+  @Test
   void topologyJsonHasTheApiShape() throws Exception {
     ObjectMapper json = JacksonObjectMapperProvider.get(system.classicSystem())
         .getOrCreate("jackson-json", Optional.empty());
@@ -96,7 +110,8 @@ class TopologySerializationTest {
     assertThat(node.get("groups").isArray()).isTrue();
     JsonNode group = node.get("groups").get(0);
     assertThat(group.get("id").asInt()).isEqualTo(1);
-    assertThat(fields(group)).containsExactly("id", "servers", "replicaRead", "epoch");
+    assertThat(fields(group)).containsExactly("id", "servers", "replicaRead", "epoch", "switching",
+        "lastFailover");
     JsonNode server = group.get("servers").get(0);
     assertThat(fields(server)).containsExactly("addr", "role", "datacenter", "redisVersion");
     assertThat(server.get("addr").asText()).isEqualTo("10.0.0.1:6379");
