@@ -45,8 +45,7 @@ final class FailoverRun implements AutoCloseable {
 
   /**
    * Starts six clients, two starting on each node, on 1,000 counters and 200 registers over two
-   * databases, and waits for 2,000 answers. {@code ERR backend ...} replies count as in doubt: a node
-   * sends them for commands that were on their way to a server when it failed, which may have run.
+   * databases, and waits for 2,000 answers. Replies that leave a command in doubt: {@link #mayHaveRun}.
    */
   void startClients() throws InterruptedException {
     List<HostAndPort> all = fc.cluster().respEndpoints();
@@ -62,11 +61,12 @@ final class FailoverRun implements AutoCloseable {
 
   /**
    * Errors after which the command may still have run: the connection to the server broke with it on
-   * the way. Redis's own errors ({@code READONLY}, {@code NOREPLICAS}) and the nodes' refusals mean it
-   * did not.
+   * the way ({@code ERR backend ...}), or a durable write ran on the master and no replica confirmed it
+   * in time ({@code NOREPLICAS}, the nodes' answer then). Other errors ({@code READONLY}, the nodes'
+   * refusals and hold timeouts) mean it did not run.
    */
   static boolean mayHaveRun(String error) {
-    return error.startsWith("ERR backend ");
+    return error.startsWith("ERR backend ") || error.startsWith("NOREPLICAS");
   }
 
   void awaitAcked(long n) throws InterruptedException {
