@@ -8,32 +8,38 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The cluster of the failover scenarios: three nodes and two groups of a master and one replica each
- * (group 1 owns slots 0..511, group 2 512..1023), with automatic failover on ({@code rekko.ha}, its
- * defaults: a PING every 500 ms, down after 3 s). Scenarios share it while it is healthy (see
- * {@link #healthy}), since three node JVMs take half a minute to start on two busy cores; each scenario
- * leaves every group with a master and a replica that follows it.
+ * The cluster of the failover scenarios: three nodes and two groups of a master and one or more
+ * replicas each (group 1 owns slots 0..511, group 2 512..1023), with automatic failover on
+ * ({@code rekko.ha}, its defaults: a PING every 500 ms, down after 3 s). Scenarios share it while it is
+ * healthy (see {@link #healthy}), since three node JVMs take half a minute to start on two busy cores;
+ * each scenario leaves every group with a master and replicas that follow it.
  */
 final class FailoverCluster implements AutoCloseable {
   /** Only a hang fails: on two busy cores three node JVMs have taken over two minutes to serve. */
   static final Duration READY = Duration.ofSeconds(180);
 
   private final Map<String, String> settings;
+  private final int replicas;
   private final ChaosCluster cluster;
   private final GroupWatch groups;
 
-  private FailoverCluster(Map<String, String> settings, ChaosCluster cluster) {
+  private FailoverCluster(Map<String, String> settings, int replicas, ChaosCluster cluster) {
     this.settings = settings;
+    this.replicas = replicas;
     this.cluster = cluster;
     this.groups = new GroupWatch(cluster);
   }
 
-  /** Starts the servers and the nodes with {@code extra} settings, and waits until every replica follows. */
-  static FailoverCluster start(String name, Map<String, String> extra) throws Exception {
+  /**
+   * Starts the servers, {@code replicas} replicas per group, and the nodes with {@code extra} settings,
+   * and waits until every replica follows its master.
+   */
+  static FailoverCluster start(String name, Map<String, String> extra, int replicas) throws Exception {
     Map<String, String> settings = new LinkedHashMap<>();
     settings.put("rekko.ha.enabled", "on");
     settings.putAll(extra);
-    FailoverCluster fc = new FailoverCluster(Map.copyOf(extra), ChaosCluster.create(name, 2, 1, 3, settings));
+    FailoverCluster fc = new FailoverCluster(Map.copyOf(extra), replicas,
+        ChaosCluster.create(name, 2, replicas, 3, settings));
     try {
       fc.cluster.startAll(READY);
       if (!fc.healthy(Duration.ofSeconds(60))) {
@@ -50,6 +56,10 @@ final class FailoverCluster implements AutoCloseable {
   /** The settings it was started with beyond the harness's own. */
   Map<String, String> settings() {
     return settings;
+  }
+
+  int replicas() {
+    return replicas;
   }
 
   ChaosCluster cluster() {
@@ -98,9 +108,9 @@ final class FailoverCluster implements AutoCloseable {
     return backends().require(groups.awaitSettledMaster(group, Duration.ofSeconds(30)));
   }
 
-  /** The group's server that is not {@code master} (the groups have two). */
-  RedisServer other(int group, RedisServer master) {
-    return backends().servers(group).stream().filter(s -> s != master).findFirst().orElseThrow();
+  /** The group's servers other than {@code master}, in start order. */
+  List<RedisServer> others(int group, RedisServer master) {
+    return backends().servers(group).stream().filter(s -> s != master).toList();
   }
 
   /** Waits until {@code server} follows {@code master} with its link up; returns how long that took. */

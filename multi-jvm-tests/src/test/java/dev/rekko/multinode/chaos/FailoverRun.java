@@ -61,12 +61,14 @@ final class FailoverRun implements AutoCloseable {
 
   /**
    * Errors after which the command may still have run: the connection to the server broke with it on
-   * the way ({@code ERR backend ...}), or a durable write ran on the master and no replica confirmed it
-   * in time ({@code NOREPLICAS}, the nodes' answer then). Other errors ({@code READONLY}, the nodes'
-   * refusals and hold timeouts) mean it did not run.
+   * the way ({@code ERR backend ...}, unless the node could not even connect: {@code Connection
+   * refused}), or a durable write ran on the master and no replica confirmed it in time
+   * ({@code NOREPLICAS}, the nodes' answer then). Other errors ({@code READONLY}, the nodes' refusals
+   * and hold timeouts) mean it did not run.
    */
   static boolean mayHaveRun(String error) {
-    return error.startsWith("ERR backend ") || error.startsWith("NOREPLICAS");
+    return (error.startsWith("ERR backend ") && !error.endsWith("Connection refused"))
+        || error.startsWith("NOREPLICAS");
   }
 
   void awaitAcked(long n) throws InterruptedException {

@@ -3,6 +3,7 @@ package dev.rekko.multinode.chaos;
 import dev.rekko.node.consistency.Report;
 import dev.rekko.redis.launcher.RedisServer;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -46,10 +47,10 @@ class FailoverTest {
   @Order(1)
   @Timeout(value = 6, unit = TimeUnit.MINUTES)
   void sigkillOfAMasterUnderLoadThenItReturnsAsAReplica() throws Exception {
-    FailoverCluster fc = cluster(ASYNC);
+    FailoverCluster fc = cluster(ASYNC, 1);
     try (FailoverRun run = new FailoverRun("kill-master", fc)) {
       RedisServer master = fc.master(1);
-      RedisServer replica = fc.other(1, master);
+      RedisServer replica = fc.others(1, master).get(0);
       run.startClients();
       Duration accepted = run.killMaster(1, master);
       FailoverRun.check(fc.groups().settledMaster(1).orElse("").equals(replica.address()),
@@ -81,10 +82,10 @@ class FailoverTest {
   @Order(2)
   @Timeout(value = 6, unit = TimeUnit.MINUTES)
   void switchoverUnderLoadLosesNothing() throws Exception {
-    FailoverCluster fc = cluster(ASYNC);
+    FailoverCluster fc = cluster(ASYNC, 1);
     try (FailoverRun run = new FailoverRun("switchover", fc)) {
       RedisServer master = fc.master(1);
-      RedisServer replica = fc.other(1, master);
+      RedisServer replica = fc.others(1, master).get(0);
       run.startClients();
       Report before = run.report();
       long start = System.nanoTime();
@@ -123,20 +124,31 @@ class FailoverTest {
 
   /**
    * As the first scenario, on a cluster with {@code rekko.ha.durable-writes = on}: a write is answered
-   * once a replica has it, so the failover loses nothing.
+   * once a replica has it, so the failover loses nothing. The groups have two replicas: with one, the
+   * new master would have none left to confirm a write, and would refuse every write ({@code
+   * NOREPLICAS}) until the old master returned. The replica that is not promoted must follow the new
+   * master.
    */
   @Test
   @Order(5)
   @Timeout(value = 6, unit = TimeUnit.MINUTES)
   void sigkillOfAMasterWithDurableWritesLosesNothing() throws Exception {
-    FailoverCluster fc = cluster(DURABLE);
+    FailoverCluster fc = cluster(DURABLE, 2);
     try (FailoverRun run = new FailoverRun("kill-master-durable", fc)) {
       RedisServer master = fc.master(2);
-      RedisServer replica = fc.other(2, master);
+      List<RedisServer> replicas = fc.others(2, master);
       run.startClients();
       Duration accepted = run.killMaster(2, master);
-      FailoverRun.check(fc.groups().settledMaster(2).orElse("").equals(replica.address()),
-          "the new master of group 2 is not its replica " + replica.address() + ":" + fc.groups().describe(2));
+      RedisServer promoted = fc.master(2);
+      FailoverRun.check(replicas.contains(promoted), "the new master of group 2 is not one of its replicas "
+          + replicas + ":" + fc.groups().describe(2));
+      for (RedisServer r : replicas) {
+        if (r != promoted) {
+          Duration follows = fc.awaitFollows(r, promoted, Duration.ofSeconds(30));
+          run.note(String.format("the other replica %s follows the new master %.2f s after it was named",
+              r.address(), FailoverRun.seconds(follows)));
+        }
+      }
       FailoverRun.check(accepted.compareTo(FailoverRun.ACCEPT_BOUND) < 0, "writes to group 2 were refused for "
           + accepted.toMillis() + " ms after the kill");
       run.finish(FailoverRun.Verdict.lossless());
@@ -150,7 +162,7 @@ class FailoverTest {
    * dead master had not replicated are reported, as are filler keys missing at the target.
    */
   private void killMidMigration(String name, int from, int to, int victimGroup) throws Exception {
-    FailoverCluster fc = cluster(ASYNC);
+    FailoverCluster fc = cluster(ASYNC, 1);
     try (FailoverRun run = new FailoverRun(name, fc)) {
       RedisServer source = fc.master(1);
       BackendKeys.loadFiller(source, FILLER_KEYS, from, to);
@@ -176,11 +188,12 @@ class FailoverTest {
   }
 
   /**
-   * The shared cluster when it has these settings and is healthy; else a new one (the old one
+   * The shared cluster when it has these settings and replicas and is healthy; else a new one (the old one
    * closed first: two clusters at once would crowd two cores).
    */
-  private static FailoverCluster cluster(Map<String, String> settings) throws Exception {
-    if (shared != null && shared.settings().equals(settings) && shared.healthy(Duration.ofSeconds(60))) {
+  private static FailoverCluster cluster(Map<String, String> settings, int replicas) throws Exception {
+    if (shared != null && shared.settings().equals(settings) && shared.replicas() == replicas
+        && shared.healthy(Duration.ofSeconds(60))) {
       return shared;
     }
     if (shared != null) {
@@ -188,7 +201,8 @@ class FailoverTest {
       shared = null;
     }
     clusters++;
-    shared = FailoverCluster.start("failover-" + clusters + (settings.isEmpty() ? "" : "-durable"), settings);
+    shared = FailoverCluster.start("failover-" + clusters + (settings.isEmpty() ? "" : "-durable"), settings,
+        replicas);
     return shared;
   }
 
