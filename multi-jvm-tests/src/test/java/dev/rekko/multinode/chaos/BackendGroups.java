@@ -1,6 +1,5 @@
 package dev.rekko.multinode.chaos;
 
-import dev.rekko.node.FreePorts;
 import dev.rekko.node.config.GroupSeed;
 import dev.rekko.redis.launcher.RedisServer;
 import java.io.IOException;
@@ -42,10 +41,10 @@ final class BackendGroups implements AutoCloseable {
       for (int g = 1; g <= groupCount; g++) {
         List<RedisServer> servers = new ArrayList<>();
         b.groups.add(servers);
-        RedisServer master = RedisServer.builder().port(FreePorts.port()).dataDir(b.folder(g, 0, replicas)).start();
+        RedisServer master = RedisServer.builder().port(ChaosPorts.port()).dataDir(b.folder(g, 0, replicas)).start();
         servers.add(master);
         for (int r = 1; r <= replicas; r++) {
-          servers.add(RedisServer.builder().port(FreePorts.port()).dataDir(b.folder(g, r, replicas))
+          servers.add(RedisServer.builder().port(ChaosPorts.port()).dataDir(b.folder(g, r, replicas))
               .replicaOf(master).start());
         }
         b.note("group " + g + ": " + servers.stream().map(RedisServer::address).toList());

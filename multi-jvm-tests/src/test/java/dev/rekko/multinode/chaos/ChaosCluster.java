@@ -1,6 +1,5 @@
 package dev.rekko.multinode.chaos;
 
-import dev.rekko.node.FreePorts;
 import dev.rekko.node.config.GroupSeed;
 import dev.rekko.node.demo.ClusterReadiness;
 import dev.rekko.node.demo.NodeSpec;
@@ -70,14 +69,14 @@ final class ChaosCluster implements AutoCloseable {
       String classPath = nodeClassPath();
       int[] clusterPorts = new int[nodeCount];
       for (int i = 0; i < nodeCount; i++) {
-        clusterPorts[i] = FreePorts.port();
+        clusterPorts[i] = ChaosPorts.port();
       }
       String seedNodes = "[\"127.0.0.1:" + clusterPorts[0] + "\""
           + (nodeCount > 1 ? ", \"127.0.0.1:" + clusterPorts[1] + "\"" : "") + "]";
       for (int i = 0; i < nodeCount; i++) {
         Map<String, String> s = new LinkedHashMap<>(settings);
-        s.put("rekko.proxy.port", Integer.toString(FreePorts.port()));
-        s.put("rekko.admin.port", Integer.toString(FreePorts.port()));
+        s.put("rekko.proxy.port", Integer.toString(ChaosPorts.port()));
+        s.put("rekko.admin.port", Integer.toString(ChaosPorts.port()));
         s.put("rekko.cluster.host", "127.0.0.1");
         s.put("rekko.cluster.port", Integer.toString(clusterPorts[i]));
         // Two seeds, so that a seed node that restarts alone joins the others instead of forming a
