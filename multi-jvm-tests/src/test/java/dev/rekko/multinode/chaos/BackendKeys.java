@@ -37,6 +37,35 @@ final class BackendKeys {
     }
   }
 
+  /**
+   * Sets the first {@code count} consistency-checker counters ({@code <prefix>:{n}:counter}, counter
+   * {@code n} in database {@code n % databases}) whose slot is in {@code slots} to a value no client
+   * could have made, straight on {@code server}: stale data that must never be served. Returns how
+   * many were set; a server that refuses (already a replica) takes none.
+   */
+  static int plantStaleCounters(RedisServer server, String prefix, java.util.Set<Integer> slots, int count,
+      int databases) {
+    int planted = 0;
+    try (Jedis j = connect(server)) {
+      for (int n = 0; n < 1000 && planted < count; n++) {
+        String key = prefix + ":{" + n + "}:counter";
+        if (slots.contains(SlotHash.slot(key))) {
+          j.select(n % databases);
+          j.set(key, "1000000000");
+          planted++;
+        }
+      }
+    } catch (RuntimeException e) {
+      // READONLY: the nodes made it a replica first
+    }
+    return planted;
+  }
+
+  /** Filler keys of slots {@code from..to} in database 0 of {@code server}. */
+  static long fillerKeys(RedisServer server, int from, int to) {
+    return scan(server, 0, FILLER_PREFIX + "*", from, to);
+  }
+
   /** Keys of slots {@code from..to} in database {@code db} of {@code server}. */
   static long keysOfSlots(RedisServer server, int from, int to, int db) {
     return scan(server, db, "*", from, to);

@@ -1,6 +1,5 @@
 package dev.rekko.multinode.chaos;
 
-import dev.rekko.node.FreePorts;
 import dev.rekko.node.config.GroupSeed;
 import dev.rekko.node.demo.ClusterReadiness;
 import dev.rekko.node.demo.NodeSpec;
@@ -20,13 +19,13 @@ import java.util.stream.Stream;
 import redis.clients.jedis.HostAndPort;
 
 /**
- * A Rekko cluster of real processes, started like an operator would: one {@code redis-server} per
- * group and N node JVMs ({@link ChaosNode}), each with its own ports and data folder, node 0 and 1 the
- * seed nodes, the groups seeded through {@code rekko.bootstrap.groups} (slots spread evenly: with two
- * groups, 0..511 on group 1 and 512..1023 on group 2). Everything lives in {@code target/chaos/<name>}
- * (logs {@code node-i.log}, data {@code node-i/}, Redis {@code redis-g/}) and is cleared when the same
- * scenario runs again. {@link #close()} kills every process, frozen ones too, also from a JVM shutdown
- * hook.
+ * A Rekko cluster of real processes, started like an operator would: per group a {@code redis-server}
+ * master and optionally replicas ({@link BackendGroups}), and N node JVMs ({@link ChaosNode}), each with
+ * its own ports and data folder, node 0 and 1 the seed nodes, the groups seeded through
+ * {@code rekko.bootstrap.groups} (slots spread evenly: with two groups, 0..511 on group 1 and 512..1023
+ * on group 2). Everything lives in {@code target/chaos/<name>} (logs {@code node-i.log}, data
+ * {@code node-i/}, Redis {@code redis-g/} or {@code redis-g-i/}) and is cleared when the same scenario
+ * runs again. {@link #close()} kills every process, frozen ones too, also from a JVM shutdown hook.
  */
 final class ChaosCluster implements AutoCloseable {
   static final String DIR_PROPERTY = "rekko.chaos.dir";
@@ -39,7 +38,7 @@ final class ChaosCluster implements AutoCloseable {
       "--add-opens=java.base/java.nio=ALL-UNNAMED", "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED");
 
   private final Path dir;
-  private final List<RedisServer> groups = new ArrayList<>();
+  private BackendGroups backends;
   private final List<ChaosNode> nodes = new ArrayList<>();
   private final Thread killer = new Thread(this::close, "chaos-cluster-killer");
   private boolean closed;
@@ -48,31 +47,36 @@ final class ChaosCluster implements AutoCloseable {
     this.dir = dir;
   }
 
-  /** Starts the Redis groups; the nodes are prepared, not started. */
+  /** Starts the Redis groups, one server each; the nodes are prepared, not started. */
   static ChaosCluster create(String name, int groupCount, int nodeCount) throws IOException {
+    return create(name, groupCount, 0, nodeCount, Map.of());
+  }
+
+  /**
+   * Starts the Redis groups, a master and {@code replicas} replicas each; the nodes are prepared, not
+   * started, with {@code settings} on top of the harness's own (ports, cluster, bootstrap, data).
+   */
+  static ChaosCluster create(String name, int groupCount, int replicas, int nodeCount, Map<String, String> settings)
+      throws IOException {
     Path dir = Path.of(System.getProperty(DIR_PROPERTY, "target/chaos")).toAbsolutePath().resolve(name);
     deleteRecursively(dir);
     Files.createDirectories(dir);
     ChaosCluster cluster = new ChaosCluster(dir);
     Runtime.getRuntime().addShutdownHook(cluster.killer);
     try {
-      List<GroupSeed> seeds = new ArrayList<>();
-      for (int g = 1; g <= groupCount; g++) {
-        RedisServer server = RedisServer.builder().port(FreePorts.port()).dataDir(dir.resolve("redis-" + g)).start();
-        cluster.groups.add(server);
-        seeds.add(new GroupSeed(g, List.of(server.address())));
-      }
+      cluster.backends = BackendGroups.start(dir, groupCount, replicas);
+      List<GroupSeed> seeds = cluster.backends.seeds();
       String classPath = nodeClassPath();
       int[] clusterPorts = new int[nodeCount];
       for (int i = 0; i < nodeCount; i++) {
-        clusterPorts[i] = FreePorts.port();
+        clusterPorts[i] = ChaosPorts.port();
       }
       String seedNodes = "[\"127.0.0.1:" + clusterPorts[0] + "\""
           + (nodeCount > 1 ? ", \"127.0.0.1:" + clusterPorts[1] + "\"" : "") + "]";
       for (int i = 0; i < nodeCount; i++) {
-        Map<String, String> s = new LinkedHashMap<>();
-        s.put("rekko.proxy.port", Integer.toString(FreePorts.port()));
-        s.put("rekko.admin.port", Integer.toString(FreePorts.port()));
+        Map<String, String> s = new LinkedHashMap<>(settings);
+        s.put("rekko.proxy.port", Integer.toString(ChaosPorts.port()));
+        s.put("rekko.admin.port", Integer.toString(ChaosPorts.port()));
         s.put("rekko.cluster.host", "127.0.0.1");
         s.put("rekko.cluster.port", Integer.toString(clusterPorts[i]));
         // Two seeds, so that a seed node that restarts alone joins the others instead of forming a
@@ -165,9 +169,14 @@ final class ChaosCluster implements AutoCloseable {
     return new NodeApi(n.setting("rekko.admin.port"));
   }
 
-  /** The master of group {@code id}. */
+  /** The server group {@code id} was started with as its master (after a failover no longer its master). */
   RedisServer group(int id) {
-    return groups.get(id - 1);
+    return backends.first(id);
+  }
+
+  /** Every backend server, to kill and restart them. */
+  BackendGroups backends() {
+    return backends;
   }
 
   /**
@@ -225,7 +234,9 @@ final class ChaosCluster implements AutoCloseable {
         System.err.println("killing " + n + " failed: " + e);
       }
     }
-    groups.forEach(RedisServer::close);
+    if (backends != null) {
+      backends.close();
+    }
     try {
       Runtime.getRuntime().removeShutdownHook(killer);
     } catch (IllegalStateException e) {
