@@ -119,7 +119,8 @@ final class FailoverCluster implements AutoCloseable {
     while (!BackendGroups.follows(server, master)) {
       if (System.nanoTime() - start > max.toNanos()) {
         throw new AssertionError(server.address() + " does not follow " + master.address() + " " + max.toSeconds()
-            + " s later; its INFO replication: " + BackendGroups.replication(server) + "\nthe group as the nodes see it:"
+            + " s later; its INFO replication: " + BackendGroups.replication(server)
+            + "\nthe group as the nodes see it:"
             + groups.describe(groupOf(server)) + "\n" + cluster.logs());
       }
       Thread.sleep(100);

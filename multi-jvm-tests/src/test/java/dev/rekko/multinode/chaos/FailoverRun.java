@@ -193,7 +193,8 @@ final class FailoverRun implements AutoCloseable {
       }
       Thread.sleep(250);
     }
-    note(String.format("migration done %.1f s after the request", seconds(Duration.ofNanos(System.nanoTime() - migrationStart))));
+    note(String.format("migration done %.1f s after the request",
+        seconds(Duration.ofNanos(System.nanoTime() - migrationStart))));
   }
 
   void note(String text) {
@@ -233,7 +234,8 @@ final class FailoverRun implements AutoCloseable {
     check(r.extra() == 0, "values appeared that no write explains" + context);
     check(r.lost() <= verdict.maxLost(), (verdict.noLoss() ? "acknowledged writes were lost"
         : "more than " + verdict.maxLost() + " keys lost acknowledged writes") + context);
-    check(!verdict.readYourWrites() || r.readYourWritesViolations() == 0, "a client did not read its own writes" + context);
+    check(!verdict.readYourWrites() || r.readYourWritesViolations() == 0,
+        "a client did not read its own writes" + context);
     check(r.unverified() == 0 && r.clientFailures().isEmpty(), "the checker could not verify every key" + context);
     check(progressed, "the clients made no progress at the end" + context);
     return r;
