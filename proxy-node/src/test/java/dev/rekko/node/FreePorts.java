@@ -55,7 +55,8 @@ public final class FreePorts {
   /** The first port of the kernel's ephemeral range, or 65536 when unknown. */
   private static int ephemeralLow() {
     try {
-      String range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim();
+      // Not Files.readString: on JDK 17 it reads this procfs file (size 0) as "3" here, not "32768\t60999".
+      String range = String.join(" ", Files.readAllLines(Path.of("/proc/sys/net/ipv4/ip_local_port_range"))).trim();
       return Integer.parseInt(range.split("\\s+")[0]);
     } catch (IOException | RuntimeException e) {
       return 65536;
