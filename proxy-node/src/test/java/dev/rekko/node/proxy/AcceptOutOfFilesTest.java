@@ -38,6 +38,12 @@ class AcceptOutOfFilesTest {
       ForkedNode node = ForkedNode.start(dir, "1=" + redis.address(), Map.of(), List.of());
       open.add(node);
       node.awaitServing(Duration.ofSeconds(120));
+      // Let the node's background services run first: a JVM short of descriptors cannot open the class
+      // files it has not loaded yet, and a NoClassDefFoundError in an actor is fatal to Pekko (the node
+      // exits; the clients below were then refused). Health checks and the coordinator's HA start after
+      // the node serves; once the quorum's health of the server shows, their code has run.
+      node.awaitApi("/api/groups/1", "\"source\":\"quorum\"", Duration.ofSeconds(60));
+      Thread.sleep(2_500);
 
       long used;
       try (Stream<Path> fds = Files.list(Path.of("/proc/" + node.pid() + "/fd"))) {
@@ -49,6 +55,7 @@ class AcceptOutOfFilesTest {
       List<RespSocket> served = new ArrayList<>();
       List<RespSocket> waiting = new ArrayList<>();
       for (int i = 0; i < 20; i++) {
+        assertThat(node.alive()).as("node alive:\n%s", node.tail()).isTrue();
         RespSocket c = new RespSocket(node.respPort(), 1_500);
         open.add(c);
         c.send("PING");

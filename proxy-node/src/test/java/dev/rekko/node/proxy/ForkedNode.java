@@ -112,6 +112,31 @@ final class ForkedNode implements AutoCloseable {
     }
   }
 
+  /**
+   * Waits until the node's HTTP API answers {@code path} with a body containing {@code text}: the node's
+   * background services (health checks, the coordinator's HA) have run their first rounds.
+   */
+  void awaitApi(String path, String text, Duration timeout) throws Exception {
+    var http = java.net.http.HttpClient.newHttpClient();
+    var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + adminPort + path))
+        .timeout(Duration.ofSeconds(5)).build();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      try {
+        String body = http.send(request, java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        if (body.contains(text)) {
+          return;
+        }
+      } catch (IOException e) {
+        // not answering yet
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError(path + " never contained " + text + " within " + timeout + ":\n" + tail());
+      }
+      Thread.sleep(300);
+    }
+  }
+
   /** The end of its output, read from the end: a log flooded with lines may be large. */
   String tail() {
     try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(log.toFile(), "r")) {
