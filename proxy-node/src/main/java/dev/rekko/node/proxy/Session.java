@@ -32,6 +32,8 @@ final class Session {
   private String libVersion;
   private boolean quitting;
   private long commands;
+  /** The RESP version HELLO chose: 2, or 3; backend connections of the same version serve the session. */
+  private int protocol = 2;
 
   private final ArrayDeque<Pending> queue = new ArrayDeque<>();
   private final List<BackendConnection> touched = new ArrayList<>(4);
@@ -136,6 +138,19 @@ final class Session {
 
   void libVersion(String value) {
     libVersion = value;
+  }
+
+  int protocol() {
+    return protocol;
+  }
+
+  /** HELLO's protocol version; later commands go on backend connections speaking it. */
+  void protocol(int version) {
+    if (version != protocol) {
+      protocol = version;
+      lastServer = null;
+      lastConnection = null;
+    }
   }
 
   /** QUIT: the connection closes once the replies owed are written; nothing more is read. */
@@ -304,7 +319,7 @@ final class Session {
     BackendConnection c = lastConnection;
     // Consecutive commands mostly go to the same server: skip the pool's map lookup then.
     if (!server.equals(lastServer) || database != lastDb || c.isClosed()) {
-      c = ctx.pool.connection(server, database, (int) id);
+      c = ctx.pool.connection(server, database, protocol, (int) id);
       lastServer = server;
       lastDb = database;
       lastConnection = c;

@@ -34,6 +34,8 @@ public final class BackendConnection {
   private final BackendIo io;
   private final BackendAddress address;
   private final int database;
+  /** The RESP version the connection speaks (2, or 3 after {@code HELLO 3} in the handshake). */
+  private final int protocol;
   private final BackendOptions options;
   private final Suspects suspects = new Suspects();
 
@@ -59,9 +61,14 @@ public final class BackendConnection {
   private final Answers answers;
 
   BackendConnection(BackendIo io, BackendAddress address, int database, BackendOptions options) {
+    this(io, address, database, 2, options);
+  }
+
+  BackendConnection(BackendIo io, BackendAddress address, int database, int protocol, BackendOptions options) {
     this.io = io;
     this.address = address;
     this.database = database;
+    this.protocol = protocol;
     this.options = options;
     DurableWrites durable = DurableWrites.of(options);
     this.pipeline = new Pipeline(durable);
@@ -80,6 +87,21 @@ public final class BackendConnection {
 
   public int database() {
     return database;
+  }
+
+  /** 2, or 3 when the connection switched to RESP3 in its handshake: its replies are then RESP3. */
+  public int protocol() {
+    return protocol;
+  }
+
+  /**
+   * The server's client id of the current incarnation ({@code CLIENT INFO}'s {@code id}), or -1 while
+   * unknown (not connected yet, or the server refused CLIENT INFO); for {@code CLIENT UNBLOCK}.
+   */
+  public long clientId() {
+    synchronized (lock) {
+      return client == null ? -1 : client.id();
+    }
   }
 
   /** Closed for good (the server left the pool); callers holding it should look up a fresh one. */
@@ -130,6 +152,33 @@ public final class BackendConnection {
       error = lastError != null ? lastError : "ERR backend " + address + " is not connected";
     }
     handler.onFailure(error);
+  }
+
+  /**
+   * Queues several commands as one unit: no other thread's command can come between them on this
+   * connection (a {@code MULTI … EXEC} block on a shared connection). Each gets its own handler, called
+   * as {@link #send} calls them.
+   */
+  public void sendAll(byte[][] commands, ReplyHandler[] handlers, boolean write) {
+    String error;
+    synchronized (lock) {
+      if (state == State.UP) {
+        for (int i = 0; i < commands.length; i++) {
+          pipeline.add(ByteBuffer.wrap(commands[i]), handlers[i], write);
+        }
+        return;
+      }
+      if ((state == State.CONNECTING || state == State.HANDSHAKE) && queueWhileConnecting) {
+        for (int i = 0; i < commands.length; i++) {
+          pipeline.hold(ByteBuffer.wrap(commands[i]), handlers[i], write);
+        }
+        return;
+      }
+      error = lastError != null ? lastError : "ERR backend " + address + " is not connected";
+    }
+    for (ReplyHandler h : handlers) {
+      h.onFailure(error);
+    }
   }
 
   /** Writes what {@link #send} queued, on the caller's thread as far as the socket takes it. */
@@ -249,7 +298,7 @@ public final class BackendConnection {
       state = State.CONNECTING;
       generation++;
       client = null;
-      for (Handshake.Step step : Handshake.steps(options, database, suspects.list(), new Outcome(generation))) {
+      for (Handshake.Step step : Handshake.steps(options, database, protocol, suspects.list(), new Outcome(generation))) {
         pipeline.add(ByteBuffer.wrap(step.command()), step.handler());
       }
     }

@@ -17,8 +17,10 @@ public final class BackendPool implements AutoCloseable {
   private final BackendIo[] io;
   private final AtomicInteger nextIo = new AtomicInteger();
   private final ConcurrentHashMap<Key, BackendConnection[]> connections = new ConcurrentHashMap<>();
+  /** Connections one session owns for a while (a blocked command, a WATCHed transaction). */
+  private final java.util.Set<BackendConnection> dedicated = ConcurrentHashMap.newKeySet();
 
-  private record Key(BackendAddress server, int database) {}
+  private record Key(BackendAddress server, int database, int protocol) {}
 
   /** A connection's health, for stats and the API. */
   public record Status(String server, int database, int index, boolean up, int inFlight, String lastError) {}
@@ -37,11 +39,52 @@ public final class BackendPool implements AutoCloseable {
 
   /** The connection a session with this affinity uses for {@code server} and {@code database}. */
   public BackendConnection connection(BackendAddress server, int database, int affinity) {
-    BackendConnection[] group = connections.get(new Key(server, database));
+    return connection(server, database, 2, affinity);
+  }
+
+  /**
+   * As {@link #connection(BackendAddress, int, int)}, speaking RESP {@code protocol} (2 or 3): sessions
+   * that switched to RESP3 get Redis's own RESP3 replies from connections that did too.
+   */
+  public BackendConnection connection(BackendAddress server, int database, int protocol, int affinity) {
+    Key key = new Key(server, database, protocol);
+    BackendConnection[] group = connections.get(key);
     if (group == null) {
-      group = connections.computeIfAbsent(new Key(server, database), this::open);
+      group = connections.computeIfAbsent(key, this::open);
     }
     return group[Math.floorMod(affinity, group.length)];
+  }
+
+  /**
+   * A new connection that only the caller uses (a blocking command, a WATCHed transaction), until it
+   * gives it back with {@link #release}. It is {@link #drain drained} with the shared ones, and closed
+   * when its server leaves ({@link #retainOnly}) or the pool closes. It reconnects after a failure like
+   * a shared one, but whatever state the caller built on it (WATCH) is then gone: callers treat a
+   * failure as the end of that state.
+   */
+  public BackendConnection dedicated(BackendAddress server, int database, int protocol) {
+    BackendConnection c = new BackendConnection(io[Math.floorMod(nextIo.getAndIncrement(), io.length)],
+        server, database, protocol, options);
+    dedicated.add(c);
+    return c;
+  }
+
+  /** Closes a {@link #dedicated} connection; commands still in flight on it fail. */
+  public void release(BackendConnection c) {
+    if (dedicated.remove(c)) {
+      c.close();
+    }
+  }
+
+  /** The {@link #dedicated} connections open now to {@code server} (for unblocking them at a barrier). */
+  public List<BackendConnection> dedicatedTo(BackendAddress server) {
+    List<BackendConnection> out = new ArrayList<>();
+    for (BackendConnection c : dedicated) {
+      if (c.address().equals(server)) {
+        out.add(c);
+      }
+    }
+    return out;
   }
 
   /** Opens the connections to a server ahead of the first command. */
@@ -66,6 +109,9 @@ public final class BackendPool implements AutoCloseable {
         }
       }
     });
+    for (BackendConnection c : dedicatedTo(server)) {
+      drains.add(c.drain());
+    }
     return CompletableFuture.allOf(drains.toArray(CompletableFuture[]::new));
   }
 
@@ -80,6 +126,13 @@ public final class BackendPool implements AutoCloseable {
         for (BackendConnection c : e.getValue()) {
           c.close();
         }
+        return true;
+      }
+      return false;
+    });
+    dedicated.removeIf(c -> {
+      if (!servers.contains(c.address())) {
+        c.close();
         return true;
       }
       return false;
@@ -119,7 +172,7 @@ public final class BackendPool implements AutoCloseable {
     BackendConnection[] group = new BackendConnection[options.connectionsPerServer()];
     for (int i = 0; i < group.length; i++) {
       group[i] = new BackendConnection(io[Math.floorMod(nextIo.getAndIncrement(), io.length)],
-          key.server(), key.database(), options);
+          key.server(), key.database(), key.protocol(), options);
     }
     return group;
   }
@@ -130,5 +183,6 @@ public final class BackendPool implements AutoCloseable {
       i.close();
     }
     connections.clear();
+    dedicated.clear();
   }
 }

@@ -62,11 +62,20 @@ final class Handshake {
   private Handshake() {}
 
   static List<Step> steps(BackendOptions options, int database, List<ServerClient> earlier, Outcome outcome) {
+    return steps(options, database, 2, earlier, outcome);
+  }
+
+  /** As above; {@code protocol} 3 adds {@code HELLO 3} (after AUTH, so no credentials go in it). */
+  static List<Step> steps(BackendOptions options, int database, int protocol, List<ServerClient> earlier,
+      Outcome outcome) {
     List<Step> steps = new ArrayList<>();
     if (!options.password().isEmpty()) {
       steps.add(new Step(encode(options.user().isEmpty()
           ? new String[] {"AUTH", options.password()}
           : new String[] {"AUTH", options.user(), options.password()}), mustSucceed("AUTH", outcome)));
+    }
+    if (protocol == 3) {
+      steps.add(new Step(encode("HELLO", "3"), mustSucceed("HELLO 3", outcome)));
     }
     if (database != 0) {
       steps.add(new Step(encode("SELECT", Integer.toString(database)), mustSucceed("SELECT", outcome)));
