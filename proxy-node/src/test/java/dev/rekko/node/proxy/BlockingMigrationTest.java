@@ -72,15 +72,17 @@ class BlockingMigrationTest {
   void consumersAndProducersAcrossMigrationsLoseAndDuplicateNothing() throws Exception {
     String k = fx.keyInGroup("queue", 1);
     int slot = SlotHash.slot(k.getBytes(StandardCharsets.UTF_8));
-    int values = 400;
     ConcurrentHashMap<String, Integer> popped = new ConcurrentHashMap<>();
     AtomicInteger count = new AtomicInteger();
+    AtomicInteger pushed = new AtomicInteger();
+    AtomicBoolean producing = new AtomicBoolean(true);
     AtomicBoolean stop = new AtomicBoolean();
-    List<CompletableFuture<Void>> workers = new ArrayList<>();
+    List<CompletableFuture<Void>> consumers = new ArrayList<>();
+    List<CompletableFuture<Void>> producers = new ArrayList<>();
     for (int c = 0; c < 4; c++) {
-      workers.add(ProxyFixture.fork(() -> {
+      consumers.add(ProxyFixture.fork(() -> {
         RespSocket s = fx.socket();
-        while (!stop.get() && count.get() < values) {
+        while (!stop.get()) {
           Object r = s.call("BLPOP", k, "0.5");
           if (r != null) {
             popped.merge((String) ((List<?>) r).get(1), 1, Integer::sum);
@@ -89,15 +91,15 @@ class BlockingMigrationTest {
         }
       }));
     }
+    // Producers push slowly for as long as the slot migrates, so pops and pushes meet every step.
     for (int p = 0; p < 2; p++) {
-      int first = p;
-      workers.add(ProxyFixture.fork(() -> {
+      String name = "p" + p + "-";
+      producers.add(ProxyFixture.fork(() -> {
         try (Jedis j = fx.jedis()) {
-          for (int i = first; i < values; i += 2) {
-            j.rpush(k, "v" + i);
-            if (i % 20 == 0) {
-              Thread.sleep(10);
-            }
+          for (int i = 0; producing.get(); i++) {
+            j.rpush(k, name + i);
+            pushed.incrementAndGet();
+            Thread.sleep(3);
           }
         }
       }));
@@ -106,15 +108,22 @@ class BlockingMigrationTest {
       migrate(slot, 2);
       migrate(slot, 1);
       migrate(slot, 2);
+      producing.set(false);
+      for (CompletableFuture<Void> w : producers) {
+        w.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+      }
+      int values = pushed.get();
       assertThat(ProxyFixture.await(WAIT, () -> count.get() >= values)).as("popped %s of %d", count, values)
           .isTrue();
     } finally {
+      producing.set(false);
       stop.set(true);
     }
-    for (CompletableFuture<Void> w : workers) {
+    for (CompletableFuture<Void> w : consumers) {
       w.get(WAIT.toSeconds(), TimeUnit.SECONDS);
     }
-    assertThat(popped).hasSize(values);
+    assertThat(popped).hasSize(pushed.get());
+    assertThat(count.get()).isEqualTo(pushed.get());
     assertThat(popped.values()).allMatch(n -> n == 1);
     try (Jedis client = fx.jedis()) {
       assertThat(client.llen(k)).isZero();
