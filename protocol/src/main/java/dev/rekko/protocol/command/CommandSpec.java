@@ -178,8 +178,7 @@ public final class CommandSpec {
 
   /**
    * Null when Rekko serves this invocation, else the error to answer with: the command's policy is
-   * {@link Policy#REFUSED}, or this form of it is (XREAD with BLOCK, SORT with a BY/GET pattern, COPY with
-   * DB). The arity must have been checked first.
+   * {@link Policy#REFUSED}, or this form of it is (SORT with a BY/GET pattern, COPY with DB). The arity must have been checked first.
    */
   public String refusal(Args args) {
     return policy == Policy.REFUSED ? notAllowed : check.refusal(args);

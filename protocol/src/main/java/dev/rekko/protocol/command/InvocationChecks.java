@@ -16,8 +16,6 @@ final class InvocationChecks {
     String refusal(Args args);
   }
 
-  private static final String XREAD_BLOCK = Errors.notAllowedWith("XREAD", "BLOCK");
-  private static final String XREADGROUP_BLOCK = Errors.notAllowedWith("XREADGROUP", "BLOCK");
   private static final String SORT_PATTERN = Errors.notAllowedWith("SORT", "a BY or GET pattern");
   private static final String SORT_RO_PATTERN = Errors.notAllowedWith("SORT_RO", "a BY or GET pattern");
   private static final String COPY_DB = Errors.notAllowedWith("COPY", "DB");
@@ -26,32 +24,11 @@ final class InvocationChecks {
 
   static Check forCommand(String name) {
     return switch (name) {
-      case "xread" -> args -> blocks(args) ? XREAD_BLOCK : null;
-      case "xreadgroup" -> args -> blocks(args) ? XREADGROUP_BLOCK : null;
       case "sort" -> args -> sortPatterns(args) ? SORT_PATTERN : null;
       case "sort_ro" -> args -> sortPatterns(args) ? SORT_RO_PATTERN : null;
       case "copy" -> args -> copiesToOtherDb(args) ? COPY_DB : null;
       default -> Check.NONE;
     };
-  }
-
-  /**
-   * Whether XREAD/XREADGROUP asks to block: a blocked read would hold up every other session's replies on
-   * the shared backend connection. Without BLOCK the command returns at once and is served normally.
-   */
-  static boolean blocks(Args args) {
-    int streams = CustomKeyFinders.streamsIndex(args);
-    int end = streams < 0 ? args.argc() : streams;
-    for (int i = 1; i < end; i++) {
-      if (args.is(i, "BLOCK")) {
-        return true;
-      } else if (args.is(i, "COUNT")) {
-        i++;
-      } else if (args.is(i, "GROUP")) {
-        i += 2;
-      }
-    }
-    return false;
   }
 
   /**

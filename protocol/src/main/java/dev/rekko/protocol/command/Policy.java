@@ -13,6 +13,12 @@ public enum Policy {
   PROXY,
   /** Sent to every group and the replies combined (DBSIZE, INFO, FLUSHDB, FLUSHALL, KEYS, RANDOMKEY, SCAN). */
   FANOUT,
+  /**
+   * A command that may block (BLPOP, BZPOPMIN, XREAD with BLOCK, WAIT …): on a backend connection of its
+   * own, keys in one slot as for {@link #SINGLE_SLOT}; XREAD/XREADGROUP without BLOCK are served as
+   * {@link #SINGLE_SLOT}.
+   */
+  BLOCKING,
   /** Answered with {@code ERR handle request, command '…' is not allowed}. */
   REFUSED
 }

@@ -31,7 +31,9 @@ class PolicyTest {
       Map.entry("time", Policy.PROXY), Map.entry("client|setname", Policy.PROXY),
       Map.entry("client|getname", Policy.PROXY), Map.entry("client|setinfo", Policy.PROXY),
       Map.entry("client|id", Policy.PROXY), Map.entry("client|info", Policy.PROXY),
-      Map.entry("client|list", Policy.PROXY));
+      Map.entry("client|list", Policy.PROXY), Map.entry("blpop", Policy.BLOCKING),
+      Map.entry("brpop", Policy.BLOCKING), Map.entry("brpoplpush", Policy.BLOCKING),
+      Map.entry("wait", Policy.BLOCKING));
 
   /** Codis's "half supported" commands: Rekko checks every key instead of hashing the first. */
   private static final List<String> CODIS_HALF_SUPPORTED = List.of("rpoplpush", "sdiff", "sdiffstore",
@@ -74,14 +76,24 @@ class PolicyTest {
   }
 
   @Test
-  void blockingAdminPubsubAndTransactionsAreRefused() {
+  void blockingCommandsGetAConnectionOfTheirOwn() {
+    assertThat(names(Policy.BLOCKING)).containsExactlyInAnyOrder("blpop", "brpop", "brpoplpush", "blmove",
+        "blmpop", "bzpopmin", "bzpopmax", "bzmpop", "xread", "xreadgroup", "wait");
     for (CommandSpec s : CommandTable.all()) {
-      boolean blocking = s.has(CommandFlag.BLOCKING) && !s.name().startsWith("xread");
-      if (blocking || s.has(CommandFlag.PUBSUB) || s.has(CommandFlag.ADMIN) && !s.name().equals("client|list")) {
+      if (s.has(CommandFlag.BLOCKING) && !s.name().equals("waitaof")) {
+        assertThat(s.policy()).as(s.name()).isEqualTo(Policy.BLOCKING);
+      }
+    }
+  }
+
+  @Test
+  void adminPubsubAndTransactionsAreRefused() {
+    for (CommandSpec s : CommandTable.all()) {
+      if (s.has(CommandFlag.PUBSUB) || s.has(CommandFlag.ADMIN) && !s.name().equals("client|list")) {
         assertThat(s.policy()).as(s.name()).isEqualTo(Policy.REFUSED);
       }
     }
-    for (String name : List.of("wait", "waitaof", "multi", "exec", "discard", "watch", "unwatch",
+    for (String name : List.of("waitaof", "multi", "exec", "discard", "watch", "unwatch",
         "swapdb", "move", "migrate",
         "restore-asking", "script|load", "function|load", "readonly", "readwrite", "client|no-touch",
         "client|tracking", "client|reply", "client|no-evict")) {
@@ -100,7 +112,8 @@ class PolicyTest {
   @Test
   void slotPoliciesNeedKeysAndKeylessCommandsAreNeverRouted() {
     for (CommandSpec s : CommandTable.all()) {
-      if (s.policy() == Policy.SINGLE_SLOT || s.policy() == Policy.SPLIT) {
+      if (s.policy() == Policy.SINGLE_SLOT || s.policy() == Policy.SPLIT
+          || s.policy() == Policy.BLOCKING && !s.name().equals("wait")) {
         assertThat(s.keySpecs()).as(s.name()).isNotEmpty();
       }
     }
@@ -108,10 +121,8 @@ class PolicyTest {
 
   @Test
   void refusesOnlyTheFormsThatCannotWork() {
-    assertThat(refusal("XREAD", "BLOCK", "0", "STREAMS", "a", "0")).isEqualTo(
-        "ERR handle request, command 'XREAD' with BLOCK is not allowed");
-    assertThat(refusal("XREADGROUP", "GROUP", "g", "c", "block", "10", "STREAMS", "a", ">")).isEqualTo(
-        "ERR handle request, command 'XREADGROUP' with BLOCK is not allowed");
+    assertThat(refusal("XREAD", "BLOCK", "0", "STREAMS", "a", "0")).isNull();
+    assertThat(refusal("XREADGROUP", "GROUP", "g", "c", "block", "10", "STREAMS", "a", ">")).isNull();
     assertThat(refusal("XREAD", "COUNT", "1", "STREAMS", "a", "0")).isNull();
     assertThat(refusal("XREAD", "STREAMS", "block", "0")).isNull();
     assertThat(refusal("SORT", "k", "BY", "w_*")).isEqualTo(
@@ -122,7 +133,8 @@ class PolicyTest {
     assertThat(refusal("COPY", "a", "b", "REPLACE", "DB", "1")).isEqualTo(
         "ERR handle request, command 'COPY' with DB is not allowed");
     assertThat(refusal("COPY", "a", "db")).isNull();
-    assertThat(refusal("BLPOP", "a", "0")).isEqualTo("ERR handle request, command 'BLPOP' is not allowed");
+    assertThat(refusal("BLPOP", "a", "0")).isNull();
+    assertThat(refusal("WAITAOF", "0", "0", "0")).isEqualTo("ERR handle request, command 'WAITAOF' is not allowed");
   }
 
   private static String refusal(String... argv) {

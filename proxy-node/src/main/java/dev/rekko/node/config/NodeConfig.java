@@ -126,7 +126,8 @@ public record NodeConfig(
       connections = connections.withDurableWrites(durableWrites.timeout());
     }
     BackendSettings backend = new BackendSettings(connections,
-        r.integer("rekko.backend.databases", 1, Integer.MAX_VALUE));
+        r.integer("rekko.backend.databases", 1, Integer.MAX_VALUE),
+        r.integer("rekko.backend.max-blocking-connections", 0, Integer.MAX_VALUE));
     AdminSettings admin = new AdminSettings(r.host("rekko.admin.host"), r.port("rekko.admin.port"),
         new AdminApiSettings(r.string("rekko.admin.token"), r.duration("rekko.admin.request-timeout", false)),
         r.bool("rekko.admin.allow-unauthenticated"));

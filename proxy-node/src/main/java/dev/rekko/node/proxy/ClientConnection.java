@@ -39,6 +39,9 @@ final class ClientConnection {
   private int interest;
   // Commands beyond the dispatch window wait in the decoder; reading stops meanwhile.
   private boolean held;
+  // A blocking command is unanswered: commands after it wait in the decoder (reading goes on, so that a
+  // client that leaves is seen at once), as Redis runs nothing more of a blocked client.
+  private boolean paused;
   private boolean inputDone;
   private boolean closing;
   private boolean closed;
@@ -177,6 +180,11 @@ final class ClientConnection {
     int n = channel.read(buf);
     if (n < 0) {
       inputDone = true;
+      if (session.blocking()) {
+        // Like Redis: a blocked client that leaves is dropped at once, and its blocked command with it.
+        close();
+        return;
+      }
       drain();
       return;
     }
@@ -204,11 +212,13 @@ final class ClientConnection {
       // a pipelined AUTH lifts them for the command after it.
       decoder.unauthenticated(!session.authenticated());
       int window = output.window();
-      while (!session.quitting() && session.inFlight() < window && (cmd = decoder.next()) != null) {
+      while (!session.quitting() && !session.blocking() && session.inFlight() < window
+          && (cmd = decoder.next()) != null) {
         session.dispatch(cmd);
         decoder.unauthenticated(!session.authenticated());
       }
       held = !session.quitting() && session.inFlight() >= window;
+      paused = session.blocking();
     } catch (RespProtocolException e) {
       // Like Redis: answer the protocol error after the replies already owed, then close.
       Pending error = new Pending(session, ctx.statsFor(null), System.nanoTime());
@@ -237,14 +247,14 @@ final class ClientConnection {
    */
   private void drain() throws IOException {
     output.writeReady();
-    while (held && !output.blocked() && session.inFlight() < output.window()) {
+    while ((held || paused && !session.blocking()) && !output.blocked() && session.inFlight() < output.window()) {
       dispatch();
       if (closed) {
         return;
       }
       output.writeReady();
     }
-    if (!output.blocked() && session.queue().isEmpty() && !held && (closing || session.quitting() || inputDone)) {
+    if (!output.blocked() && session.queue().isEmpty() && !held && !paused && (closing || session.quitting() || inputDone)) {
       close();
     }
   }

@@ -57,6 +57,8 @@ public final class DataPath implements AutoCloseable {
           .toCompletableFuture().get(30, TimeUnit.SECONDS);
       system.scheduler().scheduleWithFixedDelay(WAKE_DEFERRED, WAKE_DEFERRED, ctx::wakeDeferred,
           system.executionContext());
+      Duration sweep = Duration.ofMillis(BlockingCalls.SWEEP_MILLIS);
+      system.scheduler().scheduleWithFixedDelay(sweep, sweep, ctx.blocking::sweep, system.executionContext());
       // A node configured to seed a new cluster waits for the seed rather than serve an empty table
       // whose every slot is offline: clients see "router is not online", as with Codis's waiting proxy.
       return new DataPath(ctx, resp, !config.bootstrapGroups().isEmpty(), config.datacenter());
@@ -90,6 +92,8 @@ public final class DataPath implements AutoCloseable {
       ctx.pool.warmUp(replica, 0);
     }
     ctx.router.update(table);
+    // Before retainOnly closes what left: a command blocked there is re-issued, not failed.
+    ctx.blocking.sweep();
     ctx.pool.retainOnly(dataPathServers(next));
     ctx.stats.setOnline(true);
     ctx.wakeDeferred();

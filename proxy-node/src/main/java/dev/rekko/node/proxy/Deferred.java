@@ -131,7 +131,7 @@ final class Deferred {
         failure = "ERR slot " + e.slot + " is migrating and moving its keys from " + e.source + " to " + e.target
             + " failed: " + e.failure;
       } else if (state == MOVED) {
-        session.sendOn(e.target, e.db, e.frame, e.off, e.len, e.handler, e.write);
+        send(e, e.target);
       } else if (decision == RouteDecision.REFUSED) {
         failure = ctx.router.refusal();
       } else if (decision == RouteDecision.OFFLINE) {
@@ -154,13 +154,22 @@ final class Deferred {
         blockedStamp[e.slot] = stamp;
         continue;
       } else {
-        session.sendOn(r.master(), e.db, e.frame, e.off, e.len, e.handler, e.write);
+        send(e, r.master());
       }
       if (failure != null) {
         e.handler.onFailure(failure);
       }
       it.remove();
       perSlot[e.slot]--;
+    }
+  }
+
+  /** Sends the entry's command; a blocking one blocks on a connection of its own, with the time it has left. */
+  private void send(Entry e, BackendAddress server) {
+    if (e.handler instanceof BlockingCommand b) {
+      b.sendTo(server);
+    } else {
+      session.sendOn(server, e.db, e.frame, e.off, e.len, e.handler, e.write);
     }
   }
 

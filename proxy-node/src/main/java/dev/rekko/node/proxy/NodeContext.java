@@ -30,6 +30,8 @@ public final class NodeContext implements dev.rekko.node.cluster.BarrierAgent.Da
   final Set<Session> sessions = ConcurrentHashMap.newKeySet();
   /** What all clients hold, against {@code rekko.proxy.max-memory}. */
   final ClientMemory memory;
+  /** Blocking commands: their budget, their dedicated connections, unblocking them when routes change. */
+  final BlockingCalls blocking;
   /** The request decoder's limits ({@code proto-max-bulk-len}), shared by every connection. */
   final dev.rekko.protocol.resp.RespLimits requestLimits;
 
@@ -44,6 +46,7 @@ public final class NodeContext implements dev.rekko.node.cluster.BarrierAgent.Da
     this.unknown = stats.command("UNKNOWN");
     this.memory = new ClientMemory(proxy.limits().maxMemory(), sessions);
     this.requestLimits = proxy.limits().respLimits();
+    this.blocking = new BlockingCalls(pool, router, backend.maxBlockingConnections());
   }
 
   /** Per-command stats, keyed by the table's spec object so the hot path hashes no strings. */
@@ -112,7 +115,10 @@ public final class NodeContext implements dev.rekko.node.cluster.BarrierAgent.Da
   /** Completes when every command sent so far to {@code server} has been answered (or killed there). */
   @Override
   public java.util.concurrent.CompletableFuture<Void> drain(String server) {
-    return pool.drain(dev.rekko.redis.backend.BackendAddress.parse(server));
+    dev.rekko.redis.backend.BackendAddress address = dev.rekko.redis.backend.BackendAddress.parse(server);
+    // The drain's PING on a dedicated connection waits behind a blocked command: unblock those first.
+    blocking.draining(address);
+    return pool.drain(address);
   }
 
   public int clients() {

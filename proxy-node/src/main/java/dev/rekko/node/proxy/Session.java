@@ -47,6 +47,9 @@ final class Session {
   // Whether the command being dispatched is read-only (the command table's readonly flag).
   private boolean readOnly;
   private final RecentWrites recentWrites = new RecentWrites();
+  private final WrittenGroups writtenGroups = new WrittenGroups();
+  // The blocking command in flight: nothing after it is dispatched until it answered (as Redis does).
+  private BlockingCalls.Block blocked;
   // The router generation at the start of the batch being dispatched, 0 between batches.
   private volatile long batchGeneration;
   private final java.util.concurrent.atomic.AtomicBoolean signalled = new java.util.concurrent.atomic.AtomicBoolean();
@@ -183,11 +186,14 @@ final class Session {
   }
 
   boolean hasDeferred() {
-    return deferred != null && !deferred.isEmpty();
+    return deferred != null && !deferred.isEmpty() || blocked != null && blocked.reissuing();
   }
 
   /** Sends the deferred commands that may go now; the caller flushes. */
   void processDeferred() {
+    if (blocked != null) {
+      blocked.reissueNow();
+    }
     if (deferred != null) {
       deferred.process();
     }
@@ -207,6 +213,10 @@ final class Session {
 
   /** The connection closed: gives back what it held and drops the replies owed; session thread. */
   void closed() {
+    if (blocked != null) {
+      blocked.abandon();
+      blocked = null;
+    }
     held.close();
     queue.clear();
   }
@@ -240,6 +250,7 @@ final class Session {
       case SINGLE_SLOT -> SingleSlotCommand.dispatch(this, cmd, spec, p);
       case SPLIT -> SplitCommand.dispatch(this, cmd, spec, p);
       case FANOUT -> FanoutCommand.dispatch(this, cmd, spec, p);
+      case BLOCKING -> BlockingCommand.dispatch(this, cmd, spec, p);
       case REFUSED -> p.completeError(Errors.notAllowed(spec.displayName()));
     }
   }
@@ -265,10 +276,31 @@ final class Session {
    * single-slot and split commands. {@link RouteDecision#deferred() Deferred} ones go to {@link #defer}.
    */
   RouteDecision decide(SlotRoute route) {
+    if (!readOnly) {
+      writtenGroups.wrote(route.group());
+    }
     if (route.replicas() != null && !readOnly) {
       recentWrites.wrote(route.group(), System.nanoTime());
     }
     return RouteDecision.of(route, deferred != null && deferred.has(route.slot()));
+  }
+
+  /** The groups this session sent a write to (WAIT asks their masters). */
+  List<Integer> writtenGroups() {
+    return writtenGroups.list();
+  }
+
+  /** A blocking command started: later commands wait until it answered. */
+  void blocked(BlockingCalls.Block b) {
+    blocked = b;
+  }
+
+  /** Whether a blocking command of this session is still unanswered; session thread. */
+  boolean blocking() {
+    if (blocked != null && !blocked.pending()) {
+      blocked = null;
+    }
+    return blocked != null;
   }
 
   /**

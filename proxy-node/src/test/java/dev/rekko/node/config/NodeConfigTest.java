@@ -22,7 +22,7 @@ class NodeConfigTest {
     assertThat(c.proxy()).isEqualTo(new ProxySettings(
         "127.0.0.1", 19000, "", 10000, 10000, Duration.ofMinutes(30), true));
     assertThat(c.backend()).isEqualTo(new BackendSettings(new BackendOptions("", "", 2, Duration.ofSeconds(3),
-        Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ofSeconds(5), Duration.ofSeconds(5)), 16));
+        Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ofSeconds(5), Duration.ofSeconds(5)), 16, 1000));
     assertThat(c.admin()).isEqualTo(new AdminSettings("127.0.0.1", 11080, ""));
     assertThat(c.admin().tokenRequired()).isFalse();
     assertThat(c.bootstrapGroups()).isEmpty();
@@ -78,12 +78,14 @@ class NodeConfigTest {
         "rekko.proxy.tcp-keepalive", "off",
         "rekko.proxy.idle-timeout", "0",
         "rekko.backend.receive-timeout", "750ms",
+        "rekko.backend.max-blocking-connections", "7",
         "rekko.bootstrap.groups", "[{id = 2, servers = [\"h2:7000\"]}, {id = 1, servers = [\"h1:7000\", \"h1:7001\"]}]"));
     assertThat(c.proxy().port()).isEqualTo(19005);
     assertThat(c.proxy().password()).isEqualTo("p#ss \"word\"");
     assertThat(c.proxy().tcpKeepAlive()).isFalse();
     assertThat(c.proxy().idleTimeout()).isZero();
     assertThat(c.backend().connections().receiveTimeout()).isEqualTo(Duration.ofMillis(750));
+    assertThat(c.backend().maxBlockingConnections()).isEqualTo(7);
     assertThat(c.bootstrapGroups()).containsExactly(
         new GroupSeed(1, List.of("h1:7000", "h1:7001")), new GroupSeed(2, List.of("h2:7000")));
     assertThat(c.bootstrapGroups().get(0).master()).isEqualTo("h1:7000");

@@ -31,6 +31,7 @@ class NodeConfigValidationTest {
       "rekko.proxy.tcp-keepalive               | maybe | rekko.proxy.tcp-keepalive: expected on/off (true/false), got \"maybe\"",
       "rekko.backend.databases                 | 0     | rekko.backend.databases: 0 is out of range, must be at least 1",
       "rekko.backend.connections-per-server    | 0     | rekko.backend.connections-per-server: 0 is out of range, must be 1..1024",
+      "rekko.backend.max-blocking-connections  | -1    | rekko.backend.max-blocking-connections: -1 is out of range, must be at least 0",
       "rekko.backend.connect-timeout           | 0s    | rekko.backend.connect-timeout: must be positive",
       "rekko.backend.receive-timeout           | soon  | rekko.backend.receive-timeout: expected a duration such as 500ms, 5s or 30m, got \"soon\"",
       "rekko.backend.ping-period               | 0     | rekko.backend.ping-period: must be positive",
