@@ -52,17 +52,17 @@ final class ServerReplay {
 
   void run() {
     Map<String, String> configs = settings.configs();
-    List<byte[]> scripts = settings.scripts();
+    Map<String, byte[]> scripts = settings.scripts();
     if (configs.isEmpty() && scripts.isEmpty() && functionsFrom == null) {
       return;
     }
     outstanding.set(configs.size() + scripts.size() + (functionsFrom != null ? 1 : 0));
     connection = settings.pool().dedicated(server, 0, 2);
     configs.forEach((name, value) -> send(handler("CONFIG SET " + name + " " + value), "CONFIG", "SET", name, value));
-    for (byte[] body : scripts) {
+    scripts.forEach((sha, body) -> {
       byte[] cmd = encode("SCRIPT".getBytes(StandardCharsets.US_ASCII), "LOAD".getBytes(StandardCharsets.US_ASCII), body);
-      connection.send(cmd, 0, cmd.length, handler("SCRIPT LOAD"), false);
-    }
+      connection.send(cmd, 0, cmd.length, handler("SCRIPT LOAD " + sha), false);
+    });
     connection.flush();
     if (functionsFrom != null) {
       Broadcast.once(settings.pool(), functionsFrom, encode("FUNCTION", "DUMP"), new ReplyHandler() {

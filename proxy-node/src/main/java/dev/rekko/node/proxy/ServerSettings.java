@@ -5,9 +5,7 @@ import dev.rekko.redis.backend.BackendPool;
 import dev.rekko.topology.GroupInfo;
 import dev.rekko.topology.ServerInfo;
 import dev.rekko.topology.Topology;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -57,8 +55,9 @@ final class ServerSettings {
     return new LinkedHashMap<>(configs);
   }
 
-  synchronized List<byte[]> scripts() {
-    return new ArrayList<>(scripts.values());
+  /** The remembered scripts, sha → body. */
+  synchronized Map<String, byte[]> scripts() {
+    return new LinkedHashMap<>(scripts);
   }
 
   /** Whether {@code server} is in the topology the node follows now. */

@@ -71,8 +71,9 @@ class ConfigScriptFunctionTest {
       assertThat(pairs(answer)).as(pattern).isEqualTo(pairs(redis.call("CONFIG", "GET", pattern)));
       assertThat(pairs(answer)).isEqualTo(pairs(fx.socket(fx.master(1)).call("CONFIG", "GET", pattern)));
     }
-    assertThat(node.call("CONFIG", "GET", "hash-max-listpack-value", "list-compress-depth"))
-        .isEqualTo(redis.call("CONFIG", "GET", "hash-max-listpack-value", "list-compress-depth"));
+    // Several patterns: Redis's order is its dictionary's, which differs between servers.
+    assertThat(pairs(node.call("CONFIG", "GET", "hash-max-listpack-value", "list-compress-depth")))
+        .isEqualTo(pairs(redis.call("CONFIG", "GET", "hash-max-listpack-value", "list-compress-depth")));
   }
 
   @Test
