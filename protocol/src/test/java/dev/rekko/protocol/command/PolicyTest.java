@@ -33,7 +33,15 @@ class PolicyTest {
       Map.entry("client|id", Policy.PROXY), Map.entry("client|info", Policy.PROXY),
       Map.entry("client|list", Policy.PROXY), Map.entry("blpop", Policy.BLOCKING),
       Map.entry("brpop", Policy.BLOCKING), Map.entry("brpoplpush", Policy.BLOCKING),
-      Map.entry("wait", Policy.BLOCKING));
+      Map.entry("wait", Policy.BLOCKING), Map.entry("config|get", Policy.FANOUT),
+      Map.entry("config|set", Policy.FANOUT), Map.entry("config|resetstat", Policy.FANOUT),
+      Map.entry("script|load", Policy.FANOUT), Map.entry("script|exists", Policy.FANOUT),
+      Map.entry("script|flush", Policy.FANOUT), Map.entry("script|kill", Policy.FANOUT));
+
+  /** Sent to every server or master, or asked of one master (COMMANDS.md, "CONFIG, scripts and functions"). */
+  private static final List<String> SERVER_WIDE = List.of("config|get", "config|set", "config|resetstat",
+      "script|load", "script|exists", "script|flush", "script|kill", "function|load", "function|delete",
+      "function|flush", "function|restore", "function|list", "function|dump", "function|stats", "function|kill");
 
   /** Codis's "half supported" commands: Rekko checks every key instead of hashing the first. */
   private static final List<String> CODIS_HALF_SUPPORTED = List.of("rpoplpush", "sdiff", "sdiffstore",
@@ -63,8 +71,10 @@ class PolicyTest {
   void splitAndFanoutAreExactlyTheListedCommands() {
     assertThat(names(Policy.SPLIT)).containsExactlyInAnyOrder("mget", "mset", "del", "exists", "touch",
         "unlink");
-    assertThat(names(Policy.FANOUT)).containsExactlyInAnyOrder("dbsize", "info", "flushall", "flushdb",
-        "keys", "scan", "randomkey");
+    List<String> fanout = new java.util.ArrayList<>(List.of("dbsize", "info", "flushall", "flushdb", "keys",
+        "scan", "randomkey"));
+    fanout.addAll(SERVER_WIDE);
+    assertThat(names(Policy.FANOUT)).containsExactlyInAnyOrderElementsOf(fanout);
   }
 
   @Test
@@ -89,13 +99,14 @@ class PolicyTest {
   @Test
   void adminPubsubAndTransactionsAreRefused() {
     for (CommandSpec s : CommandTable.all()) {
-      if (s.has(CommandFlag.PUBSUB) || s.has(CommandFlag.ADMIN) && !s.name().equals("client|list")) {
+      boolean served = s.name().equals("client|list") || SERVER_WIDE.contains(s.name());
+      if (s.has(CommandFlag.PUBSUB) || s.has(CommandFlag.ADMIN) && !served) {
         assertThat(s.policy()).as(s.name()).isEqualTo(Policy.REFUSED);
       }
     }
     for (String name : List.of("waitaof", "multi", "exec", "discard", "watch", "unwatch",
         "swapdb", "move", "migrate",
-        "restore-asking", "script|load", "function|load", "readonly", "readwrite", "client|no-touch",
+        "restore-asking", "config|rewrite", "script|debug", "readonly", "readwrite", "client|no-touch",
         "client|tracking", "client|reply", "client|no-evict")) {
       assertThat(CommandTable.lookup(name).policy()).as(name).isEqualTo(Policy.REFUSED);
     }

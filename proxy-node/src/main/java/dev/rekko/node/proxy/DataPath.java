@@ -95,6 +95,9 @@ public final class DataPath implements AutoCloseable {
     // Before retainOnly closes what left: a command blocked there is re-issued, not failed.
     ctx.blocking.sweep();
     ctx.pool.retainOnly(dataPathServers(next));
+    // Servers new to the topology get what clients set on every server (after retainOnly, which would
+    // close the connections it opens to replicas).
+    ctx.settings.follow(next);
     ctx.stats.setOnline(true);
     ctx.wakeDeferred();
     return true;

@@ -17,7 +17,8 @@ import java.util.TreeMap;
  * DBSIZE and INFO: asked of every group's master (in the session's database) and combined, so the
  * client sees one Redis: key counts are summed, INFO gets a proxy section and a summed keyspace. The
  * other keyspace-wide commands have classes of their own, chosen here: {@link FlushCommand},
- * {@link KeysCommand}, {@link RandomKeyCommand}, {@link ScanCommand}.
+ * {@link KeysCommand}, {@link RandomKeyCommand}, {@link ScanCommand}; so do the commands for every
+ * server: {@link ConfigCommand}, {@link ScriptCommand}, {@link FunctionCommand}.
  */
 final class FanoutCommand extends Gather {
   private final Session session;
@@ -52,6 +53,19 @@ final class FanoutCommand extends Gather {
       }
       case "scan" -> {
         ScanCommand.dispatch(s, cmd, p, table);
+        return;
+      }
+      case "config|get", "config|set", "config|resetstat" -> {
+        ConfigCommand.dispatch(s, cmd, spec, p);
+        return;
+      }
+      case "script|load", "script|exists", "script|flush", "script|kill" -> {
+        ScriptCommand.dispatch(s, cmd, spec, p);
+        return;
+      }
+      case "function|load", "function|delete", "function|flush", "function|restore", "function|list",
+          "function|dump", "function|stats", "function|kill" -> {
+        FunctionCommand.dispatch(s, cmd, spec, p);
         return;
       }
       default -> { }

@@ -34,6 +34,8 @@ public final class NodeContext implements dev.rekko.node.cluster.BarrierAgent.Da
   final BlockingCalls blocking;
   /** The request decoder's limits ({@code proto-max-bulk-len}), shared by every connection. */
   final dev.rekko.protocol.resp.RespLimits requestLimits;
+  /** What clients set on every server (CONFIG SET, SCRIPT LOAD), for servers that join later. */
+  final ServerSettings settings;
 
   public NodeContext(ProxySettings proxy, BackendSettings backend, MigrationSettings migration, Router router,
       BackendPool pool, NodeStats stats) {
@@ -47,6 +49,7 @@ public final class NodeContext implements dev.rekko.node.cluster.BarrierAgent.Da
     this.memory = new ClientMemory(proxy.limits().maxMemory(), sessions);
     this.requestLimits = proxy.limits().respLimits();
     this.blocking = new BlockingCalls(pool, router, backend.maxBlockingConnections());
+    this.settings = new ServerSettings(pool);
   }
 
   /** Per-command stats, keyed by the table's spec object so the hot path hashes no strings. */

@@ -55,6 +55,16 @@ final class CommandRecorder implements CommandStats {
     return fails.sum();
   }
 
+  /** Back to zero (CONFIG RESETSTAT); a command recorded meanwhile may be counted or not. */
+  synchronized void reset() {
+    calls.reset();
+    fails.reset();
+    nanos.reset();
+    recorder.reset();
+    current.reset();
+    previous.reset();
+  }
+
   synchronized void drain() {
     recorder.getIntervalHistogramInto(interval);
     current.add(interval);

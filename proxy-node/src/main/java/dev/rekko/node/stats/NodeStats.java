@@ -110,6 +110,17 @@ public final class NodeStats implements AutoCloseable {
     return sum;
   }
 
+  /**
+   * CONFIG RESETSTAT: every command's counters and latencies start again from zero (a Prometheus
+   * scraper sees a counter reset). Ops/s goes on from the reset totals.
+   */
+  public synchronized void resetCommands() {
+    for (CommandRecorder c : commands.values()) {
+      c.reset();
+    }
+    lastTickOps = 0;
+  }
+
   /** Commands per second over the last sampled second. */
   public long qps() {
     return qps;
