@@ -31,7 +31,14 @@ class PolicyTest {
       Map.entry("time", Policy.PROXY), Map.entry("client|setname", Policy.PROXY),
       Map.entry("client|getname", Policy.PROXY), Map.entry("client|setinfo", Policy.PROXY),
       Map.entry("client|id", Policy.PROXY), Map.entry("client|info", Policy.PROXY),
-      Map.entry("client|list", Policy.PROXY));
+      Map.entry("client|list", Policy.PROXY), Map.entry("subscribe", Policy.PROXY),
+      Map.entry("psubscribe", Policy.PROXY), Map.entry("unsubscribe", Policy.PROXY),
+      Map.entry("punsubscribe", Policy.PROXY), Map.entry("publish", Policy.PROXY));
+
+  /** Pub/sub: the node's own subscriptions over shared subscriber connections (COMMANDS.md, "Pub/sub"). */
+  private static final List<String> PUBSUB = List.of("subscribe", "psubscribe", "ssubscribe", "unsubscribe",
+      "punsubscribe", "sunsubscribe", "publish", "spublish", "pubsub|channels", "pubsub|numpat",
+      "pubsub|numsub", "pubsub|shardchannels", "pubsub|shardnumsub");
 
   /** Codis's "half supported" commands: Rekko checks every key instead of hashing the first. */
   private static final List<String> CODIS_HALF_SUPPORTED = List.of("rpoplpush", "sdiff", "sdiffstore",
@@ -70,14 +77,25 @@ class PolicyTest {
     assertThat(names(Policy.PROXY)).containsExactlyInAnyOrder("ping", "echo", "quit", "auth", "select",
         "hello", "reset", "time", "slotshashkey", "command", "command|count", "command|docs",
         "command|getkeys", "command|getkeysandflags", "command|info", "command|list", "client|setname",
-        "client|getname", "client|setinfo", "client|id", "client|info", "client|list");
+        "client|getname", "client|setinfo", "client|id", "client|info", "client|list", "subscribe",
+        "psubscribe", "ssubscribe", "unsubscribe", "punsubscribe", "sunsubscribe", "publish", "spublish",
+        "pubsub|channels", "pubsub|numpat", "pubsub|numsub", "pubsub|shardchannels", "pubsub|shardnumsub");
   }
 
   @Test
-  void blockingAdminPubsubAndTransactionsAreRefused() {
+  void pubsubIsServedExceptHelp() {
+    for (String name : PUBSUB) {
+      assertThat(CommandTable.lookup(Args.of(name.split("\\|"))).policy()).as(name).isEqualTo(Policy.PROXY);
+    }
+    assertThat(CommandTable.lookup(Args.of("PUBSUB", "HELP")).policy()).isEqualTo(Policy.REFUSED);
+  }
+
+  @Test
+  void blockingAdminAndTransactionsAreRefused() {
     for (CommandSpec s : CommandTable.all()) {
       boolean blocking = s.has(CommandFlag.BLOCKING) && !s.name().startsWith("xread");
-      if (blocking || s.has(CommandFlag.PUBSUB) || s.has(CommandFlag.ADMIN) && !s.name().equals("client|list")) {
+      if (blocking || s.has(CommandFlag.PUBSUB) && !PUBSUB.contains(s.name())
+          || s.has(CommandFlag.ADMIN) && !s.name().equals("client|list")) {
         assertThat(s.policy()).as(s.name()).isEqualTo(Policy.REFUSED);
       }
     }

@@ -90,6 +90,7 @@ public final class DataPath implements AutoCloseable {
       ctx.pool.warmUp(replica, 0);
     }
     ctx.router.update(table);
+    ctx.pubsub.follow(table);
     ctx.pool.retainOnly(dataPathServers(next));
     ctx.stats.setOnline(true);
     ctx.wakeDeferred();
@@ -188,6 +189,7 @@ public final class DataPath implements AutoCloseable {
   /** Closes the backend connections; after {@link #unbind}, when the node has stopped. */
   @Override
   public void close() {
+    ctx.pubsub.close();
     ctx.pool.close();
   }
 }

@@ -32,6 +32,8 @@ public final class NodeContext implements dev.rekko.node.cluster.BarrierAgent.Da
   final ClientMemory memory;
   /** The request decoder's limits ({@code proto-max-bulk-len}), shared by every connection. */
   final dev.rekko.protocol.resp.RespLimits requestLimits;
+  /** The node's pub/sub subscriptions and their backend subscriber connections. */
+  final PubSubHub pubsub;
 
   public NodeContext(ProxySettings proxy, BackendSettings backend, MigrationSettings migration, Router router,
       BackendPool pool, NodeStats stats) {
@@ -44,6 +46,7 @@ public final class NodeContext implements dev.rekko.node.cluster.BarrierAgent.Da
     this.unknown = stats.command("UNKNOWN");
     this.memory = new ClientMemory(proxy.limits().maxMemory(), sessions);
     this.requestLimits = proxy.limits().respLimits();
+    this.pubsub = new PubSubHub(pool.options());
   }
 
   /** Per-command stats, keyed by the table's spec object so the hot path hashes no strings. */
