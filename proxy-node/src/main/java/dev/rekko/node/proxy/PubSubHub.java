@@ -27,8 +27,8 @@ import org.slf4j.LoggerFactory;
  * backend while at least one local session holds it.
  *
  * <p>Where names live, the same on every node that has the same topology: global channels and patterns
- * on the <em>global server</em>, the master of the lowest group id that has one (one connection); a
- * shard channel on its slot's master (one connection per such master). Every topology the node follows
+ * on the <em>global server</em>, the master of the lowest group id that has one; a shard channel on its
+ * slot's master. One connection per server carries whatever of these lives there. Every topology the node follows
  * is checked ({@link #follow}): a new global server gets the whole set subscribed on a new connection,
  * and a shard channel whose slot's master changed (migration, failover) is moved to the new one. Messages
  * published during such a switch may be lost, as with any Redis pub/sub outage.
@@ -45,8 +45,8 @@ final class PubSubHub implements SubscriberConnection.Listener, AutoCloseable {
   private volatile BackendAddress globalServer;
   // Guarded by this.
   private RoutingTable table;
-  private SubscriberConnection global;
-  private final Map<BackendAddress, SubscriberConnection> shardConnections = new HashMap<>();
+  /** One subscriber connection per server holding names of this node, whatever their kinds. */
+  private final Map<BackendAddress, SubscriberConnection> connections = new HashMap<>();
   /** Where each shard channel with local subscribers is subscribed; absent while its slot has no master. */
   private final Map<String, BackendAddress> shardHome = new HashMap<>();
   private boolean closed;
@@ -71,11 +71,7 @@ final class PubSubHub implements SubscriberConnection.Listener, AutoCloseable {
 
   /** Backend subscriber connections open now (for tests and stats). */
   synchronized List<SubscriberConnection> connections() {
-    List<SubscriberConnection> all = new ArrayList<>(shardConnections.values());
-    if (global != null) {
-      all.add(global);
-    }
-    return all;
+    return new ArrayList<>(connections.values());
   }
 
   /**
@@ -88,11 +84,11 @@ final class PubSubHub implements SubscriberConnection.Listener, AutoCloseable {
     for (String n : names) {
       m.computeIfAbsent(n, k -> ConcurrentHashMap.newKeySet()).add(who);
     }
-    SubscriberConnection c = closed ? null : connectionFor(kind, names);
-    if (c == null) {
+    BackendAddress server = closed ? null : homeFor(kind, names);
+    if (server == null) {
       done.run();
     } else {
-      c.subscribe(kind, names, done);
+      connection(server).subscribe(kind, names, done);
     }
   }
 
@@ -111,20 +107,17 @@ final class PubSubHub implements SubscriberConnection.Listener, AutoCloseable {
       }
     }
     gone.forEach((server, list) -> {
-      SubscriberConnection c = kind == PubSubKind.SHARD ? shardConnections.get(server) : global;
+      SubscriberConnection c = connections.get(server);
       if (c != null) {
         c.unsubscribe(kind, list);
       }
     });
   }
 
-  /** The connection {@code names} go on, opened if needed; null while they have no server. */
-  private SubscriberConnection connectionFor(PubSubKind kind, Collection<String> names) {
+  /** The server {@code names} go to; null while they have none (they are subscribed once one appears). */
+  private BackendAddress homeFor(PubSubKind kind, Collection<String> names) {
     if (kind != PubSubKind.SHARD) {
-      if (global == null && globalServer != null) {
-        global = new SubscriberConnection(globalServer, options, this);
-      }
-      return global;
+      return globalServer;
     }
     String first = names.iterator().next();
     BackendAddress server = shardHome.get(first);
@@ -137,11 +130,11 @@ final class PubSubHub implements SubscriberConnection.Listener, AutoCloseable {
     for (String n : names) {
       shardHome.put(n, server);
     }
-    return shardConnection(server);
+    return server;
   }
 
-  private SubscriberConnection shardConnection(BackendAddress server) {
-    return shardConnections.computeIfAbsent(server, s -> new SubscriberConnection(s, options, this));
+  private SubscriberConnection connection(BackendAddress server) {
+    return connections.computeIfAbsent(server, s -> new SubscriberConnection(s, options, this));
   }
 
   private BackendAddress masterOf(String shardChannel) {
@@ -159,29 +152,36 @@ final class PubSubHub implements SubscriberConnection.Listener, AutoCloseable {
     table = next;
     BackendAddress g = globalOf(next);
     if (!Objects.equals(g, globalServer)) {
-      log.info("pub/sub: global channels and patterns now on {} (were on {})", g, globalServer);
+      moveGlobal(globalServer, g);
       globalServer = g;
-      if (global != null) {
-        global.close();
-        global = null;
-      }
-      Set<String> channels = local.get(PubSubKind.CHANNEL).keySet();
-      Set<String> patterns = local.get(PubSubKind.PATTERN).keySet();
-      if (g != null && (!channels.isEmpty() || !patterns.isEmpty())) {
-        global = new SubscriberConnection(g, options, this);
-        global.subscribe(PubSubKind.CHANNEL, new ArrayList<>(channels), null);
-        global.subscribe(PubSubKind.PATTERN, new ArrayList<>(patterns), null);
-      }
     }
     moveShardChannels();
+    // Connections to servers that are no longer masters and hold nothing go.
     Set<BackendAddress> masters = new HashSet<>(next.masters());
-    shardConnections.values().removeIf(c -> {
-      boolean drop = c.idle() && !masters.contains(c.server());
+    connections.values().removeIf(c -> {
+      boolean drop = c.idle() && !masters.contains(c.server()) && !c.server().equals(globalServer);
       if (drop) {
         c.close();
       }
       return drop;
     });
+  }
+
+  private void moveGlobal(BackendAddress from, BackendAddress to) {
+    log.info("pub/sub: global channels and patterns now on {} (were on {})", to, from);
+    for (PubSubKind kind : List.of(PubSubKind.CHANNEL, PubSubKind.PATTERN)) {
+      List<String> names = new ArrayList<>(local.get(kind).keySet());
+      if (names.isEmpty()) {
+        continue;
+      }
+      SubscriberConnection old = from == null ? null : connections.get(from);
+      if (old != null) {
+        old.unsubscribe(kind, names);
+      }
+      if (to != null) {
+        connection(to).subscribe(kind, names, null);
+      }
+    }
   }
 
   private void moveShardChannels() {
@@ -199,12 +199,12 @@ final class PubSubHub implements SubscriberConnection.Listener, AutoCloseable {
       }
     }
     leave.forEach((server, list) -> {
-      SubscriberConnection c = shardConnections.get(server);
+      SubscriberConnection c = connections.get(server);
       if (c != null) {
         c.unsubscribe(PubSubKind.SHARD, list);
       }
     });
-    arrive.forEach((server, list) -> shardConnection(server).subscribe(PubSubKind.SHARD, list, null));
+    arrive.forEach((server, list) -> connection(server).subscribe(PubSubKind.SHARD, list, null));
     if (!arrive.isEmpty()) {
       log.info("pub/sub: {} shard channel(s) moved to their slots' new masters {}",
           arrive.values().stream().mapToInt(List::size).sum(), arrive.keySet());
@@ -238,11 +238,7 @@ final class PubSubHub implements SubscriberConnection.Listener, AutoCloseable {
   @Override
   public synchronized void close() {
     closed = true;
-    if (global != null) {
-      global.close();
-      global = null;
-    }
-    shardConnections.values().forEach(SubscriberConnection::close);
-    shardConnections.clear();
+    connections.values().forEach(SubscriberConnection::close);
+    connections.clear();
   }
 }
