@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 /**
  * A subscriber that stops reading while messages flood in is closed by the client output limit, like any
  * client that owes too many reply bytes; a subscriber that reads gets every message, and the node gives
- * back all it held.
+ * back all it held. Subscribers are spared the idle timeout, as in Redis.
  */
 class PubSubFloodTest {
   private static final int MESSAGE = 64 * 1024;
@@ -69,6 +69,20 @@ class PubSubFloodTest {
       assertThat(pub.call("PUBSUB", "NUMSUB", "flood")).isEqualTo(List.of("flood", 1L));
       assertThat(ProxyFixture.await(Duration.ofSeconds(10), () -> node.context().memory.used() == 0))
           .as("nothing left charged: %s", node.context().memory.used()).isTrue();
+    }
+  }
+
+  @Test
+  void subscribersAreNotClosedForIdleness() throws Exception {
+    try (ProxyFixture fx = ProxyFixture.builder().groups(1).set("rekko.proxy.idle-timeout", "1s").start()) {
+      RespSocket sub = fx.socket();
+      assertThat(sub.call("SUBSCRIBE", "quiet")).isEqualTo(List.of("subscribe", "quiet", 1L));
+      RespSocket idle = fx.socket();
+      assertThat(idle.call("PING")).isEqualTo("PONG");
+      // The plain client, silent for less time than the subscriber, is closed: the timeout has passed.
+      assertThat(idle.closedByServer()).as("idle connection closed by the node").isTrue();
+      assertThat(fx.socket().call("PUBLISH", "quiet", "still here")).isEqualTo(1L);
+      assertThat(sub.read()).isEqualTo(List.of("message", "quiet", "still here"));
     }
   }
 }
