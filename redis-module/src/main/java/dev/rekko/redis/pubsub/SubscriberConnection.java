@@ -12,7 +12,6 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -43,7 +42,7 @@ public final class SubscriberConnection implements AutoCloseable {
   static final int BATCH = 256;
   /** What {@code CLIENT LIST} shows as these connections' name. */
   public static final String CLIENT_NAME = "rekko-pubsub";
-  private static final byte[] PING = new RespWriter(16).writeCommand(bytes("PING")).toByteArray();
+  private static final byte[] PING = new RespWriter(16).writeCommand(SubscriberSocket.ascii("PING")).toByteArray();
 
   /** Receives messages on the connection's thread; must not block. */
   public interface Listener {
@@ -166,7 +165,7 @@ public final class SubscriberConnection implements AutoCloseable {
       state = State.CLOSED;
       s = socket;
     }
-    closeQuietly(s);
+    SubscriberSocket.closeQuietly(s);
     thread.interrupt();
   }
 
@@ -179,16 +178,9 @@ public final class SubscriberConnection implements AutoCloseable {
       return;
     }
     List<String> list = new ArrayList<>(names);
-    RespWriter w = new RespWriter(64 + 24 * Math.min(list.size(), BATCH));
-    byte[] verb = bytes(command.toUpperCase(java.util.Locale.ROOT));
+    RespWriter w = SubscriberSocket.commands(command, list, BATCH);
     for (int from = 0; from < list.size(); from += BATCH) {
       int to = Math.min(list.size(), from + BATCH);
-      byte[][] argv = new byte[to - from + 1][];
-      argv[0] = verb;
-      for (int i = from; i < to; i++) {
-        argv[i - from + 1] = list.get(i).getBytes(StandardCharsets.ISO_8859_1);
-      }
-      w.writeCommand(argv);
       acks.add(new Ack(to - from, to == list.size() ? done : null));
     }
     try {
@@ -197,7 +189,7 @@ public final class SubscriberConnection implements AutoCloseable {
     } catch (IOException e) {
       // The reader sees the closed socket, runs the callbacks and reconnects.
       log.debug("pub/sub connection to {}: write failed", server, e);
-      closeQuietly(socket);
+      SubscriberSocket.closeQuietly(socket);
     }
   }
 
@@ -218,7 +210,7 @@ public final class SubscriberConnection implements AutoCloseable {
         s = open();
         InputStream in = s.getInputStream();
         ReplyDecoder decoder = new ReplyDecoder();
-        handshake(s, in, decoder);
+        SubscriberSocket.handshake(s, in, decoder, options);
         runAll(goUp(s));
         if (!wasUp) {
           log.info("pub/sub connection to {} is up again; its subscriptions were sent again", server);
@@ -264,29 +256,6 @@ public final class SubscriberConnection implements AutoCloseable {
     return s;
   }
 
-  /** AUTH (which must succeed) and CLIENT SETNAME (which may not: an ACL may refuse it). */
-  private void handshake(Socket s, InputStream in, ReplyDecoder decoder) throws IOException {
-    s.setSoTimeout((int) Math.max(1, options.receiveTimeout().toMillis()));
-    RespWriter w = new RespWriter(128);
-    boolean auth = !options.password().isEmpty();
-    if (auth) {
-      w.writeCommand(options.user().isEmpty() ? new byte[][] {bytes("AUTH"), utf8(options.password())}
-          : new byte[][] {bytes("AUTH"), utf8(options.user()), utf8(options.password())});
-    }
-    w.writeCommand(bytes("CLIENT"), bytes("SETNAME"), bytes(CLIENT_NAME));
-    OutputStream o = s.getOutputStream();
-    o.write(w.array(), 0, w.length());
-    o.flush();
-    if (auth) {
-      Reply r = readFrame(in, decoder);
-      if (r.isError()) {
-        throw new IOException("AUTH failed: " + r);
-      }
-    }
-    readFrame(in, decoder);
-    s.setSoTimeout((int) Math.max(1, options.pingPeriod().toMillis()));
-  }
-
   /** Up: sends the whole set; callbacks waiting for the connection run once it is confirmed. */
   private List<Runnable> goUp(Socket s) throws IOException {
     synchronized (lock) {
@@ -312,7 +281,7 @@ public final class SubscriberConnection implements AutoCloseable {
 
   /** Down: every callback still waiting runs now. Returns with them whether the connection was closed. */
   private List<Runnable> goDown(Socket s) {
-    closeQuietly(s);
+    SubscriberSocket.closeQuietly(s);
     synchronized (lock) {
       List<Runnable> owed = new ArrayList<>(untilUp);
       untilUp.clear();
@@ -323,7 +292,7 @@ public final class SubscriberConnection implements AutoCloseable {
       }
       acks.clear();
       // A connect that failed left its socket here only.
-      closeQuietly(socket);
+      SubscriberSocket.closeQuietly(socket);
       socket = null;
       out = null;
       if (state == State.CLOSED) {
@@ -430,37 +399,6 @@ public final class SubscriberConnection implements AutoCloseable {
     if (done != null) {
       done.run();
     }
-  }
-
-  private static Reply readFrame(InputStream in, ReplyDecoder decoder) throws IOException {
-    byte[] buf = new byte[1024];
-    Reply r;
-    while ((r = decoder.next()) == null) {
-      int n = in.read(buf);
-      if (n < 0) {
-        throw new EOFException("closed by the server");
-      }
-      decoder.feed(java.util.Arrays.copyOf(buf, n));
-    }
-    return r;
-  }
-
-  private static void closeQuietly(Socket s) {
-    if (s != null) {
-      try {
-        s.close();
-      } catch (IOException ignored) {
-        // closing anyway
-      }
-    }
-  }
-
-  private static byte[] bytes(String s) {
-    return s.getBytes(StandardCharsets.US_ASCII);
-  }
-
-  private static byte[] utf8(String s) {
-    return s.getBytes(StandardCharsets.UTF_8);
   }
 
   @Override
