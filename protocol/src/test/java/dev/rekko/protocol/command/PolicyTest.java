@@ -36,12 +36,20 @@ class PolicyTest {
       Map.entry("wait", Policy.BLOCKING), Map.entry("config|get", Policy.FANOUT),
       Map.entry("config|set", Policy.FANOUT), Map.entry("config|resetstat", Policy.FANOUT),
       Map.entry("script|load", Policy.FANOUT), Map.entry("script|exists", Policy.FANOUT),
-      Map.entry("script|flush", Policy.FANOUT), Map.entry("script|kill", Policy.FANOUT));
+      Map.entry("script|flush", Policy.FANOUT), Map.entry("script|kill", Policy.FANOUT),
+      Map.entry("subscribe", Policy.PROXY), Map.entry("psubscribe", Policy.PROXY),
+      Map.entry("unsubscribe", Policy.PROXY), Map.entry("punsubscribe", Policy.PROXY),
+      Map.entry("publish", Policy.PROXY));
 
   /** Sent to every server or master, or asked of one master (COMMANDS.md, "CONFIG, scripts and functions"). */
   private static final List<String> SERVER_WIDE = List.of("config|get", "config|set", "config|resetstat",
       "script|load", "script|exists", "script|flush", "script|kill", "function|load", "function|delete",
       "function|flush", "function|restore", "function|list", "function|dump", "function|stats", "function|kill");
+
+  /** Pub/sub: the node's own subscriptions over shared subscriber connections (COMMANDS.md, "Pub/sub"). */
+  private static final List<String> PUBSUB = List.of("subscribe", "psubscribe", "ssubscribe", "unsubscribe",
+      "punsubscribe", "sunsubscribe", "publish", "spublish", "pubsub|channels", "pubsub|numpat",
+      "pubsub|numsub", "pubsub|shardchannels", "pubsub|shardnumsub");
 
   /** Codis's "half supported" commands: Rekko checks every key instead of hashing the first. */
   private static final List<String> CODIS_HALF_SUPPORTED = List.of("rpoplpush", "sdiff", "sdiffstore",
@@ -82,7 +90,9 @@ class PolicyTest {
     assertThat(names(Policy.PROXY)).containsExactlyInAnyOrder("ping", "echo", "quit", "auth", "select",
         "hello", "reset", "time", "slotshashkey", "command", "command|count", "command|docs",
         "command|getkeys", "command|getkeysandflags", "command|info", "command|list", "client|setname",
-        "client|getname", "client|setinfo", "client|id", "client|info", "client|list");
+        "client|getname", "client|setinfo", "client|id", "client|info", "client|list", "subscribe",
+        "psubscribe", "ssubscribe", "unsubscribe", "punsubscribe", "sunsubscribe", "publish", "spublish",
+        "pubsub|channels", "pubsub|numpat", "pubsub|numsub", "pubsub|shardchannels", "pubsub|shardnumsub");
   }
 
   @Test
@@ -97,10 +107,18 @@ class PolicyTest {
   }
 
   @Test
-  void adminPubsubAndTransactionsAreRefused() {
+  void pubsubIsServedExceptHelp() {
+    for (String name : PUBSUB) {
+      assertThat(CommandTable.lookup(Args.of(name.split("\\|"))).policy()).as(name).isEqualTo(Policy.PROXY);
+    }
+    assertThat(CommandTable.lookup(Args.of("PUBSUB", "HELP")).policy()).isEqualTo(Policy.REFUSED);
+  }
+
+  @Test
+  void adminAndTransactionsAreRefused() {
     for (CommandSpec s : CommandTable.all()) {
       boolean served = s.name().equals("client|list") || SERVER_WIDE.contains(s.name());
-      if (s.has(CommandFlag.PUBSUB) || s.has(CommandFlag.ADMIN) && !served) {
+      if (s.has(CommandFlag.PUBSUB) && !PUBSUB.contains(s.name()) || s.has(CommandFlag.ADMIN) && !served) {
         assertThat(s.policy()).as(s.name()).isEqualTo(Policy.REFUSED);
       }
     }

@@ -96,6 +96,7 @@ final class ClientConnection {
     }
     guarded(() -> {
       session.clearSignal();
+      session.takeMessages();
       if (session.hasDeferred()) {
         session.beginBatch();
         session.processDeferred();
@@ -153,7 +154,8 @@ final class ClientConnection {
     }
     checkOutputLimits(now);
     long idle = ctx.proxy.idleTimeout().toNanos();
-    if (!closed && idle > 0 && now - lastInputNanos > idle
+    // A subscriber waits for messages, not commands: Redis's timeout spares it too.
+    if (!closed && idle > 0 && now - lastInputNanos > idle && !session.subscribed()
         && (output.blocked() ? now - output.lastOutputNanos() > idle : session.inFlight() == 0)) {
       close();
     }

@@ -94,6 +94,7 @@ public final class DataPath implements AutoCloseable {
     ctx.router.update(table);
     // Before retainOnly closes what left: a command blocked there is re-issued, not failed.
     ctx.blocking.sweep();
+    ctx.pubsub.follow(table);
     ctx.pool.retainOnly(dataPathServers(next));
     // Servers new to the topology get what clients set on every server (after retainOnly, which would
     // close the connections it opens to replicas).
@@ -195,6 +196,7 @@ public final class DataPath implements AutoCloseable {
   /** Closes the backend connections; after {@link #unbind}, when the node has stopped. */
   @Override
   public void close() {
+    ctx.pubsub.close();
     ctx.pool.close();
   }
 }

@@ -96,6 +96,9 @@ final class LocalCommands {
           ClientCommands.execute(s, cmd, spec, w, p);
         } else if (spec.name().startsWith("command")) {
           CommandIntrospection.execute(cmd, spec, w, p);
+        } else if (spec.has(dev.rekko.protocol.command.CommandFlag.PUBSUB)) {
+          PubSubCommands.execute(s, cmd, spec, p);
+          return;
         } else {
           p.completeError(Errors.notAllowed(spec.displayName()));
         }

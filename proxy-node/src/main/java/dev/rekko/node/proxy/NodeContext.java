@@ -36,6 +36,8 @@ public final class NodeContext implements dev.rekko.node.cluster.BarrierAgent.Da
   final dev.rekko.protocol.resp.RespLimits requestLimits;
   /** What clients set on every server (CONFIG SET, SCRIPT LOAD), for servers that join later. */
   final ServerSettings settings;
+  /** The node's pub/sub subscriptions and their backend subscriber connections. */
+  final PubSubHub pubsub;
 
   public NodeContext(ProxySettings proxy, BackendSettings backend, MigrationSettings migration, Router router,
       BackendPool pool, NodeStats stats) {
@@ -50,6 +52,7 @@ public final class NodeContext implements dev.rekko.node.cluster.BarrierAgent.Da
     this.requestLimits = proxy.limits().respLimits();
     this.blocking = new BlockingCalls(pool, router, backend.maxBlockingConnections());
     this.settings = new ServerSettings(pool);
+    this.pubsub = new PubSubHub(pool.options());
   }
 
   /** Per-command stats, keyed by the table's spec object so the hot path hashes no strings. */

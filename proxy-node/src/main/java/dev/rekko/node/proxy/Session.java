@@ -53,6 +53,8 @@ final class Session {
   // The router generation at the start of the batch being dispatched, 0 between batches.
   private volatile long batchGeneration;
   private final java.util.concurrent.atomic.AtomicBoolean signalled = new java.util.concurrent.atomic.AtomicBoolean();
+  /** Pub/sub subscriptions and the messages for them; null until the first (P|S)SUBSCRIBE. */
+  private SessionPubSub pubsub;
 
   /** What the node holds for this client: replies not yet written, input not yet parsed. */
   private final SessionMemory held;
@@ -167,6 +169,9 @@ final class Session {
 
   /** RESET: back to a new connection's database, name and login. */
   void reset() {
+    if (pubsub != null) {
+      pubsub.dropAll();
+    }
     db = 0;
     name = null;
     authenticated = ctx.proxy.password().isEmpty();
@@ -219,6 +224,33 @@ final class Session {
     }
     held.close();
     queue.clear();
+    if (pubsub != null) {
+      pubsub.closed();
+    }
+  }
+
+  /** This session's pub/sub state, created on first use; session thread. */
+  SessionPubSub pubsub() {
+    if (pubsub == null) {
+      pubsub = new SessionPubSub(this);
+    }
+    return pubsub;
+  }
+
+  SessionPubSub pubsubIfAny() {
+    return pubsub;
+  }
+
+  /** Subscribed to a channel, pattern or shard channel. */
+  boolean subscribed() {
+    return pubsub != null && pubsub.subscribed();
+  }
+
+  /** Queues the pub/sub messages delivered since the last call, behind the replies owed. */
+  void takeMessages() {
+    if (pubsub != null) {
+      pubsub.drainInbox();
+    }
   }
 
   ArrayDeque<Pending> queue() {
@@ -234,6 +266,10 @@ final class Session {
     commands++;
     CommandSpec spec = CommandTable.lookup(cmd);
     Pending p = new Pending(this, ctx.statsFor(spec), System.nanoTime());
+    if (pubsub != null) {
+      // Messages that came before this command go before its reply, as Redis would have sent them.
+      pubsub.drainInbox();
+    }
     queue.add(p);
     if (!authenticated && spec != null && !spec.has(CommandFlag.NO_AUTH)) {
       p.completeError(Errors.NOAUTH);
@@ -242,6 +278,9 @@ final class Session {
     String rejection = CommandTable.rejection(cmd, spec);
     if (rejection != null) {
       p.completeError(rejection);
+      return;
+    }
+    if (pubsub != null && pubsub.refuses(cmd, spec, p)) {
       return;
     }
     readOnly = spec.has(CommandFlag.READONLY);
