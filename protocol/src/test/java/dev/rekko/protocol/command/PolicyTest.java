@@ -31,7 +31,9 @@ class PolicyTest {
       Map.entry("time", Policy.PROXY), Map.entry("client|setname", Policy.PROXY),
       Map.entry("client|getname", Policy.PROXY), Map.entry("client|setinfo", Policy.PROXY),
       Map.entry("client|id", Policy.PROXY), Map.entry("client|info", Policy.PROXY),
-      Map.entry("client|list", Policy.PROXY));
+      Map.entry("client|list", Policy.PROXY), Map.entry("client|kill", Policy.PROXY),
+      Map.entry("client|no-evict", Policy.PROXY), Map.entry("client|no-touch", Policy.PROXY),
+      Map.entry("client|reply", Policy.PROXY));
 
   /** Codis's "half supported" commands: Rekko checks every key instead of hashing the first. */
   private static final List<String> CODIS_HALF_SUPPORTED = List.of("rpoplpush", "sdiff", "sdiffstore",
@@ -70,21 +72,23 @@ class PolicyTest {
     assertThat(names(Policy.PROXY)).containsExactlyInAnyOrder("ping", "echo", "quit", "auth", "select",
         "hello", "reset", "time", "slotshashkey", "command", "command|count", "command|docs",
         "command|getkeys", "command|getkeysandflags", "command|info", "command|list", "client|setname",
-        "client|getname", "client|setinfo", "client|id", "client|info", "client|list");
+        "client|getname", "client|setinfo", "client|id", "client|info", "client|list", "client|kill",
+        "client|no-evict", "client|no-touch", "client|reply", "lolwut");
   }
 
   @Test
   void blockingAdminPubsubAndTransactionsAreRefused() {
     for (CommandSpec s : CommandTable.all()) {
       boolean blocking = s.has(CommandFlag.BLOCKING) && !s.name().startsWith("xread");
-      if (blocking || s.has(CommandFlag.PUBSUB) || s.has(CommandFlag.ADMIN) && !s.name().equals("client|list")) {
+      if (blocking || s.has(CommandFlag.PUBSUB) || s.has(CommandFlag.ADMIN)
+          && !List.of("client|list", "client|kill", "client|no-evict").contains(s.name())) {
         assertThat(s.policy()).as(s.name()).isEqualTo(Policy.REFUSED);
       }
     }
     for (String name : List.of("wait", "waitaof", "multi", "exec", "discard", "watch", "unwatch",
         "swapdb", "move", "migrate",
-        "restore-asking", "script|load", "function|load", "readonly", "readwrite", "client|no-touch",
-        "client|tracking", "client|reply", "client|no-evict")) {
+        "restore-asking", "script|load", "function|load", "readonly", "readwrite",
+        "client|tracking")) {
       assertThat(CommandTable.lookup(name).policy()).as(name).isEqualTo(Policy.REFUSED);
     }
     assertThat(CommandTable.lookup("fcall").policy()).isEqualTo(Policy.SINGLE_SLOT);

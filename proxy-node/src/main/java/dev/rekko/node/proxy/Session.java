@@ -34,6 +34,18 @@ final class Session {
   private long commands;
   /** The RESP version HELLO chose: 2, or 3; backend connections of the same version serve the session. */
   private int protocol = 2;
+  /** CLIENT REPLY: {@link #REPLY_ON}, {@link #REPLY_OFF} or {@link #REPLY_SKIP} (the next command's). */
+  private int replyMode;
+  static final int REPLY_ON = 0;
+  static final int REPLY_OFF = 1;
+  static final int REPLY_SKIP = 2;
+  // CLIENT NO-EVICT / NO-TOUCH, shown by CLIENT INFO; NO-EVICT also spares it from the node's budget.
+  private volatile boolean noEvict;
+  private boolean noTouch;
+  // For CLIENT LIST and CLIENT INFO, read by other sessions' threads: plain fields, a stale read is fine.
+  private String local = "";
+  private CommandSpec lastCommand;
+  private long lastNanos = System.nanoTime();
 
   private final ArrayDeque<Pending> queue = new ArrayDeque<>();
   private final List<BackendConnection> touched = new ArrayList<>(4);
@@ -153,6 +165,49 @@ final class Session {
     }
   }
 
+  /** The node's address this client connected to, {@code host:port} (CLIENT INFO's laddr). */
+  String local() {
+    return local;
+  }
+
+  void local(String address) {
+    local = address;
+  }
+
+  /** The last command dispatched (null before any, or when it was unknown), as CLIENT INFO's cmd. */
+  CommandSpec lastCommand() {
+    return lastCommand;
+  }
+
+  /** When the last command was dispatched, {@link System#nanoTime()}. */
+  long lastNanos() {
+    return lastNanos;
+  }
+
+  int replyMode() {
+    return replyMode;
+  }
+
+  void replyMode(int mode) {
+    replyMode = mode;
+  }
+
+  boolean noEvict() {
+    return noEvict;
+  }
+
+  void noEvict(boolean on) {
+    noEvict = on;
+  }
+
+  boolean noTouch() {
+    return noTouch;
+  }
+
+  void noTouch(boolean on) {
+    noTouch = on;
+  }
+
   /** QUIT: the connection closes once the replies owed are written; nothing more is read. */
   void quit() {
     quitting = true;
@@ -162,10 +217,14 @@ final class Session {
     return quitting;
   }
 
-  /** RESET: back to a new connection's database, name and login. */
+  /** RESET: back to a new connection's database, name, login, protocol and CLIENT flags. */
   void reset() {
     db = 0;
     name = null;
+    protocol(2);
+    replyMode = REPLY_ON;
+    noEvict = false;
+    noTouch = false;
     authenticated = ctx.proxy.password().isEmpty();
   }
 
@@ -223,7 +282,16 @@ final class Session {
   void dispatch(Command cmd) {
     commands++;
     CommandSpec spec = CommandTable.lookup(cmd);
-    Pending p = new Pending(this, ctx.statsFor(spec), System.nanoTime());
+    long now = System.nanoTime();
+    Pending p = new Pending(this, ctx.statsFor(spec), now);
+    lastCommand = spec;
+    lastNanos = now;
+    if (replyMode != REPLY_ON) {
+      p.silent = true;
+      if (replyMode == REPLY_SKIP) {
+        replyMode = REPLY_ON;
+      }
+    }
     queue.add(p);
     if (!authenticated && spec != null && !spec.has(CommandFlag.NO_AUTH)) {
       p.completeError(Errors.NOAUTH);
@@ -281,7 +349,7 @@ final class Session {
     if (replicas == null || !readOnly || recentWrites.recently(route.group(), System.nanoTime())) {
       return route.master();
     }
-    BackendAddress replica = replicas.pick(ctx.pool, db, (int) id);
+    BackendAddress replica = replicas.pick(ctx.pool, db, protocol, (int) id);
     return replica != null ? replica : route.master();
   }
 
