@@ -20,12 +20,15 @@ import java.util.List;
 final class CommandIntrospection {
   private CommandIntrospection() {}
 
-  static void execute(Session s, Command cmd, CommandSpec spec, RespWriter w, Pending p) {
+  /** Answers with {@code w} or {@code p}; true when the reply comes later, from a master. */
+  static boolean execute(Session s, Command cmd, CommandSpec spec, RespWriter w, Pending p) {
     int protocol = s.protocol();
     switch (spec.name()) {
       case "command" -> writeInfos(w, protocol, new ArrayList<>(CommandTable.commands()));
       case "command|count" -> w.writeInteger(CommandTable.commands().size());
-      case "command|list" -> list(s, cmd, w, p);
+      case "command|list" -> {
+        return list(s, cmd, w, p);
+      }
       case "command|info" -> {
         List<CommandSpec> specs = new ArrayList<>();
         for (int i = 2; i < cmd.argc(); i++) {
@@ -61,29 +64,32 @@ final class CommandIntrospection {
         getKeys(cmd, new RespWriter(64), p);
         if (!p.done) {
           LocalCommands.toAnyMaster(s, cmd, p);
+          return true;
         }
       }
       default -> p.completeError("ERR unknown subcommand '" + cmd.string(1) + "'. Try COMMAND HELP.");
     }
+    return false;
   }
 
   /**
    * COMMAND LIST [FILTERBY MODULE m | ACLCAT c | PATTERN p]: the table's commands and subcommands; no
    * module's (Rekko knows of none); ACLCAT asked of a master, whose table is Redis's.
    */
-  private static void list(Session s, Command cmd, RespWriter w, Pending p) {
+  private static boolean list(Session s, Command cmd, RespWriter w, Pending p) {
     if (cmd.argc() == 2) {
       writeNames(w, CommandTable.all());
-      return;
+      return false;
     }
     if (cmd.argc() != 5 || !cmd.is(2, "FILTERBY")) {
       p.completeError(dev.rekko.protocol.Errors.SYNTAX);
-      return;
+      return false;
     }
     if (cmd.is(3, "MODULE")) {
       w.writeArrayHeader(0);
     } else if (cmd.is(3, "ACLCAT")) {
       LocalCommands.toAnyMaster(s, cmd, p);
+      return true;
     } else if (cmd.is(3, "PATTERN")) {
       byte[] pattern = cmd.string(4).getBytes(java.nio.charset.StandardCharsets.UTF_8);
       List<CommandSpec> matching = new ArrayList<>();
@@ -96,6 +102,7 @@ final class CommandIntrospection {
     } else {
       p.completeError(dev.rekko.protocol.Errors.SYNTAX);
     }
+    return false;
   }
 
   private static void writeNames(RespWriter w, List<CommandSpec> specs) {
@@ -136,7 +143,8 @@ final class CommandIntrospection {
     w.writeArrayHeader(specs.size());
     for (CommandSpec c : specs) {
       if (c == null) {
-        Replies.writeNullArray(w, protocol);
+        // Redis's addReplyNull: $-1 in RESP2, not *-1.
+        Replies.writeNullBulk(w, protocol);
         continue;
       }
       w.writeArrayHeader(10).writeBulk(c.name()).writeInteger(c.arity());

@@ -107,7 +107,9 @@ final class LocalCommands {
         if (spec.name().startsWith("client|")) {
           ClientCommands.execute(s, cmd, spec, w, p);
         } else if (spec.name().startsWith("command")) {
-          CommandIntrospection.execute(s, cmd, spec, w, p);
+          if (CommandIntrospection.execute(s, cmd, spec, w, p)) {
+            return;
+          }
         } else {
           p.completeError(Errors.notAllowed(spec.displayName()));
         }
