@@ -26,10 +26,6 @@ final class Replies {
     return protocol == 3 ? w.writeNull() : w.writeNullBulk();
   }
 
-  static RespWriter writeNullArray(RespWriter w, int protocol) {
-    return protocol == 3 ? w.writeNull() : w.writeNullArray();
-  }
-
   /** A map of {@code n} entries; in RESP2 an array of {@code 2n} elements, key then value. */
   static RespWriter writeMapHeader(RespWriter w, int protocol, int n) {
     return protocol == 3 ? w.writeMapHeader(n) : w.writeArrayHeader(2 * n);
