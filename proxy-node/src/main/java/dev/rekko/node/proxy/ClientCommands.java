@@ -68,9 +68,9 @@ final class ClientCommands {
           return;
         }
         if (spec.name().equals("client|no-evict")) {
-          s.noEvict(on);
+          s.client().noEvict(on);
         } else {
-          s.noTouch(on);
+          s.client().noTouch(on);
         }
         w.writeSimpleString("OK");
       }
@@ -85,16 +85,16 @@ final class ClientCommands {
    */
   private static void reply(Session s, Command cmd, RespWriter w, Pending p) {
     if (cmd.is(2, "ON")) {
-      s.replyMode(Session.REPLY_ON);
+      s.client().replyMode(ClientState.REPLY_ON);
       p.silent = false;
       w.writeSimpleString("OK");
     } else if (cmd.is(2, "OFF")) {
-      s.replyMode(Session.REPLY_OFF);
+      s.client().replyMode(ClientState.REPLY_OFF);
       p.silent = true;
       w.writeSimpleString("OK");
     } else if (cmd.is(2, "SKIP")) {
-      if (s.replyMode() != Session.REPLY_OFF) {
-        s.replyMode(Session.REPLY_SKIP);
+      if (s.client().replyMode() != ClientState.REPLY_OFF) {
+        s.client().replyMode(ClientState.REPLY_SKIP);
       }
       p.silent = true;
       w.writeSimpleString("OK");

@@ -52,7 +52,7 @@ final class ClientConnection {
     this.outputLimit = new OutputLimit(limits);
     this.decoder = new RequestDecoder(ctx.requestLimits);
     this.session = new Session(ctx, ctx.sessionIds.incrementAndGet(), remote, () -> io.wake(this), io::flushLater);
-    session.local(localAddress(channel));
+    session.client().local(localAddress(channel));
     this.output = new ReplyOutput(channel, session, outputLimit, limits.outputPause(), ctx.proxy.maxPipeline());
   }
 

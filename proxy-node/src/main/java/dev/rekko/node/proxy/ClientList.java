@@ -26,11 +26,11 @@ final class ClientList {
     long query = s.held().queryBytes();
     return "id=" + s.id()
         + " addr=" + s.remote()
-        + " laddr=" + s.local()
+        + " laddr=" + s.client().local()
         + " fd=-1"
         + " name=" + (s.name() == null ? "" : s.name())
         + " age=" + (System.currentTimeMillis() - s.createdMillis()) / 1000
-        + " idle=" + Math.max(0, now - s.lastNanos()) / 1_000_000_000L
+        + " idle=" + Math.max(0, now - s.client().lastNanos()) / 1_000_000_000L
         + " flags=" + flags(s)
         + " db=" + s.db()
         + " sub=0 psub=0 ssub=0 multi=-1"
@@ -39,7 +39,7 @@ final class ClientList {
         + " omem=" + owed
         + " tot-mem=" + (owed + query)
         + " events=r"
-        + " cmd=" + (s.lastCommand() == null ? "NULL" : s.lastCommand().name())
+        + " cmd=" + (s.client().lastCommand() == null ? "NULL" : s.client().lastCommand().name())
         + " user=default redir=-1"
         + " resp=" + s.protocol()
         + " lib-name=" + (s.libName() == null ? "" : s.libName())
@@ -49,10 +49,10 @@ final class ClientList {
   /** Redis's one-letter flags, in its order; N for none. */
   static String flags(Session s) {
     StringBuilder f = new StringBuilder(2);
-    if (s.noEvict()) {
+    if (s.client().noEvict()) {
       f.append('e');
     }
-    if (s.noTouch()) {
+    if (s.client().noTouch()) {
       f.append('T');
     }
     return f.length() == 0 ? "N" : f.toString();
@@ -179,7 +179,7 @@ final class ClientList {
     }
     int killed = 0;
     for (Session c : sessions(s)) {
-      if (addr != null && !addr.equals(c.remote()) || laddr != null && !laddr.equals(c.local())
+      if (addr != null && !addr.equals(c.remote()) || laddr != null && !laddr.equals(c.client().local())
           || type != null && !type.equals(type(c)) || id != 0 && c.id() != id || c == s && skipMe) {
         continue;
       }

@@ -154,7 +154,7 @@ final class ClientMemory {
       List<Session> candidates = new ArrayList<>();
       for (Session s : sessions) {
         long m = s.held().total();
-        if (m > 0 && !s.held().doomed() && !s.noEvict()) {
+        if (m > 0 && !s.held().doomed() && !s.client().noEvict()) {
           sizes.add(new long[] {m, candidates.size()});
           candidates.add(s);
         }

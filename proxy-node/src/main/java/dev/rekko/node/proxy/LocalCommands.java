@@ -83,7 +83,7 @@ final class LocalCommands {
       }
       case "reset" -> {
         // Like Redis, RESET itself is answered even after CLIENT REPLY OFF (which it ends).
-        if (s.replyMode() == Session.REPLY_OFF) {
+        if (s.client().replyMode() == ClientState.REPLY_OFF) {
           p.silent = false;
         }
         s.reset();
@@ -222,7 +222,7 @@ final class LocalCommands {
         .writeBulk("role").writeBulk("master")
         .writeBulk("modules").writeArrayHeader(0)
         .writeBulk("rekko-version").writeBulk(InfoText.version())
-        .writeBulk("rekko-node").writeBulk(s.local());
+        .writeBulk("rekko-node").writeBulk(s.client().local());
   }
 
   static int parseInt(String s) {

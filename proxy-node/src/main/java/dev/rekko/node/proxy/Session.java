@@ -34,18 +34,8 @@ final class Session {
   private long commands;
   /** The RESP version HELLO chose: 2, or 3; backend connections of the same version serve the session. */
   private int protocol = 2;
-  /** CLIENT REPLY: {@link #REPLY_ON}, {@link #REPLY_OFF} or {@link #REPLY_SKIP} (the next command's). */
-  private int replyMode;
-  static final int REPLY_ON = 0;
-  static final int REPLY_OFF = 1;
-  static final int REPLY_SKIP = 2;
-  // CLIENT NO-EVICT / NO-TOUCH, shown by CLIENT INFO; NO-EVICT also spares it from the node's budget.
-  private volatile boolean noEvict;
-  private boolean noTouch;
-  // For CLIENT LIST and CLIENT INFO, read by other sessions' threads: plain fields, a stale read is fine.
-  private String local = "";
-  private CommandSpec lastCommand;
-  private long lastNanos = System.nanoTime();
+  /** What the CLIENT commands set (REPLY, NO-EVICT, NO-TOUCH) and CLIENT INFO shows. */
+  private final ClientState client = new ClientState();
 
   private final ArrayDeque<Pending> queue = new ArrayDeque<>();
   private final List<BackendConnection> touched = new ArrayList<>(4);
@@ -165,47 +155,8 @@ final class Session {
     }
   }
 
-  /** The node's address this client connected to, {@code host:port} (CLIENT INFO's laddr). */
-  String local() {
-    return local;
-  }
-
-  void local(String address) {
-    local = address;
-  }
-
-  /** The last command dispatched (null before any, or when it was unknown), as CLIENT INFO's cmd. */
-  CommandSpec lastCommand() {
-    return lastCommand;
-  }
-
-  /** When the last command was dispatched, {@link System#nanoTime()}. */
-  long lastNanos() {
-    return lastNanos;
-  }
-
-  int replyMode() {
-    return replyMode;
-  }
-
-  void replyMode(int mode) {
-    replyMode = mode;
-  }
-
-  boolean noEvict() {
-    return noEvict;
-  }
-
-  void noEvict(boolean on) {
-    noEvict = on;
-  }
-
-  boolean noTouch() {
-    return noTouch;
-  }
-
-  void noTouch(boolean on) {
-    noTouch = on;
+  ClientState client() {
+    return client;
   }
 
   /** QUIT: the connection closes once the replies owed are written; nothing more is read. */
@@ -222,9 +173,7 @@ final class Session {
     db = 0;
     name = null;
     protocol(2);
-    replyMode = REPLY_ON;
-    noEvict = false;
-    noTouch = false;
+    client.reset();
     authenticated = ctx.proxy.password().isEmpty();
   }
 
@@ -284,14 +233,7 @@ final class Session {
     CommandSpec spec = CommandTable.lookup(cmd);
     long now = System.nanoTime();
     Pending p = new Pending(this, ctx.statsFor(spec), now);
-    lastCommand = spec;
-    lastNanos = now;
-    if (replyMode != REPLY_ON) {
-      p.silent = true;
-      if (replyMode == REPLY_SKIP) {
-        replyMode = REPLY_ON;
-      }
-    }
+    p.silent = client.dispatched(spec, now);
     queue.add(p);
     if (!authenticated && spec != null && !spec.has(CommandFlag.NO_AUTH)) {
       p.completeError(Errors.NOAUTH);
