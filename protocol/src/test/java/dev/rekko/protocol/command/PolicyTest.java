@@ -39,7 +39,9 @@ class PolicyTest {
       Map.entry("script|flush", Policy.FANOUT), Map.entry("script|kill", Policy.FANOUT),
       Map.entry("subscribe", Policy.PROXY), Map.entry("psubscribe", Policy.PROXY),
       Map.entry("unsubscribe", Policy.PROXY), Map.entry("punsubscribe", Policy.PROXY),
-      Map.entry("publish", Policy.PROXY));
+      Map.entry("publish", Policy.PROXY), Map.entry("client|kill", Policy.PROXY),
+      Map.entry("client|no-evict", Policy.PROXY), Map.entry("client|no-touch", Policy.PROXY),
+      Map.entry("client|reply", Policy.PROXY));
 
   /** Sent to every server or master, or asked of one master (COMMANDS.md, "CONFIG, scripts and functions"). */
   private static final List<String> SERVER_WIDE = List.of("config|get", "config|set", "config|resetstat",
@@ -92,7 +94,8 @@ class PolicyTest {
         "command|getkeys", "command|getkeysandflags", "command|info", "command|list", "client|setname",
         "client|getname", "client|setinfo", "client|id", "client|info", "client|list", "subscribe",
         "psubscribe", "ssubscribe", "unsubscribe", "punsubscribe", "sunsubscribe", "publish", "spublish",
-        "pubsub|channels", "pubsub|numpat", "pubsub|numsub", "pubsub|shardchannels", "pubsub|shardnumsub");
+        "pubsub|channels", "pubsub|numpat", "pubsub|numsub", "pubsub|shardchannels", "pubsub|shardnumsub", "client|kill", "client|no-evict", "client|no-touch", "client|reply",
+        "lolwut");
   }
 
   @Test
@@ -117,15 +120,15 @@ class PolicyTest {
   @Test
   void adminAndTransactionsAreRefused() {
     for (CommandSpec s : CommandTable.all()) {
-      boolean served = s.name().equals("client|list") || SERVER_WIDE.contains(s.name());
+      boolean served = List.of("client|list", "client|kill", "client|no-evict").contains(s.name())
+          || SERVER_WIDE.contains(s.name());
       if (s.has(CommandFlag.PUBSUB) && !PUBSUB.contains(s.name()) || s.has(CommandFlag.ADMIN) && !served) {
         assertThat(s.policy()).as(s.name()).isEqualTo(Policy.REFUSED);
       }
     }
     for (String name : List.of("waitaof", "multi", "exec", "discard", "watch", "unwatch",
         "swapdb", "move", "migrate",
-        "restore-asking", "config|rewrite", "script|debug", "readonly", "readwrite", "client|no-touch",
-        "client|tracking", "client|reply", "client|no-evict")) {
+        "restore-asking", "config|rewrite", "script|debug", "readonly", "readwrite", "client|tracking")) {
       assertThat(CommandTable.lookup(name).policy()).as(name).isEqualTo(Policy.REFUSED);
     }
     assertThat(CommandTable.lookup("fcall").policy()).isEqualTo(Policy.SINGLE_SLOT);

@@ -5,7 +5,10 @@ import dev.rekko.protocol.command.CommandSpec;
 import dev.rekko.protocol.resp.Command;
 import dev.rekko.protocol.resp.RespWriter;
 
-/** The CLIENT subcommands that clients send on connect, answered from the session's own state. */
+/**
+ * The CLIENT subcommands, answered from the node's own sessions: a client's connection is to the node,
+ * never to a backend (those are shared), so the node is what CLIENT describes, names and kills.
+ */
 final class ClientCommands {
   private ClientCommands() {}
 
@@ -23,7 +26,7 @@ final class ClientCommands {
       }
       case "client|getname" -> {
         if (s.name() == null) {
-          w.writeNullBulk();
+          Replies.writeNullBulk(w, s.protocol());
         } else {
           w.writeBulk(s.name());
         }
@@ -45,10 +48,66 @@ final class ClientCommands {
         }
         w.writeSimpleString("OK");
       }
-      case "client|info" -> w.writeBulk(describe(s) + "\n");
-      case "client|list" -> w.writeBulk(describe(s) + "\n");
+      case "client|info" -> Replies.writeText(w, s.protocol(), ClientList.describe(s) + "\n");
+      case "client|list" -> {
+        String error = ClientList.list(s, cmd, w);
+        if (error != null) {
+          p.completeError(error);
+        }
+      }
+      case "client|kill" -> {
+        String error = ClientList.kill(s, cmd, w);
+        if (error != null) {
+          p.completeError(error);
+        }
+      }
+      case "client|no-evict", "client|no-touch" -> {
+        Boolean on = onOff(cmd);
+        if (on == null) {
+          p.completeError(Errors.SYNTAX);
+          return;
+        }
+        if (spec.name().equals("client|no-evict")) {
+          s.client().noEvict(on);
+        } else {
+          s.client().noTouch(on);
+        }
+        w.writeSimpleString("OK");
+      }
+      case "client|reply" -> reply(s, cmd, w, p);
       default -> p.completeError(Errors.notAllowed(spec.displayName()));
     }
+  }
+
+  /**
+   * CLIENT REPLY ON|OFF|SKIP, as Redis: OFF and SKIP are not answered themselves; SKIP silences the next
+   * command too; ON answers OK. A silenced reply keeps its place in the reply queue, with no bytes.
+   */
+  private static void reply(Session s, Command cmd, RespWriter w, Pending p) {
+    if (cmd.is(2, "ON")) {
+      s.client().replyMode(ClientState.REPLY_ON);
+      p.silent = false;
+      w.writeSimpleString("OK");
+    } else if (cmd.is(2, "OFF")) {
+      s.client().replyMode(ClientState.REPLY_OFF);
+      p.silent = true;
+      w.writeSimpleString("OK");
+    } else if (cmd.is(2, "SKIP")) {
+      if (s.client().replyMode() != ClientState.REPLY_OFF) {
+        s.client().replyMode(ClientState.REPLY_SKIP);
+      }
+      p.silent = true;
+      w.writeSimpleString("OK");
+    } else {
+      p.completeError(Errors.SYNTAX);
+    }
+  }
+
+  private static Boolean onOff(Command cmd) {
+    if (cmd.is(2, "ON")) {
+      return true;
+    }
+    return cmd.is(2, "OFF") ? false : null;
   }
 
   /** Redis's rule for client names: printable ASCII without spaces. Null when valid. */
@@ -65,21 +124,5 @@ final class ClientCommands {
   /** How logs name a client: {@code id=7 addr=10.0.0.5:53122 name=worker}. */
   static String who(Session s) {
     return "id=" + s.id() + " addr=" + s.remote() + " name=" + (s.name() == null ? "" : s.name());
-  }
-
-  /** One line in the shape of Redis's CLIENT INFO, with the fields a proxy can honestly fill. */
-  static String describe(Session s) {
-    long now = System.currentTimeMillis();
-    return "id=" + s.id()
-        + " addr=" + s.remote()
-        + " name=" + (s.name() == null ? "" : s.name())
-        + " age=" + (now - s.createdMillis()) / 1000
-        + " db=" + s.db()
-        + " qbuf=" + s.held().queryBytes()
-        + " omem=" + s.held().owed()
-        + " cmd=client|info"
-        + " resp=2"
-        + " lib-name=" + (s.libName() == null ? "" : s.libName())
-        + " lib-ver=" + (s.libVersion() == null ? "" : s.libVersion());
   }
 }

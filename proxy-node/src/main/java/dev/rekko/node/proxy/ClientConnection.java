@@ -55,7 +55,17 @@ final class ClientConnection {
     this.outputLimit = new OutputLimit(limits);
     this.decoder = new RequestDecoder(ctx.requestLimits);
     this.session = new Session(ctx, ctx.sessionIds.incrementAndGet(), remote, () -> io.wake(this), io::flushLater);
+    session.client().local(localAddress(channel));
     this.output = new ReplyOutput(channel, session, outputLimit, limits.outputPause(), ctx.proxy.maxPipeline());
+  }
+
+  private static String localAddress(SocketChannel channel) {
+    try {
+      java.net.InetSocketAddress a = (java.net.InetSocketAddress) channel.getLocalAddress();
+      return a.getAddress().getHostAddress() + ":" + a.getPort();
+    } catch (IOException | RuntimeException e) {
+      return "";
+    }
   }
 
   /** On the I/O thread: registers the channel and starts reading. */

@@ -137,7 +137,8 @@ final class ClientMemory {
 
   /**
    * Closes the clients holding the most until the sum, less what clients already marked hold, is at
-   * most {@code target}. One evictor at a time; the others skip (it frees enough for them too).
+   * most {@code target}. One evictor at a time; the others skip (it frees enough for them too). A client
+   * that said CLIENT NO-EVICT ON is spared, as Redis spares it from maxmemory-clients.
    */
   private void evict(long target, String why) {
     if (!evicting.compareAndSet(false, true)) {
@@ -153,7 +154,7 @@ final class ClientMemory {
       List<Session> candidates = new ArrayList<>();
       for (Session s : sessions) {
         long m = s.held().total();
-        if (m > 0 && !s.held().doomed()) {
+        if (m > 0 && !s.held().doomed() && !s.client().noEvict()) {
           sizes.add(new long[] {m, candidates.size()});
           candidates.add(s);
         }

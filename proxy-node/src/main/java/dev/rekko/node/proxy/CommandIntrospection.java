@@ -11,21 +11,23 @@ import java.util.List;
 
 /**
  * COMMAND and its subcommands, answered from Rekko's command table: enough for clients that probe the
- * server on connect (redis-cli asks for DOCS, some clients for INFO or COUNT).
+ * server on connect (redis-cli asks for DOCS, some clients for INFO or COUNT). What the table does not
+ * hold — the ACL categories of {@code COMMAND LIST FILTERBY ACLCAT}, the key flags of
+ * {@code COMMAND GETKEYSANDFLAGS} — is asked of a master ({@link LocalCommands#toAnyMaster}). Shapes follow
+ * Redis 7.0 in the session's protocol: in RESP3 flags, categories, tips, key specs and an empty list of
+ * subcommands are sets, DOCS a map, an unknown command's INFO null.
  */
 final class CommandIntrospection {
   private CommandIntrospection() {}
 
-  static void execute(Command cmd, CommandSpec spec, RespWriter w, Pending p) {
+  /** Answers with {@code w} or {@code p}; true when the reply comes later, from a master. */
+  static boolean execute(Session s, Command cmd, CommandSpec spec, RespWriter w, Pending p) {
+    int protocol = s.protocol();
     switch (spec.name()) {
-      case "command" -> writeInfos(w, new ArrayList<>(CommandTable.commands()));
+      case "command" -> writeInfos(w, protocol, new ArrayList<>(CommandTable.commands()));
       case "command|count" -> w.writeInteger(CommandTable.commands().size());
       case "command|list" -> {
-        List<CommandSpec> all = CommandTable.all();
-        w.writeArrayHeader(all.size());
-        for (CommandSpec c : all) {
-          w.writeBulk(c.name());
-        }
+        return list(s, cmd, w, p);
       }
       case "command|info" -> {
         List<CommandSpec> specs = new ArrayList<>();
@@ -35,7 +37,7 @@ final class CommandIntrospection {
         if (cmd.argc() == 2) {
           specs.addAll(CommandTable.commands());
         }
-        writeInfos(w, specs);
+        writeInfos(w, protocol, specs);
       }
       case "command|docs" -> {
         List<CommandSpec> specs = new ArrayList<>();
@@ -48,19 +50,69 @@ final class CommandIntrospection {
         if (cmd.argc() == 2) {
           specs.addAll(CommandTable.commands());
         }
-        w.writeArrayHeader(specs.size() * 2);
+        Replies.writeMapHeader(w, protocol, specs.size());
         for (CommandSpec c : specs) {
-          w.writeBulk(c.name()).writeArrayHeader(4)
+          w.writeBulk(c.name());
+          Replies.writeMapHeader(w, protocol, 2)
               .writeBulk("since").writeBulk(c.since())
               .writeBulk("group").writeBulk(c.isRedisCommand() ? "generic" : "rekko");
         }
       }
-      case "command|getkeys", "command|getkeysandflags" -> getKeys(cmd, spec, w, p);
+      case "command|getkeys" -> getKeys(cmd, w, p);
+      case "command|getkeysandflags" -> {
+        // Validated here (same errors as GETKEYS), the flags are Redis's own.
+        getKeys(cmd, new RespWriter(64), p);
+        if (!p.done) {
+          LocalCommands.toAnyMaster(s, cmd, p);
+          return true;
+        }
+      }
       default -> p.completeError("ERR unknown subcommand '" + cmd.string(1) + "'. Try COMMAND HELP.");
+    }
+    return false;
+  }
+
+  /**
+   * COMMAND LIST [FILTERBY MODULE m | ACLCAT c | PATTERN p]: the table's commands and subcommands; no
+   * module's (Rekko knows of none); ACLCAT asked of a master, whose table is Redis's.
+   */
+  private static boolean list(Session s, Command cmd, RespWriter w, Pending p) {
+    if (cmd.argc() == 2) {
+      writeNames(w, CommandTable.all());
+      return false;
+    }
+    if (cmd.argc() != 5 || !cmd.is(2, "FILTERBY")) {
+      p.completeError(dev.rekko.protocol.Errors.SYNTAX);
+      return false;
+    }
+    if (cmd.is(3, "MODULE")) {
+      w.writeArrayHeader(0);
+    } else if (cmd.is(3, "ACLCAT")) {
+      LocalCommands.toAnyMaster(s, cmd, p);
+      return true;
+    } else if (cmd.is(3, "PATTERN")) {
+      byte[] pattern = cmd.string(4).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      List<CommandSpec> matching = new ArrayList<>();
+      for (CommandSpec c : CommandTable.all()) {
+        if (Glob.matches(pattern, c.name().getBytes(java.nio.charset.StandardCharsets.UTF_8), true)) {
+          matching.add(c);
+        }
+      }
+      writeNames(w, matching);
+    } else {
+      p.completeError(dev.rekko.protocol.Errors.SYNTAX);
+    }
+    return false;
+  }
+
+  private static void writeNames(RespWriter w, List<CommandSpec> specs) {
+    w.writeArrayHeader(specs.size());
+    for (CommandSpec c : specs) {
+      w.writeBulk(c.name());
     }
   }
 
-  private static void getKeys(Command cmd, CommandSpec spec, RespWriter w, Pending p) {
+  private static void getKeys(Command cmd, RespWriter w, Pending p) {
     Args target = shifted(cmd, 2);
     CommandSpec t = CommandTable.lookup(target);
     if (t == null) {
@@ -81,33 +133,36 @@ final class CommandIntrospection {
       p.completeError("ERR The command has no key arguments");
       return;
     }
-    boolean withFlags = spec.name().equals("command|getkeysandflags");
     w.writeArrayHeader(n);
     for (int i = 0; i < n; i++) {
-      if (withFlags) {
-        w.writeArrayHeader(2).writeBulk(target.copy(keys[i])).writeArrayHeader(0);
-      } else {
-        w.writeBulk(target.copy(keys[i]));
-      }
+      w.writeBulk(target.copy(keys[i]));
     }
   }
 
-  private static void writeInfos(RespWriter w, List<CommandSpec> specs) {
+  private static void writeInfos(RespWriter w, int protocol, List<CommandSpec> specs) {
     w.writeArrayHeader(specs.size());
     for (CommandSpec c : specs) {
       if (c == null) {
-        w.writeNullArray();
+        // Redis's addReplyNull: $-1 in RESP2, not *-1.
+        Replies.writeNullBulk(w, protocol);
         continue;
       }
       w.writeArrayHeader(10).writeBulk(c.name()).writeInteger(c.arity());
-      w.writeArrayHeader(c.flags().size());
+      Replies.writeSetHeader(w, protocol, c.flags().size());
       for (CommandFlag f : c.flags()) {
         w.writeSimpleString(f.redisName());
       }
       w.writeInteger(c.firstKey()).writeInteger(c.lastKey()).writeInteger(c.step());
-      w.writeArrayHeader(0).writeArrayHeader(0).writeArrayHeader(0);
+      // ACL categories, tips, key specs: not in the table.
+      Replies.writeSetHeader(w, protocol, 0);
+      Replies.writeSetHeader(w, protocol, 0);
+      Replies.writeSetHeader(w, protocol, 0);
       List<CommandSpec> subs = new ArrayList<>(c.subcommands());
-      writeInfos(w, subs);
+      if (subs.isEmpty()) {
+        Replies.writeSetHeader(w, protocol, 0);
+      } else {
+        writeInfos(w, protocol, subs);
+      }
     }
   }
 

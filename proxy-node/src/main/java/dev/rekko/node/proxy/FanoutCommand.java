@@ -9,7 +9,6 @@ import dev.rekko.protocol.resp.RespWriter;
 import dev.rekko.redis.backend.BackendAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -23,13 +22,16 @@ import java.util.TreeMap;
 final class FanoutCommand extends Gather {
   private final Session session;
   private final boolean info;
-  private final String section;
+  private final java.util.Set<String> sections;
+  // The protocol when the command was sent: a HELLO pipelined after it does not change its reply.
+  private final int protocol;
 
-  private FanoutCommand(Session session, Pending target, boolean info, String section, int parts) {
+  private FanoutCommand(Session session, Pending target, boolean info, java.util.Set<String> sections, int parts) {
     super(target, parts);
     this.session = session;
     this.info = info;
-    this.section = section;
+    this.sections = sections;
+    this.protocol = session.protocol();
   }
 
   static void dispatch(Session s, Command cmd, CommandSpec spec, Pending p) {
@@ -71,17 +73,18 @@ final class FanoutCommand extends Gather {
       default -> { }
     }
     boolean info = spec.name().equals("info");
-    String section = info && cmd.argc() > 1 ? cmd.string(1).toLowerCase(Locale.ROOT) : "default";
-    if (info && !InfoText.wantsKeyspace(section)) {
-      p.complete(bulk(InfoText.render(s, section, Map.of())));
+    java.util.Set<String> sections = info ? InfoText.sections(cmd) : java.util.Set.of();
+    if (info && !InfoText.wantsKeyspace(sections)) {
+      p.complete(Replies.text(s.protocol(), InfoText.render(s, sections, Map.of())));
       return;
     }
     List<BackendAddress> masters = table.masters();
     if (masters.isEmpty()) {
-      p.complete(info ? bulk(InfoText.render(s, section, Map.of())) : ":0\r\n".getBytes(StandardCharsets.US_ASCII));
+      p.complete(info ? Replies.text(s.protocol(), InfoText.render(s, sections, Map.of()))
+          : ":0\r\n".getBytes(StandardCharsets.US_ASCII));
       return;
     }
-    FanoutCommand f = new FanoutCommand(s, p, info, section, masters.size());
+    FanoutCommand f = new FanoutCommand(s, p, info, sections, masters.size());
     byte[] request = new RespWriter(32).writeCommand(info ? new byte[][] {bytes("INFO"), bytes("keyspace")}
         : new byte[][] {bytes("DBSIZE")}).toByteArray();
     for (int i = 0; i < masters.size(); i++) {
@@ -95,9 +98,9 @@ final class FanoutCommand extends Gather {
     if (info) {
       Map<String, long[]> keyspace = new TreeMap<>();
       for (Reply r : replies) {
-        InfoText.sumKeyspace(((RespValue.BulkString) r.value()).utf8(), keyspace);
+        InfoText.sumKeyspace(Replies.textOf(r.value()), keyspace);
       }
-      out = bulk(InfoText.render(session, section, keyspace));
+      out = Replies.text(protocol, InfoText.render(session, sections, keyspace));
     } else {
       long sum = 0;
       for (Reply r : replies) {
@@ -106,10 +109,6 @@ final class FanoutCommand extends Gather {
       out = (":" + sum + "\r\n").getBytes(StandardCharsets.US_ASCII);
     }
     return out;
-  }
-
-  private static byte[] bulk(String text) {
-    return new RespWriter(text.length() + 16).writeBulk(text).toByteArray();
   }
 
   private static byte[] bytes(String s) {

@@ -26,6 +26,7 @@ final class KeysCommand {
   private final Session session;
   private final NodeContext ctx;
   private final int db;
+  private final int protocol;
   private final byte[] request;
   private final Pending target;
   private final Set<RespValue> keys = new LinkedHashSet<>();
@@ -39,6 +40,8 @@ final class KeysCommand {
     this.session = s;
     this.ctx = s.ctx();
     this.db = s.db();
+    // The protocol when KEYS was sent: a HELLO pipelined after it does not change its reply.
+    this.protocol = s.protocol();
     this.request = request;
     this.target = target;
   }
@@ -86,7 +89,7 @@ final class KeysCommand {
     }
     for (BackendAddress m : masters) {
       // Later passes start on a backend I/O thread: send on the session's connection directly.
-      BackendConnection c = ctx.pool.connection(m, db, (int) session.id());
+      BackendConnection c = ctx.pool.connection(m, db, protocol, (int) session.id());
       c.send(request, 0, request.length, handler(), false);
       c.flush();
     }

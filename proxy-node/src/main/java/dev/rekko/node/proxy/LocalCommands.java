@@ -8,7 +8,11 @@ import dev.rekko.protocol.resp.RespWriter;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 
-/** Commands the node answers itself: connection state, introspection, and Codis's SLOTSHASHKEY. */
+/**
+ * Commands the node answers itself: connection state, introspection, and Codis's SLOTSHASHKEY; LOLWUT
+ * and the COMMAND forms that need Redis's own knowledge go to one master ({@link #toAnyMaster}). Replies
+ * are built in the session's protocol ({@link Replies}).
+ */
 final class LocalCommands {
   static final String REDIS_VERSION = "7.0.15";
   private static final byte[] OK = "+OK\r\n".getBytes(StandardCharsets.US_ASCII);
@@ -78,8 +82,16 @@ final class LocalCommands {
         }
       }
       case "reset" -> {
+        // Like Redis, RESET itself is answered even after CLIENT REPLY OFF (which it ends).
+        if (s.client().replyMode() == ClientState.REPLY_OFF) {
+          p.silent = false;
+        }
         s.reset();
         w.writeSimpleString("RESET");
+      }
+      case "lolwut" -> {
+        toAnyMaster(s, cmd, p);
+        return;
       }
       case "time" -> {
         long micros = System.currentTimeMillis() * 1000 + (System.nanoTime() / 1000) % 1000;
@@ -95,7 +107,9 @@ final class LocalCommands {
         if (spec.name().startsWith("client|")) {
           ClientCommands.execute(s, cmd, spec, w, p);
         } else if (spec.name().startsWith("command")) {
-          CommandIntrospection.execute(cmd, spec, w, p);
+          if (CommandIntrospection.execute(s, cmd, spec, w, p)) {
+            return;
+          }
         } else if (spec.has(dev.rekko.protocol.command.CommandFlag.PUBSUB)) {
           PubSubCommands.execute(s, cmd, spec, p);
           return;
@@ -130,19 +144,45 @@ final class LocalCommands {
     return null;
   }
 
-  /** HELLO [protover [AUTH user pass] [SETNAME name]]: RESP2 only until RESP3 support lands. */
+  /**
+   * Sends {@code cmd} as it is to one group's master (chosen by the session's id, so sessions spread), on
+   * the session's connection: for what only Redis knows (LOLWUT's art, ACL categories, key flags).
+   */
+  static void toAnyMaster(Session s, Command cmd, Pending p) {
+    RoutingTable table = s.ctx().router.table();
+    if (table == null) {
+      p.completeError(s.ctx().router.refusal());
+      return;
+    }
+    java.util.List<dev.rekko.redis.backend.BackendAddress> masters = table.masters();
+    if (masters.isEmpty()) {
+      p.completeError("ERR no group has a master, try again");
+      return;
+    }
+    s.forward(masters.get((int) Math.floorMod(s.id(), (long) masters.size())), cmd, p, false);
+  }
+
+  /**
+   * HELLO [protover [AUTH user pass] [SETNAME name]]: 2 or 3; the reply is Redis's fields (a map in
+   * RESP3) plus the node's own, {@code rekko-version} and {@code rekko-node} (the address the client
+   * reached). The session's later commands go on backend connections speaking the chosen protocol.
+   */
   private static void hello(Session s, Command cmd, RespWriter w, Pending p) {
     int i = 1;
+    int version = 0;
     if (cmd.argc() > 1) {
-      int version = parseInt(cmd.string(1));
-      if (version < 0) {
+      long v;
+      try {
+        v = Long.parseLong(cmd.string(1));
+      } catch (NumberFormatException e) {
         p.completeError("ERR Protocol version is not an integer or out of range");
         return;
       }
-      if (version != 2) {
+      if (v < 2 || v > 3) {
         p.completeError(Errors.NOPROTO);
         return;
       }
+      version = (int) v;
       i = 2;
     }
     String setName = null;
@@ -173,14 +213,19 @@ final class LocalCommands {
       }
       s.rename(setName);
     }
-    w.writeArrayHeader(14)
+    if (version != 0) {
+      s.protocol(version);
+    }
+    Replies.writeMapHeader(w, s.protocol(), 9)
         .writeBulk("server").writeBulk("redis")
         .writeBulk("version").writeBulk(REDIS_VERSION)
-        .writeBulk("proto").writeInteger(2)
+        .writeBulk("proto").writeInteger(s.protocol())
         .writeBulk("id").writeInteger(s.id())
         .writeBulk("mode").writeBulk("standalone")
         .writeBulk("role").writeBulk("master")
-        .writeBulk("modules").writeArrayHeader(0);
+        .writeBulk("modules").writeArrayHeader(0)
+        .writeBulk("rekko-version").writeBulk(InfoText.version())
+        .writeBulk("rekko-node").writeBulk(s.client().local());
   }
 
   static int parseInt(String s) {

@@ -20,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 class Pending implements ReplyHandler {
   /** A slice is copied out when its chunk holds more than this beyond it. */
   static final int COPY_SLACK = 256;
+  private static final byte[] NOTHING = new byte[0];
 
   private final Session session;
   final CommandStats stats;
@@ -29,6 +30,8 @@ class Pending implements ReplyHandler {
   int length;
   boolean error;
   volatile boolean done;
+  /** CLIENT REPLY OFF or SKIP: the reply takes its place in order but no byte of it is written. */
+  boolean silent;
 
   Pending(Session session, CommandStats stats, long startNanos) {
     this.session = session;
@@ -38,6 +41,11 @@ class Pending implements ReplyHandler {
 
   @Override
   public void onReply(Reply reply) {
+    if (silent) {
+      set(NOTHING, 0, 0, reply.isError());
+      session.signal();
+      return;
+    }
     byte[] a = reply.frameArray();
     int off = reply.frameOffset();
     int len = reply.frameLength();
@@ -66,7 +74,9 @@ class Pending implements ReplyHandler {
 
   /** Completes with raw RESP bytes; does not signal (callers on the session's thread need not). */
   final void complete(byte[] bytes, int off, int len, boolean isError) {
-    if (session.held().charge(len) >= 0) {
+    if (silent) {
+      set(NOTHING, 0, 0, isError);
+    } else if (session.held().charge(len) >= 0) {
       set(bytes, off, len, isError);
     }
   }

@@ -13,10 +13,11 @@ import java.util.concurrent.ThreadLocalRandom;
  * nil when every group is empty.
  */
 final class RandomKeyCommand extends Gather {
-  private static final byte[] NIL = "$-1\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+  private final byte[] nil;
 
-  private RandomKeyCommand(Pending target, int parts) {
+  private RandomKeyCommand(Pending target, int parts, byte[] nil) {
     super(target, parts);
+    this.nil = nil;
   }
 
   static void dispatch(Session s, Command cmd, Pending p, RoutingTable table) {
@@ -31,10 +32,10 @@ final class RandomKeyCommand extends Gather {
       return;
     }
     if (masters.isEmpty()) {
-      p.complete(NIL);
+      p.complete(Replies.nullValue(s.protocol()));
       return;
     }
-    RandomKeyCommand r = new RandomKeyCommand(p, masters.size());
+    RandomKeyCommand r = new RandomKeyCommand(p, masters.size(), Replies.nullValue(s.protocol()));
     for (int i = 0; i < masters.size(); i++) {
       s.forward(masters.get(i), cmd, r.part(i), false);
     }
@@ -48,6 +49,6 @@ final class RandomKeyCommand extends Gather {
         found.add(r);
       }
     }
-    return found.isEmpty() ? NIL : found.get(ThreadLocalRandom.current().nextInt(found.size())).toByteArray();
+    return found.isEmpty() ? nil : found.get(ThreadLocalRandom.current().nextInt(found.size())).toByteArray();
   }
 }

@@ -24,20 +24,21 @@ public final class ReadReplicas {
   }
 
   /**
-   * A replica whose connection for this session and database is up: one in this node's datacenter if
+   * A replica whose connection for this session, database and protocol is up: one in this node's datacenter if
    * any is, else any; where to start among them depends on {@code affinity}, so sessions spread over the
    * replicas. Null when none is up (the read goes to the master). A replica not connected yet is opened
    * by this call and counts from the next read on, once its connection is up.
    */
-  BackendAddress pick(BackendPool pool, int database, int affinity) {
-    BackendAddress r = pick(local, pool, database, affinity);
-    return r != null ? r : pick(other, pool, database, affinity);
+  BackendAddress pick(BackendPool pool, int database, int protocol, int affinity) {
+    BackendAddress r = pick(local, pool, database, protocol, affinity);
+    return r != null ? r : pick(other, pool, database, protocol, affinity);
   }
 
-  private static BackendAddress pick(BackendAddress[] servers, BackendPool pool, int database, int affinity) {
+  private static BackendAddress pick(BackendAddress[] servers, BackendPool pool, int database, int protocol,
+      int affinity) {
     for (int i = 0; i < servers.length; i++) {
       BackendAddress s = servers[Math.floorMod(affinity + i, servers.length)];
-      BackendConnection c = pool.connection(s, database, affinity);
+      BackendConnection c = pool.connection(s, database, protocol, affinity);
       if (c.isUp()) {
         return s;
       }

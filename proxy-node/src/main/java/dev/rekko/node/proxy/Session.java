@@ -34,6 +34,8 @@ final class Session {
   private long commands;
   /** The RESP version HELLO chose: 2, or 3; backend connections of the same version serve the session. */
   private int protocol = 2;
+  /** What the CLIENT commands set (REPLY, NO-EVICT, NO-TOUCH) and CLIENT INFO shows. */
+  private final ClientState client = new ClientState();
 
   private final ArrayDeque<Pending> queue = new ArrayDeque<>();
   private final List<BackendConnection> touched = new ArrayList<>(4);
@@ -158,6 +160,10 @@ final class Session {
     }
   }
 
+  ClientState client() {
+    return client;
+  }
+
   /** QUIT: the connection closes once the replies owed are written; nothing more is read. */
   void quit() {
     quitting = true;
@@ -167,13 +173,15 @@ final class Session {
     return quitting;
   }
 
-  /** RESET: back to a new connection's database, name and login. */
+  /** RESET: back to a new connection's database, name, login, protocol and CLIENT flags. */
   void reset() {
     if (pubsub != null) {
       pubsub.dropAll();
     }
     db = 0;
     name = null;
+    protocol(2);
+    client.reset();
     authenticated = ctx.proxy.password().isEmpty();
   }
 
@@ -229,6 +237,11 @@ final class Session {
     }
   }
 
+  /** This session's pub/sub state if it ever subscribed, else null (CLIENT LIST reads it from other threads). */
+  SessionPubSub pubsubIfAny() {
+    return pubsub;
+  }
+
   /** This session's pub/sub state, created on first use; session thread. */
   SessionPubSub pubsub() {
     if (pubsub == null) {
@@ -265,7 +278,9 @@ final class Session {
   void dispatch(Command cmd) {
     commands++;
     CommandSpec spec = CommandTable.lookup(cmd);
-    Pending p = new Pending(this, ctx.statsFor(spec), System.nanoTime());
+    long now = System.nanoTime();
+    Pending p = new Pending(this, ctx.statsFor(spec), now);
+    p.silent = client.dispatched(spec, now);
     if (pubsub != null) {
       // Messages that came before this command go before its reply, as Redis would have sent them.
       pubsub.drainInbox();
@@ -352,7 +367,7 @@ final class Session {
     if (replicas == null || !readOnly || recentWrites.recently(route.group(), System.nanoTime())) {
       return route.master();
     }
-    BackendAddress replica = replicas.pick(ctx.pool, db, (int) id);
+    BackendAddress replica = replicas.pick(ctx.pool, db, protocol, (int) id);
     return replica != null ? replica : route.master();
   }
 

@@ -95,7 +95,7 @@ class AuthTest {
     Jedis j = fx.jedis(fx.node(), b -> b.password(CLIENT_PW));
     assertThat(j.set("lib:jedis", "J")).isEqualTo("OK");
     assertThat(j.get("lib:jedis")).isEqualTo("J");
-    // Lettuce sends HELLO 3 AUTH …, gets NOPROTO, and falls back to AUTH on RESP2.
+    // Lettuce sends HELLO 3 AUTH … SETNAME …, which authenticates and switches to RESP3.
     RedisClient client = fx.lettuce(fx.node(), b -> b.withPassword(CLIENT_PW.toCharArray()).withClientName("lt"));
     try (StatefulRedisConnection<String, String> c = client.connect()) {
       assertThat(c.sync().set("lib:lettuce", "L")).isEqualTo("OK");

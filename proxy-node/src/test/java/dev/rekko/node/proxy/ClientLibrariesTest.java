@@ -21,7 +21,7 @@ import redis.clients.jedis.Jedis;
 
 /**
  * Jedis and Lettuce connect through the node with what they send on connect (Lettuce: HELLO 3, which
- * gets NOPROTO and makes it fall back to RESP2; CLIENT SETNAME/SETINFO; SELECT) and then just work.
+ * switches the session to RESP3; CLIENT SETNAME/SETINFO; SELECT) and then just work, in RESP3 as in RESP2.
  */
 class ClientLibrariesTest {
   private static ProxyFixture fx;
@@ -45,23 +45,33 @@ class ClientLibrariesTest {
   }
 
   @Test
-  void lettuceFallsBackToResp2AndKeepsItsNameAndDatabase() {
+  void lettuceNegotiatesResp3AndKeepsItsNameAndDatabase() {
     StatsSnapshot.CommandSnapshot helloBefore = stat("HELLO");
     RedisClient client = fx.lettuce(fx.node(), b -> b.withClientName("lettuce-app").withDatabase(3));
     try (StatefulRedisConnection<String, String> c = client.connect()) {
       RedisCommands<String, String> sync = c.sync();
       assertThat(sync.ping()).isEqualTo("PONG");
       assertThat(sync.clientGetname()).isEqualTo("lettuce-app");
-      assertThat(sync.clientInfo()).contains("name=lettuce-app", "db=3", "lib-name=Lettuce");
+      assertThat(sync.clientInfo()).contains("name=lettuce-app", "db=3", "lib-name=Lettuce", "resp=3");
       assertThat(sync.set("lettuce:k", "v1")).isEqualTo("OK");
       assertThat(sync.get("lettuce:k")).isEqualTo("v1");
       assertThat(sync.mget("lettuce:k", "lettuce:none").stream().map(kv -> kv.getValueOrElse(null)).toList())
           .containsExactly("v1", null);
+      // Types RESP3 has and RESP2 has not: a map, a set, a double.
+      sync.hset("lettuce:h", java.util.Map.of("a", "1", "b", "2"));
+      assertThat(sync.hgetall("lettuce:h")).isEqualTo(java.util.Map.of("a", "1", "b", "2"));
+      sync.sadd("lettuce:s", "x", "y");
+      assertThat(sync.smembers("lettuce:s")).containsExactlyInAnyOrder("x", "y");
+      sync.zadd("lettuce:z", 1.5, "m");
+      assertThat(sync.zscore("lettuce:z", "m")).isEqualTo(1.5);
+      assertThat(sync.zscore("lettuce:z", "none")).isNull();
+      assertThat(sync.dbsize()).isEqualTo(4L);
+      assertThat(sync.info("keyspace")).contains("db3:keys=4");
     }
-    // It really asked for RESP3 and was refused: one HELLO more, and it failed.
+    // It asked for RESP3 once and got it: no HELLO failed.
     StatsSnapshot.CommandSnapshot helloAfter = stat("HELLO");
     assertThat(helloAfter.calls() - helloBefore.calls()).isPositive();
-    assertThat(helloAfter.fails() - helloBefore.fails()).isPositive();
+    assertThat(helloAfter.fails() - helloBefore.fails()).isZero();
     Jedis owner = fx.direct(fx.masterOf("lettuce:k"));
     owner.select(3);
     assertThat(owner.get("lettuce:k")).isEqualTo("v1");
@@ -94,6 +104,23 @@ class ClientLibrariesTest {
         assertThat(incrs.get(i).get()).isEqualTo(1L);
       }
     }
+  }
+
+  @Test
+  void jedisSpeakingResp3() {
+    Jedis j = fx.jedis(fx.node(), b -> b.protocol(redis.clients.jedis.RedisProtocol.RESP3).database(5));
+    assertThat(j.clientInfo()).contains("resp=3", "db=5");
+    assertThat(j.set("jedis3:k", "v")).isEqualTo("OK");
+    assertThat(j.get("jedis3:none")).isNull();
+    j.hset("jedis3:h", java.util.Map.of("a", "1"));
+    assertThat(j.hgetAll("jedis3:h")).isEqualTo(java.util.Map.of("a", "1"));
+    j.sadd("jedis3:s", "x", "y");
+    assertThat(j.smembers("jedis3:s")).containsExactlyInAnyOrder("x", "y");
+    j.zadd("jedis3:z", 2.5, "m");
+    assertThat(j.zscore("jedis3:z", "m")).isEqualTo(2.5);
+    assertThat(j.mget("jedis3:k", "jedis3:none", "jedis3:h2")).containsExactly("v", null, null);
+    assertThat(j.dbSize()).isEqualTo(4L);
+    assertThat(j.clientGetname()).isNull();
   }
 
   @Test
