@@ -31,7 +31,8 @@ class PolicyTest {
       Map.entry("time", Policy.PROXY), Map.entry("client|setname", Policy.PROXY),
       Map.entry("client|getname", Policy.PROXY), Map.entry("client|setinfo", Policy.PROXY),
       Map.entry("client|id", Policy.PROXY), Map.entry("client|info", Policy.PROXY),
-      Map.entry("client|list", Policy.PROXY));
+      Map.entry("client|list", Policy.PROXY), Map.entry("multi", Policy.PROXY), Map.entry("exec", Policy.PROXY),
+      Map.entry("discard", Policy.PROXY), Map.entry("watch", Policy.PROXY), Map.entry("unwatch", Policy.PROXY));
 
   /** Codis's "half supported" commands: Rekko checks every key instead of hashing the first. */
   private static final List<String> CODIS_HALF_SUPPORTED = List.of("rpoplpush", "sdiff", "sdiffstore",
@@ -70,7 +71,8 @@ class PolicyTest {
     assertThat(names(Policy.PROXY)).containsExactlyInAnyOrder("ping", "echo", "quit", "auth", "select",
         "hello", "reset", "time", "slotshashkey", "command", "command|count", "command|docs",
         "command|getkeys", "command|getkeysandflags", "command|info", "command|list", "client|setname",
-        "client|getname", "client|setinfo", "client|id", "client|info", "client|list");
+        "client|getname", "client|setinfo", "client|id", "client|info", "client|list", "multi", "exec",
+        "discard", "watch", "unwatch");
   }
 
   @Test
@@ -81,8 +83,7 @@ class PolicyTest {
         assertThat(s.policy()).as(s.name()).isEqualTo(Policy.REFUSED);
       }
     }
-    for (String name : List.of("wait", "waitaof", "multi", "exec", "discard", "watch", "unwatch",
-        "swapdb", "move", "migrate",
+    for (String name : List.of("wait", "waitaof", "swapdb", "move", "migrate",
         "restore-asking", "script|load", "function|load", "readonly", "readwrite", "client|no-touch",
         "client|tracking", "client|reply", "client|no-evict")) {
       assertThat(CommandTable.lookup(name).policy()).as(name).isEqualTo(Policy.REFUSED);
