@@ -14,7 +14,7 @@ import java.util.List;
  * so that its commands keep their order there: a pipelined {@code WATCH k, GET k} must not read k before
  * the WATCH is taken, nor a {@code GET k} after {@code EXEC} overtake the EXEC. A pin is given back once
  * no WATCH round uses it and nothing sent on it is unanswered; the session checks that each time it is
- * woken (every reply wakes it), and gives back all of them when it ends.
+ * woken (every reply wakes it), and gives back all of them when it ends ({@link #end}).
  *
  * <p>A round that ends without EXEC reaching the server (UNWATCH, DISCARD, a nil EXEC) leaves keys watched
  * there: if the pin stays (still busy), an {@code UNWATCH} goes on it, so the next round starts clean.
@@ -22,6 +22,7 @@ import java.util.List;
  */
 final class Pins {
   private static final byte[] UNWATCH = command("UNWATCH");
+  private static final byte[] PING = command("PING");
 
   private final Session session;
   private final List<Pin> pins = new ArrayList<>(1);
@@ -63,7 +64,7 @@ final class Pins {
   /** A round stopped using {@code pin}; {@code unwatch}: what it watched is still watched there. */
   void done(Pin pin, boolean unwatch) {
     pin.users--;
-    if (pin.users == 0 && pin.conn.inFlight() == 0) {
+    if (pin.users == 0 && idle(pin)) {
       release(pin);
     } else if (unwatch) {
       sendAll(pin, pin.db, new byte[][] {UNWATCH}, new ReplyHandler[] {Transaction.IGNORE}, false);
@@ -111,17 +112,49 @@ final class Pins {
   void settle() {
     for (int i = pins.size() - 1; i >= 0; i--) {
       Pin pin = pins.get(i);
-      if (pin.users == 0 && pin.conn.inFlight() == 0) {
+      if (pin.users == 0 && idle(pin)) {
         release(pin);
       }
     }
   }
 
-  /** The session ended: every pin goes back; commands still on them fail (nobody waits for them). */
+  /**
+   * The session ended: every pin goes back. One with commands still unanswered goes back once a PING
+   * behind them has come back: until then the pool still drains it at a barrier, so a block sent before
+   * the barrier cannot run on the source after it.
+   */
   void end() {
     for (Pin pin : List.copyOf(pins)) {
-      release(pin);
+      if (idle(pin)) {
+        release(pin);
+        continue;
+      }
+      pins.remove(pin);
+      BackendConnection c = pin.conn;
+      ReplyHandler releasing = new ReplyHandler() {
+        @Override
+        public void onReply(dev.rekko.protocol.resp.Reply reply) {
+          session.ctx().pool.release(c);
+        }
+
+        @Override
+        public void onFailure(String error) {
+          session.ctx().pool.release(c);
+        }
+      };
+      c.send(PING, 0, PING.length, releasing, false);
+      c.flush();
     }
+  }
+
+  /**
+   * Nothing sent on the pin is unanswered. Commands sent while a new connection is still connecting are
+   * held apart and not counted in its {@code inFlight()}: a connection not up yet is never idle (one that
+   * is down has failed what it held, and is given back once it is up again, or closed with its server).
+   */
+  private static boolean idle(Pin pin) {
+    BackendConnection c = pin.conn;
+    return c.isClosed() || c.isUp() && c.inFlight() == 0;
   }
 
   private Pin find(BackendAddress server) {
