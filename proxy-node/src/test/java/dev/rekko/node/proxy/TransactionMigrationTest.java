@@ -94,7 +94,7 @@ class TransactionMigrationTest {
       }));
     }
     try (Jedis g1 = fx.direct(fx.master(1)); Jedis g2 = fx.direct(fx.master(2));
-        RespSocket watcher = fx.socket(); RespSocket lateWatcher = fx.socket()) {
+        RespSocket watcher = fx.socket(); RespSocket lateWatcher = fx.socket(); RespSocket held = fx.socket()) {
       awaitProgress(acknowledged, clients, 200);
       assertThat(watcher.call("WATCH", w)).isEqualTo("OK");
 
@@ -103,13 +103,24 @@ class TransactionMigrationTest {
       await("route held", () -> fx.node().context().router().loaded().route(slot).hold());
       // A WATCH while held waits with the slot's commands, and is taken on the target after the move.
       lateWatcher.send("WATCH", w);
+      // A transaction while held waits whole, as one entry of the session's deferred queue.
+      assertThat(held.call("MULTI")).isEqualTo("OK");
+      assertThat(held.call("INCR", a)).isEqualTo("QUEUED");
+      assertThat(held.call("INCR", b)).isEqualTo("QUEUED");
+      held.send("EXEC");
+      CompletableFuture<Object> heldExec = ProxyFixture.supply(held::read);
       Barrier.Drained drained = barrier(slot, epoch + 1);
       assertThat(drained.slot()).isEqualTo(slot);
+      assertThat(heldExec).isNotDone();
       // Nothing runs on the source any more: what it holds is whole transactions.
       assertThat(g1.get(a)).isEqualTo(g1.get(b));
 
       put(new SlotInfo(slot, SlotState.MIGRATING, 1, 2, epoch + 2));
       await("slot migrating", () -> fx.node().context().router().loaded().route(slot).migrateFrom() != null);
+      List<?> pair = (List<?>) heldExec.get(30, TimeUnit.SECONDS);
+      assertThat(pair.get(0)).isEqualTo(pair.get(1));
+      acknowledged.incrementAndGet();
+      assertThat(g1.exists(a, b)).as("moved to the target before the block ran there").isZero();
       assertThat(lateWatcher.read()).isEqualTo("OK");
       assertThat(watcher.call("MULTI")).isEqualTo("OK");
       assertThat(watcher.call("INCR", w)).isEqualTo("QUEUED");
