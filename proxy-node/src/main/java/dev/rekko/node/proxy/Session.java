@@ -339,7 +339,10 @@ final class Session {
     sendOn(server, db, bytes, off, len, handler, write);
   }
 
-  /** Sends on this session's connection to {@code server} and database {@code database}. */
+  /**
+   * Sends on this session's connection to {@code server} and database {@code database}: the shared one,
+   * or the session's dedicated one while it holds one to that server for a WATCH ({@link Pins}).
+   */
   void sendOn(BackendAddress server, int database, byte[] bytes, int off, int len, ReplyHandler handler,
       boolean write) {
     if (transaction != null && transaction.pins().send(server, database, bytes, off, len, handler, write)) {
