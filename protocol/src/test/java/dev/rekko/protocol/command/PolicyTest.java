@@ -41,7 +41,9 @@ class PolicyTest {
       Map.entry("unsubscribe", Policy.PROXY), Map.entry("punsubscribe", Policy.PROXY),
       Map.entry("publish", Policy.PROXY), Map.entry("client|kill", Policy.PROXY),
       Map.entry("client|no-evict", Policy.PROXY), Map.entry("client|no-touch", Policy.PROXY),
-      Map.entry("client|reply", Policy.PROXY));
+      Map.entry("client|reply", Policy.PROXY), Map.entry("multi", Policy.PROXY),
+      Map.entry("exec", Policy.PROXY), Map.entry("discard", Policy.PROXY), Map.entry("watch", Policy.PROXY),
+      Map.entry("unwatch", Policy.PROXY));
 
   /** Sent to every server or master, or asked of one master (COMMANDS.md, "CONFIG, scripts and functions"). */
   private static final List<String> SERVER_WIDE = List.of("config|get", "config|set", "config|resetstat",
@@ -95,7 +97,7 @@ class PolicyTest {
         "client|getname", "client|setinfo", "client|id", "client|info", "client|list", "subscribe",
         "psubscribe", "ssubscribe", "unsubscribe", "punsubscribe", "sunsubscribe", "publish", "spublish",
         "pubsub|channels", "pubsub|numpat", "pubsub|numsub", "pubsub|shardchannels", "pubsub|shardnumsub", "client|kill", "client|no-evict", "client|no-touch", "client|reply",
-        "lolwut");
+        "lolwut", "multi", "exec", "discard", "watch", "unwatch");
   }
 
   @Test
@@ -126,8 +128,7 @@ class PolicyTest {
         assertThat(s.policy()).as(s.name()).isEqualTo(Policy.REFUSED);
       }
     }
-    for (String name : List.of("waitaof", "multi", "exec", "discard", "watch", "unwatch",
-        "swapdb", "move", "migrate",
+    for (String name : List.of("waitaof", "swapdb", "move", "migrate",
         "restore-asking", "config|rewrite", "script|debug", "readonly", "readwrite", "client|tracking")) {
       assertThat(CommandTable.lookup(name).policy()).as(name).isEqualTo(Policy.REFUSED);
     }

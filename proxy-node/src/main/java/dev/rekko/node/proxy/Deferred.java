@@ -36,6 +36,10 @@ import java.util.List;
  * keys it holds ({@code EXISTS}) and deletes those from the source ({@code DEL}): their copies there are
  * stale or the same value. Only then does the command run on the target, after one more {@code MIGRATE}
  * for the keys the target did not hold; so no later {@code MIGRATE} can bring a stale copy back.
+ *
+ * <p>An entry may be a {@link Block} instead of one command (a transaction's {@code MULTI … EXEC}, a
+ * {@code WATCH}): its keys move as one command's would, and it then sends itself, on the connection it
+ * chooses, where the command would have gone.
  */
 final class Deferred {
   private static final int NEW = 0;
@@ -65,6 +69,16 @@ final class Deferred {
   private final int[] blockedStamp = new int[SlotHash.SLOTS];
   private int stamp;
 
+  /** What an entry sends in place of a single command, on the connection it chooses. */
+  interface Block {
+    /**
+     * Sends to {@code server}, the master of {@code route} in the table now in use (the command's keys,
+     * if the slot was migrating, are on it); session thread, the caller flushes. It may also answer
+     * without sending (a WATCHed transaction whose route changed).
+     */
+    void send(BackendAddress server, SlotRoute route);
+  }
+
   Deferred(Session session) {
     this.session = session;
     this.credentials = new Credentials(session.ctx().backend.user(), session.ctx().backend.password());
@@ -84,7 +98,18 @@ final class Deferred {
    * @param keys the command's keys, copied: what a {@code MIGRATE} must move before the command runs
    */
   void add(int slot, int db, byte[] frame, int off, int len, byte[][] keys, ReplyHandler handler, boolean write) {
-    entries.add(new Entry(session, slot, db, frame, off, len, keys, handler, write, System.nanoTime()));
+    entries.add(new Entry(session, slot, db, frame, off, len, keys, handler, write, System.nanoTime(), null));
+    perSlot[slot]++;
+  }
+
+  /**
+   * Queues a {@link Block} for {@code slot} as one entry, in order with the slot's commands.
+   *
+   * @param keys    every key of the block: moved to the target before it is sent
+   * @param handler told of a failure (hold timeout, a failed move) instead of the block being sent
+   */
+  void addBlock(int slot, int db, byte[][] keys, ReplyHandler handler, boolean write, Block block) {
+    entries.add(new Entry(session, slot, db, null, 0, 0, keys, handler, write, System.nanoTime(), block));
     perSlot[slot]++;
   }
 
@@ -131,7 +156,7 @@ final class Deferred {
         failure = "ERR slot " + e.slot + " is migrating and moving its keys from " + e.source + " to " + e.target
             + " failed: " + e.failure;
       } else if (state == MOVED) {
-        send(e, e.target);
+        send(e, e.target, r);
       } else if (decision == RouteDecision.REFUSED) {
         failure = ctx.router.refusal();
       } else if (decision == RouteDecision.OFFLINE) {
@@ -154,7 +179,7 @@ final class Deferred {
         blockedStamp[e.slot] = stamp;
         continue;
       } else {
-        send(e, r.master());
+        send(e, r.master(), r);
       }
       if (failure != null) {
         e.handler.onFailure(failure);
@@ -164,9 +189,14 @@ final class Deferred {
     }
   }
 
-  /** Sends the entry's command; a blocking one blocks on a connection of its own, with the time it has left. */
-  private void send(Entry e, BackendAddress server) {
-    if (e.handler instanceof BlockingCommand b) {
+  /**
+   * Sends the entry's command: a transaction's block as one unit, a blocking one on a connection of its
+   * own with the time it has left, anything else on the session's connection.
+   */
+  private void send(Entry e, BackendAddress server, SlotRoute route) {
+    if (e.block != null) {
+      e.block.send(server, route);
+    } else if (e.handler instanceof BlockingCommand b) {
       b.sendTo(server);
     } else {
       session.sendOn(server, e.db, e.frame, e.off, e.len, e.handler, e.write);
@@ -243,6 +273,8 @@ final class Deferred {
     final ReplyHandler handler;
     final boolean write;
     final long since;
+    /** Sent instead of {@code frame} when not null. */
+    final Block block;
     final ServerMoverSettings moves;
     BackendAddress source;
     BackendAddress target;
@@ -257,7 +289,7 @@ final class Deferred {
     SideCommands side;
 
     Entry(Session session, int slot, int db, byte[] frame, int off, int len, byte[][] keys,
-        ReplyHandler handler, boolean write, long since) {
+        ReplyHandler handler, boolean write, long since, Block block) {
       this.session = session;
       this.slot = slot;
       this.db = db;
@@ -268,6 +300,7 @@ final class Deferred {
       this.handler = handler;
       this.write = write;
       this.since = since;
+      this.block = block;
       this.moves = session.ctx().migration.groupMover().serverMover();
     }
 

@@ -97,6 +97,10 @@ final class LocalCommands {
         long micros = System.currentTimeMillis() * 1000 + (System.nanoTime() / 1000) % 1000;
         w.writeArrayHeader(2).writeBulk(Long.toString(micros / 1_000_000)).writeBulk(Long.toString(micros % 1_000_000));
       }
+      case "multi", "exec", "discard", "watch", "unwatch" -> {
+        Transaction.execute(s, cmd, spec, p);
+        return;
+      }
       case "slotshashkey" -> {
         w.writeArrayHeader(cmd.argc() - 1);
         for (int i = 1; i < cmd.argc(); i++) {

@@ -46,6 +46,8 @@ final class Session {
   private final Runnable wakeUp;
   private final java.util.function.Consumer<BackendConnection> flusher;
   private Deferred deferred;
+  /** MULTI/WATCH state; null until the session first uses them, so other sessions pay one null check. */
+  private Transaction transaction;
   // Whether the command being dispatched is read-only (the command table's readonly flag).
   private boolean readOnly;
   private final RecentWrites recentWrites = new RecentWrites();
@@ -178,6 +180,9 @@ final class Session {
     if (pubsub != null) {
       pubsub.dropAll();
     }
+    if (transaction != null) {
+      transaction.reset();
+    }
     db = 0;
     name = null;
     protocol(2);
@@ -198,8 +203,10 @@ final class Session {
     return batchGeneration;
   }
 
+  /** Commands wait in the {@link Deferred} queue, or dedicated connections wait to go back ({@link Pins}). */
   boolean hasDeferred() {
-    return deferred != null && !deferred.isEmpty() || blocked != null && blocked.reissuing();
+    return deferred != null && !deferred.isEmpty() || blocked != null && blocked.reissuing()
+        || transaction != null && transaction.pins().any();
   }
 
   /** Sends the deferred commands that may go now; the caller flushes. */
@@ -209,6 +216,9 @@ final class Session {
     }
     if (deferred != null) {
       deferred.process();
+    }
+    if (transaction != null) {
+      transaction.pins().settle();
     }
   }
 
@@ -235,11 +245,9 @@ final class Session {
     if (pubsub != null) {
       pubsub.closed();
     }
-  }
-
-  /** This session's pub/sub state if it ever subscribed, else null (CLIENT LIST reads it from other threads). */
-  SessionPubSub pubsubIfAny() {
-    return pubsub;
+    if (transaction != null) {
+      transaction.end();
+    }
   }
 
   /** This session's pub/sub state, created on first use; session thread. */
@@ -250,6 +258,7 @@ final class Session {
     return pubsub;
   }
 
+  /** This session's pub/sub state if it ever subscribed, else null (CLIENT LIST reads it from other threads). */
   SessionPubSub pubsubIfAny() {
     return pubsub;
   }
@@ -264,6 +273,14 @@ final class Session {
     if (pubsub != null) {
       pubsub.drainInbox();
     }
+  }
+
+  /** The session's MULTI/WATCH state, created on first use. */
+  Transaction transaction() {
+    if (transaction == null) {
+      transaction = new Transaction(this);
+    }
+    return transaction;
   }
 
   ArrayDeque<Pending> queue() {
@@ -291,6 +308,11 @@ final class Session {
       return;
     }
     String rejection = CommandTable.rejection(cmd, spec);
+    if (transaction != null && transaction.queues(spec)) {
+      // Inside MULTI: queued, or refused with the transaction flagged (also for a rejection, as Redis).
+      transaction.queue(cmd, spec, rejection, p);
+      return;
+    }
     if (rejection != null) {
       p.completeError(rejection);
       return;
@@ -364,7 +386,8 @@ final class Session {
    */
   BackendAddress directServer(SlotRoute route) {
     ReadReplicas replicas = route.replicas();
-    if (replicas == null || !readOnly || recentWrites.recently(route.group(), System.nanoTime())) {
+    if (replicas == null || !readOnly || recentWrites.recently(route.group(), System.nanoTime())
+        || transaction != null && transaction.watching()) {
       return route.master();
     }
     BackendAddress replica = replicas.pick(ctx.pool, db, protocol, (int) id);
@@ -399,9 +422,42 @@ final class Session {
     sendOn(server, db, bytes, off, len, handler, write);
   }
 
-  /** Sends on this session's connection to {@code server} and database {@code database}. */
+  /**
+   * Sends on this session's connection to {@code server} and database {@code database}: the shared one,
+   * or the session's dedicated one while it holds one to that server for a WATCH ({@link Pins}).
+   */
   void sendOn(BackendAddress server, int database, byte[] bytes, int off, int len, ReplyHandler handler,
       boolean write) {
+    if (transaction != null && transaction.pins().send(server, database, bytes, off, len, handler, write)) {
+      return;
+    }
+    BackendConnection c = connectionTo(server, database);
+    c.send(bytes, off, len, handler, write);
+    touch(c);
+  }
+
+  /** Sends a block no other command can split ({@code MULTI … EXEC}) on this session's connection. */
+  void sendAllOn(BackendAddress server, int database, byte[][] commands, ReplyHandler[] handlers, boolean write) {
+    if (transaction == null || !transaction.pins().sendAll(server, database, commands, handlers, write)) {
+      sendAll(connectionTo(server, database), commands, handlers, write);
+    }
+  }
+
+  /** Sends a block on {@code c} (a dedicated connection, or one of the session's); flushed with the batch. */
+  void sendAll(BackendConnection c, byte[][] commands, ReplyHandler[] handlers, boolean write) {
+    c.sendAll(commands, handlers, write);
+    touch(c);
+  }
+
+  /** Queues a block (a transaction, a WATCH) whose slot is migrating, as one entry; see {@link Deferred#addBlock}. */
+  void deferBlock(int slot, int database, byte[][] keyBytes, ReplyHandler failures, boolean write, Deferred.Block block) {
+    if (deferred == null) {
+      deferred = new Deferred(this);
+    }
+    deferred.addBlock(slot, database, keyBytes, failures, write, block);
+  }
+
+  private BackendConnection connectionTo(BackendAddress server, int database) {
     BackendConnection c = lastConnection;
     // Consecutive commands mostly go to the same server: skip the pool's map lookup then.
     if (!server.equals(lastServer) || database != lastDb || c.isClosed()) {
@@ -410,7 +466,10 @@ final class Session {
       lastDb = database;
       lastConnection = c;
     }
-    c.send(bytes, off, len, handler, write);
+    return c;
+  }
+
+  private void touch(BackendConnection c) {
     if (!touched.contains(c)) {
       touched.add(c);
     }

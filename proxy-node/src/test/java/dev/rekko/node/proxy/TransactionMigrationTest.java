@@ -1,0 +1,187 @@
+package dev.rekko.node.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.rekko.protocol.SlotHash;
+import dev.rekko.slots.Barrier;
+import dev.rekko.topology.SlotInfo;
+import dev.rekko.topology.SlotState;
+import dev.rekko.topology.TopologyWriter;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.Jedis;
+
+/**
+ * Transactions on a slot while it migrates, the steps written to the topology by the test and the
+ * barrier asked of the node's agent, as in {@link MigrationDataPathTest}: clients keep running
+ * {@code MULTI; INCR a; INCR b; EXEC} (some under WATCH) through every step. A transaction either ran whole
+ * on the source before the barrier was confirmed or whole on the target after its keys moved: every EXEC
+ * sees a == b, the source holds a == b at the barrier, and the final counts equal the acknowledged
+ * transactions (0 lost, 0 extra). A WATCH taken before the migration gives a nil EXEC after it started.
+ */
+class TransactionMigrationTest {
+  private static final Duration WAIT = Duration.ofSeconds(30);
+  private static ProxyFixture fx;
+  private static TopologyWriter writer;
+
+  @BeforeAll
+  static void start() throws Exception {
+    fx = ProxyFixture.builder().groups(2).start();
+    writer = fx.node().cluster().writer();
+    // The test plays the slot actor: the coordinator's movers must not finish the migration behind its back.
+    var http = java.net.http.HttpClient.newHttpClient();
+    var paused = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+            "http://127.0.0.1:" + fx.node().httpPort() + "/api/migrations/pause"))
+        .header("Content-Type", "application/json")
+        .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(paused.statusCode()).as(paused.body()).isEqualTo(200);
+  }
+
+  @AfterAll
+  static void stop() {
+    if (fx != null) {
+      fx.close();
+    }
+  }
+
+  @Test
+  void transactionsRunWholeOnOneOwnerAcrossTheMigration() throws Exception {
+    String tag = "{x0}";
+    for (int i = 0; fx.groupOf(tag) != 1; i++) {
+      tag = "{x" + i + "}";
+    }
+    String a = tag + "a";
+    String b = tag + "b";
+    String w = tag + "w";
+    int slot = SlotHash.slot(a.getBytes(StandardCharsets.UTF_8));
+    AtomicBoolean stop = new AtomicBoolean();
+    AtomicLong acknowledged = new AtomicLong();
+    List<CompletableFuture<Void>> clients = new ArrayList<>();
+    for (int c = 0; c < 6; c++) {
+      boolean watching = c % 3 == 0;
+      clients.add(ProxyFixture.fork(() -> {
+        try (RespSocket s = fx.socket()) {
+          while (!stop.get()) {
+            if (watching) {
+              assertThat(s.call("WATCH", a)).isEqualTo("OK");
+            }
+            assertThat(s.call("MULTI")).isEqualTo("OK");
+            assertThat(s.call("INCR", a)).isEqualTo("QUEUED");
+            assertThat(s.call("INCR", b)).isEqualTo("QUEUED");
+            Object exec = s.call("EXEC");
+            if (exec == null) {
+              assertThat(watching).as("only a watching client gets a nil EXEC").isTrue();
+              continue;
+            }
+            List<?> pair = (List<?>) exec;
+            assertThat(pair.get(0)).as("a transaction half applied").isEqualTo(pair.get(1));
+            acknowledged.incrementAndGet();
+          }
+        }
+      }));
+    }
+    try (Jedis g1 = fx.direct(fx.master(1)); Jedis g2 = fx.direct(fx.master(2));
+        RespSocket watcher = fx.socket(); RespSocket lateWatcher = fx.socket(); RespSocket held = fx.socket()) {
+      awaitProgress(acknowledged, clients, 200);
+      assertThat(watcher.call("WATCH", w)).isEqualTo("OK");
+
+      long epoch = fx.node().topology().epoch();
+      put(new SlotInfo(slot, SlotState.PREPARING, 1, 2, epoch + 1));
+      await("route held", () -> fx.node().context().router().loaded().route(slot).hold());
+      // A WATCH while held waits with the slot's commands, and is taken on the target after the move.
+      lateWatcher.send("WATCH", w);
+      // A transaction while held waits whole, as one entry of the session's deferred queue.
+      assertThat(held.call("MULTI")).isEqualTo("OK");
+      assertThat(held.call("INCR", a)).isEqualTo("QUEUED");
+      assertThat(held.call("INCR", b)).isEqualTo("QUEUED");
+      held.send("EXEC");
+      CompletableFuture<Object> heldExec = ProxyFixture.supply(held::read);
+      Barrier.Drained drained = barrier(slot, epoch + 1);
+      assertThat(drained.slot()).isEqualTo(slot);
+      assertThat(heldExec).isNotDone();
+      // Nothing runs on the source any more: what it holds is whole transactions.
+      assertThat(g1.get(a)).isEqualTo(g1.get(b));
+
+      put(new SlotInfo(slot, SlotState.MIGRATING, 1, 2, epoch + 2));
+      await("slot migrating", () -> fx.node().context().router().loaded().route(slot).migrateFrom() != null);
+      List<?> pair = (List<?>) heldExec.get(30, TimeUnit.SECONDS);
+      assertThat(pair.get(0)).isEqualTo(pair.get(1));
+      acknowledged.incrementAndGet();
+      assertThat(g1.exists(a, b)).as("moved to the target before the block ran there").isZero();
+      assertThat(lateWatcher.read()).isEqualTo("OK");
+      assertThat(watcher.call("MULTI")).isEqualTo("OK");
+      assertThat(watcher.call("INCR", w)).isEqualTo("QUEUED");
+      assertThat(watcher.call("EXEC")).as("the WATCH was taken on the source").isNull();
+      assertThat(lateWatcher.call("MULTI")).isEqualTo("OK");
+      assertThat(lateWatcher.call("INCR", w)).isEqualTo("QUEUED");
+      assertThat(lateWatcher.call("EXEC")).isEqualTo(List.of(1L));
+      awaitProgress(acknowledged, clients, 200);
+
+      put(new SlotInfo(slot, SlotState.FINISHED, 1, 2, epoch + 3));
+      put(SlotInfo.online(slot, 2, epoch + 4));
+      await("route direct to group 2", () -> fx.node().context().router().loaded().route(slot).direct()
+          && fx.node().context().router().loaded().route(slot).group() == 2);
+      awaitProgress(acknowledged, clients, 200);
+      stop.set(true);
+      CompletableFuture.allOf(clients.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+
+      String total = Long.toString(acknowledged.get());
+      assertThat(g2.mget(a, b)).containsExactly(total, total);
+      assertThat(g1.exists(a, b, w)).isZero();
+      assertThat(g2.get(w)).isEqualTo("1");
+    } finally {
+      stop.set(true);
+    }
+  }
+
+  /** Waits until {@code more} further transactions were acknowledged; fails early if a client failed. */
+  private static void awaitProgress(AtomicLong acknowledged, List<CompletableFuture<Void>> clients, long more)
+      throws Exception {
+    long target = acknowledged.get() + more;
+    await(more + " more transactions", () -> acknowledged.get() >= target
+        || clients.stream().anyMatch(CompletableFuture::isDone));
+    for (CompletableFuture<Void> c : clients) {
+      if (c.isDone()) {
+        c.get();
+      }
+    }
+  }
+
+  private static void put(SlotInfo slot) throws Exception {
+    writer.putSlots(List.of(slot)).toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  private static Barrier.Drained barrier(int slot, long epoch) throws Exception {
+    var system = fx.node().system();
+    Receptionist.Listing listing = AskPattern.<Receptionist.Command, Receptionist.Listing>ask(system.receptionist(),
+        replyTo -> Receptionist.find(Barrier.KEY, replyTo), WAIT, system.scheduler())
+        .toCompletableFuture().get(30, TimeUnit.SECONDS);
+    ActorRef<Barrier.Request> agent = listing.getServiceInstances(Barrier.KEY).iterator().next();
+    return AskPattern.<Barrier.Request, Barrier.Drained>ask(agent,
+        replyTo -> new Barrier.Request(slot, epoch, replyTo), WAIT, system.scheduler())
+        .toCompletableFuture().get(30, TimeUnit.SECONDS);
+  }
+
+  private static void await(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting until " + what + "; topology " + fx.node().topology());
+      }
+      Thread.sleep(20);
+    }
+  }
+}
