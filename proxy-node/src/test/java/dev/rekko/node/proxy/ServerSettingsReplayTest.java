@@ -59,14 +59,7 @@ class ServerSettingsReplayTest {
     RedisServer master = fx.track(RedisServer.builder().start());
     RedisServer replica = fx.track(RedisServer.builder().replicaOf(master).start());
     RedisServer extra = fx.track(RedisServer.builder().replicaOf(fx.master(1)).start());
-    long epoch = fx.node().topology().epoch();
-    GroupInfo one = fx.node().topology().group(1).orElseThrow();
-    List<ServerInfo> withExtra = new ArrayList<>(one.servers());
-    withExtra.add(ServerInfo.replica(extra.address()));
-    fx.node().cluster().writer().putGroups(List.of(
-        new GroupInfo(3, List.of(ServerInfo.master(master.address()), ServerInfo.replica(replica.address())),
-            false, epoch + 1),
-        one.withServers(withExtra, epoch + 1))).toCompletableFuture().get(30, TimeUnit.SECONDS);
+    putGroups(master, replica, extra);
 
     for (RedisServer s : List.of(master, replica, extra)) {
       RespSocket direct = fx.socket(s);
@@ -82,6 +75,31 @@ class ServerSettingsReplayTest {
     assertThat(fx.socket(replica).call("SCRIPT", "EXISTS", sha)).isEqualTo(List.of(0L));
     assertThat(node.call("FUNCTION", "FLUSH")).isEqualTo("OK");
     awaitReply(fx.socket(replica), List.of(), "FUNCTION", "LIST");
+  }
+
+  /**
+   * Adds group 3 and a replica of group 1 at the next epoch. The node's view may lag a group write made
+   * meanwhile (the epoch is then stale): read it again and retry.
+   */
+  private static void putGroups(RedisServer master, RedisServer replica, RedisServer extra) throws Exception {
+    for (int attempt = 1; ; attempt++) {
+      long epoch = fx.node().topology().epoch();
+      GroupInfo one = fx.node().topology().group(1).orElseThrow();
+      List<ServerInfo> withExtra = new ArrayList<>(one.servers());
+      withExtra.add(ServerInfo.replica(extra.address()));
+      try {
+        fx.node().cluster().writer().putGroups(List.of(
+            new GroupInfo(3, List.of(ServerInfo.master(master.address()), ServerInfo.replica(replica.address())),
+                false, epoch + 1),
+            one.withServers(withExtra, epoch + 1))).toCompletableFuture().get(30, TimeUnit.SECONDS);
+        return;
+      } catch (java.util.concurrent.ExecutionException e) {
+        if (!(e.getCause() instanceof dev.rekko.topology.StaleEpochException) || attempt == 20) {
+          throw e;
+        }
+        Thread.sleep(100);
+      }
+    }
   }
 
   /** Polls until {@code cmd}'s reply (FUNCTION LIST: the library names) is {@code expected}. */
