@@ -21,14 +21,14 @@ final class ClientCommands {
           p.completeError(error);
           return;
         }
-        s.rename(name);
+        s.client().rename(name);
         w.writeSimpleString("OK");
       }
       case "client|getname" -> {
-        if (s.name() == null) {
+        if (s.client().name() == null) {
           Replies.writeNullBulk(w, s.protocol());
         } else {
-          w.writeBulk(s.name());
+          w.writeBulk(s.client().name());
         }
       }
       case "client|id" -> w.writeInteger(s.id());
@@ -39,9 +39,9 @@ final class ClientCommands {
             p.completeError("ERR lib-name cannot contain spaces, newlines or special characters.");
             return;
           }
-          s.libName(value);
+          s.client().libName(value);
         } else if (cmd.is(2, "LIB-VER")) {
-          s.libVersion(value);
+          s.client().libVersion(value);
         } else {
           p.completeError("ERR Unrecognized option '" + cmd.string(2) + "'");
           return;
@@ -123,6 +123,6 @@ final class ClientCommands {
 
   /** How logs name a client: {@code id=7 addr=10.0.0.5:53122 name=worker}. */
   static String who(Session s) {
-    return "id=" + s.id() + " addr=" + s.remote() + " name=" + (s.name() == null ? "" : s.name());
+    return "id=" + s.id() + " addr=" + s.remote() + " name=" + (s.client().name() == null ? "" : s.client().name());
   }
 }

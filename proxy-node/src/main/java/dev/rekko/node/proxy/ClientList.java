@@ -28,7 +28,7 @@ final class ClientList {
         + " addr=" + s.remote()
         + " laddr=" + s.client().local()
         + " fd=-1"
-        + " name=" + (s.name() == null ? "" : s.name())
+        + " name=" + (s.client().name() == null ? "" : s.client().name())
         + " age=" + (System.currentTimeMillis() - s.createdMillis()) / 1000
         + " idle=" + Math.max(0, now - s.client().lastNanos()) / 1_000_000_000L
         + " flags=" + flags(s)
@@ -42,8 +42,8 @@ final class ClientList {
         + " cmd=" + (s.client().lastCommand() == null ? "NULL" : s.client().lastCommand().name())
         + " user=default redir=-1"
         + " resp=" + s.protocol()
-        + " lib-name=" + (s.libName() == null ? "" : s.libName())
-        + " lib-ver=" + (s.libVersion() == null ? "" : s.libVersion());
+        + " lib-name=" + (s.client().libName() == null ? "" : s.client().libName())
+        + " lib-ver=" + (s.client().libVersion() == null ? "" : s.client().libVersion());
   }
 
   /** Redis's one-letter flags, in its order; N for none. */

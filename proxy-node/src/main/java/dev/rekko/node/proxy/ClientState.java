@@ -14,6 +14,9 @@ final class ClientState {
   /** The next command's reply is not written. */
   static final int REPLY_SKIP = 2;
 
+  private String name;
+  private String libName;
+  private String libVersion;
   private int replyMode;
   private volatile boolean noEvict;
   private boolean noTouch;
@@ -37,8 +40,37 @@ final class ClientState {
     return true;
   }
 
-  /** RESET: replies on, NO-EVICT and NO-TOUCH off. */
+  /** The CLIENT SETNAME name; null when none. */
+  String name() {
+    return name;
+  }
+
+  /** An empty name clears it, as in Redis. */
+  void rename(String newName) {
+    name = newName.isEmpty() ? null : newName;
+  }
+
+  /** CLIENT SETINFO LIB-NAME; null when none. */
+  String libName() {
+    return libName;
+  }
+
+  void libName(String value) {
+    libName = value;
+  }
+
+  /** CLIENT SETINFO LIB-VER; null when none. */
+  String libVersion() {
+    return libVersion;
+  }
+
+  void libVersion(String value) {
+    libVersion = value;
+  }
+
+  /** RESET: no name, replies on, NO-EVICT and NO-TOUCH off (the library name and version stay, as in Redis). */
   void reset() {
+    name = null;
     replyMode = REPLY_ON;
     noEvict = false;
     noTouch = false;

@@ -215,7 +215,7 @@ final class LocalCommands {
         p.completeError(error);
         return;
       }
-      s.rename(setName);
+      s.client().rename(setName);
     }
     if (version != 0) {
       s.protocol(version);

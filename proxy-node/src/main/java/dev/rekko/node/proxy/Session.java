@@ -23,28 +23,21 @@ final class Session {
   private final long id;
   private final String remote;
   private final long createdMillis = System.currentTimeMillis();
-  // What the client set with SELECT, AUTH, CLIENT SETNAME …: private, so that only the methods named
+  // What the client set with SELECT and AUTH: private, so that only the methods named
   // for those commands change it, and a reader finds every change of a session's database or login here.
   private int db;
   private boolean authenticated;
-  private String name;
-  private String libName;
-  private String libVersion;
   private boolean quitting;
   private long commands;
   /** The RESP version HELLO chose: 2, or 3; backend connections of the same version serve the session. */
   private int protocol = 2;
-  /** What the CLIENT commands set (REPLY, NO-EVICT, NO-TOUCH) and CLIENT INFO shows. */
+  /** What the CLIENT commands set (SETNAME, SETINFO, REPLY, NO-EVICT, NO-TOUCH) and CLIENT INFO shows. */
   private final ClientState client = new ClientState();
 
   private final ArrayDeque<Pending> queue = new ArrayDeque<>();
-  private final List<BackendConnection> touched = new ArrayList<>(4);
+  private final BackendLinks links;
   private int[] keys = new int[16];
-  private BackendAddress lastServer;
-  private int lastDb = -1;
-  private BackendConnection lastConnection;
   private final Runnable wakeUp;
-  private final java.util.function.Consumer<BackendConnection> flusher;
   private Deferred deferred;
   /** MULTI/WATCH state; null until the session first uses them, so other sessions pay one null check. */
   private Transaction transaction;
@@ -74,7 +67,7 @@ final class Session {
     this.id = id;
     this.remote = remote;
     this.wakeUp = wakeUp;
-    this.flusher = flusher;
+    this.links = new BackendLinks(ctx.pool, (int) id, flusher);
     this.authenticated = ctx.proxy.password().isEmpty();
     this.held = new SessionMemory(ctx.memory, this::signal);
   }
@@ -123,43 +116,13 @@ final class Session {
     authenticated = true;
   }
 
-  /** The CLIENT SETNAME name; null when none. */
-  String name() {
-    return name;
-  }
-
-  /** An empty name clears it, as in Redis. */
-  void rename(String newName) {
-    name = newName.isEmpty() ? null : newName;
-  }
-
-  String libName() {
-    return libName;
-  }
-
-  void libName(String value) {
-    libName = value;
-  }
-
-  String libVersion() {
-    return libVersion;
-  }
-
-  void libVersion(String value) {
-    libVersion = value;
-  }
-
   int protocol() {
     return protocol;
   }
 
   /** HELLO's protocol version; later commands go on backend connections speaking it. */
   void protocol(int version) {
-    if (version != protocol) {
-      protocol = version;
-      lastServer = null;
-      lastConnection = null;
-    }
+    protocol = version;
   }
 
   ClientState client() {
@@ -184,7 +147,6 @@ final class Session {
       transaction.reset();
     }
     db = 0;
-    name = null;
     protocol(2);
     client.reset();
     authenticated = ctx.proxy.password().isEmpty();
@@ -333,10 +295,7 @@ final class Session {
 
   /** Sends every backend write this batch queued, one socket write per connection. */
   void flush() {
-    for (int i = 0; i < touched.size(); i++) {
-      flusher.accept(touched.get(i));
-    }
-    touched.clear();
+    links.flush();
   }
 
   /** A scratch array for a command's key positions, at least {@code size} long; session thread only. */
@@ -431,22 +390,22 @@ final class Session {
     if (transaction != null && transaction.pins().send(server, database, bytes, off, len, handler, write)) {
       return;
     }
-    BackendConnection c = connectionTo(server, database);
+    BackendConnection c = links.to(server, database, protocol);
     c.send(bytes, off, len, handler, write);
-    touch(c);
+    links.touch(c);
   }
 
   /** Sends a block no other command can split ({@code MULTI … EXEC}) on this session's connection. */
   void sendAllOn(BackendAddress server, int database, byte[][] commands, ReplyHandler[] handlers, boolean write) {
     if (transaction == null || !transaction.pins().sendAll(server, database, commands, handlers, write)) {
-      sendAll(connectionTo(server, database), commands, handlers, write);
+      sendAll(links.to(server, database, protocol), commands, handlers, write);
     }
   }
 
   /** Sends a block on {@code c} (a dedicated connection, or one of the session's); flushed with the batch. */
   void sendAll(BackendConnection c, byte[][] commands, ReplyHandler[] handlers, boolean write) {
     c.sendAll(commands, handlers, write);
-    touch(c);
+    links.touch(c);
   }
 
   /** Queues a block (a transaction, a WATCH) whose slot is migrating, as one entry; see {@link Deferred#addBlock}. */
@@ -455,23 +414,5 @@ final class Session {
       deferred = new Deferred(this);
     }
     deferred.addBlock(slot, database, keyBytes, failures, write, block);
-  }
-
-  private BackendConnection connectionTo(BackendAddress server, int database) {
-    BackendConnection c = lastConnection;
-    // Consecutive commands mostly go to the same server: skip the pool's map lookup then.
-    if (!server.equals(lastServer) || database != lastDb || c.isClosed()) {
-      c = ctx.pool.connection(server, database, protocol, (int) id);
-      lastServer = server;
-      lastDb = database;
-      lastConnection = c;
-    }
-    return c;
-  }
-
-  private void touch(BackendConnection c) {
-    if (!touched.contains(c)) {
-      touched.add(c);
-    }
   }
 }

@@ -33,7 +33,7 @@ class ClientBackpressureTest {
   }
 
   private static Session session(String name) {
-    return fx.node().context().sessions.stream().filter(s -> name.equals(s.name())).findFirst().orElseThrow();
+    return fx.node().context().sessions.stream().filter(s -> name.equals(s.client().name())).findFirst().orElseThrow();
   }
 
   private static byte[] repeat(int n, String... command) {

@@ -63,7 +63,7 @@ class MemoryBudgetTest {
       // 40 MiB asked for: over the budget, under 1.5 times it once the kernel took its few MB.
       stuck.write(gets(40));
       assertThat(ProxyFixture.await(Duration.ofSeconds(20), memory::paused)).as("reading paused").isTrue();
-      Session by = node.context().sessions.stream().filter(s -> "bystander".equals(s.name())).findFirst().orElseThrow();
+      Session by = node.context().sessions.stream().filter(s -> "bystander".equals(s.client().name())).findFirst().orElseThrow();
       long before = by.commands();
       bystander.send("PING");
       // Not read while paused; answered once the stalled client is evicted.
@@ -103,7 +103,7 @@ class MemoryBudgetTest {
   @Test
   void repliesForAClosedClientAreDroppedAtOnce() throws Exception {
     RespSocket gone = reader("gone", 60);
-    Session s = node.context().sessions.stream().filter(x -> "gone".equals(x.name())).findFirst().orElseThrow();
+    Session s = node.context().sessions.stream().filter(x -> "gone".equals(x.client().name())).findFirst().orElseThrow();
     long before = s.commands();
     // A slow script first, so that the GETs' replies come after the client has gone.
     ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -141,17 +141,11 @@ public final class BackendConnection {
   public void send(byte[] bytes, int off, int len, ReplyHandler handler, boolean write) {
     String error;
     synchronized (lock) {
-      if (state == State.UP) {
-        pipeline.add(ByteBuffer.wrap(bytes, off, len), handler, write);
-        return;
-      }
-      if ((state == State.CONNECTING || state == State.HANDSHAKE) && queueWhileConnecting) {
-        pipeline.hold(ByteBuffer.wrap(bytes, off, len), handler, write);
-        return;
-      }
-      error = lastError != null ? lastError : "ERR backend " + address + " is not connected";
+      error = queueLocked(ByteBuffer.wrap(bytes, off, len), handler, write);
     }
-    handler.onFailure(error);
+    if (error != null) {
+      handler.onFailure(error);
+    }
   }
 
   /**
@@ -160,25 +154,31 @@ public final class BackendConnection {
    * as {@link #send} calls them.
    */
   public void sendAll(byte[][] commands, ReplyHandler[] handlers, boolean write) {
-    String error;
+    String error = null;
     synchronized (lock) {
-      if (state == State.UP) {
-        for (int i = 0; i < commands.length; i++) {
-          pipeline.add(ByteBuffer.wrap(commands[i]), handlers[i], write);
-        }
-        return;
+      // The state cannot change while the lock is held: all are queued, or none.
+      for (int i = 0; i < commands.length && error == null; i++) {
+        error = queueLocked(ByteBuffer.wrap(commands[i]), handlers[i], write);
       }
-      if ((state == State.CONNECTING || state == State.HANDSHAKE) && queueWhileConnecting) {
-        for (int i = 0; i < commands.length; i++) {
-          pipeline.hold(ByteBuffer.wrap(commands[i]), handlers[i], write);
-        }
-        return;
+    }
+    if (error != null) {
+      for (ReplyHandler h : handlers) {
+        h.onFailure(error);
       }
-      error = lastError != null ? lastError : "ERR backend " + address + " is not connected";
     }
-    for (ReplyHandler h : handlers) {
-      h.onFailure(error);
+  }
+
+  /** Queues a command, or returns the error it fails with now (the server is down). */
+  private String queueLocked(ByteBuffer command, ReplyHandler handler, boolean write) {
+    if (state == State.UP) {
+      pipeline.add(command, handler, write);
+      return null;
     }
+    if ((state == State.CONNECTING || state == State.HANDSHAKE) && queueWhileConnecting) {
+      pipeline.hold(command, handler, write);
+      return null;
+    }
+    return lastError != null ? lastError : "ERR backend " + address + " is not connected";
   }
 
   /** Writes what {@link #send} queued, on the caller's thread as far as the socket takes it. */
