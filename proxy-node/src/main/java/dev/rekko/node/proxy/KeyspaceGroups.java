@@ -117,11 +117,18 @@ final class KeyspaceGroups {
 
   /**
    * Whether a slot changed (a step of a migration, an assignment) after epoch {@code since}: then its
-   * keys may have moved onto a group already visited.
+   * keys may have moved onto a group already visited. Or a group changed (its master switched, a server
+   * came or went): a backend SCAN cursor means nothing on another server, whose table is laid out
+   * differently, so a group scanned across its switch may have been scanned only in part.
    */
   boolean changedSince(long since) {
     for (SlotInfo s : topology.slots()) {
       if (s.epoch() > since) {
+        return true;
+      }
+    }
+    for (var g : topology.groups().values()) {
+      if (g.epoch() > since) {
         return true;
       }
     }
