@@ -40,7 +40,7 @@ for proto in (2, 3):
     check(f"RESP{proto} SCAN across groups", found, set(keys))
     r.delete(f"{tag}:list")
     threading.Timer(0.2, lambda: redis.Redis(port=port + 1).rpush(f"{tag}:list", "v")).start()
-    check(f"RESP{proto} BLPOP woken from another node", r.blpop([f"{tag}:list"], timeout=5), [f"{tag}:list", "v"])
+    check(f"RESP{proto} BLPOP woken from another node", list(r.blpop([f"{tag}:list"], timeout=5)), [f"{tag}:list", "v"])
     r.close()
 
 # Pub/sub: subscriber on node 0, publisher on node 1.

@@ -45,6 +45,7 @@ status=0
 echo "== redis-py"
 "$WORK/py/bin/python" "$HERE/clients.py" "$RESP_PORT" || status=1
 echo "== node-redis"
-(cd "$WORK" && node "$HERE/clients.mjs" "$RESP_PORT") || status=1
+# ES modules resolve packages from the script's own folder: run a copy beside node_modules.
+cp "$HERE/clients.mjs" "$WORK/" && (cd "$WORK" && node clients.mjs "$RESP_PORT") || status=1
 [ $status -eq 0 ] && echo "ALL CLIENT CHECKS PASSED" || echo "SOME CLIENT CHECKS FAILED"
 exit $status
