@@ -162,14 +162,9 @@ final class BlockingCommand extends BlockedRun implements BlockingCalls.Block {
       again = end(false) && isNil(reply) && !expired();
       finished = !again;
     }
-    if (again) {
-      reissue = true;
-      session.signal();
-      return;
+    if (!sendAgain(again)) {
+      target.onReply(reply);
     }
-    calls.release(1);
-    done = true;
-    target.onReply(reply);
   }
 
   @Override
@@ -183,14 +178,24 @@ final class BlockingCommand extends BlockedRun implements BlockingCalls.Block {
       again = end(true) && !expired();
       finished = !again;
     }
+    if (!sendAgain(again)) {
+      target.onFailure(error);
+    }
+  }
+
+  /**
+   * After an answer: when {@code again}, the session is woken to send the command again (true);
+   * otherwise the command is done and its place in the budget given back (false: the caller answers).
+   */
+  private boolean sendAgain(boolean again) {
     if (again) {
       reissue = true;
       session.signal();
-      return;
+      return true;
     }
     calls.release(1);
     done = true;
-    target.onFailure(error);
+    return false;
   }
 
   @Override

@@ -31,13 +31,7 @@ class MigrationBigKeyTest {
         .set("rekko.migration.mover.timeout-per-mib", "200ms")
         .start();
     // The test plays the slot actor: the movers must not move the key behind its back.
-    var http = java.net.http.HttpClient.newHttpClient();
-    var paused = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
-            "http://127.0.0.1:" + fx.node().httpPort() + "/api/migrations/pause"))
-        .header("Content-Type", "application/json")
-        .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
-        java.net.http.HttpResponse.BodyHandlers.ofString());
-    assertThat(paused.statusCode()).as(paused.body()).isEqualTo(200);
+    fx.pauseMigrations();
   }
 
   @AfterAll

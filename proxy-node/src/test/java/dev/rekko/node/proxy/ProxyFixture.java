@@ -202,6 +202,22 @@ final class ProxyFixture implements AutoCloseable {
     }
   }
 
+  /**
+   * Pauses the coordinator's migrations through the node's admin API: for tests that write a slot's
+   * migration steps themselves (the movers must not finish them behind their back), or whose new groups
+   * must stay without slots.
+   */
+  void pauseMigrations() throws IOException, InterruptedException {
+    var response = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+            java.net.URI.create("http://127.0.0.1:" + node().httpPort() + "/api/migrations/pause"))
+        .header("Content-Type", "application/json")
+        .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    if (response.statusCode() != 200) {
+      throw new IllegalStateException("pausing the migrations failed: " + response.statusCode() + " " + response.body());
+    }
+  }
+
   Jedis jedis() {
     return jedis(node(), b -> { });
   }

@@ -5,10 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.rekko.redis.launcher.RedisServer;
 import dev.rekko.topology.GroupInfo;
 import dev.rekko.topology.ServerInfo;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,11 +29,7 @@ class ServerSettingsReplayTest {
   static void start() throws Exception {
     fx = ProxyFixture.builder().groups(2).start();
     // The new group must stay without slots: the coordinator's movers must not start filling it.
-    HttpResponse<String> paused = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
-            "http://127.0.0.1:" + fx.node().httpPort() + "/api/migrations/pause"))
-        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.noBody()).build(),
-        HttpResponse.BodyHandlers.ofString());
-    assertThat(paused.statusCode()).as(paused.body()).isEqualTo(200);
+    fx.pauseMigrations();
   }
 
   @AfterAll
