@@ -2,6 +2,7 @@ package dev.rekko.redis.admin;
 
 import dev.rekko.protocol.resp.RespValue;
 import dev.rekko.redis.backend.BackendAddress;
+import dev.rekko.redis.tls.BackendTls;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
@@ -49,11 +50,20 @@ public final class RedisAdmin implements AutoCloseable {
    */
   public static RedisAdmin connect(String hostPort, String user, String password, Duration timeout)
       throws RedisAdminException {
+    return connect(hostPort, user, password, null, timeout);
+  }
+
+  /**
+   * As {@link #connect(String, String, String, Duration)}, over TLS when {@code tls} is not null (a server
+   * that listens on {@code tls-port}); a failed TLS handshake is {@code UNREACHABLE}, its message says why.
+   */
+  public static RedisAdmin connect(String hostPort, String user, String password, BackendTls tls,
+      Duration timeout) throws RedisAdminException {
     BackendAddress address = BackendAddress.parse(hostPort);
     String server = address.toString();
     RespSocket socket;
     try {
-      socket = new RespSocket(address.host(), address.port(), timeout, timeout);
+      socket = new RespSocket(address.host(), address.port(), timeout, timeout, tls);
     } catch (IOException e) {
       throw new RedisAdminException(server, RedisAdminException.Kind.UNREACHABLE,
           "cannot connect to " + server + ": " + describe(e), e);
@@ -269,6 +279,9 @@ public final class RedisAdmin implements AutoCloseable {
       return "timed out";
     }
     String msg = e.getMessage();
+    if (e instanceof javax.net.ssl.SSLException) {
+      return "TLS: " + (msg == null || msg.isBlank() ? e.getClass().getSimpleName() : msg);
+    }
     return msg == null || msg.isBlank() ? e.getClass().getSimpleName() : msg;
   }
 }

@@ -5,6 +5,7 @@ import dev.rekko.protocol.resp.ReplyDecoder;
 import dev.rekko.protocol.resp.RespProtocolException;
 import dev.rekko.protocol.resp.RespValue;
 import dev.rekko.protocol.resp.RespWriter;
+import dev.rekko.redis.tls.BackendTls;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -15,7 +16,8 @@ import java.time.Duration;
 
 /**
  * One blocking RESP connection: a command out, its reply back, on the caller's thread. For admin work and
- * tools (a handful of commands), never for the data path. Not thread-safe.
+ * tools (a handful of commands), never for the data path. Plain TCP, or TLS with a {@link BackendTls}.
+ * Not thread-safe.
  */
 public final class RespSocket implements AutoCloseable {
   private final Socket socket;
@@ -30,9 +32,22 @@ public final class RespSocket implements AutoCloseable {
    * @throws IOException when the server cannot be reached in {@code connectTimeout}
    */
   public RespSocket(String host, int port, Duration connectTimeout, Duration readTimeout) throws IOException {
-    socket = new Socket();
+    this(host, port, connectTimeout, readTimeout, null);
+  }
+
+  /**
+   * Connects over TLS when {@code tls} is not null (the handshake too must finish in {@code connectTimeout}).
+   *
+   * @throws IOException when the server cannot be reached, or the TLS handshake fails
+   */
+  public RespSocket(String host, int port, Duration connectTimeout, Duration readTimeout, BackendTls tls)
+      throws IOException {
+    int connectMillis = Math.toIntExact(connectTimeout.toMillis());
+    socket = tls == null ? new Socket() : tls.connect(host, port, connectMillis);
     try {
-      socket.connect(new InetSocketAddress(host, port), Math.toIntExact(connectTimeout.toMillis()));
+      if (tls == null) {
+        socket.connect(new InetSocketAddress(host, port), connectMillis);
+      }
       socket.setSoTimeout(Math.toIntExact(readTimeout.toMillis()));
       socket.setTcpNoDelay(true);
       in = socket.getInputStream();

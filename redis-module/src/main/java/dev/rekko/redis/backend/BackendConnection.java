@@ -6,10 +6,12 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
+import java.nio.channels.GatheringByteChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import javax.net.ssl.SSLException;
 
 /**
  * One long-lived, pipelined connection to a backend server and database, shared by many sessions.
@@ -26,6 +28,10 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>With {@link DurableWrites durable writes} on, the replies of write commands wait for a replica's
  * confirmation ({@code WAIT}); with them off, that costs one null check per reply.
+ *
+ * <p>With {@link BackendOptions#tls() TLS} each incarnation runs its TLS handshake ({@link TlsLink}) after
+ * the TCP connect and before the Redis handshake, both within {@code connectTimeout}; without it the
+ * plain path is as before (the socket is written through the same field, one null check per read).
  */
 public final class BackendConnection {
   private enum State { CONNECTING, HANDSHAKE, UP, DOWN, CLOSED }
@@ -48,6 +54,9 @@ public final class BackendConnection {
   private ServerClient client;
   private String lastError;
   private SocketChannel channel;
+  // The socket itself, or its TLS channel.
+  private GatheringByteChannel wire;
+  private TlsLink tls;
   private SelectionKey key;
   private int generation;
   private volatile boolean closed;
@@ -220,7 +229,7 @@ public final class BackendConnection {
 
   private void writeLocked() {
     try {
-      pipeline.write(channel, key, io);
+      pipeline.write(wire, key, io);
     } catch (IOException e) {
       int gen = generation;
       io.execute(() -> failIfCurrent(gen, "write failed: " + e.getMessage()));
@@ -234,6 +243,15 @@ public final class BackendConnection {
       return;
     }
     try {
+      if (tls != null && tls.handshaking()) {
+        if (k.isConnectable()) {
+          channel.finishConnect();
+        }
+        if (tls.handshake(k)) {
+          onConnected();
+        }
+        return;
+      }
       if (k.isConnectable()) {
         channel.finishConnect();
         onConnected();
@@ -245,7 +263,12 @@ public final class BackendConnection {
         synchronized (lock) {
           writeLocked();
         }
+        if (tls != null && tls.takeReadAfterWrite() && k.isValid()) {
+          read();
+        }
       }
+    } catch (SSLException e) {
+      failDown("TLS: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
     } catch (IOException e) {
       failDown(e.getMessage() == null ? e.toString() : e.getMessage());
     } catch (RespProtocolException e) {
@@ -268,7 +291,8 @@ public final class BackendConnection {
     switch (s) {
       case CONNECTING, HANDSHAKE -> {
         if (now - connectStarted > options.connectTimeout().toNanos()) {
-          failDown((s == State.CONNECTING ? "connect timed out after " : "handshake not answered within ")
+          failDown((s == State.HANDSHAKE ? "handshake not answered within "
+              : tls != null && tls.handshaking() ? "TLS handshake not done within " : "connect timed out after ")
               + options.connectTimeout().toMillis() + " ms");
         }
       }
@@ -309,14 +333,21 @@ public final class BackendConnection {
       ch.configureBlocking(false);
       ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
       ch.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
+      TlsLink link = options.tls() == null ? null : TlsLink.over(ch, options.tls(), address);
       synchronized (lock) {
         channel = ch;
+        tls = link;
+        wire = link == null ? ch : link.channel();
         key = ch.register(io.selector(), SelectionKey.OP_CONNECT, this);
       }
       if (ch.connect(new InetSocketAddress(address.host(), address.port()))) {
         ch.finishConnect();
-        onConnected();
+        if (link == null || link.handshake(key)) {
+          onConnected();
+        }
       }
+    } catch (SSLException e) {
+      failDown("TLS: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
     } catch (IOException e) {
       failDown(e.getMessage() == null ? e.toString() : e.getMessage());
     }
@@ -332,7 +363,7 @@ public final class BackendConnection {
   }
 
   private void read() throws IOException {
-    if (!io.readReplies(channel, decoder, answers.replies)) {
+    if (tls == null ? !io.readReplies(channel, decoder, answers.replies) : !readTls()) {
       answers.drop();
       failDown("connection closed by the server");
       return;
@@ -353,6 +384,42 @@ public final class BackendConnection {
       return;
     }
     answers.deliver();
+  }
+
+  /** {@link #read} over TLS; false when the server closed the connection. */
+  private boolean readTls() throws IOException {
+    int result = io.readTlsReplies(tls.channel(), decoder, answers.replies);
+    if (result == BackendIo.MORE) {
+      // The TLS channel may hold more that the selector cannot see: read on in a later round.
+      int gen;
+      synchronized (lock) {
+        gen = generation;
+      }
+      io.execute(() -> readAgain(gen));
+    } else if (result == BackendIo.NEEDS_WRITE) {
+      tls.readWaitsForWrite();
+      synchronized (lock) {
+        pipeline.stallForTls(key, io);
+      }
+    }
+    return result != BackendIo.CLOSED;
+  }
+
+  private void readAgain(int gen) {
+    synchronized (lock) {
+      if (gen != generation || key == null) {
+        return;
+      }
+    }
+    try {
+      read();
+    } catch (SSLException e) {
+      failDown("TLS: " + e.getMessage());
+    } catch (IOException e) {
+      failDown(e.getMessage() == null ? e.toString() : e.getMessage());
+    } catch (RespProtocolException e) {
+      failDown("unreadable reply: " + e.getMessage());
+    }
   }
 
   private void failIfCurrent(int gen, String reason) {
@@ -387,6 +454,9 @@ public final class BackendConnection {
       if (key != null) {
         key.cancel();
       }
+      if (tls != null) {
+        tls.close();
+      }
       if (channel != null) {
         try {
           channel.close();
@@ -395,6 +465,8 @@ public final class BackendConnection {
         }
       }
       channel = null;
+      wire = null;
+      tls = null;
       key = null;
     }
     decoder = null;

@@ -9,6 +9,9 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import tlschannel.NeedsReadException;
+import tlschannel.NeedsWriteException;
+import tlschannel.TlsChannel;
 
 /**
  * One selector thread serving many backend connections: connects, reads and decodes replies, writes
@@ -54,6 +57,53 @@ final class BackendIo extends SelectorLoop {
       }
     }
     return true;
+  }
+
+  /** {@link #readTlsReplies}: the server closed the connection. */
+  static final int CLOSED = -1;
+  /** {@link #readTlsReplies}: all read; wait for the socket. */
+  static final int DRAINED = 0;
+  /** {@link #readTlsReplies}: this round's share read; more may wait inside the TLS channel. */
+  static final int MORE = 1;
+  /** {@link #readTlsReplies}: the TLS channel must write first (a TLS message to answer); wait for write readiness. */
+  static final int NEEDS_WRITE = 2;
+
+  /**
+   * {@link #readReplies} over TLS. A TLS channel hands out one record (at most 16 KiB) per read and keeps
+   * what it read from the socket beyond it, where the selector cannot see it: so it is read until it says
+   * it needs the socket ({@code NeedsReadException}). After 16 full buffers the caller reads again in a
+   * later round, so that one busy connection does not hold up the others.
+   */
+  int readTlsReplies(TlsChannel channel, ReplyDecoder decoder, List<Reply> into) throws IOException {
+    ByteBuffer buf = readBuffer;
+    for (int round = 0; round < 16; round++) {
+      buf.clear();
+      int result = MORE;
+      try {
+        while (buf.hasRemaining()) {
+          if (channel.read(buf) < 0) {
+            result = CLOSED;
+            break;
+          }
+        }
+      } catch (NeedsReadException e) {
+        result = DRAINED;
+      } catch (NeedsWriteException e) {
+        result = NEEDS_WRITE;
+      }
+      int n = buf.position();
+      if (n > 0) {
+        decoder.feed(java.util.Arrays.copyOf(buf.array(), n), 0, n);
+        Reply r;
+        while ((r = decoder.next()) != null) {
+          into.add(r);
+        }
+      }
+      if (result != MORE) {
+        return result;
+      }
+    }
+    return MORE;
   }
 
   void register(BackendConnection connection) {

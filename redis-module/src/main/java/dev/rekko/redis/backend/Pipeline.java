@@ -2,12 +2,13 @@ package dev.rekko.redis.backend;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.GatheringByteChannel;
 import java.nio.channels.SelectionKey;
-import java.nio.channels.SocketChannel;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
+import tlschannel.WouldBlockException;
 
 /**
  * The commands of one backend connection: those sent and not answered yet (first in, first answered),
@@ -15,6 +16,10 @@ import java.util.List;
  * Writes are gathering writes as far as the socket takes them; the rest waits for write readiness.
  * With {@link DurableWrites durable writes} it also knows which commands are writes, and puts one WAIT
  * behind every socket write that carries a write. Guarded by the connection's lock.
+ *
+ * <p>Over TLS the channel is a {@code TlsChannel}, which says "socket full" by throwing instead of leaving
+ * bytes in the buffers, and may hold encrypted bytes of its own after it has taken all of ours: then the
+ * pipeline is {@code stalled} and asks for write readiness with nothing of its own left to write.
  */
 final class Pipeline {
   private static final int MAX_GATHER = 64;
@@ -24,6 +29,8 @@ final class Pipeline {
   private final ArrayDeque<ReplyHandler> heldHandlers = new ArrayDeque<>();
   private final ByteBuffer[] gather = new ByteBuffer[MAX_GATHER];
   private boolean writeInterest;
+  // TLS only: the TLS channel holds encrypted bytes the socket did not take yet.
+  private boolean stalled;
   private long oldestSince;
   // Null when durable writes are off; else whether each pending (held) command is a write, and whether a
   // write was queued to go out since the last WAIT.
@@ -127,6 +134,7 @@ final class Pipeline {
     held.clear();
     out.clear();
     writeInterest = false;
+    stalled = false;
     if (writes != null) {
       writes.clear();
       heldWrites.clear();
@@ -144,13 +152,26 @@ final class Pipeline {
     return out.isEmpty();
   }
 
-  void write(SocketChannel channel, SelectionKey key, BackendIo io) throws IOException {
+  /** A TLS read must write first (a TLS message to answer) and the socket is full: wait for write readiness. */
+  void stallForTls(SelectionKey key, BackendIo io) {
+    stalled = true;
+    if (!writeInterest) {
+      writeInterest = true;
+      key.interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
+      if (!io.inLoop()) {
+        io.selector().wakeup();
+      }
+    }
+  }
+
+  void write(GatheringByteChannel channel, SelectionKey key, BackendIo io) throws IOException {
     if (unconfirmed) {
       // Behind every write that goes out now, and Redis answers it once a replica has all of them.
       unconfirmed = false;
       add(durable.waitCommand(), durable.confirmation, false);
     }
-    while (!out.isEmpty()) {
+    boolean socketFull = false;
+    while (!socketFull && (!out.isEmpty() || stalled)) {
       int n = 0;
       for (ByteBuffer b : out) {
         gather[n++] = b;
@@ -158,17 +179,21 @@ final class Pipeline {
           break;
         }
       }
-      channel.write(gather, 0, n);
-      boolean socketFull = gather[n - 1].hasRemaining();
+      try {
+        channel.write(gather, 0, n);
+        stalled = false;
+        socketFull = n > 0 && gather[n - 1].hasRemaining();
+      } catch (WouldBlockException e) {
+        // TLS: what it took is encrypted and partly written; the rest waits in the TLS channel.
+        stalled = true;
+        socketFull = true;
+      }
       java.util.Arrays.fill(gather, 0, n, null);
       while (!out.isEmpty() && !out.peekFirst().hasRemaining()) {
         out.pollFirst();
       }
-      if (socketFull) {
-        break;
-      }
     }
-    boolean want = !out.isEmpty();
+    boolean want = !out.isEmpty() || stalled;
     if (want != writeInterest) {
       writeInterest = want;
       key.interestOps(want ? SelectionKey.OP_READ | SelectionKey.OP_WRITE : SelectionKey.OP_READ);

@@ -1,6 +1,7 @@
 package dev.rekko.redis.health;
 
 import dev.rekko.redis.backend.BackendAddress;
+import dev.rekko.redis.tls.BackendTls;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -35,9 +36,18 @@ public final class HealthChecker implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(HealthChecker.class);
   private static final AtomicInteger THREADS = new AtomicInteger();
 
-  /** How to check; user and password are the backend credentials (empty for none). */
+  /**
+   * How to check; user and password are the backend credentials (empty for none), {@code tls} the backend
+   * TLS ({@code rekko.backend.tls}; null for plain TCP).
+   */
   public record Settings(Duration checkInterval, Duration infoInterval, Duration pingTimeout, String user,
-      String password) {}
+      String password, BackendTls tls) {
+    /** Plain TCP. */
+    public Settings(Duration checkInterval, Duration infoInterval, Duration pingTimeout, String user,
+        String password) {
+      this(checkInterval, infoInterval, pingTimeout, user, password, null);
+    }
+  }
 
   private final Settings settings;
   private final Consumer<List<ServerHealth>> onChange;
@@ -58,7 +68,8 @@ public final class HealthChecker implements AutoCloseable {
       }
     }
     this.settings = new Settings(settings.checkInterval(), settings.infoInterval(), settings.pingTimeout(),
-        Objects.requireNonNullElse(settings.user(), ""), Objects.requireNonNullElse(settings.password(), ""));
+        Objects.requireNonNullElse(settings.user(), ""), Objects.requireNonNullElse(settings.password(), ""),
+        settings.tls());
     this.onChange = Objects.requireNonNull(onChange, "onChange");
     executor = new ScheduledThreadPoolExecutor(2, r -> {
       Thread t = new Thread(r, "rekko-health-" + THREADS.incrementAndGet());

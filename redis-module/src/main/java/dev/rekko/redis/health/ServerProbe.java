@@ -82,7 +82,7 @@ final class ServerProbe implements AutoCloseable {
       if (closed) {
         throw new IllegalStateException("probe of " + addr + " closed");
       }
-      a = RedisAdmin.connect(addr, settings.user(), settings.password(), settings.pingTimeout());
+      a = RedisAdmin.connect(addr, settings.user(), settings.password(), settings.tls(), settings.pingTimeout());
       masterPriority = null;
       admin = a;
       if (closed) {

@@ -2,6 +2,7 @@ package dev.rekko.redis.launcher;
 
 import dev.rekko.protocol.resp.RespValue;
 import dev.rekko.redis.admin.RespSocket;
+import dev.rekko.redis.tls.BackendTls;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,8 +17,13 @@ public final class LocalRedisClient implements AutoCloseable {
   private final RespSocket socket;
 
   public LocalRedisClient(String host, int port, int timeoutMillis) throws IOException {
+    this(host, port, timeoutMillis, null);
+  }
+
+  /** Over TLS when {@code tls} is not null (a server's {@code tls-port}). */
+  public LocalRedisClient(String host, int port, int timeoutMillis, BackendTls tls) throws IOException {
     Duration timeout = Duration.ofMillis(timeoutMillis);
-    socket = new RespSocket(host, port, timeout, timeout);
+    socket = new RespSocket(host, port, timeout, timeout, tls);
   }
 
   /**

@@ -166,9 +166,17 @@ public final class RedisServer implements AutoCloseable {
     return options;
   }
 
-  /** A client already authenticated with this server's credentials. */
+  /**
+   * The client side of this server's TLS ({@link RedisServerOptions#tls}: its CA, and its own certificate
+   * as the client's), for Rekko's backend connections in tests and the demo; null when it serves plain TCP.
+   */
+  public dev.rekko.redis.tls.BackendTls tls() {
+    return options.tlsClient();
+  }
+
+  /** A client already authenticated with this server's credentials (over TLS when it serves TLS). */
   public LocalRedisClient client() throws IOException {
-    LocalRedisClient c = new LocalRedisClient(options.host(), port, 5_000);
+    LocalRedisClient c = new LocalRedisClient(options.host(), port, 5_000, options.tlsClient());
     List<String> auth = options.authArgs();
     if (!auth.isEmpty()) {
       c.ok(auth.toArray(String[]::new));

@@ -1,9 +1,15 @@
 package dev.rekko.redis.launcher;
 
+import dev.rekko.redis.tls.BackendTls;
+import dev.rekko.redis.tls.TlsContexts;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /** How to start a {@link RedisServer}; obtained from {@link RedisServer#builder()}, finished by {@link #start()}. */
 public final class RedisServerOptions {
@@ -20,6 +26,12 @@ public final class RedisServerOptions {
   private Path dataDir;
   private RedisBinary binary;
   private Duration startTimeout = Duration.ofSeconds(20);
+  private Path tlsCert;
+  private Path tlsKey;
+  private Path tlsCa;
+  private boolean tlsAuthClients = true;
+  private boolean tlsCluster = true;
+  private BackendTls tlsClient;
 
   RedisServerOptions() {}
 
@@ -76,6 +88,34 @@ public final class RedisServerOptions {
     return this;
   }
 
+  /**
+   * Serves TLS only: the server's {@link RedisServer#port() port} is its {@code tls-port}, and plain TCP is
+   * off ({@code port 0}). With {@code tls-replication yes} (a replica reaches its master over TLS) and, unless
+   * {@link #tlsCluster(boolean) turned off}, {@code tls-cluster yes}: the one setting that makes the
+   * server's {@code MIGRATE} reach its target over TLS. The server presents {@code cert} to its TLS clients
+   * and, as a client itself (replication, MIGRATE), too; it checks peers against {@code ca}. The launcher's
+   * own client (readiness, {@link RedisServer#client()}) also uses {@code cert}, so it must allow client use.
+   */
+  public RedisServerOptions tls(Path cert, Path key, Path ca) {
+    this.tlsCert = cert;
+    this.tlsKey = key;
+    this.tlsCa = ca;
+    this.tlsClient = null;
+    return this;
+  }
+
+  /** {@code tls-auth-clients}: clients must present a certificate (the default) or not. */
+  public RedisServerOptions tlsAuthClients(boolean required) {
+    this.tlsAuthClients = required;
+    return this;
+  }
+
+  /** {@code tls-cluster}: on (the default with {@link #tls}) this server's MIGRATE connects with TLS. */
+  public RedisServerOptions tlsCluster(boolean on) {
+    this.tlsCluster = on;
+    return this;
+  }
+
   /** A folder kept after close; by default a temporary folder that close deletes. */
   public RedisServerOptions dataDir(Path dir) {
     this.dataDir = dir;
@@ -110,6 +150,27 @@ public final class RedisServerOptions {
     return password;
   }
 
+  boolean tlsOn() {
+    return tlsCert != null;
+  }
+
+  /** The client side of {@link #tls}, with the server's own certificate; null without TLS. */
+  synchronized BackendTls tlsClient() {
+    if (tlsCert == null) {
+      return null;
+    }
+    if (tlsClient == null) {
+      try {
+        tlsClient = BackendTls.of(TlsContexts.client(Optional.of(tlsCa), Optional.of(tlsCert), Optional.of(tlsKey)));
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read the TLS files of redis-server", e);
+      } catch (GeneralSecurityException e) {
+        throw new IllegalArgumentException("unusable TLS files for redis-server: " + e.getMessage(), e);
+      }
+    }
+    return tlsClient;
+  }
+
   Path dataDir() {
     return dataDir;
   }
@@ -136,7 +197,7 @@ public final class RedisServerOptions {
   String configText(Path dir, int port) {
     List<String> lines = new ArrayList<>(List.of(
         "bind " + host,
-        "port " + port,
+        tlsOn() ? "port 0" : "port " + port,
         "daemonize no",
         "dir " + quote(dir.toString()),
         "pidfile " + quote(dir.resolve("redis.pid").toString()),
@@ -160,6 +221,15 @@ public final class RedisServerOptions {
       if (masterPassword != null) {
         lines.add("masterauth " + quote(masterPassword));
       }
+    }
+    if (tlsOn()) {
+      lines.add("tls-port " + port);
+      lines.add("tls-cert-file " + quote(tlsCert.toString()));
+      lines.add("tls-key-file " + quote(tlsKey.toString()));
+      lines.add("tls-ca-cert-file " + quote(tlsCa.toString()));
+      lines.add("tls-auth-clients " + (tlsAuthClients ? "yes" : "no"));
+      lines.add("tls-replication yes");
+      lines.add("tls-cluster " + (tlsCluster ? "yes" : "no"));
     }
     lines.addAll(extraConfig);
     return String.join("\n", lines) + "\n";

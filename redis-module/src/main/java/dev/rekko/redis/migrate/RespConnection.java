@@ -59,11 +59,14 @@ final class RespConnection implements AutoCloseable {
   /** Connects and logs in; the connection starts in database 0. */
   static RespConnection open(BackendAddress address, Credentials credentials, long connectTimeoutMillis,
       long replyWaitNanos) throws IOException {
-    Socket socket = new Socket();
+    Socket socket = credentials.tls() == null ? new Socket()
+        : credentials.tls().connect(address.host(), address.port(), (int) connectTimeoutMillis);
     try {
-      socket.setTcpNoDelay(true);
-      socket.setKeepAlive(true);
-      socket.connect(new InetSocketAddress(address.host(), address.port()), (int) connectTimeoutMillis);
+      if (credentials.tls() == null) {
+        socket.setTcpNoDelay(true);
+        socket.setKeepAlive(true);
+        socket.connect(new InetSocketAddress(address.host(), address.port()), (int) connectTimeoutMillis);
+      }
       RespConnection c = new RespConnection(address, socket);
       if (credentials.present()) {
         if (credentials.user().isEmpty()) {

@@ -250,10 +250,21 @@ public final class SubscriberConnection implements AutoCloseable {
       }
       socket = s;
     }
-    s.connect(new InetSocketAddress(server.host(), server.port()), (int) options.connectTimeout().toMillis());
+    int connectMillis = (int) options.connectTimeout().toMillis();
+    s.connect(new InetSocketAddress(server.host(), server.port()), connectMillis);
     s.setTcpNoDelay(true);
     s.setKeepAlive(true);
-    return s;
+    if (options.tls() == null) {
+      return s;
+    }
+    // close() may close the plain socket meanwhile, which ends the TLS handshake too.
+    Socket tls = options.tls().handshake(s, server.host(), server.port(), connectMillis);
+    synchronized (lock) {
+      if (socket == s) {
+        socket = tls;
+      }
+    }
+    return tls;
   }
 
   /** Up: sends the whole set; callbacks waiting for the connection run once it is confirmed. */
