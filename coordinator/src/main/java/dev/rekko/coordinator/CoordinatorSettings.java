@@ -1,6 +1,7 @@
 package dev.rekko.coordinator;
 
 import dev.rekko.redis.admin.RedisVersion;
+import dev.rekko.redis.tls.BackendTls;
 import dev.rekko.topology.TopologySeed;
 import dev.rekko.coordinator.ha.HaSettings;
 import java.time.Duration;
@@ -24,6 +25,7 @@ import java.util.Objects;
  *                           answering anyway (it normally takes one notify interval)
  * @param maxParallelSlots   how many slots migrate at once (from their start to their end)
  * @param ha                 health checks, automatic failover and switchover
+ * @param backendTls         TLS for admin connections to backend Redis ({@code rekko.backend.tls}); null: plain TCP
  */
 public record CoordinatorSettings(
     List<TopologySeed.SeedGroup> seedGroups,
@@ -34,7 +36,16 @@ public record CoordinatorSettings(
     Duration slotAskTimeout,
     Duration viewTimeout,
     int maxParallelSlots,
-    HaSettings ha) {
+    HaSettings ha,
+    BackendTls backendTls) {
+
+  /** Plain TCP to the backend servers. */
+  public CoordinatorSettings(List<TopologySeed.SeedGroup> seedGroups, String backendUser, String backendPassword,
+      Duration serverCheckTimeout, RedisVersion minRedisVersion, Duration slotAskTimeout, Duration viewTimeout,
+      int maxParallelSlots, HaSettings ha) {
+    this(seedGroups, backendUser, backendPassword, serverCheckTimeout, minRedisVersion, slotAskTimeout,
+        viewTimeout, maxParallelSlots, ha, null);
+  }
 
   /** With the default {@link HaSettings}. */
   public CoordinatorSettings(List<TopologySeed.SeedGroup> seedGroups, String backendUser, String backendPassword,
@@ -64,6 +75,7 @@ public record CoordinatorSettings(
     return "CoordinatorSettings[seedGroups=" + seedGroups + ", backendUser=" + backendUser
         + ", backendPassword=" + (backendPassword.isEmpty() ? "" : "***") + ", serverCheckTimeout="
         + serverCheckTimeout + ", minRedisVersion=" + minRedisVersion + ", slotAskTimeout=" + slotAskTimeout
-        + ", viewTimeout=" + viewTimeout + ", maxParallelSlots=" + maxParallelSlots + ", ha=" + ha + "]";
+        + ", viewTimeout=" + viewTimeout + ", maxParallelSlots=" + maxParallelSlots + ", ha=" + ha
+        + (backendTls == null ? "" : ", backendTls=on") + "]";
   }
 }

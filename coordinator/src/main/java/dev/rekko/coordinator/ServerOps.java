@@ -86,7 +86,7 @@ final class ServerOps {
   }
 
   private RedisAdmin connect(String addr) throws RedisAdminException {
-    return RedisAdmin.connect(addr, settings.backendUser(), settings.backendPassword(),
+    return RedisAdmin.connect(addr, settings.backendUser(), settings.backendPassword(), settings.backendTls(),
         settings.serverCheckTimeout());
   }
 

@@ -204,7 +204,7 @@ final class RedisSwitch {
   }
 
   private RedisAdmin connect(String addr) throws RedisAdminException {
-    return RedisAdmin.connect(addr, settings.backendUser(), settings.backendPassword(),
+    return RedisAdmin.connect(addr, settings.backendUser(), settings.backendPassword(), settings.backendTls(),
         settings.serverCheckTimeout());
   }
 

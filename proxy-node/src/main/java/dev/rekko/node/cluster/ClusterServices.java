@@ -82,7 +82,8 @@ public final class ClusterServices {
     var coordinator = CoordinatorSingleton.init(system, config.coordinator(), replica, writer, slots, movers);
     HaSettings ha = config.coordinator().ha();
     system.systemActorOf(HealthReporter.create(ha, new HealthChecker.Settings(ha.checkInterval(), ha.infoInterval(),
-        ha.pingTimeout(), config.backend().user(), config.backend().password()), replica, coordinator),
+        ha.pingTimeout(), config.backend().user(), config.backend().password(), config.backend().connections().tls()),
+        replica, coordinator),
         "rekko-health-reporter", Props.empty());
     return new ClusterServices(system, writer, replica, reporter, coordinator, joining);
   }

@@ -78,7 +78,8 @@ final class ModuleSettings {
         r.duration(COORDINATOR + "slot-ask-timeout", false),
         r.duration(COORDINATOR + "view-timeout", false),
         r.integer(COORDINATOR + "max-parallel-slots", 1, Integer.MAX_VALUE),
-        ha(r));
+        ha(r),
+        backend.connections().tls());
   }
 
   /** {@code rekko.ha}: health checks, failover and switchover, for the coordinator and the node's reporter. */

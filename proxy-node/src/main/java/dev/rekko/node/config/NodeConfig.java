@@ -120,7 +120,7 @@ public record NodeConfig(
         r.duration("rekko.backend.receive-timeout", false),
         r.duration("rekko.backend.reconnect-backoff-min", false),
         r.duration("rekko.backend.reconnect-backoff-max", false),
-        r.duration("rekko.backend.ping-period", false));
+        r.duration("rekko.backend.ping-period", false)).withTls(BackendTlsSettings.read(r));
     DurableWrites durableWrites = ModuleSettings.durableWrites(r);
     if (durableWrites.enabled()) {
       connections = connections.withDurableWrites(durableWrites.timeout());
@@ -138,7 +138,8 @@ public record NodeConfig(
     MigrationSettings migration = new MigrationSettings(
         r.duration("rekko.migration.hold-timeout", false),
         r.integer("rekko.migration.max-parallel-walks", 1, 1024),
-        new GroupMoverSettings(new Credentials(backend.user(), backend.password()), ModuleSettings.serverMover(r)));
+        new GroupMoverSettings(new Credentials(backend.user(), backend.password(), connections.tls()),
+            ModuleSettings.serverMover(r)));
     TopologySettings topology = ModuleSettings.topology(r);
     CoordinatorSettings coordinator = ModuleSettings.coordinator(r, groups, backend);
     String datacenter = r.string("rekko.node.datacenter").trim();
