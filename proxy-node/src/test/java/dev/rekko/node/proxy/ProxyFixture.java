@@ -6,6 +6,7 @@ import dev.rekko.node.config.NodeConfig;
 import dev.rekko.protocol.SlotHash;
 import dev.rekko.redis.launcher.RedisServer;
 import dev.rekko.redis.launcher.RedisServerOptions;
+import dev.rekko.redis.tls.Certificates;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import java.io.IOException;
@@ -44,6 +45,8 @@ final class ProxyFixture implements AutoCloseable {
   private final List<AutoCloseable> clients = new ArrayList<>();
   private final int[] groupOfSlot;
   private final Path dataRoot;
+  // With Builder.backendTls: the CA every server's and the node's certificates come from.
+  private Certificates backendCa;
 
   static Builder builder() {
     return new Builder();
@@ -53,6 +56,7 @@ final class ProxyFixture implements AutoCloseable {
     private int groups = 2;
     private int replicas;
     private String backendPassword = "";
+    private boolean backendTls;
     private final Map<String, String> overrides = new LinkedHashMap<>();
 
     Builder groups(int n) {
@@ -68,6 +72,15 @@ final class ProxyFixture implements AutoCloseable {
     /** Every Redis server demands this password, and the node is configured to send it. */
     Builder backendPassword(String password) {
       this.backendPassword = password;
+      return this;
+    }
+
+    /**
+     * Every Redis server listens only on {@code tls-port} and requires client certificates (replicas follow
+     * over TLS, MIGRATE goes over TLS: {@code tls-cluster yes}); the node gets {@code rekko.backend.tls}.
+     */
+    Builder backendTls() {
+      this.backendTls = true;
       return this;
     }
 
@@ -87,13 +100,16 @@ final class ProxyFixture implements AutoCloseable {
     this.dataRoot = java.nio.file.Files.createTempDirectory(
         java.nio.file.Path.of(System.getProperty("java.io.tmpdir")), "rekko-fixture-");
     try {
+      if (b.backendTls) {
+        backendCa = Certificates.newCa(dataRoot.resolve("tls"), "rekko-fixture-ca");
+      }
       for (int g = 0; g < b.groups; g++) {
         List<RedisServer> group = new ArrayList<>();
         groups.add(group);
-        RedisServer master = options(b.backendPassword).start();
+        RedisServer master = options(b.backendPassword, "redis-" + g + "-0").start();
         group.add(master);
         for (int r = 0; r < b.replicas; r++) {
-          group.add(options(b.backendPassword).replicaOf(master).start());
+          group.add(options(b.backendPassword, "redis-" + g + "-" + (r + 1)).replicaOf(master).start());
         }
       }
       Map<String, String> o = new LinkedHashMap<>();
@@ -109,6 +125,13 @@ final class ProxyFixture implements AutoCloseable {
       if (!b.backendPassword.isEmpty()) {
         o.put("rekko.backend.password", b.backendPassword);
       }
+      if (backendCa != null) {
+        Certificates.Issued node = backendCa.issue("rekko-node");
+        o.put("rekko.backend.tls.enabled", "on");
+        o.put("rekko.backend.tls.ca-file", backendCa.caFile().toString());
+        o.put("rekko.backend.tls.cert-file", node.cert().toString());
+        o.put("rekko.backend.tls.key-file", node.key().toString());
+      }
       o.putAll(b.overrides);
       this.baseOverrides = Map.copyOf(o);
       this.groupOfSlot = GroupSeed.evenSlots(seeds());
@@ -119,8 +142,12 @@ final class ProxyFixture implements AutoCloseable {
     }
   }
 
-  private static RedisServerOptions options(String password) {
+  private RedisServerOptions options(String password, String name) throws Exception {
     RedisServerOptions o = RedisServer.builder();
+    if (backendCa != null) {
+      Certificates.Issued cert = backendCa.issue(name);
+      o.tls(cert.cert(), cert.key(), backendCa.caFile());
+    }
     return password.isEmpty() ? o : o.password(password);
   }
 
@@ -242,6 +269,9 @@ final class ProxyFixture implements AutoCloseable {
         .timeoutMillis(TIMEOUT_MILLIS);
     if (!backendPassword.isEmpty()) {
       b.password(backendPassword);
+    }
+    if (server.tls() != null) {
+      b.ssl(true).sslSocketFactory(server.tls().context().getSocketFactory());
     }
     return track(new Jedis(new HostAndPort("127.0.0.1", server.port()), b.build()));
   }
