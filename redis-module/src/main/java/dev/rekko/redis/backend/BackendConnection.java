@@ -267,10 +267,8 @@ public final class BackendConnection {
           read();
         }
       }
-    } catch (SSLException e) {
-      failDown("TLS: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
     } catch (IOException e) {
-      failDown(e.getMessage() == null ? e.toString() : e.getMessage());
+      failDown(e);
     } catch (RespProtocolException e) {
       failDown("unreadable reply: " + e.getMessage());
     }
@@ -346,10 +344,8 @@ public final class BackendConnection {
           onConnected();
         }
       }
-    } catch (SSLException e) {
-      failDown("TLS: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
     } catch (IOException e) {
-      failDown(e.getMessage() == null ? e.toString() : e.getMessage());
+      failDown(e);
     }
   }
 
@@ -413,10 +409,8 @@ public final class BackendConnection {
     }
     try {
       read();
-    } catch (SSLException e) {
-      failDown("TLS: " + e.getMessage());
     } catch (IOException e) {
-      failDown(e.getMessage() == null ? e.toString() : e.getMessage());
+      failDown(e);
     } catch (RespProtocolException e) {
       failDown("unreadable reply: " + e.getMessage());
     }
@@ -429,6 +423,12 @@ public final class BackendConnection {
       }
     }
     failDown(reason);
+  }
+
+  /** A failed TLS handshake or TLS record says so: "TLS: " and the JDK's reason (an untrusted certificate …). */
+  private void failDown(IOException e) {
+    String reason = e.getMessage() == null ? e.toString() : e.getMessage();
+    failDown(e instanceof SSLException ? "TLS: " + reason : reason);
   }
 
   private void failDown(String reason) {
