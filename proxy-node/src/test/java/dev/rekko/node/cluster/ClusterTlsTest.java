@@ -36,8 +36,9 @@ import redis.clients.jedis.Jedis;
 /**
  * {@code rekko.cluster.tls}: nodes with certificates of the cluster's CA form a cluster over mutual TLS
  * and serve; a process with a certificate of another CA, or without TLS, pointed at them is refused in
- * the handshake (logged on both sides) and never becomes a member, while a node with a right certificate
- * joins. The cluster runs in this JVM, the intruder with the foreign certificate in a JVM of its own.
+ * the handshake (the foreign certificate is logged on both sides) and never becomes a member, while a
+ * node with a right certificate joins. The cluster runs in this JVM, the intruder with the foreign
+ * certificate in a JVM of its own.
  */
 class ClusterTlsTest {
   @TempDir
