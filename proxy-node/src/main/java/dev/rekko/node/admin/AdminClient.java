@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.node.MissingNode;
+import dev.rekko.redis.tls.TlsContexts;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -21,6 +22,8 @@ import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
 
 /**
  * The HTTP API v1 of one node, seen as JSON trees. Trees rather than the topology records because the
@@ -41,12 +44,25 @@ final class AdminClient {
 
   /** {@code base} like {@code http://127.0.0.1:11080}; {@code token} is sent with every request when present. */
   AdminClient(URI base, Optional<String> token) {
+    this(base, token, Optional.empty());
+  }
+
+  /**
+   * @param tls for an {@code https://} base: the context trusting the node's CA (and holding the client's
+   *            certificate when the node asks for one); empty: the JDK's default trust
+   */
+  AdminClient(URI base, Optional<String> token, Optional<SSLContext> tls) {
     this.base = base;
     this.token = token;
-    this.http = HttpClient.newBuilder()
+    HttpClient.Builder b = HttpClient.newBuilder()
         .connectTimeout(CONNECT_TIMEOUT)
-        .followRedirects(HttpClient.Redirect.NEVER)
-        .build();
+        .followRedirects(HttpClient.Redirect.NEVER);
+    tls.ifPresent(ctx -> {
+      SSLParameters params = ctx.getDefaultSSLParameters();
+      params.setProtocols(TlsContexts.PROTOCOLS);
+      b.sslContext(ctx).sslParameters(params);
+    });
+    this.http = b.build();
   }
 
   /** The base URL as the user would write it, without the trailing slash. */
@@ -110,7 +126,9 @@ final class AdminClient {
       throw AdminFailure.noAnswer("no answer from " + uri + " within " + REQUEST_TIMEOUT.toSeconds()
           + " s; the node may still carry the request out");
     } catch (IOException e) {
-      throw AdminFailure.unreachable("cannot reach " + shown() + ": " + reason(e), e);
+      String hint = tlsHint(e);
+      String why = hint.startsWith(" (the node's certificate") ? "TLS handshake failed" : reason(e);
+      throw AdminFailure.unreachable("cannot reach " + shown() + ": " + why + hint, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw AdminFailure.unreachable("interrupted while waiting for " + uri, e);
@@ -150,6 +168,37 @@ final class AdminClient {
   private static String abbreviate(String text) {
     String line = text.strip().replaceAll("\\s+", " ");
     return line.length() <= 200 ? line : line.substring(0, 200) + "...";
+  }
+
+  /**
+   * What to do about a failure that TLS explains: the text of java.net.http's exceptions names the
+   * symptom (a handshake alert, a closed connection), not the missing option.
+   */
+  private String tlsHint(IOException e) {
+    boolean https = "https".equalsIgnoreCase(base.getScheme());
+    String all = chain(e);
+    if (https && (all.contains("PKIX") || all.contains("CertificateException") || all.contains("No subject alternative"))) {
+      return " (the node's certificate is not trusted: give the CA that signed it with --cacert FILE)";
+    }
+    if (https && (all.contains("certificate_required") || all.contains("bad_certificate"))) {
+      return " (the node requires a client certificate signed by its CA: give it with --cert FILE --key FILE)";
+    }
+    if (https && all.contains("Unsupported or unrecognized SSL message")) {
+      return " (the node does not speak HTTPS on this port: use http://HOST:PORT)";
+    }
+    boolean connected = !(e instanceof ConnectException) && !all.contains("Connection refused");
+    if (!https && connected && !(e instanceof HttpTimeoutException)) {
+      return " (if the node serves HTTPS (rekko.admin.tls), use --cacert FILE or an https:// address)";
+    }
+    return "";
+  }
+
+  private static String chain(Throwable e) {
+    StringBuilder b = new StringBuilder();
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      b.append(t.getClass().getName()).append(": ").append(t.getMessage()).append('\n');
+    }
+    return b.toString();
   }
 
   /**

@@ -13,8 +13,13 @@ import dev.rekko.coordinator.http.AdminApiSettings;
  * @param allowUnauthenticated whether the API may listen beyond loopback without a token: without it such a
  *                             node refuses to start, since anyone who reaches the port could then migrate
  *                             slots or remove servers
+ * @param tls                  {@code rekko.admin.tls}: HTTPS, or {@link AdminTls#OFF}
  */
-public record AdminSettings(String host, int port, AdminApiSettings api, boolean allowUnauthenticated) {
+public record AdminSettings(String host, int port, AdminApiSettings api, boolean allowUnauthenticated, AdminTls tls) {
+
+  public AdminSettings(String host, int port, AdminApiSettings api, boolean allowUnauthenticated) {
+    this(host, port, api, allowUnauthenticated, AdminTls.OFF);
+  }
 
   public AdminSettings(String host, int port, String token) {
     this(host, port, new AdminApiSettings(token, java.time.Duration.ofSeconds(60)), false);

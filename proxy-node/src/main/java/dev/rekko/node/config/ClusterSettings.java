@@ -16,6 +16,8 @@ import java.util.List;
  * @param fenceAfter  how long this node may miss a majority before it refuses client commands; shorter
  *                    than {@code stableAfter}, so a minority stops writing before the majority moves on
  * @param onDowned    what the process does when the resolver downs this node
+ * @param tls         {@code rekko.cluster.tls}: Artery over TLS with mutual authentication, or
+ *                    {@link ClusterTls#OFF}
  */
 public record ClusterSettings(
     String host,
@@ -24,7 +26,8 @@ public record ClusterSettings(
     FormNewCluster formNewCluster,
     Duration stableAfter,
     Duration fenceAfter,
-    OnDowned onDowned) {
+    OnDowned onDowned,
+    ClusterTls tls) {
 
   public enum OnDowned {
     /** Stop listening and end the process (exit code 3), for a supervisor to restart. */

@@ -130,7 +130,7 @@ public record NodeConfig(
         r.integer("rekko.backend.max-blocking-connections", 0, Integer.MAX_VALUE));
     AdminSettings admin = new AdminSettings(r.host("rekko.admin.host"), r.port("rekko.admin.port"),
         new AdminApiSettings(r.string("rekko.admin.token"), r.duration("rekko.admin.request-timeout", false)),
-        r.bool("rekko.admin.allow-unauthenticated"));
+        r.bool("rekko.admin.allow-unauthenticated"), TlsSettings.admin(r));
     List<GroupSeed> groups = BootstrapGroups.read(r, "rekko.bootstrap.groups");
     String redisBinary = r.string("rekko.redis.binary");
     String dataDir = r.string("rekko.data-dir");
@@ -150,7 +150,8 @@ public record NodeConfig(
         r.formNewCluster("rekko.cluster.form-new-cluster"),
         r.duration("rekko.cluster.stable-after", false),
         r.duration("rekko.cluster.fence-after", false),
-        r.onDowned("rekko.cluster.on-downed"));
+        r.onDowned("rekko.cluster.on-downed"),
+        TlsSettings.cluster(r));
 
     if (!backend.user().isEmpty() && backend.password().isEmpty()) {
       r.problem("rekko.backend.user", "an ACL user needs rekko.backend.password as well");
@@ -192,6 +193,7 @@ public record NodeConfig(
     // Pekko HTTP's own request timeout (20 s by default) would otherwise cut off a call that the API is
     // still allowed to wait for (rekko.admin.request-timeout), with a plain-text 503.
     pekko.put("pekko.http.server.request-timeout", admin.api().askTimeout().plusSeconds(5).toMillis() + "ms");
+    pekko.putAll(cluster.tls().pekkoSettings());
     if (cluster.formNewCluster() == ClusterSettings.FormNewCluster.ON) {
       // Pekko's first seed forms a cluster when every other seed answered that it is in none, or when
       // this timeout ends; "on" means only the former.

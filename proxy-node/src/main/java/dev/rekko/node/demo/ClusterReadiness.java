@@ -21,6 +21,7 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.stream.Collectors;
+import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,18 +41,30 @@ public final class ClusterReadiness {
 
   private final List<Endpoint> endpoints;
   private final List<? extends DemoNode> nodes;
-  private final HttpClient http = HttpClient.newBuilder()
-      .version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(REQUEST_TIMEOUT)
-      .build();
+  private final HttpClient http;
+  private final String scheme;
   private final ObjectMapper json = new ObjectMapper();
 
   /**
    * @param nodes the processes behind the endpoints, watched for an early exit; may be empty
    */
   public ClusterReadiness(List<Endpoint> endpoints, List<? extends DemoNode> nodes) {
+    this(endpoints, nodes, Optional.empty());
+  }
+
+  /**
+   * @param https when the nodes serve their API over HTTPS ({@code rekko.admin.tls}): a context trusting
+   *              their CA (with a client certificate if they require one), e.g. from {@code TlsContexts.client}
+   */
+  public ClusterReadiness(List<Endpoint> endpoints, List<? extends DemoNode> nodes, Optional<SSLContext> https) {
     this.endpoints = List.copyOf(endpoints);
     this.nodes = List.copyOf(nodes);
+    HttpClient.Builder b = HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(REQUEST_TIMEOUT);
+    https.ifPresent(b::sslContext);
+    this.http = b.build();
+    this.scheme = https.isPresent() ? "https" : "http";
   }
 
   /**
@@ -108,7 +121,7 @@ public final class ClusterReadiness {
   }
 
   private JsonNode fetchTopology(Endpoint e, List<String> problems) throws InterruptedException {
-    URI uri = URI.create("http://" + e.httpHost() + ":" + e.httpPort() + "/api/topology");
+    URI uri = URI.create(scheme + "://" + e.httpHost() + ":" + e.httpPort() + "/api/topology");
     try {
       HttpResponse<String> response = http.send(
           HttpRequest.newBuilder(uri).timeout(REQUEST_TIMEOUT).GET().build(),

@@ -120,7 +120,7 @@ class AdminErrorsTest {
     assertThat(typo.err()).startsWith("Unmatched argument at index 2: 'frobnicate'");
     AdminRun run = AdminRun.run(Map.of(), "--addr", "redis://h:1", "nodes");
     assertThat(run.code()).isEqualTo(2);
-    assertThat(run.err()).startsWith("Invalid --addr 'redis://h:1': expected HOST:PORT or http://HOST:PORT");
+    assertThat(run.err()).startsWith("Invalid --addr 'redis://h:1': expected HOST:PORT or http(s)://HOST:PORT");
     assertThat(AdminRun.run(Map.of("REKKO_ADMIN_ADDR", "h:port"), "nodes").err()).startsWith("Invalid --addr 'h:port'");
   }
 
