@@ -111,7 +111,8 @@ public record NodeConfig(
         r.duration("rekko.proxy.idle-timeout", true),
         r.bool("rekko.proxy.tcp-keepalive"),
         r.bool("rekko.proxy.protected-mode"),
-        ClientLimits.read(r));
+        ClientLimits.read(r),
+        r.choice("rekko.proxy.transport", ProxySettings.Transport.class, ProxySettings.Transport.NIO));
     BackendOptions connections = new BackendOptions(
         r.string("rekko.backend.user"),
         r.string("rekko.backend.password"),

@@ -161,6 +161,11 @@ final class RespSocket implements AutoCloseable {
     }
   }
 
+  /** Sends end-of-stream (a half-close): nothing more will be written, replies may still be read. */
+  void shutdownOutput() throws IOException {
+    socket.shutdownOutput();
+  }
+
   void setTimeout(int millis) throws IOException {
     socket.setSoTimeout(millis);
   }
