@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
-# Data-path benchmark: Redis direct vs Rekko vs twemproxy (nutcracker), side by side in one run,
-# with redis-benchmark (50 clients; SET, GET, MGET of 10 keys; pipeline depth 1 and 16).
-# Prints ops/s, p50/p99 and the ratios. Installs nothing: it says what is missing and skips it.
+# Data-path benchmark: Redis direct vs Rekko (both client transports: `nio` and `streams`, see
+# rekko.proxy.transport) vs twemproxy (nutcracker), side by side in one run, with redis-benchmark
+# (50 clients; SET, GET, MGET of 10 keys; pipeline depth 1 and 16). Prints ops/s, p50/p99 and the
+# ratios. Installs nothing: it says what is missing and skips it. Each transport runs in its own demo
+# (one node, one Redis without replicas); "direct" is the first demo's Redis. While one target is
+# measured the others sit idle.
 #
 #   deploy/bench/data-path.sh                 # defaults
 #   ROUNDS=3 REQUESTS=300000 deploy/bench/data-path.sh
 #
 # Environment: ROUNDS (runs per cell; the median is reported, default 1), REQUESTS (per P=1 run,
 # default 200000; P=16 runs do 8x), CLIENTS (default 50), RESP_PORT (19000), HTTP_PORT (11080),
-# TWEM_PORT (22121), TESTS (default "SET GET MGET"), PIPELINES (default "1 16"), JAVA_OPTS (for the demo JVM; default -XX:+UseParallelGC -XX:+ExitOnOutOfMemoryError; ParallelGC measured
+# TWEM_PORT (22121), CLUSTER_PORT (2551; the streams demo uses +100, its RESP and HTTP ports +1),
+# TRANSPORTS (default "nio streams"), TESTS (default "SET GET MGET"), PIPELINES (default "1 16"), JAVA_OPTS (for the demo JVM; default -XX:+UseParallelGC -XX:+ExitOnOutOfMemoryError; ParallelGC measured
 # better here than G1 for the node's short-lived garbage: P=16 +15-25%, lower p99), DEMO_ARGS (more
 # arguments for `demo`, e.g. "-D pekko.actor.default-dispatcher.throughput=20"; these reach the node
 # JVM, which is a child of the demo's: JAVA_OPTS only reaches the demo's own JVM).
@@ -21,6 +25,8 @@ CLIENTS=${CLIENTS:-50}
 RESP_PORT=${RESP_PORT:-19000}
 HTTP_PORT=${HTTP_PORT:-11080}
 TWEM_PORT=${TWEM_PORT:-22121}
+CLUSTER_PORT=${CLUSTER_PORT:-2551}
+TRANSPORTS=${TRANSPORTS:-nio streams}
 TESTS=${TESTS:-SET GET MGET}
 PIPELINES=${PIPELINES:-1 16}
 JAR=proxy-node/target/rekko-node.jar
@@ -48,20 +54,37 @@ if [ ! -f "$JAR" ]; then
   ./mvnw -q -B -DskipTests package
 fi
 
-# One Redis group without replicas, one node: the same Redis behind every target.
-java ${JAVA_OPTS--XX:+UseParallelGC -XX:+ExitOnOutOfMemoryError} -jar "$JAR" demo --nodes 1 --groups 1 --replicas 0 \
-  --base-port "$RESP_PORT" --admin-base-port "$HTTP_PORT" ${DEMO_ARGS:-} >"$WORK/demo.log" 2>&1 &
-PIDS+=($!)
-for _ in $(seq 1 120); do
-  grep -qs '^READY' "$WORK/demo.log" && break
-  sleep 0.5
+# One Redis group without replicas, one node, per transport: the same kind of Redis behind every target.
+start_demo() { # TRANSPORT OFFSET
+  local log="$WORK/demo-$1.log"
+  java ${JAVA_OPTS--XX:+UseParallelGC -XX:+ExitOnOutOfMemoryError} -jar "$JAR" demo --nodes 1 --groups 1 --replicas 0 \
+    --base-port $((RESP_PORT + $2)) --admin-base-port $((HTTP_PORT + $2)) --cluster-base-port $((CLUSTER_PORT + 100 * $2)) \
+    -D rekko.proxy.transport="$1" ${DEMO_ARGS:-} >"$log" 2>&1 &
+  PIDS+=($!)
+}
+await_demo() { # TRANSPORT -> prints the READY line
+  local log="$WORK/demo-$1.log"
+  for _ in $(seq 1 120); do
+    grep -qs '^READY' "$log" && break
+    sleep 0.5
+  done
+  if ! grep -qs '^READY' "$log"; then
+    echo "the Rekko demo ($1) did not become ready:" >&2
+    cat "$log" >&2
+    exit 1
+  fi
+  grep '^READY' "$log"
+}
+TARGETS=()
+i=0
+for tr in $TRANSPORTS; do start_demo "$tr" "$i"; i=$((i + 1)); done
+i=0
+for tr in $TRANSPORTS; do
+  R=$(await_demo "$tr") || exit 1
+  [ "$i" = 0 ] && READY=$R
+  TARGETS+=("$tr:$((RESP_PORT + i))")
+  i=$((i + 1))
 done
-READY=$(grep '^READY' "$WORK/demo.log" || true)
-if [ -z "$READY" ]; then
-  echo "the Rekko demo did not become ready:" >&2
-  cat "$WORK/demo.log" >&2
-  exit 1
-fi
 REDIS_ADDR=$(sed -E 's/.*redis=1=([^,; ]+).*/\1/' <<<"$READY")
 REDIS_PORT=${REDIS_ADDR##*:}
 
@@ -80,7 +103,7 @@ YML
   sleep 1
 fi
 
-TARGETS=("direct:$REDIS_PORT" "rekko:$RESP_PORT")
+TARGETS=("direct:$REDIS_PORT" "${TARGETS[@]}")
 [ "$TWEM" = 1 ] && TARGETS+=("twemproxy:$TWEM_PORT")
 
 MGET_ARGS=(MGET)
@@ -108,7 +131,12 @@ done
 
 printf '%-5s %-3s' test P
 for t in "${TARGETS[@]}"; do printf ' | %-27s' "${t%%:*} ops/s p50 p99 (ms)"; done
-printf ' | %s\n' "rekko/direct rekko/twemproxy"
+printf ' |'
+for tr in $TRANSPORTS; do
+  printf ' %s/direct' "$tr"
+  [ "$TWEM" = 1 ] && printf ' %s/twemproxy' "$tr"
+done
+printf '\n'
 for test in $TESTS; do
   for p in $PIPELINES; do
     declare -A RPS=()
@@ -121,10 +149,13 @@ for test in $TESTS; do
       RPS[$name]=$rps
       printf ' | %10.0f %7s %7s   ' "$rps" "$p50" "$p99"
     done
-    ratio_d=$(awk -v a="${RPS[rekko]}" -v b="${RPS[direct]}" 'BEGIN {printf "%.2f", a / b}')
-    ratio_t=-
-    [ "$TWEM" = 1 ] && ratio_t=$(awk -v a="${RPS[rekko]}" -v b="${RPS[twemproxy]}" 'BEGIN {printf "%.2f", a / b}')
-    printf ' | %12s %15s\n' "$ratio_d" "$ratio_t"
+    printf ' |'
+    for tr in $TRANSPORTS; do
+      printf ' %*s' $((${#tr} + 7)) "$(awk -v a="${RPS[$tr]}" -v b="${RPS[direct]}" 'BEGIN {printf "%.2f", a / b}')"
+      [ "$TWEM" = 1 ] && printf ' %*s' $((${#tr} + 10)) \
+        "$(awk -v a="${RPS[$tr]}" -v b="${RPS[twemproxy]}" 'BEGIN {printf "%.2f", a / b}')"
+    done
+    printf '\n'
     unset RPS
   done
 done

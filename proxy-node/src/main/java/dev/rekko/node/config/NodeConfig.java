@@ -113,7 +113,8 @@ public record NodeConfig(
         r.duration("rekko.proxy.idle-timeout", true),
         r.bool("rekko.proxy.tcp-keepalive"),
         r.bool("rekko.proxy.protected-mode"),
-        ClientLimits.read(r));
+        ClientLimits.read(r),
+        r.choice("rekko.proxy.transport", ProxySettings.Transport.class, ProxySettings.Transport.NIO));
     ClientTls clientTls = ClientTls.read(r);
     BackendOptions connections = new BackendOptions(
         r.string("rekko.backend.user"),

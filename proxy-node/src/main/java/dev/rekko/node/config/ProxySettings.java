@@ -17,7 +17,24 @@ public record ProxySettings(
     /** Refuse clients from other machines while the listener is not on loopback and no password is set. */
     boolean protectedMode,
     /** Output and query buffer limits and the node's budget for client memory. */
-    ClientLimits limits) {
+    ClientLimits limits,
+    /** What carries client connections: NIO selector threads, or one Pekko Streams pipeline each. */
+    Transport transport) {
+
+  /** {@code rekko.proxy.transport}. */
+  public enum Transport {
+    /** Plain NIO selector threads ({@code RespServer}). */
+    NIO,
+    /** One Pekko Streams TCP pipeline per client ({@code StreamsServer}). */
+    STREAMS
+  }
+
+  /** The NIO transport. */
+  public ProxySettings(String host, int port, String password, int maxClients, int maxPipeline,
+      Duration idleTimeout, boolean tcpKeepAlive, boolean protectedMode, ClientLimits limits) {
+    this(host, port, password, maxClients, maxPipeline, idleTimeout, tcpKeepAlive, protectedMode, limits,
+        Transport.NIO);
+  }
 
   /** The defaults for everything the arguments do not name (tests and tools). */
   public ProxySettings(String host, int port, String password, int maxClients, int maxPipeline,

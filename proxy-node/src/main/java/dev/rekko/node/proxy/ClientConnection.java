@@ -1,62 +1,27 @@
 package dev.rekko.node.proxy;
 
-import dev.rekko.node.config.ClientLimits;
-import dev.rekko.protocol.resp.Command;
-import dev.rekko.protocol.resp.RequestDecoder;
-import dev.rekko.protocol.resp.RespProtocolException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * One client connection: bytes in → decode → dispatch → in-order replies → bytes out, all on its
- * {@link ClientIo} thread. Everything decoded from one read is dispatched as a batch and its backend
- * writes leave together; replies that completed meanwhile leave in one write too ({@link ReplyOutput}).
- *
- * <p>Backpressure instead of errors: commands beyond the client's dispatch window wait in the decoder
- * (see {@link ReplyOutput}), and the connection stops reading while they wait, while the client owes
- * more than {@code client-output-pause} reply bytes, and while all clients together hold more than
- * {@code max-memory} ({@link ClientMemory}); so a client that pipelines faster than the backends
- * answer, or reads its replies slowly, simply waits. A client over {@code client-output-buffer-limit}
- * or {@code client-query-buffer-limit}, or evicted by the node's budget, is closed.
+ * The NIO transport of one client connection: its socket channel on a {@link ClientIo} selector
+ * thread, which reads into the {@link ClientCore}, writes the core's replies and sets the channel's
+ * interest as the core asks. Read interest only changes when the core stops or resumes reading.
  */
-final class ClientConnection {
-  private static final Logger log = LoggerFactory.getLogger(ClientConnection.class);
-
+final class ClientConnection implements ClientTransport {
   private final ClientIo io;
   private final SocketChannel channel;
-  private final NodeContext ctx;
-  private final RequestDecoder decoder;
-  private final Session session;
-  private final ClientLimits limits;
-  private final OutputLimit outputLimit;
-  private final ReplyOutput output;
+  private final ClientCore core;
   private SelectionKey key;
   private int interest;
-  // Commands beyond the dispatch window wait in the decoder; reading stops meanwhile.
-  private boolean held;
-  // A blocking command is unanswered: commands after it wait in the decoder (reading goes on, so that a
-  // client that leaves is seen at once), as Redis runs nothing more of a blocked client.
-  private boolean paused;
-  private boolean inputDone;
-  private boolean closing;
-  private boolean closed;
-  private long lastInputNanos = System.nanoTime();
 
   ClientConnection(ClientIo io, SocketChannel channel, NodeContext ctx, String remote) {
     this.io = io;
     this.channel = channel;
-    this.ctx = ctx;
-    this.limits = ctx.proxy.limits();
-    this.outputLimit = new OutputLimit(limits);
-    this.decoder = new RequestDecoder(ctx.requestLimits);
-    this.session = new Session(ctx, ctx.sessionIds.incrementAndGet(), remote, () -> io.wake(this), io::flushLater);
-    session.client().local(localAddress(channel));
-    this.output = new ReplyOutput(channel, session, outputLimit, limits.outputPause(), ctx.proxy.maxPipeline());
+    this.core = new ClientCore(ctx, remote, localAddress(channel), this, () -> io.wake(this), io::flushLater);
   }
 
   private static String localAddress(SocketChannel channel) {
@@ -70,120 +35,43 @@ final class ClientConnection {
 
   /** On the I/O thread: registers the channel and starts reading. */
   void start() {
-    ctx.sessions.add(session);
-    ctx.stats.sessionOpened();
+    core.start();
     io.added(this);
     try {
       interest = SelectionKey.OP_READ;
       key = channel.register(io.selector(), interest, this);
     } catch (ClosedChannelException | java.nio.channels.ClosedSelectorException e) {
       // The client left at once, or the node is stopping.
-      close();
+      core.close();
     }
   }
 
   void onReady(SelectionKey k) {
-    if (closed || !k.isValid() || closeIfDoomed()) {
+    if (core.closed() || !k.isValid() || core.closeIfDoomed()) {
       return;
     }
-    guarded(() -> {
+    core.guarded(() -> {
       if (k.isWritable()) {
-        output.writeUnsent();
-        drain();
+        core.writable();
       }
       // An idle connection keeps its read interest until it next does something: a pause that began
       // meanwhile (max-memory) must still hold, so the conditions are checked again here.
-      if (!closed && k.isReadable() && mayRead()) {
+      if (!core.closed() && k.isReadable() && core.mayRead()) {
         read();
       }
     });
   }
 
-  /** The session signalled: replies completed, deferred commands may go on, or it was evicted. */
   void onWake() {
-    if (closed || closeIfDoomed()) {
-      return;
-    }
-    guarded(() -> {
-      session.clearSignal();
-      session.takeMessages();
-      if (session.hasDeferred()) {
-        session.beginBatch();
-        session.processDeferred();
-        session.flush();
-        session.endBatch();
-      }
-      drain();
-      checkOutputLimits(System.nanoTime());
-    });
+    core.onWake();
   }
 
-  /** Reading may resume (the node's memory dropped under its budget): sets the interest again. */
   void refreshInterest() {
-    if (!closed) {
-      guarded(() -> { });
-    }
+    core.refreshInterest();
   }
 
-  /** Evicted by the node's memory budget ({@link ClientMemory} logged why): closes. */
-  private boolean closeIfDoomed() {
-    if (session.held().doomed()) {
-      close();
-      return true;
-    }
-    return false;
-  }
-
-  private interface IoStep {
-    void run() throws IOException;
-  }
-
-  /** Runs one step of the connection, then sets its interest; any failure closes this connection alone. */
-  private void guarded(IoStep step) {
-    try {
-      step.run();
-      if (!closed) {
-        updateInterest();
-      }
-    } catch (IOException e) {
-      close();
-    } catch (RuntimeException e) {
-      log.error("client connection {} failed", session.remote(), e);
-      close();
-    }
-  }
-
-  /**
-   * Idle: no input for {@code idle-timeout}, and either nothing owed or a write the socket has not
-   * taken a byte of for as long (a client that stopped reading, as Redis's timeout counts it). A client
-   * waiting for a backend's reply is not idle; the backend's receive-timeout answers it.
-   */
   void onTick(long now) {
-    if (closed || closeIfDoomed()) {
-      return;
-    }
-    checkOutputLimits(now);
-    long idle = ctx.proxy.idleTimeout().toNanos();
-    // A subscriber waits for messages, not commands: Redis's timeout spares it too.
-    if (!closed && idle > 0 && now - lastInputNanos > idle && !session.subscribed()
-        && (output.blocked() ? now - output.lastOutputNanos() > idle : session.inFlight() == 0)) {
-      close();
-    }
-  }
-
-  /** Redis's client-output-buffer-limit: over the hard limit, or over the soft one for too long, closes. */
-  private void checkOutputLimits(long now) {
-    if (closed || outputLimit.none()) {
-      return;
-    }
-    long owed = session.held().owed();
-    String over = outputLimit.check(owed, now);
-    if (over != null) {
-      ctx.memory.outputLimitDisconnections.incrementAndGet();
-      log.warn("client {} closed: it owes {} bytes of replies, over {} (rekko.proxy.client-output-buffer-limit)",
-          ClientCommands.who(session), owed, over);
-      close();
-    }
+    core.onTick(now);
   }
 
   private void read() throws IOException {
@@ -191,108 +79,52 @@ final class ClientConnection {
     buf.clear();
     int n = channel.read(buf);
     if (n < 0) {
-      inputDone = true;
-      if (session.blocking()) {
-        // Like Redis: a blocked client that leaves is dropped at once, and its blocked command with it.
-        close();
-        return;
-      }
-      drain();
+      core.inputEnded();
       return;
     }
     if (n == 0) {
       return;
     }
-    lastInputNanos = System.nanoTime();
     // The decoder keeps references to its chunks (commands are forwarded as slices of them).
     byte[] chunk = new byte[n];
     buf.flip();
     buf.get(chunk);
-    decoder.feed(chunk, 0, n);
-    dispatch();
-    if (!closed) {
-      drain();
-    }
+    core.received(chunk, 0, n);
   }
 
-  /** Decodes and dispatches the commands the decoder holds, as many as the dispatch window allows. */
-  private void dispatch() {
-    session.beginBatch();
-    try {
-      Command cmd;
-      // Redis's pre-AUTH limits apply while decoding, so a big bulk is refused before it is buffered;
-      // a pipelined AUTH lifts them for the command after it.
-      decoder.unauthenticated(!session.authenticated());
-      int window = output.window();
-      while (!session.quitting() && !session.blocking() && session.inFlight() < window
-          && (cmd = decoder.next()) != null) {
-        session.dispatch(cmd);
-        decoder.unauthenticated(!session.authenticated());
-      }
-      held = !session.quitting() && session.inFlight() >= window;
-      paused = session.blocking();
-    } catch (RespProtocolException e) {
-      // Like Redis: answer the protocol error after the replies already owed, then close.
-      Pending error = new Pending(session, ctx.statsFor(null), System.nanoTime());
-      error.completeError(e.getMessage());
-      session.queue().add(error);
-      closing = true;
-      held = false;
-    }
-    session.processDeferred();
-    session.flush();
-    session.endBatch();
-    long query = decoder.bufferedBytes();
-    session.held().queryBuffer(query);
-    if (query > limits.queryBufferLimit()) {
-      // Like Redis: no reply, the connection is closed.
-      ctx.memory.queryLimitDisconnections.incrementAndGet();
-      log.warn("client {} closed: its query buffer holds {} bytes, over the {} of rekko.proxy.client-query-buffer-limit",
-          ClientCommands.who(session), query, limits.queryBufferLimit());
-      close();
-    }
+  @Override
+  public int write(ByteBuffer bytes) throws IOException {
+    return channel.write(bytes);
   }
 
-  /**
-   * Writes the replies that are ready; dispatches held commands the window has room for again, for as
-   * long as it has: commands answered at once (PING …) leave no later event to go on from.
-   */
-  private void drain() throws IOException {
-    output.writeReady();
-    while ((held || paused && !session.blocking()) && !output.blocked() && session.inFlight() < output.window()) {
-      dispatch();
-      if (closed) {
-        return;
-      }
-      output.writeReady();
-    }
-    if (!output.blocked() && session.queue().isEmpty() && !held && !paused && (closing || session.quitting() || inputDone)) {
-      close();
-    }
+  /** The socket says itself how much it takes. */
+  @Override
+  public boolean writable() {
+    return true;
   }
 
-  /** Whether the session may take more commands now. */
-  private boolean mayRead() {
-    long pause = limits.outputPause();
-    return !closing && !session.quitting() && !inputDone && !held && session.inFlight() < ctx.proxy.maxPipeline()
-        && (pause == 0 || session.held().owed() <= pause) && !ctx.memory.paused();
+  @Override
+  public long lastWriteNanos() {
+    return 0;
   }
 
   /** Reads only while the session may take more commands; write interest while a write is incomplete. */
-  private void updateInterest() {
-    int want = (mayRead() ? SelectionKey.OP_READ : 0) | (output.blocked() ? SelectionKey.OP_WRITE : 0);
+  @Override
+  public void interest(boolean read, boolean write) {
+    int want = (read ? SelectionKey.OP_READ : 0) | (write ? SelectionKey.OP_WRITE : 0);
     if (want != interest && key != null && key.isValid()) {
       interest = want;
       key.interestOps(want);
     }
   }
 
-  /** Closes at once (replies not yet written are dropped); on the I/O thread. */
+  /** Closes the connection; on the I/O thread (the node's shutdown too). */
   void close() {
-    if (closed) {
-      return;
-    }
-    closed = true;
+    core.close();
+  }
+
+  @Override
+  public void close(boolean graceful) {
     if (key != null) {
       key.cancel();
     }
@@ -302,11 +134,5 @@ final class ClientConnection {
       // closing anyway
     }
     io.removed(this);
-    ctx.sessions.remove(session);
-    ctx.clients.decrementAndGet();
-    ctx.stats.sessionClosed();
-    // Gives back what it held; replies still on their way are dropped as they arrive.
-    session.closed();
-    output.discard();
   }
 }

@@ -1,6 +1,7 @@
 package dev.rekko.node.proxy;
 
 import dev.rekko.node.config.NodeConfig;
+import dev.rekko.node.config.ProxySettings;
 import dev.rekko.node.stats.BackendStatus;
 import dev.rekko.node.stats.NodeStats;
 import dev.rekko.redis.backend.BackendAddress;
@@ -17,7 +18,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.actor.typed.ActorSystem;
 
 /**
- * A node's data path: the RESP listener, its sessions' shared state ({@link NodeContext}), the backend
+ * A node's data path: the RESP listener (NIO or Streams, {@code rekko.proxy.transport}), its sessions' shared state ({@link NodeContext}), the backend
  * pool and the routing table, which follows the replicated topology ({@link #follow}). Until a topology is
  * applied the node answers {@code ERR router is not online}. The node ({@code dev.rekko.node.RekkoNode})
  * starts it, hands its topologies and lease to it, and stops it.
@@ -27,7 +28,7 @@ public final class DataPath implements AutoCloseable {
   private static final Duration WAKE_DEFERRED = Duration.ofMillis(500);
 
   private final NodeContext ctx;
-  private final RespServer resp;
+  private final ClientListener resp;
   /** The client TLS listener ({@code rekko.proxy.tls}); null when off. */
   private final TlsServer tls;
   private final AtomicReference<Topology> topology = new AtomicReference<>(Topology.EMPTY);
@@ -35,7 +36,7 @@ public final class DataPath implements AutoCloseable {
   /** {@code rekko.node.datacenter}: replica reads prefer the replicas labelled with it. */
   private final String datacenter;
 
-  private DataPath(NodeContext ctx, RespServer resp, TlsServer tls, boolean awaitSeed, String datacenter) {
+  private DataPath(NodeContext ctx, ClientListener resp, TlsServer tls, boolean awaitSeed, String datacenter) {
     this.ctx = ctx;
     this.resp = resp;
     this.tls = tls;
@@ -56,10 +57,12 @@ public final class DataPath implements AutoCloseable {
       NodeContext ctx = new NodeContext(config.proxy(), config.backend(), config.migration(), new Router(null),
           pool, stats);
       HeapWatch.start();
-      RespServer resp = RespServer.start(system, ctx, config.dispatcherParallelism())
-          .toCompletableFuture().get(30, TimeUnit.SECONDS);
+      CompletionStage<? extends ClientListener> listening = config.proxy().transport() == ProxySettings.Transport.STREAMS
+          ? StreamsServer.start(system, ctx)
+          : RespServer.start(system, ctx, config.dispatcherParallelism());
+      ClientListener resp = listening.toCompletableFuture().get(30, TimeUnit.SECONDS);
       TlsServer tls = config.clientTls().enabled()
-          ? TlsServer.start(system, ctx, config.clientTls(), ClientFlow::create).toCompletableFuture().get(30, TimeUnit.SECONDS)
+          ? TlsServer.start(system, ctx, config.clientTls(), ClientFlow::admit).toCompletableFuture().get(30, TimeUnit.SECONDS)
           : null;
       system.scheduler().scheduleWithFixedDelay(WAKE_DEFERRED, WAKE_DEFERRED, ctx::wakeDeferred,
           system.executionContext());

@@ -38,6 +38,8 @@ public final class NodeContext implements dev.rekko.node.cluster.BarrierAgent.Da
   final ServerSettings settings;
   /** The node's pub/sub subscriptions and their backend subscriber connections. */
   final PubSubHub pubsub;
+  /** Whether Streams transport connections are woken when reading may resume ({@link ClientFlow}). */
+  final java.util.concurrent.atomic.AtomicBoolean streamsResume = new java.util.concurrent.atomic.AtomicBoolean();
 
   public NodeContext(ProxySettings proxy, BackendSettings backend, MigrationSettings migration, Router router,
       BackendPool pool, NodeStats stats) {

@@ -2,14 +2,14 @@ package dev.rekko.node.proxy;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
 import java.util.ArrayDeque;
 
 /**
- * The write side of a {@link ClientConnection}: completed replies at the head of the session's queue
+ * The write side of a {@link ClientCore}: completed replies at the head of the session's queue
  * leave in request order, merged into one write (up to 256 KiB; a bigger reply leaves alone, not
  * copied); what the socket does not take waits, and nothing is written before it. Every byte the
- * socket takes is released from the session's output buffer.
+ * transport takes is released from the session's output buffer (the Streams transport takes a whole
+ * write once its outlet is pulled, so up to one write is in Pekko's hands beyond the count).
  *
  * <p>It also keeps the client's dispatch window: how many commands it may have in flight. A node
  * cannot know how big a reply will be before it comes, so a client that pipelines hundreds of GETs of
@@ -26,7 +26,7 @@ final class ReplyOutput {
   /** Commands in flight a client starts with: more than a P=16 pipeline needs. */
   static final int START_WINDOW = 16;
 
-  private final SocketChannel channel;
+  private final ClientTransport transport;
   private final Session session;
   private final OutputLimit outputLimit;
   private final long pause;
@@ -39,8 +39,8 @@ final class ReplyOutput {
   private boolean takenShared;
   private long lastOutputNanos;
 
-  ReplyOutput(SocketChannel channel, Session session, OutputLimit outputLimit, long pause, int maxPipeline) {
-    this.channel = channel;
+  ReplyOutput(ClientTransport transport, Session session, OutputLimit outputLimit, long pause, int maxPipeline) {
+    this.transport = transport;
     this.session = session;
     this.outputLimit = outputLimit;
     this.pause = pause;
@@ -53,20 +53,20 @@ final class ReplyOutput {
     return window;
   }
 
-  /** A write is incomplete: the socket did not take all of it yet. */
+  /** A write is incomplete: the socket did not take all of it yet (or the outlet was not pulled again). */
   boolean blocked() {
-    return unsent != null;
+    return unsent != null || !transport.writable();
   }
 
   /** When the socket last took bytes of an incomplete write, or refused the start of one. */
   long lastOutputNanos() {
-    return lastOutputNanos;
+    return unsent != null ? lastOutputNanos : transport.lastWriteNanos();
   }
 
   /** Writes every completed reply at the head of the queue, as far as the socket takes them. */
   void writeReady() throws IOException {
     ArrayDeque<Pending> queue = session.queue();
-    while (unsent == null) {
+    while (unsent == null && transport.writable()) {
       int count = 0;
       long bytes = 0;
       for (Pending p : queue) {
@@ -112,7 +112,7 @@ final class ReplyOutput {
   }
 
   private int write(ByteBuffer b) throws IOException {
-    int n = channel.write(b);
+    int n = transport.write(b);
     if (n > 0) {
       session.held().release(n);
       outputLimit.wrote(session.held().owed());

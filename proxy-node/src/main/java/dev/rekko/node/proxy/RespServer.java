@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * connection to the threads in turn, where a {@link ClientConnection} serves it. The threads stop,
  * closing their connections, when the actor system terminates (as Pekko's connections did).
  */
-public final class RespServer {
+public final class RespServer implements ClientListener {
   private static final Logger log = LoggerFactory.getLogger(RespServer.class);
   private static final byte[] TOO_MANY = ("-" + Errors.MAX_CLIENTS + "\r\n").getBytes(StandardCharsets.US_ASCII);
 
@@ -185,15 +185,13 @@ public final class RespServer {
     }
   }
 
+  @Override
   public InetSocketAddress address() {
     return address;
   }
 
-  public int port() {
-    return address.getPort();
-  }
-
   /** Stops accepting; connections already open go on until the system terminates. */
+  @Override
   public CompletionStage<?> stop() {
     if (closed.get()) {
       return CompletableFuture.completedFuture(null);

@@ -1,11 +1,8 @@
 package dev.rekko.node.proxy;
 
 import dev.rekko.node.config.ClientTls;
-import dev.rekko.protocol.Errors;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -44,19 +41,23 @@ import org.slf4j.LoggerFactory;
  * {@link ServerTlsContext}, checked for changes on disk every second. A failed handshake (no or a bad
  * client certificate when one is required, a client that does not trust the node) closes that connection
  * only, with one WARN line naming the client and the reason, and is counted. Clients of both ports count
- * against one {@code max-clients}.
+ * against one {@code max-clients}. No half-close, unlike the plain Streams port: a TLS session whose
+ * client closed its side ends (the TLS stage completes both directions), as Redis's TLS connections do.
  */
 public final class TlsServer {
   private static final Logger log = LoggerFactory.getLogger(TlsServer.class);
-  private static final ByteString TOO_MANY = ByteString.fromString("-" + Errors.MAX_CLIENTS + "\r\n");
   /** How long a closed session's connection may wait for the client's close_notify before it is cut. */
   private static final Duration CLOSE_GRACE = Duration.ofSeconds(5);
   private static final Duration CHECK_FILES = Duration.ofSeconds(1);
 
-  /** Makes the flow serving one client; {@link ClientFlow#create} in the node, a stand-in in tests. */
+  /**
+   * Makes the flow for one client that just connected: {@link ClientFlow#admit}, which counts it against
+   * {@code max-clients} (the flow gives the count back) or refuses it as the plain port does.
+   */
   @FunctionalInterface
   public interface ClientFlows {
-    Flow<ByteString, ByteString, NotUsed> create(NodeContext ctx, String remote, String local);
+    Flow<ByteString, ByteString, NotUsed> admit(NodeContext ctx, InetSocketAddress remote, InetSocketAddress local,
+        boolean protectedMode);
   }
 
   private final ActorSystem system;
@@ -90,12 +91,8 @@ public final class TlsServer {
       return CompletableFuture.failedFuture(new IOException("rekko.proxy.tls: " + e.getMessage(), e));
     }
     String host = ctx.proxy.host();
-    boolean protectedMode;
-    try {
-      protectedMode = ProtectedMode.active(ctx.proxy, InetAddress.getByName(host));
-    } catch (UnknownHostException e) {
-      return CompletableFuture.failedFuture(new IOException("TLS listener cannot bind " + host + ": unknown host", e));
-    }
+    InetSocketAddress at = new InetSocketAddress(host, settings.port());
+    boolean protectedMode = !at.isUnresolved() && ClientFlow.protectedMode(ctx, at);
     TlsServer server = new TlsServer(system, ctx, tls, flows, protectedMode);
     List<Inet.SocketOption> options = List.of(TcpSO.tcpNoDelay(true), TcpSO.keepAlive(ctx.proxy.tcpKeepAlive()));
     CompletableFuture<TlsServer> started = new CompletableFuture<>();
@@ -122,27 +119,17 @@ public final class TlsServer {
     return started;
   }
 
-  /** One accepted connection: counted, then TLS in front of a client flow (or of a refusal). */
+  /** One accepted connection: admitted (or refused) as on the plain port, with TLS in front. */
   private void accept(Tcp.IncomingConnection c) {
     InetSocketAddress remote = c.remoteAddress();
-    String addr = remote.getAddress().getHostAddress() + ":" + remote.getPort();
-    String local = c.localAddress().getAddress().getHostAddress() + ":" + c.localAddress().getPort();
+    String addr = ClientFlow.address(remote);
     Flow<ByteString, ByteString, NotUsed> app;
-    if (ctx.clients.incrementAndGet() > ctx.proxy.maxClients()) {
-      ctx.clients.decrementAndGet();
-      app = refusal(TOO_MANY);
-    } else if (ProtectedMode.refuses(protectedMode, remote.getAddress())) {
-      ctx.clients.decrementAndGet();
-      app = refusal(ByteString.fromArray(ProtectedMode.DENIED));
-    } else {
-      try {
-        // The flow gives the count back when it stops.
-        app = flows.create(ctx, addr, local);
-      } catch (RuntimeException e) {
-        ctx.clients.decrementAndGet();
-        log.error("cannot serve TLS client {}", addr, e);
-        app = refusal(ByteString.emptyByteString());
-      }
+    try {
+      app = flows.admit(ctx, remote, c.localAddress(), protectedMode);
+    } catch (RuntimeException e) {
+      // Thrown out of here it would end the listener.
+      log.error("cannot serve TLS client {}", addr, e);
+      app = Flow.fromSinkAndSource(Sink.cancelled(), Source.empty());
     }
     SharedKillSwitch cut = KillSwitches.shared("tls-" + addr);
     c.handleWith(Flow.of(ByteString.class).via(cut.flow()).via(secured(app, remote, addr, cut)), system);
@@ -181,11 +168,6 @@ public final class TlsServer {
           return bytes;
         })
         .via(secure);
-  }
-
-  private static Flow<ByteString, ByteString, NotUsed> refusal(ByteString reply) {
-    // Like the plain port: tell the client why (once the handshake is done), then close.
-    return Flow.fromSinkAndSource(Sink.ignore(), reply.isEmpty() ? Source.empty() : Source.single(reply));
   }
 
   /**

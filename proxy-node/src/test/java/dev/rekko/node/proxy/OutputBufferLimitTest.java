@@ -43,7 +43,7 @@ class OutputBufferLimitTest {
 
   @Test
   void overTheHardLimitTheClientIsClosedAtOnce() throws Exception {
-    try (LogCapture logs = new LogCapture(ClientConnection.class)) {
+    try (LogCapture logs = new LogCapture(ClientCore.class)) {
       RespSocket bystander = fx.socket(node);
       RespSocket greedy = slowReader();
       assertThat(greedy.call("CLIENT", "SETNAME", "greedy")).isEqualTo("OK");
@@ -67,7 +67,7 @@ class OutputBufferLimitTest {
 
   @Test
   void overTheSoftLimitForTooLongTheClientIsClosed() throws Exception {
-    try (LogCapture logs = new LogCapture(ClientConnection.class)) {
+    try (LogCapture logs = new LogCapture(ClientCore.class)) {
       RespSocket slow = slowReader();
       slow.send("GET", "obl:12m");
       assertThat(ProxyFixture.await(Duration.ofSeconds(20), () -> !logs.warnings("soft limit").isEmpty())).isTrue();
@@ -79,7 +79,7 @@ class OutputBufferLimitTest {
 
   @Test
   void aClientThatReadsInTimeStaysOverTheSoftLimitBriefly() throws Exception {
-    try (LogCapture logs = new LogCapture(ClientConnection.class)) {
+    try (LogCapture logs = new LogCapture(ClientCore.class)) {
       RespSocket reader = slowReader();
       for (int round = 0; round < 3; round++) {
         // 12 MiB: over the soft limit, under the hard one, read at once.

@@ -36,6 +36,11 @@ final class ProxyFixture implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ProxyFixture.class);
   /** Client socket timeout: long enough for a loaded CI machine, short enough that nothing hangs. */
   static final int TIMEOUT_MILLIS = 15_000;
+  /**
+   * {@code rekko.proxy.transport} for the fixtures started from now on, unless a test sets it: empty =
+   * the node's default. {@link OnStreams} sets it for a whole test class.
+   */
+  static volatile String transport = System.getProperty("rekko.test.transport", "");
 
   private final List<List<RedisServer>> groups = new ArrayList<>();
   private final Map<String, String> baseOverrides;
@@ -102,6 +107,9 @@ final class ProxyFixture implements AutoCloseable {
       o.put("rekko.admin.host", "127.0.0.1");
       o.put("rekko.admin.port", "0");
       o.put("rekko.dispatcher.parallelism", "2");
+      if (!transport.isEmpty()) {
+        o.put("rekko.proxy.transport", transport);
+      }
       // Each node forms a cluster of its own (no seed nodes) and seeds it from the bootstrap groups.
       o.put("rekko.cluster.port", "0");
       o.put("rekko.cluster.form-new-cluster", "on");

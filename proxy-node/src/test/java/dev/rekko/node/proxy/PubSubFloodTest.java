@@ -24,7 +24,7 @@ class PubSubFloodTest {
   void aSubscriberThatDoesNotReadIsClosedByTheOutputLimit() throws Exception {
     try (ProxyFixture fx = ProxyFixture.builder().groups(1)
         .set("rekko.proxy.client-output-buffer-limit", "2mb 0 0").start();
-        LogCapture logs = new LogCapture(ClientConnection.class)) {
+        LogCapture logs = new LogCapture(ClientCore.class)) {
       RekkoNode node = fx.node();
       RespSocket slow = fx.track(new RespSocket(node.respPort(), ProxyFixture.TIMEOUT_MILLIS, 16 * 1024));
       assertThat(slow.call("CLIENT", "SETNAME", "slow")).isEqualTo("OK");

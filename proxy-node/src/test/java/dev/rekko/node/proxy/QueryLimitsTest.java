@@ -56,7 +56,7 @@ class QueryLimitsTest {
 
   @Test
   void aQueryBufferOverItsLimitClosesWithoutAReply() throws Exception {
-    try (LogCapture logs = new LogCapture(ClientConnection.class)) {
+    try (LogCapture logs = new LogCapture(ClientCore.class)) {
       byte[] start = ("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$" + (2 * MIB) + "\r\n").getBytes(ISO_8859_1);
       byte[] part = "p".repeat(MIB + 64 * 1024).getBytes(ISO_8859_1);
       for (RespSocket s : new RespSocket[] {fx.socket(redis), fx.socket()}) {

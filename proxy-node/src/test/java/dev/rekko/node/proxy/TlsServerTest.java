@@ -32,9 +32,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The TLS listener on its own, in front of an echo flow standing in for a client session: protocols,
- * mutual TLS (refusals logged and counted, other connections unaffected), certificate rotation, and
- * max-clients. What the real session serves over TLS is in {@code ClientTlsTest}.
+ * The TLS listener on its own, in front of the Streams transport's client flow on a node without
+ * backends (ECHO is answered by the session itself): protocols, mutual TLS (refusals logged and counted,
+ * other connections unaffected), certificate rotation, and max-clients. Real clients through a whole node
+ * are in {@code ClientTlsTest}.
  */
 class TlsServerTest {
   @TempDir
@@ -72,12 +73,11 @@ class TlsServerTest {
     system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
 
-  /** The echo stand-in; like the real flow it gives the client count back when it stops. */
-  private Flow<ByteString, ByteString, NotUsed> echo(NodeContext c, String remote, String local) {
-    return Flow.of(ByteString.class).watchTermination((nu, done) -> {
-      done.whenComplete((d, e) -> c.clients.decrementAndGet());
-      return NotUsed.getInstance();
-    });
+  /** {@code ECHO word} as RESP, and what the session answers. */
+  private static String echo(SSLSocket s, String word) throws IOException {
+    String reply = "$" + word.length() + "\r\n" + word + "\r\n";
+    String got = TlsClients.call(s, "*2\r\n$4\r\nECHO\r\n" + reply, reply.length());
+    return got.equals(reply) ? word : got;
   }
 
   private TlsServer start(ClientAuth auth, Map<String, String> settings) throws Exception {
@@ -87,7 +87,7 @@ class TlsServerTest {
         NodeStats.create());
     ClientTls tls = new ClientTls(FreePorts.port(), node.cert(), node.key(),
         auth == ClientAuth.NONE ? Optional.empty() : Optional.of(ca.caFile()), auth);
-    server = TlsServer.start(system, ctx, tls, this::echo).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    server = TlsServer.start(system, ctx, tls, ClientFlow::admit).toCompletableFuture().get(10, TimeUnit.SECONDS);
     return server;
   }
 
@@ -112,10 +112,10 @@ class TlsServerTest {
     start(ClientAuth.NONE, Map.of());
     SSLSocket s13 = connect(ca.caFile(), null);
     assertThat(s13.getSession().getProtocol()).isEqualTo("TLSv1.3");
-    assertThat(TlsClients.call(s13, "hello", 5)).isEqualTo("hello");
+    assertThat(echo(s13, "hello")).isEqualTo("hello");
     SSLSocket s12 = connect(ca.caFile(), null, "TLSv1.2");
     assertThat(s12.getSession().getProtocol()).isEqualTo("TLSv1.2");
-    assertThat(TlsClients.call(s12, "world", 5)).isEqualTo("world");
+    assertThat(echo(s12, "world")).isEqualTo("world");
     // The node's certificate is the configured one, and names 127.0.0.1 (the client checked it).
     assertThat(s13.getSession().getPeerCertificates()[0]).isEqualTo(
         dev.rekko.redis.tls.PemFiles.certificates(node.cert()).get(0));
@@ -136,22 +136,22 @@ class TlsServerTest {
     Certificates.Issued stranger = other.issue("stranger");
     try (LogCapture log = new LogCapture(TlsServer.class)) {
       SSLSocket good = connect(ca.caFile(), client);
-      assertThat(TlsClients.call(good, "first", 5)).isEqualTo("first");
+      assertThat(echo(good, "first")).isEqualTo("first");
 
       // TLS 1.3: the client's side of the handshake ends before the server checked its certificate, so
       // the refusal shows on its first read.
-      assertThatThrownBy(() -> TlsClients.call(connect(ca.caFile(), null), "x", 1)).isInstanceOf(IOException.class);
-      assertThatThrownBy(() -> TlsClients.call(connect(ca.caFile(), stranger), "x", 1))
+      assertThatThrownBy(() -> echo(connect(ca.caFile(), null), "x")).isInstanceOf(IOException.class);
+      assertThatThrownBy(() -> echo(connect(ca.caFile(), stranger), "x"))
           .isInstanceOf(IOException.class);
-      assertThatThrownBy(() -> TlsClients.call(connect(ca.caFile(), null, "TLSv1.2"), "x", 1))
+      assertThatThrownBy(() -> echo(connect(ca.caFile(), null, "TLSv1.2"), "x"))
           .isInstanceOf(IOException.class);
 
       await("three refusals", () -> server.handshakeFailures() == 3);
       await("three WARN lines", () -> log.warnings("TLS handshake with client 127.0.0.1:").size() == 3);
       assertThat(log.warnings("TLS handshake with client")).anySatisfy(w -> assertThat(w).contains("certificate"));
       // The connection that was there all along is still served, and a good client still gets in.
-      assertThat(TlsClients.call(good, "still", 5)).isEqualTo("still");
-      assertThat(TlsClients.call(connect(ca.caFile(), client), "again", 5)).isEqualTo("again");
+      assertThat(echo(good, "still")).isEqualTo("still");
+      assertThat(echo(connect(ca.caFile(), client), "again")).isEqualTo("again");
       await("the refused clients to be given back", () -> ctx.clients() == 2);
     }
   }
@@ -160,9 +160,9 @@ class TlsServerTest {
   void optionalClientCertificatesMustStillBeGood() throws Exception {
     start(ClientAuth.OPTIONAL, Map.of());
     Certificates.Issued stranger = Certificates.newCa(dir.resolve("other"), "Other CA").issue("stranger");
-    assertThat(TlsClients.call(connect(ca.caFile(), null), "anon", 4)).isEqualTo("anon");
-    assertThat(TlsClients.call(connect(ca.caFile(), client), "mine", 4)).isEqualTo("mine");
-    assertThatThrownBy(() -> TlsClients.call(connect(ca.caFile(), stranger), "x", 1)).isInstanceOf(IOException.class);
+    assertThat(echo(connect(ca.caFile(), null), "anon")).isEqualTo("anon");
+    assertThat(echo(connect(ca.caFile(), client), "mine")).isEqualTo("mine");
+    assertThatThrownBy(() -> echo(connect(ca.caFile(), stranger), "x")).isInstanceOf(IOException.class);
     await("one refusal", () -> server.handshakeFailures() == 1);
   }
 
@@ -172,20 +172,20 @@ class TlsServerTest {
     Certificates other = Certificates.newCa(dir.resolve("other"), "Other CA");
     assertThatThrownBy(() -> connect(other.caFile(), null)).isInstanceOf(IOException.class);
     await("one refusal", () -> server.handshakeFailures() == 1);
-    assertThat(TlsClients.call(connect(ca.caFile(), null), "fine", 4)).isEqualTo("fine");
+    assertThat(echo(connect(ca.caFile(), null), "fine")).isEqualTo("fine");
   }
 
   @Test
   void rotatedFilesServeNewConnectionsAndOldOnesGoOn() throws Exception {
     start(ClientAuth.NONE, Map.of());
     SSLSocket before = connect(ca.caFile(), null);
-    assertThat(TlsClients.call(before, "old", 3)).isEqualTo("old");
+    assertThat(echo(before, "old")).isEqualTo("old");
 
     // A broken file is refused: the node keeps its certificate.
     Path backup = Files.copy(node.key(), dir.resolve("node.key.bak"));
     Files.writeString(node.key(), "-----BEGIN PRIVATE KEY-----\nbroken\n-----END PRIVATE KEY-----\n");
     assertThat(server.checkFiles()).isFalse();
-    assertThat(TlsClients.call(connect(ca.caFile(), null), "same", 4)).isEqualTo("same");
+    assertThat(echo(connect(ca.caFile(), null), "same")).isEqualTo("same");
     Files.move(backup, node.key(), StandardCopyOption.REPLACE_EXISTING);
 
     // New files from a new CA, moved into place as a rotation would.
@@ -196,14 +196,14 @@ class TlsServerTest {
     // Picked up by the listener's own check, every second.
     await("a client of the new CA to get in", () -> {
       try {
-        return TlsClients.call(connect(next.caFile(), null), "new", 3).equals("new");
+        return echo(connect(next.caFile(), null), "new").equals("new");
       } catch (Exception e) {
         return false;
       }
     });
     assertThatThrownBy(() -> connect(ca.caFile(), null)).isInstanceOf(IOException.class);
     // The connection made before the rotation keeps its session.
-    assertThat(TlsClients.call(before, "still", 5)).isEqualTo("still");
+    assertThat(echo(before, "still")).isEqualTo("still");
   }
 
   @Test
@@ -213,14 +213,14 @@ class TlsServerTest {
     assertThatThrownBy(() -> ServerTlsContext.checkKeyMatches(node.cert(), node.key()))
         .hasMessageContaining("is not the key of the certificate");
     assertThat(server.checkFiles()).isFalse();
-    assertThat(TlsClients.call(connect(ca.caFile(), null), "kept", 4)).isEqualTo("kept");
+    assertThat(echo(connect(ca.caFile(), null), "kept")).isEqualTo("kept");
   }
 
   @Test
   void maxClientsCountsTlsClients() throws Exception {
     start(ClientAuth.NONE, Map.of("rekko.proxy.max-clients", "1"));
     SSLSocket first = connect(ca.caFile(), null);
-    assertThat(TlsClients.call(first, "one", 3)).isEqualTo("one");
+    assertThat(echo(first, "one")).isEqualTo("one");
     SSLSocket second = connect(ca.caFile(), null);
     assertThat(TlsClients.call(second, "", "-ERR max number of clients reached\r\n".length()))
         .isEqualTo("-ERR max number of clients reached\r\n");

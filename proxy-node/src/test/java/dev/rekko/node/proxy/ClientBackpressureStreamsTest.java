@@ -1,0 +1,6 @@
+package dev.rekko.node.proxy;
+
+/** {@link ClientBackpressureTest} on the Streams transport. */
+@OnStreams
+class ClientBackpressureStreamsTest extends ClientBackpressureTest {
+}

@@ -1,0 +1,6 @@
+package dev.rekko.node.proxy;
+
+/** {@link MemoryBudgetTest} on the Streams transport. */
+@OnStreams
+class MemoryBudgetStreamsTest extends MemoryBudgetTest {
+}
