@@ -182,6 +182,7 @@ public final class TlsServer {
     boolean tlsError = cause instanceof SSLException;
     if (!handshook && (heard || tlsError)) {
       handshakeFailures.increment();
+      ctx.stats.tlsHandshakeFailed();
       log.warn("TLS handshake with client {} failed, connection closed: {}", addr,
           tlsError ? cause.getMessage() : "the client closed the connection during the handshake");
     } else if (tlsError) {

@@ -158,6 +158,9 @@ class ClientTlsTest {
         Thread.sleep(20);
       }
       assertThat(log.warnings("TLS handshake with client 127.0.0.1:")).hasSize(2);
+      assertThat(fx.node().context().stats.snapshot().sessions().tlsHandshakeFailures()).isEqualTo(2);
+      assertThat(dev.rekko.node.http.PrometheusFormat.render(fx.node().context().stats.snapshot()))
+          .contains("rekko_tls_handshake_failures_total 2");
     }
   }
 
