@@ -22,9 +22,18 @@ import org.apache.pekko.util.ByteString;
  * pause, memory budget), so the socket is not read meanwhile. The session's signal (from backend I/O
  * threads) comes back onto the stage as an async callback; a timer ticks for the idle timeout and the
  * output limits. Each materialization is one client.
+ *
+ * <p>Two things differ from a socket. Bytes pushed after a pull the core may no longer want (its
+ * client came to owe too much meanwhile, or the node's memory budget paused reading) wait in the stage,
+ * unread by the core, until it may read again. And what the stage pushes is out of the core's
+ * accounting, while Pekko's TCP stage takes another element as soon as it has less than its write
+ * buffer (16 KiB) besides the write in progress: so replies leave in slices of {@link #SLICE} bytes,
+ * and at most about two slices are in Pekko's hands, as a socket's send buffer would hold them.
  */
 final class ClientStage extends GraphStage<FlowShape<ByteString, ByteString>> {
   private static final Object TICK = "tick";
+  /** The most one push carries: what the core counts as written but the socket may not have taken. */
+  static final int SLICE = 64 * 1024;
 
   private final Inlet<ByteString> in = Inlet.create("ClientStage.in");
   private final Outlet<ByteString> out = Outlet.create("ClientStage.out");
@@ -61,10 +70,13 @@ final class ClientStage extends GraphStage<FlowShape<ByteString, ByteString>> {
     private final ClientCore core;
     private boolean stopped;
     private long lastPushNanos;
+    // Input pushed while the core could not read, and whether the input ended after it.
+    private byte[] stashed;
+    private boolean endAfterStash;
 
     Logic() {
       super(shape);
-      wake = createAsyncCallback(ignored -> Logic.this.core.onWake());
+      wake = createAsyncCallback(ignored -> onWake());
       core = new ClientCore(ctx, remote, local, this, () -> wake.invoke(Boolean.TRUE), BackendConnection::flush);
       setHandlers(in, out, this);
     }
@@ -85,19 +97,42 @@ final class ClientStage extends GraphStage<FlowShape<ByteString, ByteString>> {
       core.onTick(now);
       // Catches a resume of the node's memory budget missed by a race, and evicts when it stalls.
       ctx.memory.onTick(now);
+      unstash();
     }
 
     @Override
     public void onPush() {
-      ByteString bytes = grab(in);
       // A compact ByteString (what the TCP stage reads) gives its array uncopied; the decoder keeps it.
-      byte[] chunk = bytes.toArrayUnsafe();
+      byte[] chunk = grab(in).toArrayUnsafe();
+      if (core.closed()) {
+        return;
+      }
+      if (!core.mayRead()) {
+        stashed = chunk;
+        return;
+      }
       core.guarded(() -> core.received(chunk, 0, chunk.length));
+      unstash();
+    }
+
+    /** Gives the core the input that waited for it, once it may read again. */
+    private void unstash() {
+      while (stashed != null && !core.closed() && core.mayRead()) {
+        byte[] chunk = stashed;
+        stashed = null;
+        core.guarded(() -> core.received(chunk, 0, chunk.length));
+      }
+      if (stashed == null && endAfterStash && !core.closed()) {
+        endAfterStash = false;
+        core.guarded(core::inputEnded);
+      }
     }
 
     @Override
     public void onUpstreamFinish() {
-      if (!core.closed()) {
+      if (stashed != null) {
+        endAfterStash = true;
+      } else if (!core.closed()) {
         core.guarded(core::inputEnded);
       }
     }
@@ -111,7 +146,13 @@ final class ClientStage extends GraphStage<FlowShape<ByteString, ByteString>> {
     public void onPull() {
       if (!core.closed()) {
         core.guarded(core::writable);
+        unstash();
       }
+    }
+
+    private void onWake() {
+      core.onWake();
+      unstash();
     }
 
     @Override
@@ -128,9 +169,9 @@ final class ClientStage extends GraphStage<FlowShape<ByteString, ByteString>> {
 
     @Override
     public int write(ByteBuffer bytes) {
-      int n = bytes.remaining();
+      int n = Math.min(bytes.remaining(), SLICE);
       push(out, ByteString.fromArrayUnsafe(bytes.array(), bytes.arrayOffset() + bytes.position(), n));
-      bytes.position(bytes.limit());
+      bytes.position(bytes.position() + n);
       lastPushNanos = System.nanoTime();
       return n;
     }
@@ -147,7 +188,7 @@ final class ClientStage extends GraphStage<FlowShape<ByteString, ByteString>> {
 
     @Override
     public void interest(boolean read, boolean write) {
-      if (read && !hasBeenPulled(in) && !isClosed(in)) {
+      if (read && stashed == null && !hasBeenPulled(in) && !isClosed(in)) {
         pull(in);
       }
     }

@@ -10,12 +10,16 @@ import java.nio.ByteBuffer;
  * core's thread only.
  */
 interface ClientTransport {
-  /** Writes reply bytes; returns how many it took now. What it did not take is offered again when writable. */
+  /**
+   * Writes reply bytes; returns how many it took now. What it did not take is offered again when
+   * writable. What it took is no longer owed by the client, so a transport takes no more than its
+   * socket is about to take (Streams: a slice at a time, see {@link ClientStage}).
+   */
   int write(ByteBuffer bytes) throws IOException;
 
   /**
    * Whether {@link #write} may be called now. The NIO transport always says yes (the socket says how
-   * much it takes); the Streams one only while its outlet is pulled, and it then takes the whole buffer.
+   * much it takes); the Streams one only while its outlet is pulled.
    */
   boolean writable();
 

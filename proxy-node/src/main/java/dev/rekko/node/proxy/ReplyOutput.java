@@ -8,8 +8,7 @@ import java.util.ArrayDeque;
  * The write side of a {@link ClientCore}: completed replies at the head of the session's queue
  * leave in request order, merged into one write (up to 256 KiB; a bigger reply leaves alone, not
  * copied); what the socket does not take waits, and nothing is written before it. Every byte the
- * transport takes is released from the session's output buffer (the Streams transport takes a whole
- * write once its outlet is pulled, so up to one write is in Pekko's hands beyond the count).
+ * transport takes is released from the session's output buffer.
  *
  * <p>It also keeps the client's dispatch window: how many commands it may have in flight. A node
  * cannot know how big a reply will be before it comes, so a client that pipelines hundreds of GETs of

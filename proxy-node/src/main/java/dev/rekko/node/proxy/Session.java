@@ -16,7 +16,7 @@ import java.util.List;
 /**
  * One client connection's state and its command dispatch: auth, database, routing (each command's route
  * is {@link #decide decided} in one place), and the queue of replies in request order. Driven by
- * {@link ClientConnection} on its I/O thread; only {@link #signal()} is called from backend I/O threads.
+ * {@link ClientCore} on its connection's thread; only {@link #signal()} is called from backend I/O threads.
  */
 final class Session {
   private final NodeContext ctx;

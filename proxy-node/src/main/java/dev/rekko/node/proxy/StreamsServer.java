@@ -49,6 +49,7 @@ final class StreamsServer implements ClientListener {
             + "mode refuses clients that are not on loopback (set a password, or rekko.proxy.protected-mode = off)",
             b.localAddress());
       }
+      log.info("RESP listener {} on the Streams transport (rekko.proxy.transport = streams)", b.localAddress());
       return new StreamsServer(b);
     }).exceptionallyCompose(e -> CompletableFuture.failedFuture(new java.io.IOException("Bind failed because of "
         + rootMessage(e) + " (" + ctx.proxy.host() + ":" + ctx.proxy.port() + ")", e)));
