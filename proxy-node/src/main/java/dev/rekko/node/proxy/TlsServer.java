@@ -1,6 +1,7 @@
 package dev.rekko.node.proxy;
 
 import dev.rekko.node.config.ClientTls;
+import dev.rekko.node.config.NodeConfigException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -78,8 +79,11 @@ public final class TlsServer {
   }
 
   /**
-   * Reads the certificate files and binds {@code rekko.proxy.host} on {@code settings.port()}. Fails
-   * when the files do not make a server context or the port cannot be bound.
+   * Reads the certificate files and binds {@code rekko.proxy.host} on {@code settings.port()}; the stage
+   * fails when the port cannot be bound.
+   *
+   * @throws NodeConfigException when the files do not make a server context (unreadable PEM, a key that
+   *     is not the certificate's)
    */
   public static CompletionStage<TlsServer> start(ClassicActorSystemProvider provider, NodeContext ctx,
       ClientTls settings, ClientFlows flows) {
@@ -87,8 +91,9 @@ public final class TlsServer {
     ServerTlsContext tls;
     try {
       tls = new ServerTlsContext(settings);
-    } catch (Exception e) {
-      return CompletableFuture.failedFuture(new IOException("rekko.proxy.tls: " + e.getMessage(), e));
+    } catch (IOException | java.security.GeneralSecurityException | RuntimeException e) {
+      // Files that exist (NodeConfig checked) but do not make a context: a settings error, named so.
+      throw new NodeConfigException(List.of("rekko.proxy.tls: " + e.getMessage()), e);
     }
     String host = ctx.proxy.host();
     InetSocketAddress at = new InetSocketAddress(host, settings.port());
