@@ -3,6 +3,7 @@ package dev.rekko.node;
 import dev.rekko.node.config.GroupSeed;
 import dev.rekko.node.config.NodeConfig;
 import dev.rekko.node.demo.ClusterReadiness;
+import dev.rekko.node.demo.DemoCertificates;
 import dev.rekko.node.demo.DemoNode;
 import dev.rekko.node.demo.NodeSpec;
 import dev.rekko.redis.launcher.RedisServer;
@@ -42,17 +43,31 @@ public final class Demo implements AutoCloseable {
    * @param clusterBasePort node i joins the cluster on clusterBasePort + i; node 0 is the seed
    * @param overrides {@code -D} settings for every node; the demo's own ports, cluster, bootstrap
    *     groups and data folders replace any given here
+   * @param tls {@code --tls}: a throw-away CA and certificates in the demo's folder, and node i serves
+   *     client TLS on basePort + 100 + i
    */
   public record Options(
       int nodes, int groups, int replicas, int basePort, int adminBasePort, int clusterBasePort,
-      Optional<Path> configFile, Map<String, String> overrides, Duration readyTimeout) {
+      Optional<Path> configFile, Map<String, String> overrides, Duration readyTimeout, boolean tls) {
     public Options {
       overrides = Map.copyOf(overrides);
     }
+
+    /** Without TLS. */
+    public Options(int nodes, int groups, int replicas, int basePort, int adminBasePort, int clusterBasePort,
+        Optional<Path> configFile, Map<String, String> overrides, Duration readyTimeout) {
+      this(nodes, groups, replicas, basePort, adminBasePort, clusterBasePort, configFile, overrides, readyTimeout,
+          false);
+    }
   }
+
+  /** The TLS port of node i is its RESP port plus this. */
+  public static final int TLS_PORT_OFFSET = 100;
 
   private final Path dir;
   private final DemoRedis redis = new DemoRedis();
+  /** {@code --tls}: the demo's CA, in {@code tls/} of its folder; null without TLS. */
+  private DemoCertificates certificates;
   // Written while starting and read by the early-stop hook, which may run meanwhile (Ctrl-C).
   private final List<NodeConfig> configs = new CopyOnWriteArrayList<>();
   private final List<DemoNode> nodes = new CopyOnWriteArrayList<>();
@@ -70,25 +85,29 @@ public final class Demo implements AutoCloseable {
   public static Demo start(Options options, DemoNode.Starter starter) throws Exception {
     // Settings errors show before any Redis starts.
     for (int i = 0; i < options.nodes(); i++) {
-      NodeConfig.load(options.configFile(), nodeSettings(options, i, List.of(), Path.of("node-" + i)));
+      NodeConfig.load(options.configFile(), nodeSettings(options, i, List.of(), Path.of("node-" + i), null));
     }
     Demo demo = new Demo(Files.createTempDirectory("rekko-demo-"));
     // Ctrl-C during the start: Main.runUntilShutdown is not watching yet.
     Thread early = new Thread(demo::close, "rekko-demo-early-stop");
     Runtime.getRuntime().addShutdownHook(early);
     try {
+      if (options.tls()) {
+        demo.certificates = DemoCertificates.create(demo.dir.resolve("tls"), options.nodes());
+      }
       demo.redis.start(NodeConfig.load(options.configFile(), options.overrides()), options.groups(), options.replicas());
       List<ClusterReadiness.Endpoint> endpoints = new ArrayList<>();
       for (int i = 0; i < options.nodes(); i++) {
         NodeSpec spec = new NodeSpec(i, options.configFile(),
-            nodeSettings(options, i, demo.seeds(), demo.dir.resolve("node-" + i)),
+            nodeSettings(options, i, demo.seeds(), demo.dir.resolve("node-" + i), demo.certificates),
             demo.dir.resolve("node-" + i + ".log"));
         NodeConfig config = NodeConfig.load(options.configFile(), spec.settings());
         demo.configs.add(config);
         endpoints.add(endpoint(i, config));
-        log.info("starting node {}: RESP {}:{}, HTTP {}:{}, cluster 127.0.0.1:{}, output in {}", i,
-            config.proxy().host(), config.proxy().port(), config.admin().host(), config.admin().port(),
-            options.clusterBasePort() + i, spec.logFile());
+        log.info("starting node {}: RESP {}:{}{}, HTTP {}:{}, cluster 127.0.0.1:{}, output in {}", i,
+            config.proxy().host(), config.proxy().port(),
+            config.clientTls().enabled() ? ", TLS " + config.proxy().host() + ":" + config.clientTls().port() : "",
+            config.admin().host(), config.admin().port(), options.clusterBasePort() + i, spec.logFile());
         demo.nodes.add(starter.start(spec));
       }
       new ClusterReadiness(endpoints, demo.nodes).await(options.readyTimeout());
@@ -108,13 +127,27 @@ public final class Demo implements AutoCloseable {
     }
   }
 
-  /** {@code READY resp=h:p,... http=h:p,... redis=1=master,replica;2=...} — one line, for scripts. */
+  /**
+   * {@code READY resp=h:p,... http=h:p,... redis=1=master,replica;2=...}, with {@code --tls} followed by
+   * {@code tls=h:p,... ca=PATH} (the CA certificate clients trust) — one line, for scripts.
+   */
   public String readyLine() {
-    return "READY resp=" + configs.stream().map(c -> c.proxy().host() + ":" + c.proxy().port())
+    String line = "READY resp=" + configs.stream().map(c -> c.proxy().host() + ":" + c.proxy().port())
             .collect(Collectors.joining(","))
         + " http=" + configs.stream().map(c -> c.admin().host() + ":" + c.admin().port())
             .collect(Collectors.joining(","))
         + " redis=" + GroupSeed.format(seeds());
+    if (certificates != null) {
+      line += " tls=" + configs.stream().map(c -> c.proxy().host() + ":" + c.clientTls().port())
+          .collect(Collectors.joining(","))
+          + " ca=" + certificates.caFile();
+    }
+    return line;
+  }
+
+  /** {@code --tls}: the demo's CA and certificates ({@code ca.crt}, {@code node-i.*}, {@code client.*}). */
+  public Optional<DemoCertificates> certificates() {
+    return Optional.ofNullable(certificates);
   }
 
   /** Each node's settings as the demo resolved them (the node's own JVM resolves them alike). */
@@ -184,9 +217,18 @@ public final class Demo implements AutoCloseable {
     }
   }
 
-  static Map<String, String> nodeSettings(Options o, int i, List<GroupSeed> seeds, Path dataDir) {
+  static Map<String, String> nodeSettings(Options o, int i, List<GroupSeed> seeds, Path dataDir,
+      DemoCertificates tls) {
     Map<String, String> all = new LinkedHashMap<>(o.overrides());
     all.put("rekko.proxy.port", Integer.toString(o.basePort() + i));
+    if (tls != null) {
+      // client-auth stays the user's (none by default): with the CA set, `-D rekko.proxy.tls.client-auth=required`
+      // works, and tls/client.crt is a certificate clients may present.
+      all.put("rekko.proxy.tls.port", Integer.toString(o.basePort() + TLS_PORT_OFFSET + i));
+      all.put("rekko.proxy.tls.cert-file", tls.node(i).cert().toString());
+      all.put("rekko.proxy.tls.key-file", tls.node(i).key().toString());
+      all.put("rekko.proxy.tls.ca-file", tls.caFile().toString());
+    }
     all.put("rekko.admin.port", Integer.toString(o.adminBasePort() + i));
     all.put("rekko.cluster.host", "127.0.0.1");
     all.put("rekko.cluster.port", Integer.toString(o.clusterBasePort() + i));

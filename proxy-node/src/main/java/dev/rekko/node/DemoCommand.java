@@ -22,7 +22,10 @@ import picocli.CommandLine.Spec;
             + "JVM, that form one cluster and spread the 1024 slots evenly over the groups; prints a "
             + "line starting with READY once every node serves, and stops everything on Ctrl-C or "
             + "SIGTERM. Node i's output goes to node-i.log in the demo's temporary folder. Needs "
-            + "nothing but a JDK: a Redis 7.0 binary ships in the jar (or set rekko.redis.binary)."})
+            + "nothing but a JDK: a Redis 7.0 binary ships in the jar (or set rekko.redis.binary). "
+            + "With --tls each node also serves client TLS on its RESP port + 100, with certificates "
+            + "of a throw-away CA made in the demo's folder; READY then names the TLS ports and the CA "
+            + "file (redis-cli --tls --cacert CA -p 19100)."})
 final class DemoCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
@@ -55,6 +58,11 @@ final class DemoCommand implements Callable<Integer> {
           + "(default ${DEFAULT-VALUE}).")
   int clusterBasePort;
 
+  @Option(names = "--tls",
+      description = "Also serve client TLS: node i on --base-port + 100 + i, with a throw-away CA and "
+          + "certificates made in the demo's folder (tls/ca.crt, node-i.crt, client.crt).")
+  boolean tls;
+
   @Option(names = "--ready-timeout", defaultValue = "120s", paramLabel = "DURATION",
       converter = DurationConverter.class,
       description = "How long the nodes may take to form the cluster and serve (default ${DEFAULT-VALUE}).")
@@ -66,8 +74,12 @@ final class DemoCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(),
           "--nodes and --groups must be at least 1, --replicas at least 0");
     }
+    if (tls && basePort + Demo.TLS_PORT_OFFSET + nodes - 1 > 65535) {
+      throw new ParameterException(spec.commandLine(), "--tls: node " + (nodes - 1) + "'s TLS port "
+          + (basePort + Demo.TLS_PORT_OFFSET + nodes - 1) + " is beyond 65535; choose a lower --base-port");
+    }
     Demo demo = Demo.start(new Demo.Options(nodes, groups, replicas, basePort, adminBasePort, clusterBasePort,
-        options.file(), options.overrides, readyTimeout), NodeProcess::start);
+        options.file(), options.overrides, readyTimeout, tls), NodeProcess::start);
     spec.commandLine().getOut().println(demo.readyLine());
     spec.commandLine().getOut().flush();
     Main.runUntilShutdown(demo, "the demo");

@@ -38,6 +38,8 @@ import java.util.Optional;
  */
 public record NodeConfig(
     ProxySettings proxy,
+    /** {@code rekko.proxy.tls}: the client TLS listener; {@link ClientTls#OFF} when its port is 0. */
+    ClientTls clientTls,
     BackendSettings backend,
     AdminSettings admin,
     ClusterSettings cluster,
@@ -113,6 +115,7 @@ public record NodeConfig(
         r.bool("rekko.proxy.protected-mode"),
         ClientLimits.read(r),
         r.choice("rekko.proxy.transport", ProxySettings.Transport.class, ProxySettings.Transport.NIO));
+    ClientTls clientTls = ClientTls.read(r);
     BackendOptions connections = new BackendOptions(
         r.string("rekko.backend.user"),
         r.string("rekko.backend.password"),
@@ -175,6 +178,10 @@ public record NodeConfig(
     if (cluster.port() != 0 && (cluster.port() == proxy.port() || cluster.port() == admin.port())) {
       r.problem("rekko.cluster.port", cluster.port() + " is also the RESP or HTTP port");
     }
+    if (clientTls.enabled() && (clientTls.port() == proxy.port() || clientTls.port() == admin.port()
+        || clientTls.port() == cluster.port())) {
+      r.problem("rekko.proxy.tls.port", clientTls.port() + " is also the RESP, HTTP or cluster port");
+    }
     if (dataDir.isBlank()) {
       r.problem("rekko.data-dir", "must not be empty");
     }
@@ -205,7 +212,7 @@ public record NodeConfig(
         .withFallback(TopologySettings.durableStoreConfig(dir))
         .withFallback(SlotSharding.durableStoreConfig(dir))
         .withFallback(c);
-    return new NodeConfig(proxy, backend, admin, cluster, migration, topology, coordinator, durableWrites,
+    return new NodeConfig(proxy, clientTls, backend, admin, cluster, migration, topology, coordinator, durableWrites,
         datacenter, groups, redisBinary, dir, threads, derived);
   }
 

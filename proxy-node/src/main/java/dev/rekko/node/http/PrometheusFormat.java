@@ -38,6 +38,9 @@ public final class PrometheusFormat {
     single(out, "rekko_ops_per_second", "gauge", "Commands per second over the last second.", s.ops().qps());
     single(out, "rekko_sessions_alive", "gauge", "Client connections open now.", s.sessions().alive());
     single(out, "rekko_sessions_total", "counter", "Client connections accepted since start.", s.sessions().total());
+    single(out, "rekko_tls_handshake_failures_total", "counter",
+        "TLS client connections that ended during their handshake (refused certificates among them).",
+        s.sessions().tlsHandshakeFailures());
     single(out, "rekko_online", "gauge", "1 when the node serves commands (routing table loaded).", s.online() ? 1 : 0);
 
     header(out, "rekko_backend_up", "gauge", "1 when the backend connection to the server and database is up.");

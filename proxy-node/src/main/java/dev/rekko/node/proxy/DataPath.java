@@ -29,14 +29,17 @@ public final class DataPath implements AutoCloseable {
 
   private final NodeContext ctx;
   private final ClientListener resp;
+  /** The client TLS listener ({@code rekko.proxy.tls}); null when off. */
+  private final TlsServer tls;
   private final AtomicReference<Topology> topology = new AtomicReference<>(Topology.EMPTY);
   private final boolean awaitSeed;
   /** {@code rekko.node.datacenter}: replica reads prefer the replicas labelled with it. */
   private final String datacenter;
 
-  private DataPath(NodeContext ctx, ClientListener resp, boolean awaitSeed, String datacenter) {
+  private DataPath(NodeContext ctx, ClientListener resp, TlsServer tls, boolean awaitSeed, String datacenter) {
     this.ctx = ctx;
     this.resp = resp;
+    this.tls = tls;
     this.awaitSeed = awaitSeed;
     this.datacenter = datacenter;
   }
@@ -58,13 +61,16 @@ public final class DataPath implements AutoCloseable {
           ? StreamsServer.start(system, ctx)
           : RespServer.start(system, ctx, config.dispatcherParallelism());
       ClientListener resp = listening.toCompletableFuture().get(30, TimeUnit.SECONDS);
+      TlsServer tls = config.clientTls().enabled()
+          ? TlsServer.start(system, ctx, config.clientTls(), ClientFlow::admit).toCompletableFuture().get(30, TimeUnit.SECONDS)
+          : null;
       system.scheduler().scheduleWithFixedDelay(WAKE_DEFERRED, WAKE_DEFERRED, ctx::wakeDeferred,
           system.executionContext());
       Duration sweep = Duration.ofMillis(BlockingCalls.SWEEP_MILLIS);
       system.scheduler().scheduleWithFixedDelay(sweep, sweep, ctx.blocking::sweep, system.executionContext());
       // A node configured to seed a new cluster waits for the seed rather than serve an empty table
       // whose every slot is offline: clients see "router is not online", as with Codis's waiting proxy.
-      return new DataPath(ctx, resp, !config.bootstrapGroups().isEmpty(), config.datacenter());
+      return new DataPath(ctx, resp, tls, !config.bootstrapGroups().isEmpty(), config.datacenter());
     } catch (Exception | Error e) {
       pool.close();
       throw e;
@@ -190,10 +196,15 @@ public final class DataPath implements AutoCloseable {
     return resp.address();
   }
 
-  /** Refuses every command from now on and unbinds the listener (a node's shutdown). */
+  /** The TLS listener's address; empty when {@code rekko.proxy.tls} is off. */
+  public Optional<InetSocketAddress> tlsAddress() {
+    return tls == null ? Optional.empty() : Optional.of(tls.address());
+  }
+
+  /** Refuses every command from now on and unbinds the listeners (a node's shutdown). */
   public CompletionStage<?> unbind() {
     ctx.router.fence(true);
-    return resp.stop();
+    return tls == null ? resp.stop() : resp.stop().thenCombine(tls.stop(), (a, b) -> null);
   }
 
   /** Closes the backend connections; after {@link #unbind}, when the node has stopped. */

@@ -29,6 +29,7 @@ public final class NodeStats implements AutoCloseable {
   private final ConcurrentHashMap<String, CommandRecorder> commands = new ConcurrentHashMap<>();
   private final LongAdder sessionsOpened = new LongAdder();
   private final LongAdder sessionsClosed = new LongAdder();
+  private final LongAdder tlsHandshakeFailures = new LongAdder();
   private final long startNanos = System.nanoTime();
   private volatile Supplier<List<BackendStatus>> backends = List::of;
   private volatile boolean online;
@@ -126,6 +127,11 @@ public final class NodeStats implements AutoCloseable {
     return qps;
   }
 
+  /** A TLS client connection ended during its handshake (a refused client certificate, among others). */
+  public void tlsHandshakeFailed() {
+    tlsHandshakeFailures.increment();
+  }
+
   public long sessionsTotal() {
     return sessionsOpened.sum();
   }
@@ -151,7 +157,7 @@ public final class NodeStats implements AutoCloseable {
     return new StatsSnapshot(
         online,
         new StatsSnapshot.Ops(total, fails, qps),
-        new StatsSnapshot.Sessions(sessionsTotal(), sessionsAlive()),
+        new StatsSnapshot.Sessions(sessionsTotal(), sessionsAlive(), tlsHandshakeFailures.sum()),
         List.copyOf(perCommand),
         backendsNow(),
         runtime());

@@ -18,8 +18,11 @@ public record StatsSnapshot(
   /** Commands since start, and ops/s over the last second. */
   public record Ops(long total, long fails, long qps) {}
 
-  /** Client connections: opened since start, and open now. */
-  public record Sessions(long total, long alive) {}
+  /**
+   * Client connections: opened since start, and open now; TLS connections that ended during their
+   * handshake since start (refused client certificates among them).
+   */
+  public record Sessions(long total, long alive, long tlsHandshakeFailures) {}
 
   /**
    * Per command: counts and total time since start; percentiles and max over the last one to two
