@@ -12,7 +12,8 @@
 # Environment: ROUNDS (runs per cell; the median is reported, default 1), REQUESTS (per P=1 run,
 # default 200000; P=16 runs do 8x), CLIENTS (default 50), RESP_PORT (19000), HTTP_PORT (11080),
 # TWEM_PORT (22121), CLUSTER_PORT (2551; the streams demo uses +100, its RESP and HTTP ports +1),
-# TRANSPORTS (default "nio streams"), TESTS (default "SET GET MGET"), PIPELINES (default "1 16"), JAVA_OPTS (for the demo JVM; default -XX:+UseParallelGC -XX:+ExitOnOutOfMemoryError; ParallelGC measured
+# TRANSPORTS (default "nio streams"), TLS (default 1 when redis-benchmark has --tls: the first transport's
+# demo also serves TLS, `demo --tls`, and its TLS port is a column of its own: the cost of client TLS), TESTS (default "SET GET MGET"), PIPELINES (default "1 16"), JAVA_OPTS (for the demo JVM; default -XX:+UseParallelGC -XX:+ExitOnOutOfMemoryError; ParallelGC measured
 # better here than G1 for the node's short-lived garbage: P=16 +15-25%, lower p99), DEMO_ARGS (more
 # arguments for `demo`, e.g. "-D pekko.actor.default-dispatcher.throughput=20"; these reach the node
 # JVM, which is a child of the demo's: JAVA_OPTS only reaches the demo's own JVM).
@@ -27,6 +28,8 @@ HTTP_PORT=${HTTP_PORT:-11080}
 TWEM_PORT=${TWEM_PORT:-22121}
 CLUSTER_PORT=${CLUSTER_PORT:-2551}
 TRANSPORTS=${TRANSPORTS:-nio streams}
+TLS=${TLS:-$(redis-benchmark --help 2>&1 | grep -q -- '--tls' && echo 1 || echo 0)}
+FIRST_TRANSPORT=${TRANSPORTS%% *}
 TESTS=${TESTS:-SET GET MGET}
 PIPELINES=${PIPELINES:-1 16}
 JAR=proxy-node/target/rekko-node.jar
@@ -59,6 +62,7 @@ start_demo() { # TRANSPORT OFFSET
   local log="$WORK/demo-$1.log"
   java ${JAVA_OPTS--XX:+UseParallelGC -XX:+ExitOnOutOfMemoryError} -jar "$JAR" demo --nodes 1 --groups 1 --replicas 0 \
     --base-port $((RESP_PORT + $2)) --admin-base-port $((HTTP_PORT + $2)) --cluster-base-port $((CLUSTER_PORT + 100 * $2)) \
+    $([ "$TLS" = 1 ] && [ "$1" = "$FIRST_TRANSPORT" ] && echo --tls) \
     -D rekko.proxy.transport="$1" ${DEMO_ARGS:-} >"$log" 2>&1 &
   PIDS+=($!)
 }
@@ -105,15 +109,25 @@ fi
 
 TARGETS=("direct:$REDIS_PORT" "${TARGETS[@]}")
 [ "$TWEM" = 1 ] && TARGETS+=("twemproxy:$TWEM_PORT")
+if [ "$TLS" = 1 ]; then
+  # READY … tls=127.0.0.1:PORT ca=PATH: the first node's TLS port and the demo's CA.
+  TLS_PORT=$(sed -E 's/.* tls=[^:]+:([0-9]+).*/\1/' <<<"$READY")
+  TLS_CA=$(sed -E 's/.* ca=([^ ]+).*/\1/' <<<"$READY")
+  TARGETS+=("$FIRST_TRANSPORT+tls:$TLS_PORT")
+fi
+# redis-benchmark's arguments for a target: TLS ones for the TLS port.
+conn_args() { [[ "$1" == *+tls ]] && printf '%s\n' --tls --cacert "$TLS_CA"; true; }
 
 MGET_ARGS=(MGET)
 for _ in $(seq 1 10); do MGET_ARGS+=("key:__rand_int__"); done
 
 # run PORT P TEST -> prints "rps p50 p99" (redis-benchmark's CSV: test,rps,avg,min,p50,p95,p99,max)
 run() {
-  local port=$1 p=$2 test=$3 n=$REQUESTS
+  local port=$1 p=$2 test=$3 name=${4:-} n=$REQUESTS
   [ "$p" -gt 1 ] && n=$((REQUESTS * 8))
   local args=(-h 127.0.0.1 -p "$port" -c "$CLIENTS" -n "$n" -P "$p" -r 100000 --csv)
+  mapfile -t extra < <(conn_args "$name")
+  args+=("${extra[@]}")
   if [ "$test" = MGET ]; then
     redis-benchmark "${args[@]}" "${MGET_ARGS[@]}" 2>/dev/null | tail -n 1
   else
@@ -125,8 +139,9 @@ median() { sort -n | awk '{a[NR]=$0} END {print a[int((NR+1)/2)]}'; }
 
 # Warm up every target (the JVM's JIT above all) and fill the keys that GET and MGET read.
 for t in "${TARGETS[@]}"; do
-  redis-benchmark -h 127.0.0.1 -p "${t#*:}" -c "$CLIENTS" -n 300000 -P 16 -r 100000 -t set,get -q >/dev/null 2>&1
-  redis-benchmark -h 127.0.0.1 -p "${t#*:}" -c "$CLIENTS" -n 100000 -r 100000 -t get -q >/dev/null 2>&1
+  mapfile -t extra < <(conn_args "${t%%:*}")
+  redis-benchmark -h 127.0.0.1 -p "${t#*:}" "${extra[@]}" -c "$CLIENTS" -n 300000 -P 16 -r 100000 -t set,get -q >/dev/null 2>&1
+  redis-benchmark -h 127.0.0.1 -p "${t#*:}" "${extra[@]}" -c "$CLIENTS" -n 100000 -r 100000 -t get -q >/dev/null 2>&1
 done
 
 printf '%-5s %-3s' test P
@@ -144,7 +159,7 @@ for test in $TESTS; do
     for t in "${TARGETS[@]}"; do
       name=${t%%:*}
       : >"$WORK/cell"
-      for _ in $(seq 1 "$ROUNDS"); do run "${t#*:}" "$p" "$test" >>"$WORK/cell"; done
+      for _ in $(seq 1 "$ROUNDS"); do run "${t#*:}" "$p" "$test" "$name" >>"$WORK/cell"; done
       read -r rps p50 p99 < <(median <"$WORK/cell")
       RPS[$name]=$rps
       printf ' | %10.0f %7s %7s   ' "$rps" "$p50" "$p99"
@@ -155,6 +170,8 @@ for test in $TESTS; do
       [ "$TWEM" = 1 ] && printf ' %*s' $((${#tr} + 10)) \
         "$(awk -v a="${RPS[$tr]}" -v b="${RPS[twemproxy]}" 'BEGIN {printf "%.2f", a / b}')"
     done
+    [ "$TLS" = 1 ] && printf ' %s+tls/%s %.2f' "$FIRST_TRANSPORT" "$FIRST_TRANSPORT" \
+      "$(awk -v a="${RPS[$FIRST_TRANSPORT+tls]}" -v b="${RPS[$FIRST_TRANSPORT]}" 'BEGIN {print a / b}')"
     printf '\n'
     unset RPS
   done
