@@ -149,6 +149,8 @@ class DurableWritesTest {
     c.flush();
     // No replica yet: the WAIT blocks on the master, and everything from the write on is held.
     awaitTrue("WAIT blocked", this::waitBlocked);
+    // The server answered the read before the write when it ran the WAIT; this side may not have read it yet.
+    awaitTrue("the read before the write answered", () -> !events.isEmpty());
     List<String> before = List.copyOf(events);
     assertThat(waitBlocked()).as("still blocked after looking").isTrue();
     assertThat(before).containsExactly("get-a $-1");
