@@ -40,6 +40,17 @@ class MasterSwitchCompatTest {
     fx = ProxyFixture.builder().groups(2).replicas(2).set("rekko.ha.durable-writes", "on")
         .set("rekko.ha.durable-timeout", "2s").start();
     try (Jedis client = fx.jedis()) {
+      // With durable writes a write answers NOREPLICAS until a replica of its group has synced.
+      assertThat(ProxyFixture.await(WAIT, () -> {
+        try {
+          for (int g = 1; g <= 2; g++) {
+            client.set(tagOf(g) + "ready", "1");
+          }
+          return true;
+        } catch (redis.clients.jedis.exceptions.JedisDataException e) {
+          return false;
+        }
+      })).as("the replicas synced").isTrue();
       for (int i = 0; i < 200; i++) {
         client.set("scan:" + i, "v");
       }
