@@ -32,7 +32,7 @@ TLS=${TLS:-$(redis-benchmark --help 2>&1 | grep -q -- '--tls' && echo 1 || echo 
 FIRST_TRANSPORT=${TRANSPORTS%% *}
 TESTS=${TESTS:-SET GET MGET}
 PIPELINES=${PIPELINES:-1 16}
-JAR=proxy-node/target/rekko-node.jar
+JAR=${JAR:-proxy-node/target/rekko-node.jar}
 WORK=$(mktemp -d)
 PIDS=()
 
