@@ -81,7 +81,8 @@ public final class RekkoNode implements AutoCloseable {
             }
           }, data.context());
       AdminHttpServer http = AdminHttpServer.start(system, config.admin().host(), config.admin().port(),
-          config.admin().tls(), NodeRoutes.of(system, config.admin().api(), cluster.coordinator(), new View(data, cluster), stats))
+          config.admin().tls(), NodeRoutes.of(system, config.admin().api(), cluster.coordinator(), new View(data, cluster), stats,
+              config.admin().tls()))
           .toCompletableFuture().get(30, TimeUnit.SECONDS);
       cluster.announce(config.proxy().host() + ":" + data.port(), config.admin().host() + ":" + http.port());
       RekkoNode node = new RekkoNode(system, stats, data, cluster, http);

@@ -3,6 +3,7 @@ package dev.rekko.node.http;
 import dev.rekko.coordinator.Coordinator;
 import dev.rekko.coordinator.http.AdminApi;
 import dev.rekko.coordinator.http.AdminApiSettings;
+import dev.rekko.node.config.AdminTls;
 import dev.rekko.node.stats.NodeStats;
 import dev.rekko.topology.Topology;
 import java.util.ArrayList;
@@ -40,15 +41,19 @@ public final class NodeRoutes {
   /**
    * @param api         the API's token and how long a call waits for the coordinator
    * @param coordinator this node's proxy to the coordinator singleton
+   * @param tls         the HTTP listener's TLS, for {@link ClusterFetch} calls to the other nodes
    */
   public static List<RouteGroup> of(ActorSystem<?> system, AdminApiSettings api,
-      ActorRef<Coordinator.Command> coordinator, Node node, NodeStats stats) {
+      ActorRef<Coordinator.Command> coordinator, Node node, NodeStats stats, AdminTls tls) {
+    ClusterFetch cluster = new ClusterFetch(system, node::topology, tls);
     List<RouteGroup> routes = new ArrayList<>();
     routes.add(new ReadyRoutes(node::topology, node::serving, node::joining, node::fenced));
     routes.add(() -> AdminApi.routes(system, coordinator, node::topology, node::serverUp, api));
     routes.add(new StatsRoutes(stats));
     routes.add(new MetricsRoutes(stats, () -> AdminApi.quorumHealth(system, coordinator, AdminApi.HEALTH_TIMEOUT),
         node::topology));
+    // Issue 18's routes go here, one line each: history and servers, observe (slow log, hot and big keys),
+    // and the console last (it serves "/" and its static files).
     return routes;
   }
 }
