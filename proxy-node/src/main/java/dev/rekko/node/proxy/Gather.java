@@ -11,7 +11,7 @@ import dev.rekko.redis.backend.ReplyHandler;
 abstract class Gather {
   protected final Pending target;
   protected final Reply[] replies;
-  private final String[] failures;
+  protected final String[] failures;
   private int outstanding;
 
   Gather(Pending target, int parts) {
@@ -65,6 +65,14 @@ abstract class Gather {
         return;
       }
     }
+    finish();
+  }
+
+  /**
+   * Completes {@link #target} once every part answered: the first failure or error reply, else
+   * {@link #merge()}. A command with another rule for its parts' answers overrides it.
+   */
+  void finish() {
     for (int i = 0; i < replies.length; i++) {
       if (failures[i] != null) {
         String e = errorFor(i, failures[i]);

@@ -6,7 +6,6 @@ import dev.rekko.protocol.resp.Reply;
 import dev.rekko.protocol.resp.RespWriter;
 import dev.rekko.redis.backend.BackendAddress;
 import dev.rekko.redis.backend.BackendConnection;
-import dev.rekko.redis.backend.ReplyHandler;
 import java.util.List;
 
 /**
@@ -21,19 +20,12 @@ import java.util.List;
  * {@code rekko.backend.connections-per-server} is 2 or more): one of them is not the busy one. The other
  * copy is answered once the script ended ({@code NOTBUSY}), and the reply waits for it.
  */
-final class KillAny {
-  private final Pending target;
+final class KillAny extends Gather {
   private final List<Target> masters;
-  private final Reply[] replies;
-  private final String[] failures;
-  private int outstanding;
 
   private KillAny(Pending target, List<Target> masters) {
-    this.target = target;
+    super(target, masters.size());
     this.masters = masters;
-    this.replies = new Reply[masters.size()];
-    this.failures = new String[masters.size()];
-    this.outstanding = masters.size();
   }
 
   static void dispatch(Session s, Command cmd, Pending p) {
@@ -67,28 +59,13 @@ final class KillAny {
     }
   }
 
-  private ReplyHandler part(int i) {
-    return new ReplyHandler() {
-      @Override
-      public void onReply(Reply reply) {
-        done(i, reply, null);
-      }
-
-      @Override
-      public void onFailure(String error) {
-        done(i, null, error);
-      }
-    };
+  @Override
+  byte[] merge() {
+    throw new IllegalStateException("KillAny answers in finish()");
   }
 
-  private void done(int part, Reply reply, String failure) {
-    synchronized (this) {
-      replies[part] = reply;
-      failures[part] = failure;
-      if (--outstanding > 0) {
-        return;
-      }
-    }
+  @Override
+  void finish() {
     Reply notBusy = null;
     for (Reply r : replies) {
       if (r != null && !r.isError()) {
