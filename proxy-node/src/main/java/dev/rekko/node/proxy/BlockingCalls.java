@@ -39,6 +39,7 @@ final class BlockingCalls {
     this.pool = pool;
     this.router = router;
     this.max = max;
+    pool.onDrain(this::draining);
   }
 
   /** Takes {@code n} of the budget; false (nothing taken) when that would exceed it. */
@@ -133,7 +134,7 @@ final class BlockingCalls {
    * A migration barrier drains {@code server}: its PING on a dedicated connection waits behind the
    * blocked command, so every blocking command there is unblocked (and re-issued where its route says).
    */
-  void draining(BackendAddress server) {
+  private void draining(BackendAddress server) {
     for (Blocked b : running) {
       if (server.equals(b.server())) {
         b.unblock();

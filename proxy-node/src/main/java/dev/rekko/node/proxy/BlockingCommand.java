@@ -121,8 +121,7 @@ final class BlockingCommand extends BlockedRun implements BlockingCalls.Block {
     if (decision == RouteDecision.DIRECT) {
       sendTo(route.master());
     } else if (decision.deferred()) {
-      byte[] frame = new RespWriter(64).writeCommand(argv).toByteArray();
-      session.defer(slot, frame, 0, frame.length, keys, this, write);
+      session.deferBlock(slot, session.db(), keys, this, write, (server, r) -> sendTo(server));
     } else {
       fail(Errors.SLOT_NOT_READY);
     }

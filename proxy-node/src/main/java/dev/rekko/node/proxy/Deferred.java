@@ -69,7 +69,7 @@ final class Deferred {
   private final int[] blockedStamp = new int[SlotHash.SLOTS];
   private int stamp;
 
-  /** What an entry sends in place of a single command, on the connection it chooses. */
+  /** How an entry's command goes out, on the connection it chooses: one frame, a transaction's block, a blocking call. */
   interface Block {
     /**
      * Sends to {@code server}, the master of {@code route} in the table now in use (the command's keys,
@@ -98,8 +98,7 @@ final class Deferred {
    * @param keys the command's keys, copied: what a {@code MIGRATE} must move before the command runs
    */
   void add(int slot, int db, byte[] frame, int off, int len, byte[][] keys, ReplyHandler handler, boolean write) {
-    entries.add(new Entry(session, slot, db, frame, off, len, keys, handler, write, System.nanoTime(), null));
-    perSlot[slot]++;
+    addBlock(slot, db, keys, handler, write, (server, route) -> session.sendOn(server, db, frame, off, len, handler, write));
   }
 
   /**
@@ -109,7 +108,7 @@ final class Deferred {
    * @param handler told of a failure (hold timeout, a failed move) instead of the block being sent
    */
   void addBlock(int slot, int db, byte[][] keys, ReplyHandler handler, boolean write, Block block) {
-    entries.add(new Entry(session, slot, db, null, 0, 0, keys, handler, write, System.nanoTime(), block));
+    entries.add(new Entry(session, slot, db, keys, handler, write, System.nanoTime(), block));
     perSlot[slot]++;
   }
 
@@ -156,7 +155,7 @@ final class Deferred {
         failure = "ERR slot " + e.slot + " is migrating and moving its keys from " + e.source + " to " + e.target
             + " failed: " + e.failure;
       } else if (state == MOVED) {
-        send(e, e.target, r);
+        e.block.send(e.target, r);
       } else if (decision == RouteDecision.REFUSED) {
         failure = ctx.router.refusal();
       } else if (decision == RouteDecision.OFFLINE) {
@@ -179,27 +178,13 @@ final class Deferred {
         blockedStamp[e.slot] = stamp;
         continue;
       } else {
-        send(e, r.master(), r);
+        e.block.send(r.master(), r);
       }
       if (failure != null) {
         e.handler.onFailure(failure);
       }
       it.remove();
       perSlot[e.slot]--;
-    }
-  }
-
-  /**
-   * Sends the entry's command: a transaction's block as one unit, a blocking one on a connection of its
-   * own with the time it has left, anything else on the session's connection.
-   */
-  private void send(Entry e, BackendAddress server, SlotRoute route) {
-    if (e.block != null) {
-      e.block.send(server, route);
-    } else if (e.handler instanceof BlockingCommand b) {
-      b.sendTo(server);
-    } else {
-      session.sendOn(server, e.db, e.frame, e.off, e.len, e.handler, e.write);
     }
   }
 
@@ -266,14 +251,10 @@ final class Deferred {
     final Session session;
     final int slot;
     final int db;
-    final byte[] frame;
-    final int off;
-    final int len;
     final byte[][] keys;
     final ReplyHandler handler;
     final boolean write;
     final long since;
-    /** Sent instead of {@code frame} when not null. */
     final Block block;
     final ServerMoverSettings moves;
     BackendAddress source;
@@ -288,14 +269,11 @@ final class Deferred {
     int busy;
     SideCommands side;
 
-    Entry(Session session, int slot, int db, byte[] frame, int off, int len, byte[][] keys,
-        ReplyHandler handler, boolean write, long since, Block block) {
+    Entry(Session session, int slot, int db, byte[][] keys, ReplyHandler handler, boolean write, long since,
+        Block block) {
       this.session = session;
       this.slot = slot;
       this.db = db;
-      this.frame = frame;
-      this.off = off;
-      this.len = len;
       this.keys = keys;
       this.handler = handler;
       this.write = write;

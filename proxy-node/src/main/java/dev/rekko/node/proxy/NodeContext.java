@@ -123,10 +123,7 @@ public final class NodeContext implements dev.rekko.node.cluster.BarrierAgent.Da
   /** Completes when every command sent so far to {@code server} has been answered (or killed there). */
   @Override
   public java.util.concurrent.CompletableFuture<Void> drain(String server) {
-    dev.rekko.redis.backend.BackendAddress address = dev.rekko.redis.backend.BackendAddress.parse(server);
-    // The drain's PING on a dedicated connection waits behind a blocked command: unblock those first.
-    blocking.draining(address);
-    return pool.drain(address);
+    return pool.drain(dev.rekko.redis.backend.BackendAddress.parse(server));
   }
 
   public int clients() {

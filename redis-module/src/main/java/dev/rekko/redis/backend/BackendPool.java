@@ -19,6 +19,9 @@ public final class BackendPool implements AutoCloseable {
   private final ConcurrentHashMap<Key, BackendConnection[]> connections = new ConcurrentHashMap<>();
   /** Connections one session owns for a while (a blocked command, a WATCHed transaction). */
   private final java.util.Set<BackendConnection> dedicated = ConcurrentHashMap.newKeySet();
+  /** Told first when a server is drained: owners of commands that would hold a drain up (blocked ones). */
+  private final java.util.List<java.util.function.Consumer<BackendAddress>> drainListeners =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
 
   private record Key(BackendAddress server, int database, int protocol) {}
 
@@ -87,6 +90,14 @@ public final class BackendPool implements AutoCloseable {
     return out;
   }
 
+  /**
+   * {@code listener} is told of every {@link #drain} before its {@code PING}s go out: a drain's PING on a
+   * dedicated connection waits behind a command blocked there, so whoever blocks commands on them unblocks.
+   */
+  public void onDrain(java.util.function.Consumer<BackendAddress> listener) {
+    drainListeners.add(listener);
+  }
+
   /** Opens the connections to a server ahead of the first command. */
   public void warmUp(BackendAddress server, int database) {
     connection(server, database, 0);
@@ -101,6 +112,9 @@ public final class BackendPool implements AutoCloseable {
    * uses it to know that nothing sent under an old route can run after the barrier.
    */
   public CompletableFuture<Void> drain(BackendAddress server) {
+    for (java.util.function.Consumer<BackendAddress> l : drainListeners) {
+      l.accept(server);
+    }
     List<CompletableFuture<Void>> drains = new ArrayList<>();
     connections.forEach((key, group) -> {
       if (key.server().equals(server)) {
