@@ -12,7 +12,6 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumMap;
@@ -56,17 +55,6 @@ public final class SubscriberConnection implements AutoCloseable {
 
   private enum State { CONNECTING, UP, DOWN, CLOSED }
 
-  /** Confirmation frames still expected for one command, and what runs when the last one came. */
-  private static final class Ack {
-    int frames;
-    Runnable done;
-
-    Ack(int frames, Runnable done) {
-      this.frames = frames;
-      this.done = done;
-    }
-  }
-
   private final BackendAddress server;
   private final BackendOptions options;
   private final Listener listener;
@@ -74,7 +62,7 @@ public final class SubscriberConnection implements AutoCloseable {
   private final Object lock = new Object();
   // Guarded by lock.
   private final Map<PubSubKind, LinkedHashSet<String>> wanted = new EnumMap<>(PubSubKind.class);
-  private final ArrayDeque<Ack> acks = new ArrayDeque<>();
+  private final Confirmations acks = new Confirmations();
   private final List<Runnable> untilUp = new ArrayList<>();
   private State state = State.CONNECTING;
   private Socket socket;
@@ -181,7 +169,7 @@ public final class SubscriberConnection implements AutoCloseable {
     RespWriter w = SubscriberSocket.commands(command, list, BATCH);
     for (int from = 0; from < list.size(); from += BATCH) {
       int to = Math.min(list.size(), from + BATCH);
-      acks.add(new Ack(to - from, to == list.size() ? done : null));
+      acks.expect(to - from, to == list.size() ? done : null);
     }
     try {
       out.write(w.array(), 0, w.length());
@@ -281,11 +269,9 @@ public final class SubscriberConnection implements AutoCloseable {
       }
       List<Runnable> waiting = new ArrayList<>(untilUp);
       untilUp.clear();
-      Ack last = acks.peekLast();
-      if (last == null || waiting.isEmpty()) {
+      if (waiting.isEmpty() || !acks.afterLast(() -> runAll(waiting))) {
         return waiting;
       }
-      last.done = () -> runAll(waiting);
       return List.of();
     }
   }
@@ -296,12 +282,7 @@ public final class SubscriberConnection implements AutoCloseable {
     synchronized (lock) {
       List<Runnable> owed = new ArrayList<>(untilUp);
       untilUp.clear();
-      for (Ack a : acks) {
-        if (a.done != null) {
-          owed.add(a.done);
-        }
-      }
-      acks.clear();
+      acks.abandon(owed);
       // A connect that failed left its socket here only.
       SubscriberSocket.closeQuietly(socket);
       socket = null;
@@ -369,8 +350,7 @@ public final class SubscriberConnection implements AutoCloseable {
       // A refused command (an ACL without the channel, …) answers with one error, not a frame per name.
       Runnable done;
       synchronized (lock) {
-        Ack a = acks.poll();
-        done = a == null ? null : a.done;
+        done = acks.refused();
       }
       log.warn("pub/sub connection to {}: {}", server, r);
       if (done != null) {
@@ -399,13 +379,9 @@ public final class SubscriberConnection implements AutoCloseable {
   }
 
   private void confirmed() {
-    Runnable done = null;
+    Runnable done;
     synchronized (lock) {
-      Ack a = acks.peek();
-      if (a != null && --a.frames <= 0) {
-        acks.poll();
-        done = a.done;
-      }
+      done = acks.confirmed();
     }
     if (done != null) {
       done.run();
