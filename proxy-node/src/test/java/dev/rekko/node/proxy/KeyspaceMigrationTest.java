@@ -5,13 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.rekko.protocol.SlotHash;
 import dev.rekko.topology.SlotInfo;
 import dev.rekko.topology.SlotState;
-import dev.rekko.topology.TopologyWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -26,12 +24,12 @@ import redis.clients.jedis.Jedis;
 class KeyspaceMigrationTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
   private static ProxyFixture fx;
-  private static TopologyWriter writer;
+  private static ByHand hand;
 
   @BeforeAll
   static void start() throws Exception {
     fx = ProxyFixture.builder().groups(2).start();
-    writer = fx.node().cluster().writer();
+    hand = new ByHand(fx);
     fx.pauseMigrations();
   }
 
@@ -70,9 +68,9 @@ class KeyspaceMigrationTest {
     assertThat(cursor).isNotEqualTo("0");
 
     long epoch = fx.node().topology().epoch();
-    put(new SlotInfo(slot, SlotState.PREPARING, 2, 1, epoch + 1));
-    put(new SlotInfo(slot, SlotState.MIGRATING, 2, 1, epoch + 2));
-    await("slot migrating", () -> fx.node().context().router().loaded().route(slot).migrateFrom() != null);
+    hand.put(new SlotInfo(slot, SlotState.PREPARING, 2, 1, epoch + 1));
+    hand.put(new SlotInfo(slot, SlotState.MIGRATING, 2, 1, epoch + 2));
+    hand.await("slot migrating", () -> hand.route(slot).migrateFrom() != null);
     try (Jedis g2 = fx.direct(fx.master(2)); Jedis g1 = fx.direct(fx.master(1))) {
       for (int i = 0; i < 25; i++) {
         moveByHand(g2, g1, tag + i);
@@ -85,11 +83,11 @@ class KeyspaceMigrationTest {
         moveByHand(g2, g1, tag + i);
       }
     }
-    put(new SlotInfo(slot, SlotState.FINISHED, 2, 1, epoch + 3));
+    hand.put(new SlotInfo(slot, SlotState.FINISHED, 2, 1, epoch + 3));
     assertThat(s.call("FLUSHDB")).isInstanceOf(RespSocket.Err.class);
-    put(SlotInfo.online(slot, 1, epoch + 4));
-    await("slot online at group 1", () -> fx.node().context().router().loaded().route(slot).group() == 1
-        && fx.node().context().router().loaded().route(slot).direct());
+    hand.put(SlotInfo.online(slot, 1, epoch + 4));
+    hand.await("slot online at group 1", () -> hand.route(slot).group() == 1
+        && hand.route(slot).direct());
     int calls = 0;
     while (!cursor.equals("0")) {
       List<?> reply = (List<?>) s.call("SCAN", cursor, "COUNT", "5");
@@ -113,19 +111,5 @@ class KeyspaceMigrationTest {
     byte[] dump = from.dump(k);
     to.restore(k, 0, dump);
     from.del(k);
-  }
-
-  private static void put(SlotInfo slot) throws Exception {
-    writer.putSlots(List.of(slot)).toCompletableFuture().get(10, TimeUnit.SECONDS);
-  }
-
-  private static void await(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting until " + what + "; topology " + fx.node().topology());
-      }
-      Thread.sleep(20);
-    }
   }
 }

@@ -6,15 +6,10 @@ import dev.rekko.protocol.SlotHash;
 import dev.rekko.slots.Barrier;
 import dev.rekko.topology.SlotInfo;
 import dev.rekko.topology.SlotState;
-import dev.rekko.topology.TopologyWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
-import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -29,12 +24,12 @@ import redis.clients.jedis.Jedis;
 class MigrationDataPathTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
   private static ProxyFixture fx;
-  private static TopologyWriter writer;
+  private static ByHand hand;
 
   @BeforeAll
   static void start() throws Exception {
     fx = ProxyFixture.builder().groups(2).start();
-    writer = fx.node().cluster().writer();
+    hand = new ByHand(fx);
     // This test plays the slot actor's part by writing the steps itself: the coordinator's movers must
     // not finish the migration behind its back.
     fx.pauseMigrations();
@@ -67,20 +62,20 @@ class MigrationDataPathTest {
       assertThat(g1.get(a)).isEqualTo("1");
 
       long epoch = fx.node().topology().epoch();
-      put(new SlotInfo(slot, SlotState.PREPARING, 1, 2, epoch + 1));
-      await("route held", () -> fx.node().context().router().loaded().route(slot).hold());
+      hand.put(new SlotInfo(slot, SlotState.PREPARING, 1, 2, epoch + 1));
+      hand.await("route held", () -> hand.route(slot).hold());
 
       CompletableFuture<Long> held = ProxyFixture.supply(() -> {
         try (Jedis other = fx.jedis()) {
           return other.incr(a);
         }
       });
-      await("the INCR is held", () -> fx.node().context().sessions.stream().anyMatch(Session::hasDeferred));
-      Barrier.Drained drained = barrier(slot, epoch + 1);
+      hand.await("the INCR is held", () -> fx.node().context().sessions.stream().anyMatch(Session::hasDeferred));
+      Barrier.Drained drained = hand.barrier(slot, epoch + 1);
       assertThat(drained.slot()).isEqualTo(slot);
       assertThat(held).isNotDone();
 
-      put(new SlotInfo(slot, SlotState.MIGRATING, 1, 2, epoch + 2));
+      hand.put(new SlotInfo(slot, SlotState.MIGRATING, 1, 2, epoch + 2));
       assertThat(held.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(2);
       assertThat(g2.get(a)).isEqualTo("2");
       assertThat(g1.exists(a)).isFalse();
@@ -103,36 +98,11 @@ class MigrationDataPathTest {
       assertThat(g2.get(a)).isEqualTo("db3");
       client.select(0);
 
-      put(new SlotInfo(slot, SlotState.FINISHED, 1, 2, epoch + 3));
-      put(SlotInfo.online(slot, 2, epoch + 4));
-      await("route direct to group 2", () -> fx.node().context().router().loaded().route(slot).direct()
-          && fx.node().context().router().loaded().route(slot).group() == 2);
+      hand.put(new SlotInfo(slot, SlotState.FINISHED, 1, 2, epoch + 3));
+      hand.put(SlotInfo.online(slot, 2, epoch + 4));
+      hand.await("route direct to group 2", () -> hand.route(slot).direct()
+          && hand.route(slot).group() == 2);
       assertThat(client.incr(a)).isEqualTo(103);
-    }
-  }
-
-  private static void put(SlotInfo slot) throws Exception {
-    writer.putSlots(List.of(slot)).toCompletableFuture().get(10, TimeUnit.SECONDS);
-  }
-
-  private static Barrier.Drained barrier(int slot, long epoch) throws Exception {
-    var system = fx.node().system();
-    Receptionist.Listing listing = AskPattern.<Receptionist.Command, Receptionist.Listing>ask(system.receptionist(),
-        replyTo -> Receptionist.find(Barrier.KEY, replyTo), WAIT, system.scheduler())
-        .toCompletableFuture().get(30, TimeUnit.SECONDS);
-    ActorRef<Barrier.Request> agent = listing.getServiceInstances(Barrier.KEY).iterator().next();
-    return AskPattern.<Barrier.Request, Barrier.Drained>ask(agent,
-        replyTo -> new Barrier.Request(slot, epoch, replyTo), WAIT, system.scheduler())
-        .toCompletableFuture().get(30, TimeUnit.SECONDS);
-  }
-
-  private static void await(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting until " + what + "; topology " + fx.node().topology());
-      }
-      Thread.sleep(20);
     }
   }
 }

@@ -8,7 +8,6 @@ import dev.rekko.topology.ServerInfo;
 import dev.rekko.topology.ServerRole;
 import dev.rekko.topology.SlotInfo;
 import dev.rekko.topology.SlotState;
-import dev.rekko.topology.TopologyWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -16,8 +15,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -34,12 +31,12 @@ class ReplicaReadTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
   private static final String KEY = "rr";
   private static ProxyFixture fx;
-  private static TopologyWriter writer;
+  private static ByHand hand;
 
   @BeforeAll
   static void start() throws Exception {
     fx = ProxyFixture.builder().groups(2).replicas(2).set("rekko.node.datacenter", "dc-b").start();
-    writer = fx.node().cluster().writer();
+    hand = new ByHand(fx);
     // The test writes a slot's migration steps itself: the coordinator's movers must not run them.
     api("/api/migrations/pause", "");
     RedisServer master = fx.server(1, 0);
@@ -49,7 +46,7 @@ class ReplicaReadTest {
         // Only once the replica has the master's value does the replica's own write stay apart (and the
         // master never writes the key again).
         try (Jedis replica = fx.direct(fx.server(1, i))) {
-          await("replica " + i + " caught up", () -> "master".equals(replica.get(KEY)));
+          hand.await("replica " + i + " caught up", () -> "master".equals(replica.get(KEY)));
           replica.configSet("replica-read-only", "no");
           replica.set(KEY, "replica-" + i);
         }
@@ -58,7 +55,7 @@ class ReplicaReadTest {
     }
     // Replica 2 is in this node's datacenter, replica 1 in another.
     GroupInfo g = fx.node().topology().group(1).orElseThrow();
-    put(new GroupInfo(1, List.of(ServerInfo.master(master.address()),
+    hand.put(new GroupInfo(1, List.of(ServerInfo.master(master.address()),
         new ServerInfo(fx.server(1, 1).address(), ServerRole.REPLICA, "dc-a", ""),
         new ServerInfo(fx.server(1, 2).address(), ServerRole.REPLICA, "dc-b", "")), false,
         fx.node().topology().epoch() + 1));
@@ -79,7 +76,7 @@ class ReplicaReadTest {
       assertThat(client.get(KEY)).as("replica reads are off").isEqualTo("master");
 
       api("/api/groups/1/replica-read", "{\"enabled\": true}");
-      await("reads from the replica in dc-b", () -> "replica-2".equals(client.get(KEY)));
+      hand.await("reads from the replica in dc-b", () -> "replica-2".equals(client.get(KEY)));
       for (int i = 0; i < 20; i++) {
         assertThat(client.get(KEY)).isEqualTo("replica-2");
       }
@@ -91,7 +88,7 @@ class ReplicaReadTest {
       assertThat(written.get()).isEqualTo("OK");
       assertThat(read.get()).as("read-your-writes: the master, right after a write").isEqualTo("master");
       assertThat(client.set(fx.keyInGroup("w", 2), "y")).isEqualTo("OK");
-      await("a write to another group does not keep group 1 on its master",
+      hand.await("a write to another group does not keep group 1 on its master",
           () -> "replica-2".equals(client.get(KEY)));
       try (Jedis other = fx.jedis()) {
         assertThat(other.get(KEY)).as("another session did not write").isEqualTo("replica-2");
@@ -99,27 +96,17 @@ class ReplicaReadTest {
 
       int slot = SessionHarness.slot(KEY);
       long epoch = fx.node().topology().epoch();
-      putSlot(new SlotInfo(slot, SlotState.PENDING, 1, 2, epoch + 1));
-      await("the slot is pending", () -> fx.node().context().router().loaded().route(slot).epoch() == epoch + 1);
+      hand.put(new SlotInfo(slot, SlotState.PENDING, 1, 2, epoch + 1));
+      hand.await("the slot is pending", () -> hand.route(slot).epoch() == epoch + 1);
       assertThat(client.get(KEY)).as("a slot in a migration reads from its master").isEqualTo("master");
-      putSlot(SlotInfo.online(slot, 1, epoch + 2));
-      await("online again, read from the replica", () -> "replica-2".equals(client.get(KEY)));
+      hand.put(SlotInfo.online(slot, 1, epoch + 2));
+      hand.await("online again, read from the replica", () -> "replica-2".equals(client.get(KEY)));
 
       fx.server(1, 2).stop();
-      await("the local replica is down: the other one", () -> "replica-1".equals(client.get(KEY)));
+      hand.await("the local replica is down: the other one", () -> "replica-1".equals(client.get(KEY)));
       api("/api/groups/1/replica-read", "{\"enabled\": false}");
-      await("replica reads off again", () -> "master".equals(client.get(KEY)));
+      hand.await("replica reads off again", () -> "master".equals(client.get(KEY)));
     }
-  }
-
-  private static void put(GroupInfo group) throws Exception {
-    writer.putGroup(group).toCompletableFuture().get(10, TimeUnit.SECONDS);
-    await("group " + group.id() + " at epoch " + group.epoch(),
-        () -> fx.node().topology().group(group.id()).map(GroupInfo::epoch).orElse(0L) >= group.epoch());
-  }
-
-  private static void putSlot(SlotInfo slot) throws Exception {
-    writer.putSlots(List.of(slot)).toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 
   private static void api(String path, String body) throws Exception {
@@ -130,11 +117,5 @@ class ReplicaReadTest {
             : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)).build(),
         HttpResponse.BodyHandlers.ofString());
     assertThat(r.statusCode()).as(path + ": " + r.body()).isEqualTo(200);
-  }
-
-  private static void await(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
-    if (!ProxyFixture.await(WAIT, condition)) {
-      throw new AssertionError("timed out waiting until " + what + "; topology " + fx.node().topology());
-    }
   }
 }

@@ -7,15 +7,11 @@ import dev.rekko.redis.launcher.RedisServer;
 import dev.rekko.slots.Barrier;
 import dev.rekko.topology.GroupInfo;
 import dev.rekko.topology.ServerInfo;
-import dev.rekko.topology.TopologyWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
-import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -30,12 +26,12 @@ import redis.clients.jedis.Jedis;
 class SwitchingDataPathTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
   private static ProxyFixture fx;
-  private static TopologyWriter writer;
+  private static ByHand hand;
 
   @BeforeAll
   static void start() throws Exception {
     fx = ProxyFixture.builder().groups(1).replicas(1).start();
-    writer = fx.node().cluster().writer();
+    hand = new ByHand(fx);
   }
 
   @AfterAll
@@ -53,12 +49,12 @@ class SwitchingDataPathTest {
     int slot = SlotHash.slot(key.getBytes(StandardCharsets.UTF_8));
     try (Jedis client = fx.jedis(); Jedis before = fx.direct(oldMaster); Jedis after = fx.direct(newMaster)) {
       client.set(key, "before");
-      await("the replica has the key", () -> "before".equals(after.get(key)));
+      hand.await("the replica has the key", () -> "before".equals(after.get(key)));
 
       GroupInfo group = fx.node().topology().group(1).orElseThrow();
       long epoch = fx.node().topology().epoch();
-      put(group.withSwitching(true, epoch + 1));
-      await("route held", () -> fx.node().context().router().loaded().route(slot).switching());
+      hand.put(group.withSwitching(true, epoch + 1));
+      hand.await("route held", () -> hand.route(slot).switching());
       assertThat(fx.node().context().router().loaded().groupEpoch(1)).isEqualTo(epoch + 1);
 
       CompletableFuture<String> held = ProxyFixture.supply(() -> {
@@ -67,10 +63,10 @@ class SwitchingDataPathTest {
           return other.get(key);
         }
       });
-      await("the SET is held", () -> fx.node().context().sessions.stream().anyMatch(Session::hasDeferred));
+      hand.await("the SET is held", () -> fx.node().context().sessions.stream().anyMatch(Session::hasDeferred));
       assertThat(held).isNotDone();
       assertThat(before.get(key)).as("nothing reached the old master").isEqualTo("before");
-      Barrier.GroupHeld answer = groupBarrier(new Barrier.GroupRequest(1, epoch + 1, oldMaster.address(), true,
+      Barrier.GroupHeld answer = hand.groupBarrier(new Barrier.GroupRequest(1, epoch + 1, oldMaster.address(), true,
           null));
       assertThat(answer.group()).isEqualTo(1);
       assertThat(answer.epoch()).isEqualTo(epoch + 1);
@@ -78,34 +74,12 @@ class SwitchingDataPathTest {
 
       // The coordinator's part: promote the replica, then publish it as the master, released.
       after.replicaofNoOne();
-      put(new GroupInfo(1, List.of(ServerInfo.master(newMaster.address()), ServerInfo.replica(oldMaster.address())),
+      hand.put(new GroupInfo(1, List.of(ServerInfo.master(newMaster.address()), ServerInfo.replica(oldMaster.address())),
           false, epoch + 2));
       assertThat(held.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo("after");
       assertThat(after.get(key)).isEqualTo("after");
       assertThat(client.get(key)).isEqualTo("after");
-      assertThat(fx.node().context().router().loaded().route(slot).master()).hasToString(newMaster.address());
-    }
-  }
-
-  /** Asks this node's barrier agent, as the coordinator does during a switch ({@code replyTo} is filled in). */
-  private static Barrier.GroupHeld groupBarrier(Barrier.GroupRequest r) throws Exception {
-    var system = fx.node().system();
-    Receptionist.Listing listing = AskPattern.<Receptionist.Command, Receptionist.Listing>ask(system.receptionist(),
-        replyTo -> Receptionist.find(Barrier.GROUP_KEY, replyTo), WAIT, system.scheduler())
-        .toCompletableFuture().get(30, TimeUnit.SECONDS);
-    ActorRef<Barrier.GroupRequest> agent = listing.getServiceInstances(Barrier.GROUP_KEY).iterator().next();
-    return AskPattern.<Barrier.GroupRequest, Barrier.GroupHeld>ask(agent,
-        replyTo -> new Barrier.GroupRequest(r.group(), r.epoch(), r.server(), r.drain(), replyTo), WAIT,
-        system.scheduler()).toCompletableFuture().get(30, TimeUnit.SECONDS);
-  }
-
-  private static void put(GroupInfo group) throws Exception {
-    writer.putGroup(group).toCompletableFuture().get(10, TimeUnit.SECONDS);
-  }
-
-  private static void await(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
-    if (!ProxyFixture.await(WAIT, condition)) {
-      throw new AssertionError("timed out waiting until " + what + "; topology " + fx.node().topology());
+      assertThat(hand.route(slot).master()).hasToString(newMaster.address());
     }
   }
 }

@@ -6,7 +6,6 @@ import dev.rekko.protocol.SlotHash;
 import dev.rekko.slots.Barrier;
 import dev.rekko.topology.SlotInfo;
 import dev.rekko.topology.SlotState;
-import dev.rekko.topology.TopologyWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,9 +14,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
-import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -34,12 +30,12 @@ import redis.clients.jedis.Jedis;
 class TransactionMigrationTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
   private static ProxyFixture fx;
-  private static TopologyWriter writer;
+  private static ByHand hand;
 
   @BeforeAll
   static void start() throws Exception {
     fx = ProxyFixture.builder().groups(2).start();
-    writer = fx.node().cluster().writer();
+    hand = new ByHand(fx);
     // The test plays the slot actor: the coordinator's movers must not finish the migration behind its back.
     fx.pauseMigrations();
   }
@@ -93,8 +89,8 @@ class TransactionMigrationTest {
       assertThat(watcher.call("WATCH", w)).isEqualTo("OK");
 
       long epoch = fx.node().topology().epoch();
-      put(new SlotInfo(slot, SlotState.PREPARING, 1, 2, epoch + 1));
-      await("route held", () -> fx.node().context().router().loaded().route(slot).hold());
+      hand.put(new SlotInfo(slot, SlotState.PREPARING, 1, 2, epoch + 1));
+      hand.await("route held", () -> hand.route(slot).hold());
       // A WATCH while held waits with the slot's commands, and is taken on the target after the move.
       lateWatcher.send("WATCH", w);
       // A transaction while held waits whole, as one entry of the session's deferred queue.
@@ -103,14 +99,14 @@ class TransactionMigrationTest {
       assertThat(held.call("INCR", b)).isEqualTo("QUEUED");
       held.send("EXEC");
       CompletableFuture<Object> heldExec = ProxyFixture.supply(held::read);
-      Barrier.Drained drained = barrier(slot, epoch + 1);
+      Barrier.Drained drained = hand.barrier(slot, epoch + 1);
       assertThat(drained.slot()).isEqualTo(slot);
       assertThat(heldExec).isNotDone();
       // Nothing runs on the source any more: what it holds is whole transactions.
       assertThat(g1.get(a)).isEqualTo(g1.get(b));
 
-      put(new SlotInfo(slot, SlotState.MIGRATING, 1, 2, epoch + 2));
-      await("slot migrating", () -> fx.node().context().router().loaded().route(slot).migrateFrom() != null);
+      hand.put(new SlotInfo(slot, SlotState.MIGRATING, 1, 2, epoch + 2));
+      hand.await("slot migrating", () -> hand.route(slot).migrateFrom() != null);
       List<?> pair = (List<?>) heldExec.get(30, TimeUnit.SECONDS);
       assertThat(pair.get(0)).isEqualTo(pair.get(1));
       acknowledged.incrementAndGet();
@@ -124,10 +120,10 @@ class TransactionMigrationTest {
       assertThat(lateWatcher.call("EXEC")).isEqualTo(List.of(1L));
       awaitProgress(acknowledged, clients, 200);
 
-      put(new SlotInfo(slot, SlotState.FINISHED, 1, 2, epoch + 3));
-      put(SlotInfo.online(slot, 2, epoch + 4));
-      await("route direct to group 2", () -> fx.node().context().router().loaded().route(slot).direct()
-          && fx.node().context().router().loaded().route(slot).group() == 2);
+      hand.put(new SlotInfo(slot, SlotState.FINISHED, 1, 2, epoch + 3));
+      hand.put(SlotInfo.online(slot, 2, epoch + 4));
+      hand.await("route direct to group 2", () -> hand.route(slot).direct()
+          && hand.route(slot).group() == 2);
       awaitProgress(acknowledged, clients, 200);
       stop.set(true);
       CompletableFuture.allOf(clients.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
@@ -145,37 +141,12 @@ class TransactionMigrationTest {
   private static void awaitProgress(AtomicLong acknowledged, List<CompletableFuture<Void>> clients, long more)
       throws Exception {
     long target = acknowledged.get() + more;
-    await(more + " more transactions", () -> acknowledged.get() >= target
+    hand.await(more + " more transactions", () -> acknowledged.get() >= target
         || clients.stream().anyMatch(CompletableFuture::isDone));
     for (CompletableFuture<Void> c : clients) {
       if (c.isDone()) {
         c.get();
       }
-    }
-  }
-
-  private static void put(SlotInfo slot) throws Exception {
-    writer.putSlots(List.of(slot)).toCompletableFuture().get(10, TimeUnit.SECONDS);
-  }
-
-  private static Barrier.Drained barrier(int slot, long epoch) throws Exception {
-    var system = fx.node().system();
-    Receptionist.Listing listing = AskPattern.<Receptionist.Command, Receptionist.Listing>ask(system.receptionist(),
-        replyTo -> Receptionist.find(Barrier.KEY, replyTo), WAIT, system.scheduler())
-        .toCompletableFuture().get(30, TimeUnit.SECONDS);
-    ActorRef<Barrier.Request> agent = listing.getServiceInstances(Barrier.KEY).iterator().next();
-    return AskPattern.<Barrier.Request, Barrier.Drained>ask(agent,
-        replyTo -> new Barrier.Request(slot, epoch, replyTo), WAIT, system.scheduler())
-        .toCompletableFuture().get(30, TimeUnit.SECONDS);
-  }
-
-  private static void await(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting until " + what + "; topology " + fx.node().topology());
-      }
-      Thread.sleep(20);
     }
   }
 }
