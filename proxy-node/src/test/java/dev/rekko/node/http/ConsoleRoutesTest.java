@@ -3,6 +3,7 @@ package dev.rekko.node.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.typesafe.config.ConfigFactory;
 import dev.rekko.node.config.NodeConfig;
 import dev.rekko.node.stats.NodeStats;
 import java.net.URI;
@@ -31,8 +32,9 @@ class ConsoleRoutesTest {
 
   @BeforeAll
   static void start() throws Exception {
-    system = ActorSystem.create(Behaviors.empty(), "console-test",
-        NodeConfig.of(Map.of("rekko.dispatcher.parallelism", "2")).config());
+    // A local ActorSystem: the routes need no cluster, and a fixed cluster port could be taken.
+    system = ActorSystem.create(Behaviors.empty(), "console-test", ConfigFactory.parseString("pekko.actor.provider = local")
+        .withFallback(NodeConfig.of(Map.of("rekko.dispatcher.parallelism", "2")).config()));
     stats = NodeStats.create();
     server = AdminHttpServer.start(system, "127.0.0.1", 0,
         List.of(new StatsRoutes(stats), new MetricsRoutes(stats), new ConsoleRoutes()))
