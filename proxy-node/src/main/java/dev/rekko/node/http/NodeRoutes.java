@@ -15,7 +15,7 @@ import org.apache.pekko.actor.typed.ActorSystem;
 /**
  * Every HTTP route a node serves, in the order {@link AdminHttpServer} tries them: readiness
  * ({@code /api/ready}), the admin API v1 (coordinator's {@link AdminApi}), stats and metrics (with the
- * coordinator's HA counters and replica lag).
+ * coordinator's HA counters and replica lag), and last the web console ({@code /}, {@link ConsoleRoutes}).
  */
 public final class NodeRoutes {
   private NodeRoutes() {}
@@ -54,6 +54,7 @@ public final class NodeRoutes {
         node::topology));
     // Issue 18's routes go here, one line each: history and servers, observe (slow log, hot and big keys),
     // and the console last (it serves "/" and its static files).
+    routes.add(new ConsoleRoutes());
     return routes;
   }
 }
