@@ -11,6 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.rekko.deploy.Manifests.Doc;
+import dev.rekko.node.config.NodeConfig;
 import java.nio.file.Files;
 import java.util.HashMap;
 import java.util.List;
@@ -108,7 +109,7 @@ class KubernetesManifestsTest {
   }
 
   @Test
-  void configMapBootstrapsThroughTheKubernetesApi() {
+  void configMapBootstrapsThroughTheKubernetesApi() throws Exception {
     assertThat(conf.getString("rekko.cluster.bootstrap")).isEqualTo("management");
     assertThat(conf.getString("rekko.cluster.discovery.method")).isEqualTo("kubernetes-api");
     assertThat(conf.getInt("rekko.cluster.discovery.required-contact-points"))
@@ -118,6 +119,14 @@ class KubernetesManifestsTest {
     String[] kv = selector.split("=");
     assertThat(labels()).containsEntry(kv[0], kv[1]);
     assertThat(conf.hasPath("rekko.cluster.seed-nodes")).isFalse();
+    // the node accepts the file, with a pod's environment
+    java.nio.file.Path copy = Files.writeString(Files.createTempFile(Distribution.tmp(), "configmap", ".conf"),
+        (String) mapAt(manifests.one("ConfigMap").body(), "data").get("rekko.conf"));
+    NodeConfig node = NodeConfig.load(java.util.Optional.of(copy), Map.of(), Map.of("REKKO_CLUSTER_HOST", "10.1.2.3",
+        "REKKO_PROXY_HOST", "10.1.2.3", "REKKO_ADMIN_HOST", "10.1.2.3", "REKKO_ADMIN_TOKEN", "t",
+        "REKKO_PROXY_PASSWORD", "p", "REKKO_DATA_DIR", "/var/lib/rekko"));
+    assertThat(node.cluster().host()).isEqualTo("10.1.2.3");
+    assertThat(node.bootstrapGroups()).hasSize(2);
     // what differs per pod comes from the environment, which the file would hide
     assertThat(conf.hasPath("rekko.cluster.host") || conf.hasPath("rekko.proxy.host")
         || conf.hasPath("rekko.admin.host") || conf.hasPath("rekko.data-dir")).isFalse();
