@@ -181,6 +181,11 @@ public final class RekkoNode implements AutoCloseable {
   /** What the HTTP routes read of this node. */
   private record View(DataPath data, ClusterServices cluster) implements NodeRoutes.Node {
     @Override
+    public dev.rekko.node.observe.Observability observe() {
+      return data.context().observe();
+    }
+
+    @Override
     public Topology topology() {
       return data.topology();
     }
