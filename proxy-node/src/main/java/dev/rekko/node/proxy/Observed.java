@@ -29,11 +29,7 @@ final class Observed {
   /** A command was decoded: remembers what it was; a big request is recorded at once. */
   static void dispatched(Observability o, Command cmd, CommandSpec spec, Pending p) {
     int size = cmd.frameLength();
-    if (size <= KEEP_FRAME) {
-      p.request = cmd;
-      return;
-    }
-    p.request = SlowArgs.preview(cmd);
+    p.request = size <= KEEP_FRAME ? cmd : SlowArgs.preview(cmd);
     if (size > o.bigKeys().thresholdBytes()) {
       o.bigKeys().add(firstKey(cmd, spec), name(cmd, spec), size, BigKeys.Direction.REQUEST);
     }
