@@ -63,6 +63,9 @@ public final class RekkoNode implements AutoCloseable {
    *             when the caller manages membership
    */
   public static RekkoNode startOn(ActorSystem<Void> system, NodeConfig config, boolean join) throws Exception {
+    // The node's cluster address on every line from here on (JSON logs: context.properties.node).
+    dev.rekko.node.observe.LogFormat.node(
+        org.apache.pekko.cluster.typed.Cluster.get(system).selfMember().address().toString());
     NodeStats stats = NodeStats.create();
     DataPath dataPath = null;
     try {
