@@ -294,18 +294,15 @@ final class Session {
     }
     readOnly = spec.has(CommandFlag.READONLY);
     dispatching = p;
-    try {
-      switch (spec.policy()) {
-        case PROXY -> LocalCommands.execute(this, cmd, spec, p);
-        case SINGLE_SLOT -> SingleSlotCommand.dispatch(this, cmd, spec, p);
-        case SPLIT -> SplitCommand.dispatch(this, cmd, spec, p);
-        case FANOUT -> FanoutCommand.dispatch(this, cmd, spec, p);
-        case BLOCKING -> BlockingCommand.dispatch(this, cmd, spec, p);
-        case REFUSED -> p.completeError(Errors.notAllowed(spec.displayName()));
-      }
-    } finally {
-      dispatching = null;
+    switch (spec.policy()) {
+      case PROXY -> LocalCommands.execute(this, cmd, spec, p);
+      case SINGLE_SLOT -> SingleSlotCommand.dispatch(this, cmd, spec, p);
+      case SPLIT -> SplitCommand.dispatch(this, cmd, spec, p);
+      case FANOUT -> FanoutCommand.dispatch(this, cmd, spec, p);
+      case BLOCKING -> BlockingCommand.dispatch(this, cmd, spec, p);
+      case REFUSED -> p.completeError(Errors.notAllowed(spec.displayName()));
     }
+    dispatching = null;
   }
 
   /** Sends every backend write this batch queued, one socket write per connection. */
@@ -417,6 +414,9 @@ final class Session {
 
   /** Sends a block no other command can split ({@code MULTI … EXEC}) on this session's connection. */
   void sendAllOn(BackendAddress server, int database, byte[][] commands, ReplyHandler[] handlers, boolean write) {
+    if (dispatching != null) {
+      dispatching.backend = server;
+    }
     if (transaction == null || !transaction.pins().sendAll(server, database, commands, handlers, write)) {
       sendAll(links.to(server, database, protocol), commands, handlers, write);
     }
