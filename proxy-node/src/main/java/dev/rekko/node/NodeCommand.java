@@ -58,6 +58,7 @@ final class NodeCommand implements Callable<Integer> {
     NodeConfig config = newCluster && !options.overrides.containsKey(FORM_NEW_CLUSTER)
         ? NodeConfig.load(options.file(), options.overridesWith(java.util.Map.of(FORM_NEW_CLUSTER, "on")))
         : options.load();
+    dev.rekko.node.observe.LogFormat.use(config.observe().logFormat());
     if (exitOnStdinClose) {
       // Watching from before the start, so a parent that dies while the node starts is noticed too.
       watchStdin(System.in);

@@ -63,6 +63,9 @@ public final class RekkoNode implements AutoCloseable {
    *             when the caller manages membership
    */
   public static RekkoNode startOn(ActorSystem<Void> system, NodeConfig config, boolean join) throws Exception {
+    // The node's cluster address on every line from here on (JSON logs: context.properties.node).
+    dev.rekko.node.observe.LogFormat.node(
+        org.apache.pekko.cluster.typed.Cluster.get(system).selfMember().address().toString());
     NodeStats stats = NodeStats.create();
     DataPath dataPath = null;
     try {
@@ -180,6 +183,11 @@ public final class RekkoNode implements AutoCloseable {
 
   /** What the HTTP routes read of this node. */
   private record View(DataPath data, ClusterServices cluster) implements NodeRoutes.Node {
+    @Override
+    public dev.rekko.node.observe.Observability observe() {
+      return data.context().observe();
+    }
+
     @Override
     public Topology topology() {
       return data.topology();

@@ -90,10 +90,12 @@ public final class GroupMover {
 
   public static Behavior<Command> create(int group, ActorRef<TopologyReplica.Command> replica,
       ActorRef<ShardingEnvelope<SlotEntity.Command>> slots, GroupMoverSettings settings) {
-    return Behaviors.setup(ctx -> {
-      replica.tell(new TopologyReplica.Subscribe(ctx.messageAdapter(Topology.class, TopologyChanged::new)));
-      return new State(ctx, group, slots, settings).behavior();
-    });
+    // Every line of a mover names its source group and says it is about a migration (MDC, for JSON logs).
+    return Behaviors.withMdc(Command.class, Map.of("group", Integer.toString(group), "migration", "mover"),
+        Behaviors.setup(ctx -> {
+          replica.tell(new TopologyReplica.Subscribe(ctx.messageAdapter(Topology.class, TopologyChanged::new)));
+          return new State(ctx, group, slots, settings).behavior();
+        }));
   }
 
   private static final class State {

@@ -256,7 +256,8 @@ final class SlotBehavior {
       round.agents(agents);
     }
     timers.startTimerWithFixedDelay(BarrierTick.class, new BarrierTick(), BARRIER_RETRY);
-    ctx.getLog().info("slot {}: barrier at epoch {} ({} -> group {})", id, slot.epoch(), slot.group(), slot.target());
+    ctx.getLog().atInfo().addKeyValue("group", slot.group()).addKeyValue("migration", slot.group() + "->" + slot.target())
+        .log("slot {}: barrier at epoch {} ({} -> group {})", id, slot.epoch(), slot.group(), slot.target());
     return barrier();
   }
 

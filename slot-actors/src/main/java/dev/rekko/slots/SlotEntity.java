@@ -95,8 +95,10 @@ public final class SlotEntity {
   private SlotEntity() {}
 
   public static Behavior<Command> create(int slot, TopologyWriter writer) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> Behaviors.withStash(10_000,
-        stash -> new SlotBehavior(ctx, timers, stash, slot, writer).loading())));
+    // Every line the slot's actor logs names the slot (MDC "slot": a field of JSON logs).
+    return Behaviors.withMdc(Command.class, java.util.Map.of("slot", Integer.toString(slot)),
+        Behaviors.setup(ctx -> Behaviors.withTimers(timers -> Behaviors.withStash(10_000,
+            stash -> new SlotBehavior(ctx, timers, stash, slot, writer).loading()))));
   }
 
   /** How long a caller should wait for a {@link Reply}: a majority write plus its margin. */

@@ -204,8 +204,8 @@ public final class HaActor {
         followers.add(s.addr());
       }
     }
-    ctx.getLog().info("group {}: failover of {} ({}); candidates {}", g.id(), master.isEmpty() ? "(none)" : master,
-        reason, candidates);
+    ctx.getLog().atInfo().addKeyValue("group", g.id()).log("group {}: failover of {} ({}); candidates {}", g.id(),
+        master.isEmpty() ? "(none)" : master, reason, candidates);
     // The master is dead: the hold only turns errors into a pause, so the agents get a second at most.
     start(new SwitchProcedure.Plan(g, "failover", reason, master, false, Duration.ofSeconds(1), agentsOfUpMembers(),
         () -> redis.failover(candidates, followers, needKeys), replyTo));

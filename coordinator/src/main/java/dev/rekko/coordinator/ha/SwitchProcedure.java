@@ -83,8 +83,10 @@ final class SwitchProcedure {
 
   static Behavior<Command> create(Plan plan, ActorRef<Coordinator.Command> coordinator,
       ActorRef<HaActor.Command> parent, Executor blocking, Duration writeTimeout) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-        new SwitchProcedure(ctx, timers, plan, coordinator, parent, blocking, writeTimeout).hold()));
+    // Every line of a failover or switchover names its group (MDC, for JSON logs).
+    return Behaviors.withMdc(Command.class, Map.of("group", Integer.toString(plan.group().id())),
+        Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
+            new SwitchProcedure(ctx, timers, plan, coordinator, parent, blocking, writeTimeout).hold())));
   }
 
   private SwitchProcedure(ActorContext<Command> ctx, TimerScheduler<Command> timers, Plan plan,

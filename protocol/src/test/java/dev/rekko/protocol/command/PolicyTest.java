@@ -43,7 +43,9 @@ class PolicyTest {
       Map.entry("client|no-evict", Policy.PROXY), Map.entry("client|no-touch", Policy.PROXY),
       Map.entry("client|reply", Policy.PROXY), Map.entry("multi", Policy.PROXY),
       Map.entry("exec", Policy.PROXY), Map.entry("discard", Policy.PROXY), Map.entry("watch", Policy.PROXY),
-      Map.entry("unwatch", Policy.PROXY));
+      Map.entry("unwatch", Policy.PROXY), Map.entry("slowlog|get", Policy.PROXY),
+      Map.entry("slowlog|len", Policy.PROXY), Map.entry("slowlog|reset", Policy.PROXY),
+      Map.entry("slowlog|help", Policy.PROXY));
 
   /** Sent to every server or master, or asked of one master (COMMANDS.md, "CONFIG, scripts and functions"). */
   private static final List<String> SERVER_WIDE = List.of("config|get", "config|set", "config|resetstat",
@@ -97,7 +99,8 @@ class PolicyTest {
         "client|getname", "client|setinfo", "client|id", "client|info", "client|list", "subscribe",
         "psubscribe", "ssubscribe", "unsubscribe", "punsubscribe", "sunsubscribe", "publish", "spublish",
         "pubsub|channels", "pubsub|numpat", "pubsub|numsub", "pubsub|shardchannels", "pubsub|shardnumsub", "client|kill", "client|no-evict", "client|no-touch", "client|reply",
-        "lolwut", "multi", "exec", "discard", "watch", "unwatch");
+        "lolwut", "multi", "exec", "discard", "watch", "unwatch", "slowlog|get", "slowlog|len", "slowlog|reset",
+        "slowlog|help");
   }
 
   @Test
@@ -122,7 +125,8 @@ class PolicyTest {
   @Test
   void adminAndTransactionsAreRefused() {
     for (CommandSpec s : CommandTable.all()) {
-      boolean served = List.of("client|list", "client|kill", "client|no-evict").contains(s.name())
+      boolean served = List.of("client|list", "client|kill", "client|no-evict", "slowlog|get", "slowlog|len",
+              "slowlog|reset").contains(s.name())
           || SERVER_WIDE.contains(s.name());
       if (s.has(CommandFlag.PUBSUB) && !PUBSUB.contains(s.name()) || s.has(CommandFlag.ADMIN) && !served) {
         assertThat(s.policy()).as(s.name()).isEqualTo(Policy.REFUSED);
@@ -137,8 +141,8 @@ class PolicyTest {
   }
 
   @Test
-  void helpSubcommandsAreRefused() {
-    assertThat(CommandTable.all().stream().filter(s -> s.name().endsWith("|help")))
+  void helpSubcommandsAreRefusedButTheNodesOwnSlowLogs() {
+    assertThat(CommandTable.all().stream().filter(s -> s.name().endsWith("|help") && !s.name().equals("slowlog|help")))
         .isNotEmpty().allMatch(s -> s.policy() == Policy.REFUSED);
   }
 

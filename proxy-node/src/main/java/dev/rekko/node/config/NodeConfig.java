@@ -59,6 +59,8 @@ public record NodeConfig(
     Path dataDir,
     /** Threads of the default dispatcher, already resolved (0 in the file means the core count). */
     int dispatcherParallelism,
+    /** {@code rekko.proxy.slowlog-*}, {@code rekko.observe} and {@code rekko.log.format}. */
+    ObserveSettings observe,
     Config config) {
 
   private static final String PEKKO_DEFAULTS = "dev/rekko/node/config/pekko-defaults.conf";
@@ -147,6 +149,7 @@ public record NodeConfig(
     TopologySettings topology = ModuleSettings.topology(r);
     CoordinatorSettings coordinator = ModuleSettings.coordinator(r, groups, backend);
     String datacenter = r.string("rekko.node.datacenter").trim();
+    ObserveSettings observe = ObserveSettings.read(r);
     ClusterSettings cluster = new ClusterSettings(
         r.host("rekko.cluster.host"),
         r.port("rekko.cluster.port"),
@@ -213,7 +216,7 @@ public record NodeConfig(
         .withFallback(SlotSharding.durableStoreConfig(dir))
         .withFallback(c);
     return new NodeConfig(proxy, clientTls, backend, admin, cluster, migration, topology, coordinator, durableWrites,
-        datacenter, groups, redisBinary, dir, threads, derived);
+        datacenter, groups, redisBinary, dir, threads, observe, derived);
   }
 
   /**

@@ -36,6 +36,9 @@ public final class NodeRoutes {
 
     /** This node's view of a backend server ({@code host:port}): up, down, or unknown when unused. */
     Optional<Boolean> serverUp(String addr);
+
+    /** The node's slow log, hot keys and big keys. */
+    dev.rekko.node.observe.Observability observe();
   }
 
   /**
@@ -54,6 +57,7 @@ public final class NodeRoutes {
         node::topology));
     // Issue 18's routes go here, one line each: history and servers, observe (slow log, hot and big keys),
     // and the console last (it serves "/" and its static files).
+    routes.add(new dev.rekko.node.observe.ObserveRoutes(node.observe(), node::topology, cluster));
     routes.add(new ConsoleRoutes());
     return routes;
   }

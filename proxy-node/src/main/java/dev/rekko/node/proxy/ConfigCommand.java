@@ -16,6 +16,7 @@ import java.util.List;
  * CONFIG GET, SET and RESETSTAT through the node (see COMMANDS.md, "CONFIG, scripts and functions").
  *
  * <ul>
+ *   <li>The slow log's two parameters are the node's own ({@link NodeConfigParameters}).
  *   <li>GET: asked of one master, the one of the lowest group id that has one, on the session's own
  *       connection; its reply is passed on unchanged (RESP3 sessions get Redis's RESP3 map).
  *   <li>SET: only the {@link ConfigParameters#ALLOWED data-structure parameters}, on every server of every
@@ -31,7 +32,7 @@ final class ConfigCommand {
 
   static void dispatch(Session s, Command cmd, CommandSpec spec, Pending p) {
     switch (spec.name()) {
-      case "config|get" -> fromOne(s, cmd, p);
+      case "config|get" -> NodeConfigParameters.get(s, cmd, p);
       case "config|set" -> set(s, cmd, p);
       default -> resetStat(s, cmd, p);
     }
@@ -60,6 +61,11 @@ final class ConfigCommand {
       p.completeError(Errors.SYNTAX);
       return;
     }
+    Runnable[] nodes = new Runnable[1];
+    cmd = NodeConfigParameters.set(s, cmd, p, nodes);
+    if (cmd == null) {
+      return;
+    }
     List<Target> targets = Broadcast.targets(s, p, true);
     if (targets == null) {
       return;
@@ -79,6 +85,7 @@ final class ConfigCommand {
       for (int i = 0; i < pairs.length; i += 2) {
         settings.configured(pairs[i], pairs[i + 1]);
       }
+      nodes[0].run();
       return Broadcast.OK;
     });
   }

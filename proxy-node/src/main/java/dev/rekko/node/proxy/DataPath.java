@@ -55,7 +55,7 @@ public final class DataPath implements AutoCloseable {
           .map(s -> new BackendStatus(s.server(), s.database(), s.up(), s.inFlight(), s.lastError()))
           .toList());
       NodeContext ctx = new NodeContext(config.proxy(), config.backend(), config.migration(), new Router(null),
-          pool, stats);
+          pool, stats, config.observe());
       HeapWatch.start();
       CompletionStage<? extends ClientListener> listening = config.proxy().transport() == ProxySettings.Transport.STREAMS
           ? StreamsServer.start(system, ctx)

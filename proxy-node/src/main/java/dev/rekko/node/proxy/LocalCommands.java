@@ -9,7 +9,8 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 
 /**
- * Commands the node answers itself: connection state, introspection, and Codis's SLOTSHASHKEY; LOLWUT
+ * Commands the node answers itself: connection state, introspection, its own slow log (SLOWLOG), and
+ * Codis's SLOTSHASHKEY; LOLWUT
  * and the COMMAND forms that need Redis's own knowledge go to one master ({@link #toAnyMaster}). Replies
  * are built in the session's protocol ({@link Replies}).
  */
@@ -100,6 +101,13 @@ final class LocalCommands {
       case "multi", "exec", "discard", "watch", "unwatch" -> {
         Transaction.execute(s, cmd, spec, p);
         return;
+      }
+      case "slowlog|get", "slowlog|len", "slowlog|reset", "slowlog|help" -> {
+        String error = dev.rekko.node.observe.SlowLogCommand.execute(s.ctx().observe.slowLog(), cmd, w);
+        if (error != null) {
+          p.completeError(error);
+          return;
+        }
       }
       case "slotshashkey" -> {
         w.writeArrayHeader(cmd.argc() - 1);

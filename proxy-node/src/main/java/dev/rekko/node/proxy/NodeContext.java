@@ -2,6 +2,8 @@ package dev.rekko.node.proxy;
 
 import dev.rekko.node.config.BackendSettings;
 import dev.rekko.node.config.MigrationSettings;
+import dev.rekko.node.config.ObserveSettings;
+import dev.rekko.node.observe.Observability;
 import dev.rekko.node.config.ProxySettings;
 import dev.rekko.node.stats.CommandStats;
 import dev.rekko.node.stats.NodeStats;
@@ -40,9 +42,16 @@ public final class NodeContext implements dev.rekko.node.cluster.BarrierAgent.Da
   final PubSubHub pubsub;
   /** Whether Streams transport connections are woken when reading may resume ({@link ClientFlow}). */
   final java.util.concurrent.atomic.AtomicBoolean streamsResume = new java.util.concurrent.atomic.AtomicBoolean();
+  /** The slow log, hot keys and big keys ({@link Observed} feeds them). */
+  final Observability observe;
 
   public NodeContext(ProxySettings proxy, BackendSettings backend, MigrationSettings migration, Router router,
       BackendPool pool, NodeStats stats) {
+    this(proxy, backend, migration, router, pool, stats, ObserveSettings.defaults());
+  }
+
+  public NodeContext(ProxySettings proxy, BackendSettings backend, MigrationSettings migration, Router router,
+      BackendPool pool, NodeStats stats, ObserveSettings observe) {
     this.proxy = proxy;
     this.backend = backend;
     this.migration = migration;
@@ -55,6 +64,11 @@ public final class NodeContext implements dev.rekko.node.cluster.BarrierAgent.Da
     this.blocking = new BlockingCalls(pool, router, backend.maxBlockingConnections());
     this.settings = new ServerSettings(pool);
     this.pubsub = new PubSubHub(pool.options());
+    this.observe = new Observability(observe);
+  }
+
+  public Observability observe() {
+    return observe;
   }
 
   /** Per-command stats, keyed by the table's spec object so the hot path hashes no strings. */

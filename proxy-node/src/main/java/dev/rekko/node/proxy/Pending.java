@@ -32,6 +32,10 @@ class Pending implements ReplyHandler {
   volatile boolean done;
   /** CLIENT REPLY OFF or SKIP: the reply takes its place in order but no byte of it is written. */
   boolean silent;
+  /** The command, for the slow log and big keys once its reply is written ({@link Observed}); null if none. */
+  dev.rekko.protocol.Args request;
+  /** The backend server the command was last sent to; null when the node answers it itself. */
+  dev.rekko.redis.backend.BackendAddress backend;
 
   Pending(Session session, CommandStats stats, long startNanos) {
     this.session = session;

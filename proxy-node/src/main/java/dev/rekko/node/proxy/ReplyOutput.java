@@ -130,9 +130,12 @@ final class ReplyOutput {
 
   private ByteBuffer take(ArrayDeque<Pending> queue, int count, long bytes) {
     long now = System.nanoTime();
+    // What makes a command worth a look by the slow log or big keys (Observed): two reads per write.
+    long slow = session.ctx().observe.slowLog().thresholdNanos();
+    long big = session.ctx().observe.bigKeys().thresholdBytes();
     if (count == 1) {
       Pending p = queue.poll();
-      p.stats.record(now - p.startNanos, p.error);
+      observe(p, now - p.startNanos, slow, big);
       takenShared = p.array.length - p.length > Pending.COPY_SLACK;
       return ByteBuffer.wrap(p.array, p.offset, p.length);
     }
@@ -143,8 +146,15 @@ final class ReplyOutput {
       Pending p = queue.poll();
       System.arraycopy(p.array, p.offset, merged, pos, p.length);
       pos += p.length;
-      p.stats.record(now - p.startNanos, p.error);
+      observe(p, now - p.startNanos, slow, big);
     }
     return ByteBuffer.wrap(merged, 0, pos);
+  }
+
+  private void observe(Pending p, long nanos, long slow, long big) {
+    p.stats.record(nanos, p.error);
+    if (nanos >= slow || p.length > big) {
+      Observed.completed(session, p, nanos);
+    }
   }
 }

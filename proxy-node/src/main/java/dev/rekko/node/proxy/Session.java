@@ -1,5 +1,6 @@
 package dev.rekko.node.proxy;
 
+import dev.rekko.node.observe.HotKeys;
 import dev.rekko.protocol.Errors;
 import dev.rekko.protocol.command.CommandFlag;
 import dev.rekko.protocol.command.CommandSpec;
@@ -55,6 +56,10 @@ final class Session {
 
   /** What the node holds for this client: replies not yet written, input not yet parsed. */
   private final SessionMemory held;
+  /** Which commands' keys go into the hot-keys sketch; null when hot keys are off. */
+  private final HotKeys.Sampler sampler;
+  /** The command being dispatched, which backend sends name as the one that served it; null between commands. */
+  private Pending dispatching;
 
   /**
    * @param flusher flushes a backend connection this session queued commands on; the I/O thread defers
@@ -70,6 +75,7 @@ final class Session {
     this.links = new BackendLinks(ctx.pool, (int) id, flusher);
     this.authenticated = ctx.proxy.password().isEmpty();
     this.held = new SessionMemory(ctx.memory, this::signal);
+    this.sampler = ctx.observe.hotKeys() == null ? null : ctx.observe.hotKeys().sampler();
   }
 
   NodeContext ctx() {
@@ -260,6 +266,7 @@ final class Session {
     long now = System.nanoTime();
     Pending p = new Pending(this, ctx.statsFor(spec), now);
     p.silent = client.dispatched(spec, now);
+    Observed.dispatched(ctx.observe, cmd, spec, p);
     if (pubsub != null) {
       // Messages that came before this command go before its reply, as Redis would have sent them.
       pubsub.drainInbox();
@@ -270,6 +277,9 @@ final class Session {
       return;
     }
     String rejection = CommandTable.rejection(cmd, spec);
+    if (sampler != null && sampler.tick() && rejection == null) {
+      Observed.sample(this, ctx.observe.hotKeys(), cmd, spec);
+    }
     if (transaction != null && transaction.queues(spec)) {
       // Inside MULTI: queued, or refused with the transaction flagged (also for a rejection, as Redis).
       transaction.queue(cmd, spec, rejection, p);
@@ -283,6 +293,7 @@ final class Session {
       return;
     }
     readOnly = spec.has(CommandFlag.READONLY);
+    dispatching = p;
     switch (spec.policy()) {
       case PROXY -> LocalCommands.execute(this, cmd, spec, p);
       case SINGLE_SLOT -> SingleSlotCommand.dispatch(this, cmd, spec, p);
@@ -291,6 +302,7 @@ final class Session {
       case BLOCKING -> BlockingCommand.dispatch(this, cmd, spec, p);
       case REFUSED -> p.completeError(Errors.notAllowed(spec.displayName()));
     }
+    dispatching = null;
   }
 
   /** Sends every backend write this batch queued, one socket write per connection. */
@@ -387,6 +399,11 @@ final class Session {
    */
   void sendOn(BackendAddress server, int database, byte[] bytes, int off, int len, ReplyHandler handler,
       boolean write) {
+    // For the slow log: the command's own reply slot, or (split, fan-out) the command being dispatched.
+    Pending owner = handler instanceof Pending q ? q : dispatching;
+    if (owner != null) {
+      owner.backend = server;
+    }
     if (transaction != null && transaction.pins().send(server, database, bytes, off, len, handler, write)) {
       return;
     }
@@ -397,6 +414,9 @@ final class Session {
 
   /** Sends a block no other command can split ({@code MULTI … EXEC}) on this session's connection. */
   void sendAllOn(BackendAddress server, int database, byte[][] commands, ReplyHandler[] handlers, boolean write) {
+    if (dispatching != null) {
+      dispatching.backend = server;
+    }
     if (transaction == null || !transaction.pins().sendAll(server, database, commands, handlers, write)) {
       sendAll(links.to(server, database, protocol), commands, handlers, write);
     }

@@ -39,6 +39,12 @@ final class ForkedNode implements AutoCloseable {
    */
   static ForkedNode start(Path dir, String bootstrap, Map<String, String> extra, List<String> prefix)
       throws IOException {
+    return start(dir, bootstrap, extra, prefix, "");
+  }
+
+  /** @param jvmOptions more options for the node's JVM ({@code JAVA_TOOL_OPTIONS}), e.g. a system property */
+  static ForkedNode start(Path dir, String bootstrap, Map<String, String> extra, List<String> prefix,
+      String jvmOptions) throws IOException {
     int resp = FreePorts.port();
     int admin = FreePorts.port();
     int cluster = FreePorts.port();
@@ -58,7 +64,7 @@ final class ForkedNode implements AutoCloseable {
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     // The collector's log, for what a test reports about the node's heap.
-    pb.environment().put("JAVA_TOOL_OPTIONS", "-Xlog:gc:file=" + dir.resolve("gc.log"));
+    pb.environment().put("JAVA_TOOL_OPTIONS", ("-Xlog:gc:file=" + dir.resolve("gc.log") + " " + jvmOptions).trim());
     Process p = pb.start();
     return new ForkedNode(p, log, resp, admin);
   }
