@@ -3,6 +3,7 @@ package dev.rekko.node.proxy;
 import dev.rekko.redis.backend.BackendAddress;
 import dev.rekko.redis.backend.BackendConnection;
 import dev.rekko.redis.backend.BackendPool;
+import dev.rekko.redis.backend.ReplyHandler;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -13,6 +14,7 @@ import java.util.function.Consumer;
  * commands on, flushed together at its end. Session thread only.
  */
 final class BackendLinks {
+  private final Session session;
   private final BackendPool pool;
   private final int affinity;
   private final Consumer<BackendConnection> flusher;
@@ -28,7 +30,8 @@ final class BackendLinks {
    * @param flusher  flushes a connection; the I/O thread defers that to the end of its round, so the
    *                 commands of the sessions it served meanwhile share one socket write
    */
-  BackendLinks(BackendPool pool, int affinity, Consumer<BackendConnection> flusher) {
+  BackendLinks(Session session, BackendPool pool, int affinity, Consumer<BackendConnection> flusher) {
+    this.session = session;
     this.pool = pool;
     this.affinity = affinity;
     this.flusher = flusher;
@@ -60,5 +63,46 @@ final class BackendLinks {
       flusher.accept(touched.get(i));
     }
     touched.clear();
+  }
+
+  /**
+   * Sends on the session's connection to {@code server} and database {@code database}: the shared one,
+   * or the session's dedicated one while it holds one to that server for a WATCH ({@link Pins}).
+   *
+   * @param write the command may change data ({@code CommandSpec.mayWrite}): with durable writes on,
+   *              its reply waits until a replica confirms it
+   */
+  void sendOn(BackendAddress server, int database, byte[] bytes, int off, int len, ReplyHandler handler,
+      boolean write) {
+    // For the slow log: the command's own reply slot, or (split, fan-out) the command being dispatched.
+    Pending owner = handler instanceof Pending q ? q : session.dispatching();
+    if (owner != null) {
+      owner.backend = server;
+    }
+    Transaction t = session.transactionIfAny();
+    if (t != null && t.pins().send(server, database, bytes, off, len, handler, write)) {
+      return;
+    }
+    BackendConnection c = to(server, database, session.protocol());
+    c.send(bytes, off, len, handler, write);
+    touch(c);
+  }
+
+  /** Sends a block no other command can split ({@code MULTI … EXEC}) on the session's connection. */
+  void sendAllOn(BackendAddress server, int database, byte[][] commands, ReplyHandler[] handlers, boolean write) {
+    Pending owner = session.dispatching();
+    if (owner != null) {
+      owner.backend = server;
+    }
+    Transaction t = session.transactionIfAny();
+    if (t == null || !t.pins().sendAll(server, database, commands, handlers, write)) {
+      sendAll(to(server, database, session.protocol()), commands, handlers, write);
+    }
+  }
+
+  /** Sends a block on {@code c} (a dedicated connection, or one of the session's); flushed with the batch. */
+  void sendAll(BackendConnection c, byte[][] commands, ReplyHandler[] handlers, boolean write) {
+    c.sendAll(commands, handlers, write);
+    touch(c);
   }
 }

@@ -121,7 +121,7 @@ final class BlockingCommand extends BlockedRun implements BlockingCalls.Block {
     if (decision == RouteDecision.DIRECT) {
       sendTo(route.master());
     } else if (decision.deferred()) {
-      session.deferBlock(slot, session.db(), keys, this, write, (server, r) -> sendTo(server));
+      session.deferred().addBlock(slot, session.db(), keys, this, write, (server, r) -> sendTo(server));
     } else {
       fail(Errors.SLOT_NOT_READY);
     }

@@ -77,7 +77,11 @@ final class ClientCore {
     }
     guarded(() -> {
       session.clearSignal();
-      session.takeMessages();
+      SessionPubSub ps = session.pubsubIfAny();
+      if (ps != null) {
+        // Messages delivered since the last round go behind the replies owed.
+        ps.drainInbox();
+      }
       if (session.hasDeferred()) {
         session.beginBatch();
         session.processDeferred();
@@ -137,7 +141,7 @@ final class ClientCore {
     checkOutputLimits(now);
     long idle = ctx.proxy.idleTimeout().toNanos();
     // A subscriber waits for messages, not commands: Redis's timeout spares it too.
-    if (!closed && idle > 0 && now - lastInputNanos > idle && !session.subscribed()
+    if (!closed && idle > 0 && now - lastInputNanos > idle && !(session.pubsubIfAny() != null && session.pubsubIfAny().subscribed())
         && (output.blocked() ? now - output.lastOutputNanos() > idle : session.inFlight() == 0)) {
       close();
     }

@@ -98,7 +98,7 @@ final class Deferred {
    * @param keys the command's keys, copied: what a {@code MIGRATE} must move before the command runs
    */
   void add(int slot, int db, byte[] frame, int off, int len, byte[][] keys, ReplyHandler handler, boolean write) {
-    addBlock(slot, db, keys, handler, write, (server, route) -> session.sendOn(server, db, frame, off, len, handler, write));
+    addBlock(slot, db, keys, handler, write, (server, route) -> session.links().sendOn(server, db, frame, off, len, handler, write));
   }
 
   /**
@@ -243,7 +243,7 @@ final class Deferred {
     e.timeoutMillis = timeoutMillis;
     e.state = WAITING;
     byte[] migrate = MigrateKeys.moving(e.target, e.db, timeoutMillis, credentials).encode(Arrays.asList(e.keys));
-    session.sendOn(e.source, e.db, migrate, 0, migrate.length, e, true);
+    session.links().sendOn(e.source, e.db, migrate, 0, migrate.length, e, true);
   }
 
   /** One deferred command; also the handler of its {@code MIGRATE} reply (on a backend I/O thread). */

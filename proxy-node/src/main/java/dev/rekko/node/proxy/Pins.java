@@ -105,7 +105,7 @@ final class Pins {
       handlers = h;
       pin.db = db;
     }
-    session.sendAll(pin.conn, frames, handlers, write);
+    session.links().sendAll(pin.conn, frames, handlers, write);
   }
 
   /** Gives back the pins no round uses and with nothing in flight. */

@@ -72,7 +72,7 @@ final class Session {
     this.id = id;
     this.remote = remote;
     this.wakeUp = wakeUp;
-    this.links = new BackendLinks(ctx.pool, (int) id, flusher);
+    this.links = new BackendLinks(this, ctx.pool, (int) id, flusher);
     this.authenticated = ctx.proxy.password().isEmpty();
     this.held = new SessionMemory(ctx.memory, this::signal);
     this.sampler = ctx.observe.hotKeys() == null ? null : ctx.observe.hotKeys().sampler();
@@ -231,18 +231,6 @@ final class Session {
     return pubsub;
   }
 
-  /** Subscribed to a channel, pattern or shard channel. */
-  boolean subscribed() {
-    return pubsub != null && pubsub.subscribed();
-  }
-
-  /** Queues the pub/sub messages delivered since the last call, behind the replies owed. */
-  void takeMessages() {
-    if (pubsub != null) {
-      pubsub.drainInbox();
-    }
-  }
-
   /** The session's MULTI/WATCH state, created on first use. */
   Transaction transaction() {
     if (transaction == null) {
@@ -320,7 +308,7 @@ final class Session {
 
   /**
    * Where a command (or a split command's part) for {@code route}'s slot goes now: the one decision for
-   * single-slot and split commands. {@link RouteDecision#deferred() Deferred} ones go to {@link #defer}.
+   * single-slot and split commands. {@link RouteDecision#deferred() Deferred} ones go to {@link #deferred}.
    */
   RouteDecision decide(SlotRoute route) {
     if (!readOnly) {
@@ -365,12 +353,12 @@ final class Session {
     return replica != null ? replica : route.master();
   }
 
-  /** Queues a command whose slot is migrating; it goes out from {@link #processDeferred}. */
-  void defer(int slot, byte[] frame, int off, int len, byte[][] keyBytes, ReplyHandler handler, boolean write) {
+  /** The queue of commands whose slot is held or migrating, created on first use; they go out from {@link #processDeferred}. */
+  Deferred deferred() {
     if (deferred == null) {
       deferred = new Deferred(this);
     }
-    deferred.add(slot, db, frame, off, len, keyBytes, handler, write);
+    return deferred;
   }
 
   /**
@@ -390,49 +378,21 @@ final class Session {
   }
 
   void send(BackendAddress server, byte[] bytes, int off, int len, ReplyHandler handler, boolean write) {
-    sendOn(server, db, bytes, off, len, handler, write);
+    links.sendOn(server, db, bytes, off, len, handler, write);
   }
 
-  /**
-   * Sends on this session's connection to {@code server} and database {@code database}: the shared one,
-   * or the session's dedicated one while it holds one to that server for a WATCH ({@link Pins}).
-   */
-  void sendOn(BackendAddress server, int database, byte[] bytes, int off, int len, ReplyHandler handler,
-      boolean write) {
-    // For the slow log: the command's own reply slot, or (split, fan-out) the command being dispatched.
-    Pending owner = handler instanceof Pending q ? q : dispatching;
-    if (owner != null) {
-      owner.backend = server;
-    }
-    if (transaction != null && transaction.pins().send(server, database, bytes, off, len, handler, write)) {
-      return;
-    }
-    BackendConnection c = links.to(server, database, protocol);
-    c.send(bytes, off, len, handler, write);
-    links.touch(c);
+  /** The backend connections this session sends on; {@link BackendLinks#sendOn} and the rest. */
+  BackendLinks links() {
+    return links;
   }
 
-  /** Sends a block no other command can split ({@code MULTI … EXEC}) on this session's connection. */
-  void sendAllOn(BackendAddress server, int database, byte[][] commands, ReplyHandler[] handlers, boolean write) {
-    if (dispatching != null) {
-      dispatching.backend = server;
-    }
-    if (transaction == null || !transaction.pins().sendAll(server, database, commands, handlers, write)) {
-      sendAll(links.to(server, database, protocol), commands, handlers, write);
-    }
+  /** The command being dispatched now, null between commands (the slow log names its backend). */
+  Pending dispatching() {
+    return dispatching;
   }
 
-  /** Sends a block on {@code c} (a dedicated connection, or one of the session's); flushed with the batch. */
-  void sendAll(BackendConnection c, byte[][] commands, ReplyHandler[] handlers, boolean write) {
-    c.sendAll(commands, handlers, write);
-    links.touch(c);
-  }
-
-  /** Queues a block (a transaction, a WATCH) whose slot is migrating, as one entry; see {@link Deferred#addBlock}. */
-  void deferBlock(int slot, int database, byte[][] keyBytes, ReplyHandler failures, boolean write, Deferred.Block block) {
-    if (deferred == null) {
-      deferred = new Deferred(this);
-    }
-    deferred.addBlock(slot, database, keyBytes, failures, write, block);
+  /** The MULTI/WATCH state if the session ever used it, else null. */
+  Transaction transactionIfAny() {
+    return transaction;
   }
 }

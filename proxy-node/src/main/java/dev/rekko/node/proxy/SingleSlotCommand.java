@@ -57,9 +57,9 @@ final class SingleSlotCommand {
     if (cmd.isInline()) {
       RespWriter w = new RespWriter(64);
       cmd.writeTo(w);
-      s.defer(slot, w.array(), 0, w.length(), keyBytes, p, spec.mayWrite());
+      s.deferred().add(slot, s.db(), w.array(), 0, w.length(), keyBytes, p, spec.mayWrite());
     } else {
-      s.defer(slot, cmd.frameArray(), cmd.frameOffset(), cmd.frameLength(), keyBytes, p, spec.mayWrite());
+      s.deferred().add(slot, s.db(), cmd.frameArray(), cmd.frameOffset(), cmd.frameLength(), keyBytes, p, spec.mayWrite());
     }
   }
 }

@@ -92,7 +92,7 @@ final class SplitCommand extends Gather {
           int arg = 1 + pos[i] * stride;
           keyBytes[i] = Deferred.copy(cmd, arg);
         }
-        s.defer((Integer) e.getKey(), w.array(), 0, w.length(), keyBytes, split.part(part), spec.mayWrite());
+        s.deferred().add((Integer) e.getKey(), s.db(), w.array(), 0, w.length(), keyBytes, split.part(part), spec.mayWrite());
       }
       part++;
     }

@@ -223,7 +223,7 @@ final class Transaction {
     handlers[handlers.length - 1] = done;
     int db = session.db();
     Deferred.Block send = watched == null
-        ? (server, r) -> session.sendAllOn(server, db, block, handlers, writes)
+        ? (server, r) -> session.links().sendAllOn(server, db, block, handlers, writes)
         : (server, r) -> {
           if (watched.intact(server, r, session.ctx().router.table())) {
             watched.exec(db, block, handlers, writes);
@@ -246,7 +246,7 @@ final class Transaction {
     if (decision == RouteDecision.DIRECT) {
       send.send(route.master(), route);
     } else if (decision.deferred()) {
-      session.deferBlock(s, db, keyBytes, done.beforeSend(), writes, send);
+      session.deferred().addBlock(s, db, keyBytes, done.beforeSend(), writes, send);
     } else {
       done.fail(Errors.SLOT_NOT_READY);
     }

@@ -89,7 +89,7 @@ final class Watch {
     if (decision == RouteDecision.DIRECT) {
       send.send(route.master(), route);
     } else if (decision.deferred()) {
-      session.deferBlock(slot, db, keys, reply, false, send);
+      session.deferred().addBlock(slot, db, keys, reply, false, send);
     } else {
       w.broken = true;
       p.completeError(Errors.SLOT_NOT_READY);

@@ -50,10 +50,10 @@ class PubSubSessionTest {
         ps.deliver(new SessionPubSub.Delivery(PubSubKind.CHANNEL, "gone",
             "*3\r\n$7\r\nmessage\r\n$4\r\ngone\r\n$1\r\nx\r\n".getBytes(StandardCharsets.US_ASCII)));
         assertThat(h.session.held().owed()).isGreaterThan(owed);
-        h.session.takeMessages();
+        h.session.pubsubIfAny().drainInbox();
         assertThat(h.session.queue()).hasSize(queued);
         assertThat(h.session.held().owed()).isEqualTo(owed);
-        assertThat(h.session.subscribed()).isFalse();
+        assertThat(h.session.pubsubIfAny().subscribed()).isFalse();
       } finally {
         hub.close();
       }
@@ -66,7 +66,7 @@ class PubSubSessionTest {
     while (true) {
       // Cleared first: a message delivered from now on signals again.
       h.session.clearSignal();
-      h.session.takeMessages();
+      h.session.pubsubIfAny().drainInbox();
       if (h.session.queue().size() > before) {
         return h.session.queue().peekLast();
       }
