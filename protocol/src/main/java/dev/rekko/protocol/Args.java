@@ -48,27 +48,36 @@ public interface Args {
 
   /** Arguments held as separate arrays; convenient for tests and commands the proxy builds itself. */
   static Args of(byte[]... argv) {
-    return new Args() {
-      @Override
-      public int argc() {
-        return argv.length;
-      }
+    return new Arrays(argv);
+  }
 
-      @Override
-      public byte[] array(int i) {
-        return argv[i];
-      }
+  /** Arguments held as separate arrays, one per argument. */
+  class Arrays implements Args {
+    private final byte[][] argv;
 
-      @Override
-      public int offset(int i) {
-        return 0;
-      }
+    public Arrays(byte[][] argv) {
+      this.argv = argv;
+    }
 
-      @Override
-      public int length(int i) {
-        return argv[i].length;
-      }
-    };
+    @Override
+    public int argc() {
+      return argv.length;
+    }
+
+    @Override
+    public byte[] array(int i) {
+      return argv[i];
+    }
+
+    @Override
+    public int offset(int i) {
+      return 0;
+    }
+
+    @Override
+    public int length(int i) {
+      return argv[i].length;
+    }
   }
 
   static Args of(String... argv) {

@@ -21,31 +21,12 @@ public final class SlowArgs {
    * The arguments of a request too big to keep referenced until its reply (its frame would stay in
    * memory that long), rendered at dispatch; {@link #of} returns them as they are.
    */
-  public static final class Preview implements Args {
+  public static final class Preview extends Args.Arrays {
     private final byte[][] argv;
 
     Preview(byte[][] argv) {
+      super(argv);
       this.argv = argv;
-    }
-
-    @Override
-    public int argc() {
-      return argv.length;
-    }
-
-    @Override
-    public byte[] array(int i) {
-      return argv[i];
-    }
-
-    @Override
-    public int offset(int i) {
-      return 0;
-    }
-
-    @Override
-    public int length(int i) {
-      return argv[i].length;
     }
   }
 
