@@ -133,6 +133,9 @@ final class ReplyOutput {
     if (count == 1) {
       Pending p = queue.poll();
       p.stats.record(now - p.startNanos, p.error);
+      if (p.error) {
+        p.stats.failed(p.array, p.offset, p.length);
+      }
       takenShared = p.array.length - p.length > Pending.COPY_SLACK;
       return ByteBuffer.wrap(p.array, p.offset, p.length);
     }
@@ -144,6 +147,9 @@ final class ReplyOutput {
       System.arraycopy(p.array, p.offset, merged, pos, p.length);
       pos += p.length;
       p.stats.record(now - p.startNanos, p.error);
+      if (p.error) {
+        p.stats.failed(p.array, p.offset, p.length);
+      }
     }
     return ByteBuffer.wrap(merged, 0, pos);
   }
