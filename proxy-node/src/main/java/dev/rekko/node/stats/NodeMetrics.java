@@ -86,17 +86,35 @@ public final class NodeMetrics {
     hold.observe(nanos / 1e9);
   }
 
+  /**
+   * A node has several connections per server and database (rekko.backend.connections-per-server, RESP2
+   * and RESP3): one series each for all of them, up only when every one is, in flight summed.
+   */
   private void backendGauges(NodeStats stats) {
     GaugeWithCallback.builder().name("rekko_backend_up")
-        .help("1 when the backend connection to the server and database is up.")
+        .help("1 when every backend connection to the server and database is up.")
         .labelNames("server", "db")
-        .callback(cb -> stats.backends().forEach(b -> cb.call(b.up() ? 1 : 0, b.server(), Integer.toString(b.database()))))
+        .callback(cb -> perServer(stats).forEach((k, v) -> cb.call(v[0], k.server(), k.db())))
         .register(registry);
     GaugeWithCallback.builder().name("rekko_backend_inflight")
-        .help("Commands sent to the backend and not answered yet.")
+        .help("Commands sent to the server and database and not answered yet.")
         .labelNames("server", "db")
-        .callback(cb -> stats.backends().forEach(b -> cb.call(b.inFlight(), b.server(), Integer.toString(b.database()))))
+        .callback(cb -> perServer(stats).forEach((k, v) -> cb.call(v[1], k.server(), k.db())))
         .register(registry);
+  }
+
+  private record ServerDb(String server, String db) {}
+
+  /** {up, inFlight} per server and database. */
+  private static java.util.Map<ServerDb, double[]> perServer(NodeStats stats) {
+    java.util.Map<ServerDb, double[]> out = new java.util.TreeMap<>(
+        java.util.Comparator.comparing(ServerDb::server).thenComparing(ServerDb::db));
+    for (BackendStatus b : stats.backends()) {
+      double[] v = out.computeIfAbsent(new ServerDb(b.server(), Integer.toString(b.database())), k -> new double[] {1, 0});
+      v[0] = b.up() ? v[0] : 0;
+      v[1] += b.inFlight();
+    }
+    return out;
   }
 
   private void jvm() {
