@@ -64,11 +64,12 @@ public final class MetricsRoutes extends AllDirectives implements RouteGroup {
         HttpResponse.create().withEntity(PROMETHEUS, render(stats, extra(views, topology.get())))))));
   }
 
-  /** The node's metrics in text format, followed by {@code extra} (for tests: the node's own only). */
+  /** The node's own metrics in text format (what {@code /metrics} shows when the coordinator is silent). */
   public static String render(NodeStats stats) {
     return new String(render(stats, List.of()), StandardCharsets.UTF_8);
   }
 
+  /** The node's metrics and {@code extra}, sorted by name as the library writes them. */
   static byte[] render(NodeStats stats, List<MetricSnapshot> extra) {
     MetricSnapshots.Builder all = MetricSnapshots.builder();
     stats.metrics().registry().scrape().forEach(all::metricSnapshot);
