@@ -14,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -71,6 +72,9 @@ public final class RekkoNode implements AutoCloseable {
     try {
       dataPath = DataPath.start(system, config, stats);
       DataPath data = dataPath;
+      dev.rekko.node.observe.Observability observe = data.context().observe();
+      stats.metrics().bigKeys(() -> observe.bigKeys(dev.rekko.node.observe.BigKeys.Direction.REQUEST),
+          () -> observe.bigKeys(dev.rekko.node.observe.BigKeys.Direction.REPLY));
       ClusterServices cluster = ClusterServices.start(system, config, join, data::follow,
           new FenceMonitor.Listener() {
             @Override
@@ -83,10 +87,12 @@ public final class RekkoNode implements AutoCloseable {
               data.onFenced(fenced);
             }
           }, data.context());
+      View view = new View(data, cluster, new AtomicReference<>(""));
       AdminHttpServer http = AdminHttpServer.start(system, config.admin().host(), config.admin().port(),
-          config.admin().tls(), NodeRoutes.of(system, config.admin().api(), cluster.coordinator(), new View(data, cluster), stats,
+          config.admin().tls(), NodeRoutes.of(system, config.admin().api(), cluster.coordinator(), view, stats,
               config.admin().tls()))
           .toCompletableFuture().get(30, TimeUnit.SECONDS);
+      view.boundHttp().set(config.admin().host() + ":" + http.port());
       cluster.announce(config.proxy().host() + ":" + data.port(), config.admin().host() + ":" + http.port());
       RekkoNode node = new RekkoNode(system, stats, data, cluster, http);
       node.unbindOnShutdown();
@@ -181,8 +187,8 @@ public final class RekkoNode implements AutoCloseable {
     }
   }
 
-  /** What the HTTP routes read of this node. */
-  private record View(DataPath data, ClusterServices cluster) implements NodeRoutes.Node {
+  /** What the HTTP routes read of this node; {@code boundHttp} is set once the listener is bound. */
+  private record View(DataPath data, ClusterServices cluster, AtomicReference<String> boundHttp) implements NodeRoutes.Node {
     @Override
     public dev.rekko.node.observe.Observability observe() {
       return data.context().observe();
@@ -211,6 +217,21 @@ public final class RekkoNode implements AutoCloseable {
     @Override
     public Optional<Boolean> serverUp(String addr) {
       return data.serverUp(addr);
+    }
+
+    @Override
+    public String address() {
+      return cluster.selfAddress();
+    }
+
+    @Override
+    public String http() {
+      return boundHttp.get();
+    }
+
+    @Override
+    public dev.rekko.redis.backend.BackendOptions backends() {
+      return data.context().pool().options();
     }
   }
 }

@@ -54,6 +54,9 @@ public final class BarrierAgent {
      * when that cannot be proven now (it is asked again later).
      */
     CompletionStage<Void> drain(String server);
+
+    /** A barrier was answered {@code nanos} after the agent was first asked (for the barrier histogram). */
+    default void barrierAnswered(long nanos) {}
   }
 
   public interface Command {}
@@ -162,6 +165,7 @@ public final class BarrierAgent {
         waiting.remove(w.request());
       }
       w.answer(self);
+      dataPath.barrierAnswered(System.nanoTime() - w.since);
       return Behaviors.same();
     }
   }

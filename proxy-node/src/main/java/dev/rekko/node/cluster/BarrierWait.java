@@ -16,8 +16,11 @@ abstract sealed class BarrierWait {
   long retryAt;
   long lastAsked;
   int failedDrains;
+  /** When the agent was first asked. */
+  final long since;
 
   BarrierWait(long now) {
+    this.since = now;
     this.lastAsked = now;
     this.retryAt = now;
   }

@@ -5,12 +5,15 @@ import dev.rekko.coordinator.http.AdminApi;
 import dev.rekko.coordinator.http.AdminApiSettings;
 import dev.rekko.node.config.AdminTls;
 import dev.rekko.node.stats.NodeStats;
+import dev.rekko.redis.backend.BackendOptions;
 import dev.rekko.topology.Topology;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 
 /**
  * Every HTTP route a node serves, in the order {@link AdminHttpServer} tries them: readiness
@@ -37,6 +40,15 @@ public final class NodeRoutes {
     /** This node's view of a backend server ({@code host:port}): up, down, or unknown when unused. */
     Optional<Boolean> serverUp(String addr);
 
+    /** This node's cluster address ({@code pekko://rekko@host:port}). */
+    String address();
+
+    /** Where this node serves the HTTP API ({@code host:port}); empty before it is bound. */
+    String http();
+
+    /** How this node connects to backend servers (credentials, TLS). */
+    BackendOptions backends();
+
     /** The node's slow log, hot keys and big keys. */
     dev.rekko.node.observe.Observability observe();
   }
@@ -53,12 +65,24 @@ public final class NodeRoutes {
     routes.add(new ReadyRoutes(node::topology, node::serving, node::joining, node::fenced));
     routes.add(() -> AdminApi.routes(system, coordinator, node::topology, node::serverUp, api));
     routes.add(new StatsRoutes(stats));
-    routes.add(new MetricsRoutes(stats, () -> AdminApi.quorumHealth(system, coordinator, AdminApi.HEALTH_TIMEOUT),
-        node::topology));
-    // Issue 18's routes go here, one line each: history and servers, observe (slow log, hot and big keys),
-    // and the console last (it serves "/" and its static files).
+    routes.add(new MetricsRoutes(stats, () -> coordinatorViews(system, coordinator), node::topology));
+    routes.add(new HistoryRoutes(stats, node::address, node::http, node::fenced, cluster));
+    routes.add(new ServersRoutes(node::topology, node.backends()));
     routes.add(new dev.rekko.node.observe.ObserveRoutes(node.observe(), node::topology, cluster));
+    // Last: the console serves "/" and its static files.
     routes.add(new ConsoleRoutes());
     return routes;
+  }
+
+  /** The coordinator's health and migrations views for one scrape, each asked for at most a second. */
+  private static CompletionStage<MetricsRoutes.CoordinatorViews> coordinatorViews(ActorSystem<?> system,
+      ActorRef<Coordinator.Command> coordinator) {
+    CompletionStage<Optional<Coordinator.MigrationsView>> migrations = AskPattern
+        .<Coordinator.Command, Coordinator.Result>ask(coordinator, Coordinator.GetMigrations::new,
+            AdminApi.HEALTH_TIMEOUT, system.scheduler())
+        .handle((result, failure) -> result instanceof Coordinator.MigrationsView view
+            ? Optional.of(view) : Optional.empty());
+    return AdminApi.quorumHealth(system, coordinator, AdminApi.HEALTH_TIMEOUT)
+        .thenCombine(migrations, MetricsRoutes.CoordinatorViews::new);
   }
 }

@@ -49,7 +49,8 @@ public final class DataPath implements AutoCloseable {
    * until {@link #follow} applies a topology. On failure nothing is left open.
    */
   public static DataPath start(ActorSystem<?> system, NodeConfig config, NodeStats stats) throws Exception {
-    BackendPool pool = new BackendPool(config.backend().connections(), 1);
+    BackendPool pool = new BackendPool(config.backend().connections(), 1,
+        server -> stats.backendTimings(server.toString()));
     try {
       stats.registerBackends(() -> pool.status().stream()
           .map(s -> new BackendStatus(s.server(), s.database(), s.up(), s.inFlight(), s.lastError()))
@@ -161,6 +162,7 @@ public final class DataPath implements AutoCloseable {
 
   /** The lease ran out ({@code fenced}), or runs again: the node's online flag in the stats says so. */
   public void onFenced(boolean fenced) {
+    ctx.stats.setFenced(fenced);
     ctx.stats.setOnline(!fenced && ctx.router.loaded() != null);
   }
 

@@ -144,6 +144,10 @@ final class Deferred {
       }
       SlotRoute r = table == null ? null : table.route(e.slot);
       RouteDecision decision = RouteDecision.of(r, false);
+      if (e.held && decision != RouteDecision.HOLD) {
+        e.held = false;
+        ctx.stats.holdEnded(now - e.since);
+      }
       if (state == MOVED && ((decision != RouteDecision.DIRECT && decision != RouteDecision.MIGRATE_FIRST)
           || !e.target.equals(r.master()))) {
         // The slot moved on while its keys were moving (a next migration): start over from the new
@@ -161,10 +165,12 @@ final class Deferred {
       } else if (decision == RouteDecision.OFFLINE) {
         failure = Errors.SLOT_NOT_READY;
       } else if (decision == RouteDecision.HOLD) {
+        e.held = true;
         if (now - e.since <= ctx.migration.holdTimeout().toNanos()) {
           blockedStamp[e.slot] = stamp;
           continue;
         }
+        ctx.stats.holdEnded(now - e.since);
         failure = r.switching()
             ? "ERR slot " + e.slot + " waits for the switch of group " + r.switchingGroup()
                 + "'s master for longer than " + ctx.migration.holdTimeout().toMillis() + " ms, try again"
@@ -265,6 +271,8 @@ final class Deferred {
     volatile long timeoutMillis;
     boolean sized;
     volatile long biggest;
+    /** Held at a barrier or master switch until the hold ends (its time is then recorded). */
+    boolean held;
     /** BUSYKEY answers so far; the EXISTS of the last one, on the target. */
     int busy;
     SideCommands side;

@@ -60,6 +60,7 @@ public final class NodeContext implements dev.rekko.node.cluster.BarrierAgent.Da
     this.stats = stats;
     this.unknown = stats.command("UNKNOWN");
     this.memory = new ClientMemory(proxy.limits().maxMemory(), sessions);
+    stats.registerClientMemory(memory::used, memory.budget());
     this.requestLimits = proxy.limits().respLimits();
     this.blocking = new BlockingCalls(pool, router, backend.maxBlockingConnections());
     this.settings = new ServerSettings(pool);
@@ -132,6 +133,11 @@ public final class NodeContext implements dev.rekko.node.cluster.BarrierAgent.Da
     RoutingTable t = router.loaded();
     SlotRoute r = t == null ? null : t.route(slot);
     return r == null || r.master() == null ? java.util.Optional.empty() : java.util.Optional.of(r.master().toString());
+  }
+
+  @Override
+  public void barrierAnswered(long nanos) {
+    stats.barrierAnswered(nanos);
   }
 
   /** Completes when every command sent so far to {@code server} has been answered (or killed there). */

@@ -153,6 +153,9 @@ final class ReplyOutput {
 
   private void observe(Pending p, long nanos, long slow, long big) {
     p.stats.record(nanos, p.error);
+    if (p.error) {
+      p.stats.failed(p.array, p.offset, p.length);
+    }
     if (nanos >= slow || p.length > big) {
       Observed.completed(session, p, nanos);
     }

@@ -1,8 +1,5 @@
 package dev.rekko.node.stats;
 
-import java.lang.management.GarbageCollectorMXBean;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryMXBean;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -12,14 +9,19 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
+import dev.rekko.redis.backend.BackendTimings;
+import org.HdrHistogram.Histogram;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The node's statistics: per-command counters and latency, sessions, backends, ops/s. The data path
  * records (thread-safe, allocation-free once a command's {@link CommandStats} exists); the HTTP API
- * reads {@link #snapshot()}. A daemon thread samples once a second for ops/s and the latency window.
+ * reads {@link #snapshot()}, {@link #metrics()} (Prometheus) and {@link #history()}. A daemon thread
+ * samples once a second for ops/s, the latency window and the history.
  */
 public final class NodeStats implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(NodeStats.class);
@@ -33,7 +35,14 @@ public final class NodeStats implements AutoCloseable {
   private final long startNanos = System.nanoTime();
   private volatile Supplier<List<BackendStatus>> backends = List::of;
   private volatile boolean online;
+  private volatile boolean fenced;
+  private volatile LongSupplier clientMemoryUsed = () -> 0;
+  private volatile long clientMemoryLimit;
   private final ScheduledExecutorService sampler;
+  /** Every command's latencies since the last tick, for the history's p99; guarded by itself. */
+  private final Histogram second = CommandRecorder.histogram();
+  private final History history = new History();
+  private final NodeMetrics metrics;
 
   // Written by tick() only (one thread at a time), read by anyone.
   private volatile long qps;
@@ -42,6 +51,7 @@ public final class NodeStats implements AutoCloseable {
   private long windowStartNanos = startNanos;
 
   private NodeStats(boolean sample) {
+    metrics = new NodeMetrics(this);
     if (sample) {
       sampler = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "rekko-stats-sampler");
@@ -70,7 +80,33 @@ public final class NodeStats implements AutoCloseable {
    */
   public CommandStats command(String upperName) {
     CommandRecorder c = commands.get(upperName);
-    return c != null ? c : commands.computeIfAbsent(upperName, CommandRecorder::new);
+    return c != null ? c : commands.computeIfAbsent(upperName,
+        name -> new CommandRecorder(name, metrics.command(name), metrics.errors, second));
+  }
+
+  /** What one backend server's shared connections report their reply times to (create once per connection). */
+  public BackendTimings backendTimings(String server) {
+    return metrics.backend(server);
+  }
+
+  /** A barrier (migration's or master switch's) was answered {@code nanos} after this node was first asked. */
+  public void barrierAnswered(long nanos) {
+    metrics.barrier(nanos);
+  }
+
+  /** A command held at a barrier or master switch went on (or failed) after {@code nanos}. */
+  public void holdEnded(long nanos) {
+    metrics.hold(nanos);
+  }
+
+  /** The node's Prometheus registry ({@code GET /metrics}). */
+  public NodeMetrics metrics() {
+    return metrics;
+  }
+
+  /** The last five minutes, a sample per second ({@code GET /api/history}). */
+  public History history() {
+    return history;
   }
 
   public void sessionOpened() {
@@ -93,6 +129,37 @@ public final class NodeStats implements AutoCloseable {
 
   public boolean online() {
     return online;
+  }
+
+  /** Whether the node refuses commands because it lost contact with the majority. */
+  public void setFenced(boolean fenced) {
+    this.fenced = fenced;
+  }
+
+  public boolean fenced() {
+    return fenced;
+  }
+
+  /** Where the client memory gauges read from: bytes all clients hold now, and the budget (0: none). */
+  public void registerClientMemory(LongSupplier used, long limit) {
+    clientMemoryUsed = used;
+    clientMemoryLimit = limit;
+  }
+
+  long clientMemoryUsed() {
+    return clientMemoryUsed.getAsLong();
+  }
+
+  long clientMemoryLimit() {
+    return clientMemoryLimit;
+  }
+
+  long tlsHandshakeFailures() {
+    return tlsHandshakeFailures.sum();
+  }
+
+  void forEachCommand(Consumer<CommandRecorder> each) {
+    commands.values().forEach(each);
   }
 
   public long totalOps() {
@@ -159,8 +226,8 @@ public final class NodeStats implements AutoCloseable {
         new StatsSnapshot.Ops(total, fails, qps),
         new StatsSnapshot.Sessions(sessionsTotal(), sessionsAlive(), tlsHandshakeFailures.sum()),
         List.copyOf(perCommand),
-        backendsNow(),
-        runtime());
+        backends(),
+        StatsSnapshot.JvmRuntime.now(startNanos));
   }
 
   @Override
@@ -190,6 +257,12 @@ public final class NodeStats implements AutoCloseable {
         c.drain();
       }
     }
+    long p99;
+    synchronized (second) {
+      p99 = second.getTotalCount() == 0 ? 0 : second.getValueAtPercentile(99.0) / 1_000;
+      second.reset();
+    }
+    history.add(System.currentTimeMillis(), qps, p99, sessionsAlive());
   }
 
   private void tickSafely() {
@@ -201,7 +274,7 @@ public final class NodeStats implements AutoCloseable {
     }
   }
 
-  private List<BackendStatus> backendsNow() {
+  List<BackendStatus> backends() {
     try {
       List<BackendStatus> list = backends.get();
       return list == null ? List.of() : List.copyOf(list);
@@ -209,29 +282,5 @@ public final class NodeStats implements AutoCloseable {
       log.warn("backend status unavailable", e);
       return List.of();
     }
-  }
-
-  private StatsSnapshot.JvmRuntime runtime() {
-    MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
-    List<StatsSnapshot.Gc> gcs = new ArrayList<>();
-    long gcCount = 0;
-    long gcTime = 0;
-    for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
-      long count = Math.max(0, gc.getCollectionCount());
-      long time = Math.max(0, gc.getCollectionTime());
-      gcs.add(new StatsSnapshot.Gc(gc.getName(), count, time));
-      gcCount += count;
-      gcTime += time;
-    }
-    return new StatsSnapshot.JvmRuntime(
-        memory.getHeapMemoryUsage().getUsed(),
-        memory.getHeapMemoryUsage().getMax(),
-        memory.getNonHeapMemoryUsage().getUsed(),
-        ManagementFactory.getThreadMXBean().getThreadCount(),
-        Runtime.getRuntime().availableProcessors(),
-        TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startNanos),
-        gcCount,
-        gcTime,
-        List.copyOf(gcs));
   }
 }

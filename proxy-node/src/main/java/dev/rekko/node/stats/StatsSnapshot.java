@@ -1,6 +1,11 @@
 package dev.rekko.node.stats;
 
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * This node's statistics at one moment, as served by {@code GET /api/stats}. Field names follow
@@ -49,7 +54,33 @@ public record StatsSnapshot(
       long uptimeSec,
       long gcCount,
       long gcTimeMs,
-      List<Gc> gc) {}
+      List<Gc> gc) {
+
+    /** The JVM now; {@code startNanos}: when the node started ({@link System#nanoTime}). */
+    static JvmRuntime now(long startNanos) {
+      MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+      List<Gc> gcs = new ArrayList<>();
+      long gcCount = 0;
+      long gcTime = 0;
+      for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+        long count = Math.max(0, gc.getCollectionCount());
+        long time = Math.max(0, gc.getCollectionTime());
+        gcs.add(new Gc(gc.getName(), count, time));
+        gcCount += count;
+        gcTime += time;
+      }
+      return new JvmRuntime(
+          memory.getHeapMemoryUsage().getUsed(),
+          memory.getHeapMemoryUsage().getMax(),
+          memory.getNonHeapMemoryUsage().getUsed(),
+          ManagementFactory.getThreadMXBean().getThreadCount(),
+          Runtime.getRuntime().availableProcessors(),
+          TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startNanos),
+          gcCount,
+          gcTime,
+          List.copyOf(gcs));
+    }
+  }
 
   /** One garbage collector: collections and time spent since start. */
   public record Gc(String name, long count, long timeMs) {}

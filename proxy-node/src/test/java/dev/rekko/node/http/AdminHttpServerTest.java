@@ -34,7 +34,7 @@ class AdminHttpServerTest {
   static void start() throws Exception {
     // The node's own config, so this also shows Pekko starts with the dispatcher recipe applied.
     system = ActorSystem.create(Behaviors.empty(), "http-test",
-        NodeConfig.of(Map.of("rekko.dispatcher.parallelism", "2")).config());
+        NodeConfig.of(Map.of("rekko.dispatcher.parallelism", "2", "rekko.cluster.port", "0")).config());
     stats = NodeStats.create();
     stats.setOnline(true);
     stats.command("GET").record(150_000, false);
@@ -112,25 +112,34 @@ class AdminHttpServerTest {
     List<String> lines = r.body().lines().toList();
     assertThat(lines).contains(
         "# TYPE rekko_commands_total counter",
-        "rekko_commands_total{command=\"GET\"} 2",
-        "rekko_commands_total{command=\"SET\"} 1",
-        "rekko_command_errors_total{command=\"GET\"} 0",
-        "rekko_command_errors_total{command=\"SET\"} 1",
-        "# TYPE rekko_command_latency_seconds summary",
-        "rekko_command_latency_seconds_count{command=\"GET\"} 2",
-        "rekko_command_latency_seconds_sum{command=\"GET\"} 4.0E-4",
-        "rekko_sessions_alive 1",
-        "rekko_sessions_total 1",
-        "rekko_online 1",
-        "rekko_backend_up{server=\"127.0.0.1:6379\",db=\"0\"} 1",
-        "rekko_backend_inflight{server=\"127.0.0.1:6379\",db=\"0\"} 4");
+        "rekko_commands_total{command=\"GET\"} 2.0",
+        "rekko_commands_total{command=\"SET\"} 1.0",
+        "rekko_command_errors_total{command=\"GET\"} 0.0",
+        "rekko_command_errors_total{command=\"SET\"} 1.0",
+        "# TYPE rekko_command_duration_seconds histogram",
+        "rekko_command_duration_seconds_bucket{command=\"GET\",le=\"1.0E-4\"} 0",
+        "rekko_command_duration_seconds_bucket{command=\"GET\",le=\"5.0E-4\"} 2",
+        "rekko_command_duration_seconds_bucket{command=\"GET\",le=\"+Inf\"} 2",
+        "rekko_command_duration_seconds_count{command=\"GET\"} 2",
+        "# TYPE rekko_errors_total counter",
+        "rekko_sessions_alive 1.0",
+        "rekko_sessions_total 1.0",
+        "rekko_online 1.0",
+        "rekko_fenced 0.0",
+        "rekko_backend_up{db=\"0\",server=\"127.0.0.1:6379\"} 1.0",
+        "rekko_backend_inflight{db=\"0\",server=\"127.0.0.1:6379\"} 4.0",
+        "# TYPE rekko_barrier_duration_seconds histogram",
+        "# TYPE rekko_hold_duration_seconds histogram",
+        "# TYPE rekko_client_memory_used_bytes gauge",
+        "# TYPE rekko_jvm_heap_used_bytes gauge",
+        "# TYPE rekko_uptime_seconds gauge");
     assertThat(lines).anyMatch(l -> l.startsWith("rekko_ops_per_second "));
-    assertThat(lines).anyMatch(l -> l.startsWith("rekko_command_latency_seconds{command=\"GET\",quantile=\"0.5\"} "));
-    assertThat(lines).anyMatch(l -> l.startsWith("rekko_command_latency_seconds{command=\"GET\",quantile=\"0.99\"} "));
-    assertThat(lines).anyMatch(l -> l.startsWith("rekko_command_latency_seconds{command=\"GET\",quantile=\"0.999\"} "));
+    String sum = lines.stream().filter(l -> l.startsWith("rekko_command_duration_seconds_sum{command=\"GET\"} "))
+        .findFirst().orElseThrow();
+    assertThat(Double.parseDouble(sum.substring(sum.indexOf("} ") + 2))).isCloseTo(4.0e-4, org.assertj.core.data.Offset.offset(1e-12));
     // Every sample line is "name{labels} number" or "name number".
     assertThat(lines.stream().filter(l -> !l.startsWith("#")))
-        .allMatch(l -> l.matches("[a-z_]+(\\{[^}]*\\})? -?[0-9.E-]+"));
+        .allMatch(l -> l.matches("[a-z_]+(\\{[^}]*\\})? -?([0-9.E-]+|\\+Inf)"));
   }
 
   @Test

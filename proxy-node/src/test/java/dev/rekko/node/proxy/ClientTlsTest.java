@@ -159,7 +159,7 @@ class ClientTlsTest {
       }
       assertThat(log.warnings("TLS handshake with client 127.0.0.1:")).hasSize(2);
       assertThat(fx.node().context().stats.snapshot().sessions().tlsHandshakeFailures()).isEqualTo(2);
-      assertThat(dev.rekko.node.http.PrometheusFormat.render(fx.node().context().stats.snapshot()))
+      assertThat(dev.rekko.node.http.MetricsRoutes.render(fx.node().context().stats))
           .contains("rekko_tls_handshake_failures_total 2");
     }
   }

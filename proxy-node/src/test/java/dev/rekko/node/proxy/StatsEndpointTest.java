@@ -99,11 +99,12 @@ class StatsEndpointTest {
 
     String metrics = get("/metrics");
     assertThat(metrics).contains(
-        "rekko_commands_total{command=\"GET\"} 32\n",
-        "rekko_command_errors_total{command=\"GET\"} 2\n",
-        "rekko_commands_total{command=\"SET\"} 25\n");
+        "rekko_commands_total{command=\"GET\"} 32.0\n",
+        "rekko_command_errors_total{command=\"GET\"} 2.0\n",
+        "rekko_commands_total{command=\"SET\"} 25.0\n",
+        "rekko_command_duration_seconds_count{command=\"GET\"} 32\n");
     for (RedisServer m : fx.masters()) {
-      assertThat(metrics).contains("rekko_backend_up{server=\"" + m.address() + "\",db=\"0\"} 1\n");
+      assertThat(metrics).contains("rekko_backend_up{db=\"0\",server=\"" + m.address() + "\"} 1.0\n");
     }
   }
 }

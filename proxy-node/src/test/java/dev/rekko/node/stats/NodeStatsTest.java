@@ -111,6 +111,70 @@ class NodeStatsTest {
   }
 
   @Test
+  void eachTickAddsAHistorySampleWithThatSecondsP99() {
+    try (NodeStats stats = NodeStats.unsampled()) {
+      long t0 = System.nanoTime();
+      stats.tick(t0);
+      CommandStats get = stats.command("GET");
+      CommandStats set = stats.command("SET");
+      for (int i = 0; i < 99; i++) {
+        get.record(100_000, false);
+      }
+      set.record(50_000_000, false);
+      set.record(50_000_000, false);
+      stats.sessionOpened();
+      stats.tick(t0 + TimeUnit.SECONDS.toNanos(1));
+      // A snapshot in between drains the recorders too: the next second's p99 must still see its values.
+      get.record(7_000_000, false);
+      stats.snapshot();
+      stats.tick(t0 + TimeUnit.SECONDS.toNanos(2));
+      stats.tick(t0 + TimeUnit.SECONDS.toNanos(3));
+
+      List<History.Sample> samples = stats.history().samples();
+      // The first tick's sample covers nothing yet.
+      assertThat(samples).hasSize(4);
+      assertThat(samples.get(1).ops()).isEqualTo(101);
+      assertThat(samples.get(1).p99Usec()).as("all commands of that second").isBetween(49_000L, 51_000L);
+      assertThat(samples.get(1).sessions()).isEqualTo(1);
+      assertThat(samples.get(2).p99Usec()).isBetween(6_900L, 7_100L);
+      assertThat(samples.get(3).ops()).isZero();
+      assertThat(samples.get(3).p99Usec()).isZero();
+    }
+  }
+
+  @Test
+  void historyKeepsTheLast300SecondsOldestFirst() {
+    History h = new History();
+    for (int i = 0; i < 310; i++) {
+      h.add(i, i, 0, 0);
+    }
+    List<History.Sample> samples = h.samples();
+    assertThat(samples).hasSize(History.CAPACITY);
+    assertThat(samples.get(0).t()).isEqualTo(10);
+    assertThat(samples.get(299).t()).isEqualTo(309);
+  }
+
+  @Test
+  void errorRepliesAreClassifiedByTheirFirstWord() {
+    assertThat(kind("-WRONGTYPE Operation against a key\r\n")).isEqualTo("WRONGTYPE");
+    assertThat(kind("-ERR unknown command\r\n")).isEqualTo("ERR");
+    assertThat(kind("-ERR backend 127.0.0.1:6379 is down: connect timed out\r\n")).isEqualTo("backend");
+    assertThat(kind("-MOVED 3999 127.0.0.1:6381\r\n")).isEqualTo("MOVED");
+    assertThat(kind("-NOSCRIPT No matching script\r\n")).isEqualTo("NOSCRIPT");
+    assertThat(kind("-BUSYKEY Target key name already exists.\r\n")).isEqualTo("BUSYKEY");
+    assertThat(kind("-BUS y\r\n")).isEqualTo("other");
+    assertThat(kind("-MYOWNERROR x\r\n")).isEqualTo("other");
+    assertThat(kind("!21\r\nSYNTAX invalid syntax\r\n")).isEqualTo("other");
+    assertThat(kind("!12\r\nOOM no room\r\n")).isEqualTo("OOM");
+    assertThat(kind("")).isEqualTo("other");
+  }
+
+  private static String kind(String reply) {
+    byte[] b = ("xx" + reply).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    return ErrorKinds.KINDS[ErrorKinds.classify(b, 2, b.length - 2)];
+  }
+
+  @Test
   void qpsIsTheRateOverTheLastTick() {
     try (NodeStats stats = NodeStats.unsampled()) {
       long t0 = System.nanoTime();

@@ -1,14 +1,9 @@
 package dev.rekko.redis.backend;
 
-import dev.rekko.protocol.resp.ReplyDecoder;
 import dev.rekko.protocol.resp.RespProtocolException;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
-import java.nio.channels.GatheringByteChannel;
 import java.nio.channels.SelectionKey;
-import java.nio.channels.SocketChannel;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import javax.net.ssl.SSLException;
@@ -29,13 +24,12 @@ import javax.net.ssl.SSLException;
  * <p>With {@link DurableWrites durable writes} on, the replies of write commands wait for a replica's
  * confirmation ({@code WAIT}); with them off, that costs one null check per reply.
  *
- * <p>With {@link BackendOptions#tls() TLS} each incarnation runs its TLS handshake ({@link TlsLink}) after
- * the TCP connect and before the Redis handshake, both within {@code connectTimeout}; without it the
- * plain path is as before (the socket is written through the same field, one null check per read).
+ * <p>Each incarnation has its own {@link BackendSocket} (TCP, and TLS when configured); {@link Reconnects}
+ * says when the next one starts. With {@link BackendTimings} each reply's time since its command was
+ * written is reported (for latency metrics); without, nothing is measured.
  */
 public final class BackendConnection {
-  private enum State { CONNECTING, HANDSHAKE, UP, DOWN, CLOSED }
-
+  private static final Lifecycle.State UP = Lifecycle.State.UP;
   private static final byte[] PING = Handshake.encode("PING");
   private final BackendIo io;
   private final BackendAddress address;
@@ -47,45 +41,30 @@ public final class BackendConnection {
 
   private final Object lock = new Object();
   // Guarded by lock.
-  private State state = State.CONNECTING;
-  private boolean queueWhileConnecting = true;
+  private final Lifecycle life = new Lifecycle();
   private final Pipeline pipeline;
-  // This incarnation's name on the server; null until CLIENT INFO has answered.
-  private ServerClient client;
-  private String lastError;
-  private SocketChannel channel;
-  // The socket itself, or its TLS channel.
-  private GatheringByteChannel wire;
-  private TlsLink tls;
-  private SelectionKey key;
-  private int generation;
   private volatile boolean closed;
 
   // I/O thread only.
-  private ReplyDecoder decoder;
-  private long connectStarted;
-  private long reconnectAt;
-  private long backoffNanos;
-  private long lastActivity;
-  private final Answers answers;
+  private final Reconnects reconnects;
+  private final ReplyReader reader;
 
   BackendConnection(BackendIo io, BackendAddress address, int database, BackendOptions options) {
-    this(io, address, database, 2, options);
+    this(io, address, database, 2, options, BackendTimings.NONE);
   }
 
-  BackendConnection(BackendIo io, BackendAddress address, int database, int protocol, BackendOptions options) {
+  /** @param timings told of each reply's time on this connection; {@link BackendTimings#NONE}: not measured */
+  BackendConnection(BackendIo io, BackendAddress address, int database, int protocol, BackendOptions options,
+      BackendTimings timings) {
     this.io = io;
     this.address = address;
     this.database = database;
     this.protocol = protocol;
     this.options = options;
     DurableWrites durable = DurableWrites.of(options);
-    this.pipeline = new Pipeline(durable);
-    this.answers = new Answers(durable);
-    this.backoffNanos = options.reconnectBackoffMin().toNanos();
-    // A tick can see this connection before connect() has run; it must not read a zero start time
-    // and call the connect timed out.
-    this.connectStarted = System.nanoTime();
+    this.pipeline = new Pipeline(durable, timings);
+    this.reconnects = new Reconnects(options);
+    this.reader = new ReplyReader(io, lock, pipeline, new Answers(durable), reconnects);
     io.register(this);
     io.execute(this::connect);
   }
@@ -109,7 +88,7 @@ public final class BackendConnection {
    */
   public long clientId() {
     synchronized (lock) {
-      return client == null ? -1 : client.id();
+      return life.client() == null ? -1 : life.client().id();
     }
   }
 
@@ -120,7 +99,7 @@ public final class BackendConnection {
 
   public boolean isUp() {
     synchronized (lock) {
-      return state == State.UP;
+      return life.is(UP);
     }
   }
 
@@ -132,7 +111,7 @@ public final class BackendConnection {
 
   public String lastError() {
     synchronized (lock) {
-      return lastError;
+      return life.lastError();
     }
   }
 
@@ -179,21 +158,21 @@ public final class BackendConnection {
 
   /** Queues a command, or returns the error it fails with now (the server is down). */
   private String queueLocked(ByteBuffer command, ReplyHandler handler, boolean write) {
-    if (state == State.UP) {
+    if (life.is(UP)) {
       pipeline.add(command, handler, write);
       return null;
     }
-    if ((state == State.CONNECTING || state == State.HANDSHAKE) && queueWhileConnecting) {
+    if (life.holdsCommands()) {
       pipeline.hold(command, handler, write);
       return null;
     }
-    return lastError != null ? lastError : "ERR backend " + address + " is not connected";
+    return life.refusal(address);
   }
 
   /** Writes what {@link #send} queued, on the caller's thread as far as the socket takes it. */
   public void flush() {
     synchronized (lock) {
-      if (state == State.UP && !pipeline.waitingForSocket() && !pipeline.nothingToWrite()) {
+      if (life.is(UP) && !pipeline.waitingForSocket() && !pipeline.nothingToWrite()) {
         writeLocked();
       }
     }
@@ -229,9 +208,9 @@ public final class BackendConnection {
 
   private void writeLocked() {
     try {
-      pipeline.write(wire, key, io);
+      pipeline.write(life.socket().wire, life.socket().key, io);
     } catch (IOException e) {
-      int gen = generation;
+      int gen = life.generation();
       io.execute(() -> failIfCurrent(gen, "write failed: " + e.getMessage()));
     }
   }
@@ -239,22 +218,20 @@ public final class BackendConnection {
   // ---- I/O thread from here on ----
 
   void onReady(SelectionKey k) {
-    if (k != key || !k.isValid()) {
+    BackendSocket s;
+    synchronized (lock) {
+      s = life.socket();
+    }
+    if (s == null || k != s.key || !k.isValid()) {
       return;
     }
     try {
-      if (tls != null && tls.handshaking()) {
-        if (k.isConnectable()) {
-          channel.finishConnect();
-        }
-        if (tls.handshake(k)) {
-          onConnected();
-        }
-        return;
-      }
-      if (k.isConnectable()) {
-        channel.finishConnect();
+      int progress = s.progress(k);
+      if (progress == BackendSocket.CONNECTED) {
         onConnected();
+      }
+      if (progress == BackendSocket.WAITING || (progress == BackendSocket.CONNECTED && s.tls())) {
+        return;
       }
       if (k.isValid() && k.isReadable()) {
         read();
@@ -263,86 +240,57 @@ public final class BackendConnection {
         synchronized (lock) {
           writeLocked();
         }
-        if (tls != null && tls.takeReadAfterWrite() && k.isValid()) {
+        if (s.takeReadAfterWrite() && k.isValid()) {
           read();
         }
       }
-    } catch (IOException e) {
+    } catch (IOException | RespProtocolException e) {
       failDown(e);
-    } catch (RespProtocolException e) {
-      failDown("unreadable reply: " + e.getMessage());
     }
   }
 
   void onTick(long now) {
-    State s;
-    boolean idle;
-    long oldest;
-    long limit;
+    Reconnects.Due due;
     synchronized (lock) {
-      s = state;
-      idle = pipeline.idle();
-      oldest = pipeline.oldestSince();
-      // The oldest command may ask for longer (a MIGRATE of a big key).
-      limit = pipeline.replyLimit(options.receiveTimeout().toNanos());
+      due = switch (life.state()) {
+        case CONNECTING, HANDSHAKE -> reconnects.connectingTick(now, life.is(Lifecycle.State.HANDSHAKE),
+            life.socket() != null && life.socket().tlsHandshaking());
+        // The oldest command may ask for longer than receiveTimeout (a MIGRATE of a big key).
+        case UP -> reconnects.upTick(now, pipeline.idle(), pipeline.oldestSince(),
+            pipeline.replyLimit(options.receiveTimeout().toNanos()));
+        case DOWN -> reconnects.downTick(now);
+        case CLOSED -> Reconnects.Due.NOTHING;
+      };
     }
-    switch (s) {
-      case CONNECTING, HANDSHAKE -> {
-        if (now - connectStarted > options.connectTimeout().toNanos()) {
-          failDown((s == State.HANDSHAKE ? "handshake not answered within "
-              : tls != null && tls.handshaking() ? "TLS handshake not done within " : "connect timed out after ")
-              + options.connectTimeout().toMillis() + " ms");
-        }
+    switch (due) {
+      case FAIL -> failDown(reconnects.reason());
+      case PING -> {
+        send(PING, 0, PING.length, Handshake.IGNORE);
+        flush();
       }
-      case UP -> {
-        if (!idle && now - oldest > limit) {
-          failDown("no reply within " + limit / 1_000_000 + " ms");
-        } else if (idle && now - lastActivity > options.pingPeriod().toNanos()) {
-          lastActivity = now;
-          send(PING, 0, PING.length, Handshake.IGNORE);
-          flush();
-        }
-      }
-      case DOWN -> {
-        if (now - reconnectAt >= 0) {
-          connect();
-        }
-      }
-      case CLOSED -> { }
+      case RECONNECT -> connect();
+      case NOTHING -> { }
     }
   }
 
   private void connect() {
     synchronized (lock) {
-      if (state == State.CLOSED) {
+      int gen = life.begin();
+      if (gen < 0) {
         return;
       }
-      state = State.CONNECTING;
-      generation++;
-      client = null;
-      for (Handshake.Step step : Handshake.steps(options, database, protocol, suspects.list(), new Outcome(generation))) {
+      for (Handshake.Step step : Handshake.steps(options, database, protocol, suspects.list(), new Outcome(gen))) {
         pipeline.add(ByteBuffer.wrap(step.command()), step.handler());
       }
     }
-    connectStarted = System.nanoTime();
-    decoder = new ReplyDecoder();
+    reconnects.connecting(System.nanoTime());
     try {
-      SocketChannel ch = SocketChannel.open();
-      ch.configureBlocking(false);
-      ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
-      ch.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
-      TlsLink link = options.tls() == null ? null : TlsLink.over(ch, options.tls(), address);
+      BackendSocket s = BackendSocket.open(io, address, options, this);
       synchronized (lock) {
-        channel = ch;
-        tls = link;
-        wire = link == null ? ch : link.channel();
-        key = ch.register(io.selector(), SelectionKey.OP_CONNECT, this);
+        life.opened(s);
       }
-      if (ch.connect(new InetSocketAddress(address.host(), address.port()))) {
-        ch.finishConnect();
-        if (link == null || link.handshake(key)) {
-          onConnected();
-        }
+      if (s.connect(address)) {
+        onConnected();
       }
     } catch (IOException e) {
       failDown(e);
@@ -350,85 +298,68 @@ public final class BackendConnection {
   }
 
   private void onConnected() {
-    lastActivity = System.nanoTime();
+    reconnects.active(System.nanoTime());
     synchronized (lock) {
-      state = State.HANDSHAKE;
-      key.interestOps(SelectionKey.OP_READ);
+      life.connected();
       writeLocked();
     }
   }
 
   private void read() throws IOException {
-    if (tls == null ? !io.readReplies(channel, decoder, answers.replies) : !readTls()) {
-      answers.drop();
-      failDown("connection closed by the server");
-      return;
-    }
-    if (answers.replies.isEmpty()) {
-      return;
-    }
-    lastActivity = System.nanoTime();
-    boolean expected;
+    BackendSocket s;
     synchronized (lock) {
-      expected = answers.match(pipeline);
+      s = life.socket();
     }
-    if (!expected) {
-      String error = "ERR backend " + address + " is down: a reply arrived that no command was waiting for";
-      List<ReplyHandler> orphans = answers.drop();
-      fail(error, false);
-      orphans.forEach(h -> h.onFailure(error));
-      return;
-    }
-    answers.deliver();
-  }
-
-  /** {@link #read} over TLS; false when the server closed the connection. */
-  private boolean readTls() throws IOException {
-    int result = io.readTlsReplies(tls.channel(), decoder, answers.replies);
-    if (result == BackendIo.MORE) {
-      // The TLS channel may hold more that the selector cannot see: read on in a later round.
-      int gen;
-      synchronized (lock) {
-        gen = generation;
+    switch (reader.read(s)) {
+      case BackendIo.CLOSED -> failDown("connection closed by the server");
+      case ReplyReader.UNEXPECTED -> {
+        String error = "ERR backend " + address + " is down: a reply arrived that no command was waiting for";
+        List<ReplyHandler> orphans = reader.orphans();
+        fail(error, false);
+        orphans.forEach(h -> h.onFailure(error));
       }
-      io.execute(() -> readAgain(gen));
-    } else if (result == BackendIo.NEEDS_WRITE) {
-      tls.readWaitsForWrite();
-      synchronized (lock) {
-        pipeline.stallForTls(key, io);
+      case BackendIo.MORE -> {
+        // The TLS channel may hold more that the selector cannot see: read on in a later round.
+        int gen;
+        synchronized (lock) {
+          gen = life.generation();
+        }
+        io.execute(() -> readAgain(gen));
       }
+      default -> { }
     }
-    return result != BackendIo.CLOSED;
   }
 
   private void readAgain(int gen) {
     synchronized (lock) {
-      if (gen != generation || key == null) {
+      if (!life.current(gen) || life.socket() == null) {
         return;
       }
     }
     try {
       read();
-    } catch (IOException e) {
+    } catch (IOException | RespProtocolException e) {
       failDown(e);
-    } catch (RespProtocolException e) {
-      failDown("unreadable reply: " + e.getMessage());
     }
   }
 
   private void failIfCurrent(int gen, String reason) {
     synchronized (lock) {
-      if (gen != generation) {
+      if (!life.current(gen)) {
         return;
       }
     }
     failDown(reason);
   }
 
-  /** A failed TLS handshake or TLS record says so: "TLS: " and the JDK's reason (an untrusted certificate …). */
-  private void failDown(IOException e) {
+  /**
+   * A failed TLS handshake or TLS record says so: "TLS: " and the JDK's reason (an untrusted certificate …);
+   * a reply that cannot be decoded, "unreadable reply: " and why.
+   */
+  private void failDown(Exception e) {
     String reason = e.getMessage() == null ? e.toString() : e.getMessage();
-    failDown(e instanceof SSLException ? "TLS: " + reason : reason);
+    failDown(e instanceof SSLException ? "TLS: " + reason
+        : e instanceof RespProtocolException ? "unreadable reply: " + reason : reason);
   }
 
   private void failDown(String reason) {
@@ -438,41 +369,18 @@ public final class BackendConnection {
   private void fail(String error, boolean closeForGood) {
     List<ReplyHandler> failed;
     synchronized (lock) {
-      if (state == State.CLOSED) {
+      if (life.is(UP) && !pipeline.idle() && !closeForGood) {
+        // What was sent and not answered may still run on the server, whatever this side does now.
+        suspects.add(life.client());
+      }
+      if (!life.end(error, closeForGood)) {
         return;
       }
-      if (state == State.UP && !pipeline.idle() && !closeForGood) {
-        // What was sent and not answered may still run on the server, whatever this side does now.
-        suspects.add(client);
-      }
-      state = closeForGood ? State.CLOSED : State.DOWN;
       closed = closeForGood;
-      queueWhileConnecting = false;
-      lastError = error;
-      generation++;
       failed = pipeline.clear();
-      if (key != null) {
-        key.cancel();
-      }
-      if (tls != null) {
-        tls.close();
-      }
-      if (channel != null) {
-        try {
-          channel.close();
-        } catch (IOException ignored) {
-          // already broken
-        }
-      }
-      channel = null;
-      wire = null;
-      tls = null;
-      key = null;
     }
-    decoder = null;
-    reconnectAt = System.nanoTime() + backoffNanos;
-    backoffNanos = Math.min(backoffNanos * 2, options.reconnectBackoffMax().toNanos());
-    answers.fail(error);
+    reconnects.failed(System.nanoTime());
+    reader.failed(error);
     for (ReplyHandler h : failed) {
       h.onFailure(error);
     }
@@ -499,14 +407,10 @@ public final class BackendConnection {
     @Override
     public void identified(ServerClient self) {
       synchronized (lock) {
-        if (gen != generation || state != State.HANDSHAKE) {
+        if (!life.identified(gen, self)) {
           return;
         }
-        client = self;
-        state = State.UP;
-        lastError = null;
-        // Only a connection that came up resets the backoff: a refused handshake must not spin.
-        backoffNanos = options.reconnectBackoffMin().toNanos();
+        reconnects.up();
         pipeline.release();
         writeLocked();
       }

@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class BackendPool implements AutoCloseable {
   private final BackendOptions options;
+  private final java.util.function.Function<BackendAddress, BackendTimings> timings;
   private final BackendIo[] io;
   private final AtomicInteger nextIo = new AtomicInteger();
   private final ConcurrentHashMap<Key, BackendConnection[]> connections = new ConcurrentHashMap<>();
@@ -29,7 +30,17 @@ public final class BackendPool implements AutoCloseable {
   public record Status(String server, int database, int index, boolean up, int inFlight, String lastError) {}
 
   public BackendPool(BackendOptions options, int ioThreads) {
+    this(options, ioThreads, server -> BackendTimings.NONE);
+  }
+
+  /**
+   * @param timings each shared connection's reply times go to {@code timings.apply(server)} (called once
+   *     per connection); dedicated connections are not measured: a blocking command's wait is no latency
+   */
+  public BackendPool(BackendOptions options, int ioThreads,
+      java.util.function.Function<BackendAddress, BackendTimings> timings) {
     this.options = options;
+    this.timings = timings;
     this.io = new BackendIo[Math.max(1, ioThreads)];
     for (int i = 0; i < io.length; i++) {
       io[i] = new BackendIo("rekko-backend-io-" + i);
@@ -67,7 +78,7 @@ public final class BackendPool implements AutoCloseable {
    */
   public BackendConnection dedicated(BackendAddress server, int database, int protocol) {
     BackendConnection c = new BackendConnection(io[Math.floorMod(nextIo.getAndIncrement(), io.length)],
-        server, database, protocol, options);
+        server, database, protocol, options, BackendTimings.NONE);
     dedicated.add(c);
     return c;
   }
@@ -184,9 +195,10 @@ public final class BackendPool implements AutoCloseable {
 
   private BackendConnection[] open(Key key) {
     BackendConnection[] group = new BackendConnection[options.connectionsPerServer()];
+    BackendTimings measure = timings.apply(key.server());
     for (int i = 0; i < group.length; i++) {
       group[i] = new BackendConnection(io[Math.floorMod(nextIo.getAndIncrement(), io.length)],
-          key.server(), key.database(), key.protocol(), options);
+          key.server(), key.database(), key.protocol(), options, measure);
     }
     return group;
   }

@@ -20,6 +20,9 @@ import tlschannel.WouldBlockException;
  * <p>Over TLS the channel is a {@code TlsChannel}, which says "socket full" by throwing instead of leaving
  * bytes in the buffers, and may hold encrypted bytes of its own after it has taken all of ours: then the
  * pipeline is {@code stalled} and asks for write readiness with nothing of its own left to write.
+ *
+ * <p>With {@link BackendTimings} it keeps each pending command's send time ({@link SendTimes}) and reports
+ * the time to its reply; without, it keeps nothing.
  */
 final class Pipeline {
   private static final int MAX_GATHER = 64;
@@ -38,11 +41,20 @@ final class Pipeline {
   private final ArrayDeque<Boolean> writes;
   private final ArrayDeque<Boolean> heldWrites;
   private boolean unconfirmed;
+  // Null when nothing is measured.
+  private final BackendTimings timings;
+  private final SendTimes times;
 
   Pipeline(DurableWrites durable) {
+    this(durable, BackendTimings.NONE);
+  }
+
+  Pipeline(DurableWrites durable, BackendTimings timings) {
     this.durable = durable;
     this.writes = durable == null ? null : new ArrayDeque<>();
     this.heldWrites = durable == null ? null : new ArrayDeque<>();
+    this.timings = timings == BackendTimings.NONE ? null : timings;
+    this.times = this.timings == null ? null : new SendTimes();
   }
 
   /** Queues a command to be written now, not a write. */
@@ -57,6 +69,9 @@ final class Pipeline {
     }
     out.add(command);
     pending.add(handler);
+    if (times != null) {
+      times.added(1);
+    }
     if (writes != null) {
       writes.add(write);
       unconfirmed |= write;
@@ -79,6 +94,9 @@ final class Pipeline {
     }
     out.addAll(held);
     pending.addAll(heldHandlers);
+    if (times != null) {
+      times.added(heldHandlers.size());
+    }
     held.clear();
     heldHandlers.clear();
     if (writes != null) {
@@ -111,11 +129,18 @@ final class Pipeline {
    * writesInto} (durable writes only); false if fewer commands were waiting.
    */
   boolean answered(int n, List<ReplyHandler> into, BitSet writesInto) {
-    oldestSince = System.nanoTime();
+    long now = System.nanoTime();
+    oldestSince = now;
     for (int i = 0; i < n; i++) {
       ReplyHandler h = pending.pollFirst();
       if (h == null) {
         return false;
+      }
+      if (times != null) {
+        long sent = times.poll();
+        if (sent != SendTimes.NOT_SENT) {
+          timings.replied(now - sent);
+        }
       }
       if (writes != null && writes.pollFirst()) {
         writesInto.set(into.size());
@@ -135,6 +160,9 @@ final class Pipeline {
     out.clear();
     writeInterest = false;
     stalled = false;
+    if (times != null) {
+      times.clear();
+    }
     if (writes != null) {
       writes.clear();
       heldWrites.clear();
@@ -169,6 +197,9 @@ final class Pipeline {
       // Behind every write that goes out now, and Redis answers it once a replica has all of them.
       unconfirmed = false;
       add(durable.waitCommand(), durable.confirmation, false);
+    }
+    if (times != null && times.anyUnstamped()) {
+      times.stamp(System.nanoTime());
     }
     boolean socketFull = false;
     while (!socketFull && (!out.isEmpty() || stalled)) {
