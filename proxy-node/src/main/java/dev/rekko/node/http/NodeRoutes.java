@@ -14,7 +14,7 @@ import org.apache.pekko.actor.typed.ActorSystem;
 
 /**
  * Every HTTP route a node serves, in the order {@link AdminHttpServer} tries them: readiness
- * ({@code /api/ready}), the admin API v1 (coordinator's {@link AdminApi}), stats and metrics (with the
+ * ({@code /api/ready}), liveness ({@code /api/alive}), the admin API v1 (coordinator's {@link AdminApi}), stats and metrics (with the
  * coordinator's HA counters and replica lag).
  */
 public final class NodeRoutes {
@@ -36,6 +36,11 @@ public final class NodeRoutes {
 
     /** This node's view of a backend server ({@code host:port}): up, down, or unknown when unused. */
     Optional<Boolean> serverUp(String addr);
+
+    /** Why the node cannot recover in this process (for {@code /api/alive}); empty while it is alive. */
+    default Optional<String> broken() {
+      return Optional.empty();
+    }
   }
 
   /**
@@ -48,6 +53,7 @@ public final class NodeRoutes {
     ClusterFetch cluster = new ClusterFetch(system, node::topology, tls);
     List<RouteGroup> routes = new ArrayList<>();
     routes.add(new ReadyRoutes(node::topology, node::serving, node::joining, node::fenced));
+    routes.add(new AliveRoutes(node::broken));
     routes.add(() -> AdminApi.routes(system, coordinator, node::topology, node::serverUp, api));
     routes.add(new StatsRoutes(stats));
     routes.add(new MetricsRoutes(stats, () -> AdminApi.quorumHealth(system, coordinator, AdminApi.HEALTH_TIMEOUT),
