@@ -210,9 +210,11 @@ public record NodeConfig(
     if (cluster.bootstrap() == ClusterSettings.Bootstrap.MANAGEMENT) {
       pekko.putAll(cluster.management().pekkoSettings());
     }
-    if (cluster.formNewCluster() == ClusterSettings.FormNewCluster.ON) {
+    if (cluster.formNewCluster() == ClusterSettings.FormNewCluster.ON
+        && cluster.bootstrap() == ClusterSettings.Bootstrap.SEED_NODES) {
       // Pekko's first seed forms a cluster when every other seed answered that it is in none, or when
-      // this timeout ends; "on" means only the former.
+      // this timeout ends; "on" means only the former. Not with Cluster Bootstrap: it joins others with
+      // this timeout as a timer, which Pekko refuses to schedule that far ahead (the join never starts).
       pekko.put("pekko.cluster.seed-node-timeout", "36500d");
     }
     Config derived = ConfigFactory.parseMap(pekko,

@@ -52,7 +52,8 @@ public final class NodeRoutes {
       ActorRef<Coordinator.Command> coordinator, Node node, NodeStats stats, AdminTls tls) {
     ClusterFetch cluster = new ClusterFetch(system, node::topology, tls);
     List<RouteGroup> routes = new ArrayList<>();
-    routes.add(new ReadyRoutes(node::topology, node::serving, node::joining, node::fenced));
+    // A node on its way out says so rather than "fenced" (its data path refuses like a fenced one).
+    routes.add(new ReadyRoutes(node::topology, node::serving, () -> node.broken().or(node::joining), node::fenced));
     routes.add(new AliveRoutes(node::broken));
     routes.add(() -> AdminApi.routes(system, coordinator, node::topology, node::serverUp, api));
     routes.add(new StatsRoutes(stats));

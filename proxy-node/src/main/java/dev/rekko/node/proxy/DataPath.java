@@ -208,7 +208,7 @@ public final class DataPath implements AutoCloseable {
 
   /** Refuses every command from now on and unbinds the listeners (a node's shutdown). */
   public CompletionStage<?> unbind() {
-    ctx.router.fence(true);
+    ctx.router.shutDown();
     return tls == null ? resp.stop() : resp.stop().thenCombine(tls.stop(), (a, b) -> null);
   }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rekko.node.RekkoNode;
 import dev.rekko.node.config.GroupSeed;
+import dev.rekko.node.proxy.Router;
 import dev.rekko.redis.launcher.RedisServer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -32,13 +33,15 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.exceptions.JedisDataException;
 
 /**
  * {@code rekko.cluster.bootstrap = management} with the {@code config} discovery method: three nodes
  * without any seed node find each other through their management endpoints (the code path Kubernetes
  * takes, with another list of contact points) and form one cluster; until then {@code /api/ready} says
  * what they wait for and {@code /api/alive} answers 200. A node stopped as on SIGTERM leaves the cluster
- * (Leaving, Exiting, Removed) instead of being downed as unreachable.
+ * (Leaving, Exiting, Removed) instead of being downed as unreachable, and refuses commands on the
+ * connections it still has, saying it is shutting down.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterBootstrapTest {
@@ -138,16 +141,29 @@ class ClusterBootstrapTest {
         Subscribe.create(listener.<ClusterEvent.MemberEvent>narrow(), ClusterEvent.MemberEvent.class));
     Cluster.get(fx.node(0).system()).subscriptions().tell(
         Subscribe.create(listener.<ClusterEvent.ReachabilityEvent>narrow(), ClusterEvent.ReachabilityEvent.class));
-    // What /api/alive says once shutdown has begun, asked while the HTTP listener is still bound.
+    // What /api/alive says once shutdown has begun, asked while the HTTP listener is still bound; and what
+    // a client connected before gets once the listeners are unbound.
     List<ApiClient.Response> aliveDuringShutdown = new CopyOnWriteArrayList<>();
+    List<String> replyDuringShutdown = new CopyOnWriteArrayList<>();
     ExecutorService asker = Executors.newSingleThreadExecutor();
-    try {
-      CoordinatedShutdown.get(leaving.system()).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(),
-          "test-ask-alive", () -> CompletableFuture.supplyAsync(() -> {
+    try (Jedis client = new Jedis("127.0.0.1", fx.respPort(2))) {
+      assertThat(client.get("boot:2:3")).isEqualTo("v3");
+      CoordinatedShutdown shutdown = CoordinatedShutdown.get(leaving.system());
+      shutdown.addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "test-ask-alive",
+          () -> CompletableFuture.supplyAsync(() -> {
             try {
               aliveDuringShutdown.add(fx.api(2).get("/api/alive"));
             } catch (Exception e) {
               throw new IllegalStateException(e);
+            }
+            return Done.getInstance();
+          }, asker));
+      shutdown.addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "test-send-command",
+          () -> CompletableFuture.supplyAsync(() -> {
+            try {
+              replyDuringShutdown.add(client.get("boot:2:3"));
+            } catch (JedisDataException e) {
+              replyDuringShutdown.add(e.getMessage());
             }
             return Done.getInstance();
           }, asker));
@@ -160,6 +176,7 @@ class ClusterBootstrapTest {
       assertThat(r.body().path("alive").asBoolean(true)).isFalse();
       assertThat(r.body().path("reason").asText()).isEqualTo("the node is shutting down: the process is ending");
     });
+    assertThat(replyDuringShutdown).containsExactly(Router.SHUTTING_DOWN);
 
     ClusterFixture.await("node 0 saw node 2 removed", () -> seen.stream().anyMatch(e ->
         e instanceof ClusterEvent.MemberRemoved r && r.member().address().equals(address)));

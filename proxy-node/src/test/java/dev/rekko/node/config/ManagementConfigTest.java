@@ -102,6 +102,12 @@ class ManagementConfigTest {
   }
 
   @Test
+  void formNewClusterLeavesPekkosSeedNodeTimeoutAloneWithBootstrap() {
+    NodeConfig c = NodeConfig.of(management("rekko.cluster.form-new-cluster", "on"));
+    assertThat(c.config().getDuration("pekko.cluster.seed-node-timeout")).isEqualTo(java.time.Duration.ofSeconds(5));
+  }
+
+  @Test
   void theConfigMethodNeedsEndpoints() {
     assertThat(problems(management("rekko.cluster.discovery.method", "config"))).containsExactly(
         "rekko.cluster.discovery.endpoints: names no management endpoint: the config discovery method needs every "
