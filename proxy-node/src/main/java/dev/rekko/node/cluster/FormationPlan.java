@@ -78,8 +78,8 @@ public record FormationPlan(List<Address> joinSeedNodes, String waiting) {
   public static FormationPlan bootstrap(ManagementSettings m, String contactPoint) {
     String found = switch (m.method()) {
       case CONFIG -> "the contact points " + String.join(", ", m.endpoints()) + " (rekko.cluster.discovery.endpoints)";
-      case KUBERNETES_API -> "the contact points of the pods labelled "
-          + m.podLabelSelector().replace("%s", m.serviceName()) + " (port " + m.portName() + "), from the Kubernetes API";
+      case KUBERNETES_API -> "the contact points (port " + m.portName() + ") of the pods labelled "
+          + m.podLabelSelector().replace("%s", m.serviceName()) + " that the Kubernetes API lists";
       case PEKKO_DNS -> "the contact points that DNS names for " + m.serviceName();
     };
     return new FormationPlan(List.of(), "waiting for Cluster Bootstrap: asking " + found
