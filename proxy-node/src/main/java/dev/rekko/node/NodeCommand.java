@@ -71,7 +71,7 @@ final class NodeCommand implements Callable<Integer> {
       try {
         RekkoNode node = current.get();
         if (node != null) {
-          node.close();
+          node.stop(org.apache.pekko.actor.CoordinatedShutdown.jvmExitReason());
         }
       } catch (Exception e) {
         System.err.println("rekko-node: stopping the node failed: " + e);

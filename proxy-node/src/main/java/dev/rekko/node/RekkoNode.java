@@ -170,7 +170,17 @@ public final class RekkoNode implements AutoCloseable {
   /** Leaves the cluster gracefully (the singleton and slot actors hand over), unbinds, and stops. */
   @Override
   public void close() {
-    CoordinatedShutdown.get(system).runAll(CoordinatedShutdown.unknownReason());
+    stop(CoordinatedShutdown.unknownReason());
+  }
+
+  /**
+   * As {@link #close()}, for {@code reason}: the process's shutdown hook (SIGTERM, Ctrl-C) gives
+   * {@link CoordinatedShutdown#jvmExitReason()}. Coordinated shutdown unbinds the listeners, hands the
+   * shards and the singleton over, and leaves the cluster (Leaving, Exiting, then Removed by the others)
+   * before the remote transport stops, so the others never see this node unreachable.
+   */
+  public void stop(CoordinatedShutdown.Reason reason) {
+    CoordinatedShutdown.get(system).runAll(reason);
     try {
       system.getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);
     } catch (Exception e) {
@@ -232,6 +242,11 @@ public final class RekkoNode implements AutoCloseable {
     @Override
     public dev.rekko.redis.backend.BackendOptions backends() {
       return data.context().pool().options();
+    }
+
+    @Override
+    public Optional<String> broken() {
+      return cluster.stopping().or(data::broken);
     }
   }
 }

@@ -25,8 +25,9 @@ import org.apache.pekko.cluster.typed.Subscribe;
 
 /**
  * Makes this node a cluster member by {@link FormationPlan}: it reads which nodes the topology stored in
- * its data folder names (a local read, answered once the durable store is loaded), joins by the plan, and
- * until this node is Up says why it waits, in its log every {@link #REMIND} and through {@code status}
+ * its data folder names (a local read, answered once the durable store is loaded) and joins by the plan;
+ * or, with {@code rekko.cluster.bootstrap = management}, leaves joining to Cluster Bootstrap
+ * ({@link ManagementBootstrap}). Until this node is Up it says why it waits, in its log every {@link #REMIND} and through {@code status}
  * (which {@code GET /api/ready} shows). Then it stops.
  */
 public final class ClusterFormation {
@@ -46,15 +47,22 @@ public final class ClusterFormation {
   private ClusterFormation() {}
 
   /**
-   * @param status told the reason this node is not a member yet, and empty once it is Up
+   * @param contactPoint this node's management endpoint when Cluster Bootstrap joins
+   *                     ({@code rekko.cluster.bootstrap = management}); empty: the seed nodes
+   * @param status       told the reason this node is not a member yet, and empty once it is Up
    */
-  public static Behavior<Command> create(ClusterSettings settings, Consumer<Optional<String>> status) {
+  public static Behavior<Command> create(ClusterSettings settings, Optional<String> contactPoint,
+      Consumer<Optional<String>> status) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
-      status.accept(Optional.of("reading the topology stored in the data folder before joining the cluster"));
       Cluster.get(ctx.getSystem()).subscriptions().tell(Subscribe.create(
           ctx.messageAdapter(SelfUp.class, IsUp::new), SelfUp.class));
       State state = new State(ctx, timers, settings, status);
-      state.readStored();
+      if (contactPoint.isPresent()) {
+        state.follow(FormationPlan.bootstrap(settings.management(), contactPoint.get()));
+      } else {
+        status.accept(Optional.of("reading the topology stored in the data folder before joining the cluster"));
+        state.readStored();
+      }
       return state.behavior();
     }));
   }
@@ -110,15 +118,19 @@ public final class ClusterFormation {
         return Behaviors.same();
       }
       Address self = Cluster.get(ctx.getSystem()).selfMember().address();
-      plan = FormationPlan.of(self, addresses(settings.seedAddresses()), addresses(m.addresses()),
-          settings.formNewCluster());
+      follow(FormationPlan.of(self, addresses(settings.seedAddresses()), addresses(m.addresses()),
+          settings.formNewCluster()));
+      return Behaviors.same();
+    }
+
+    void follow(FormationPlan next) {
+      plan = next;
       if (!plan.joinSeedNodes().isEmpty()) {
         Cluster.get(ctx.getSystem()).manager().tell(new JoinSeedNodes(plan.joinSeedNodes()));
       }
       status.accept(Optional.of(plan.waiting()));
-      ctx.getLog().info("{}: {}", self, plan.waiting());
+      ctx.getLog().info("{}: {}", Cluster.get(ctx.getSystem()).selfMember().address(), plan.waiting());
       timers.startTimerWithFixedDelay(new Remind(), REMIND);
-      return Behaviors.same();
     }
 
     private Behavior<Command> onRemind(Remind m) {

@@ -3,6 +3,7 @@ package dev.rekko.node.cluster;
 import dev.rekko.coordinator.Coordinator;
 import dev.rekko.coordinator.CoordinatorSingleton;
 import dev.rekko.coordinator.ha.HaSettings;
+import dev.rekko.node.config.ClusterSettings;
 import dev.rekko.node.config.NodeConfig;
 import dev.rekko.redis.health.HealthChecker;
 import dev.rekko.slots.SlotSharding;
@@ -12,6 +13,7 @@ import dev.rekko.topology.TopologyWriter;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
@@ -20,7 +22,8 @@ import org.apache.pekko.cluster.typed.Cluster;
 
 /**
  * The cluster side of a node: membership ({@link ClusterFormation}: join through the seed nodes, or form a
- * new cluster only where {@code rekko.cluster.form-new-cluster} allows it), the topology replica that the
+ * new cluster only where {@code rekko.cluster.form-new-cluster} allows it; or Cluster Bootstrap,
+ * {@link ManagementBootstrap}), the topology replica that the
  * routing table follows, this node's entry in the node list, the lease ({@link FenceMonitor}), this node's
  * barrier agent, the health reporter ({@link HealthReporter}: this node's view of the backend servers, for
  * the coordinator's failover decisions), the slot entities' and group movers' shard regions and the
@@ -54,7 +57,7 @@ public final class ClusterServices {
    * @param dataPath   what a migration barrier asks of this node's data path
    */
   public static ClusterServices start(ActorSystem<?> system, NodeConfig config, boolean join,
-      Predicate<Topology> onTopology, FenceMonitor.Listener lease, BarrierAgent.DataPath dataPath) {
+      Predicate<Topology> onTopology, FenceMonitor.Listener lease, BarrierAgent.DataPath dataPath) throws Exception {
     AtomicReference<Optional<String>> joining = join(system, config, join);
     TopologyWriter writer = new TopologyWriter(system, config.topology());
     ActorRef<NodeReporter.Command> reporter =
@@ -88,12 +91,19 @@ public final class ClusterServices {
     return new ClusterServices(system, writer, replica, reporter, coordinator, joining);
   }
 
-  /** Starts joining (see {@link ClusterFormation}); the result says why the node is not a member yet. */
-  private static AtomicReference<Optional<String>> join(ActorSystem<?> system, NodeConfig config, boolean join) {
+  /**
+   * Starts joining (see {@link ClusterFormation}), with Cluster Bootstrap when the settings say so
+   * ({@link ManagementBootstrap}); the result says why the node is not a member yet.
+   */
+  private static AtomicReference<Optional<String>> join(ActorSystem<?> system, NodeConfig config, boolean join)
+      throws Exception {
     AtomicReference<Optional<String>> joining = new AtomicReference<>(Optional.empty());
     if (join) {
-      system.systemActorOf(ClusterFormation.create(config.cluster(), joining::set), "rekko-cluster-formation",
-          Props.empty());
+      Optional<String> contactPoint = config.cluster().bootstrap() == ClusterSettings.Bootstrap.MANAGEMENT
+          ? Optional.of(ManagementBootstrap.start(system))
+          : Optional.empty();
+      system.systemActorOf(ClusterFormation.create(config.cluster(), contactPoint, joining::set),
+          "rekko-cluster-formation", Props.empty());
     }
     return joining;
   }
@@ -111,6 +121,21 @@ public final class ClusterServices {
   /** Why the node is not a cluster member yet (it waits to join or to form one); empty once it is. */
   public Optional<String> joining() {
     return joining.get();
+  }
+
+  /**
+   * Why this node is on its way out (its coordinated shutdown runs: closed, downed, or the process
+   * ends), for {@code /api/alive}; empty while it is not.
+   */
+  public Optional<String> stopping() {
+    if (system.getWhenTerminated().toCompletableFuture().isDone()) {
+      return Optional.of("the node has stopped");
+    }
+    return CoordinatedShutdown.get(system).getShutdownReason().map(reason -> "the node is shutting down: "
+        + (reason.equals(CoordinatedShutdown.jvmExitReason()) ? "the process is ending"
+            : reason.equals(CoordinatedShutdown.clusterDowningReason()) ? "the cluster downed it"
+            : reason.equals(CoordinatedShutdown.clusterLeavingReason()) ? "it left the cluster"
+            : "it was stopped"));
   }
 
   public String selfAddress() {

@@ -1,6 +1,7 @@
 package dev.rekko.node.cluster;
 
 import dev.rekko.node.config.ClusterSettings.FormNewCluster;
+import dev.rekko.node.config.ManagementSettings;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
@@ -66,6 +67,25 @@ public record FormationPlan(List<Address> joinSeedNodes, String waiting) {
         : "it forms a new cluster if none of them answers within pekko.cluster.seed-node-timeout "
             + "(rekko.cluster.form-new-cluster = force)";
     return new FormationPlan(list, "waiting to join the cluster through " + through + "; " + rule);
+  }
+
+  /**
+   * With {@code rekko.cluster.bootstrap = management} Pekko's Cluster Bootstrap joins: nothing to give
+   * {@code JoinSeedNodes}, only what the node waits for.
+   *
+   * @param contactPoint this node's management endpoint, {@code host:port}
+   */
+  public static FormationPlan bootstrap(ManagementSettings m, String contactPoint) {
+    String found = switch (m.method()) {
+      case CONFIG -> "the contact points " + String.join(", ", m.endpoints()) + " (rekko.cluster.discovery.endpoints)";
+      case KUBERNETES_API -> "the contact points (port " + m.portName() + ") of the pods labelled "
+          + m.podLabelSelector().replace("%s", m.serviceName()) + " that the Kubernetes API lists";
+      case PEKKO_DNS -> "the contact points that DNS names for " + m.serviceName();
+    };
+    return new FormationPlan(List.of(), "waiting for Cluster Bootstrap: asking " + found
+        + " whether they are in a cluster, to join it; a new cluster forms only once at least "
+        + m.requiredContactPoints() + " contact points are found and all of them answer that they are in none "
+        + "(rekko.cluster.bootstrap = management; this node's contact point is " + contactPoint + ")");
   }
 
   private static String show(Collection<Address> addresses) {

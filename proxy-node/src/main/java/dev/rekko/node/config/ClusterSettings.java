@@ -18,6 +18,8 @@ import java.util.List;
  * @param onDowned    what the process does when the resolver downs this node
  * @param tls         {@code rekko.cluster.tls}: Artery over TLS with mutual authentication, or
  *                    {@link ClusterTls#OFF}
+ * @param bootstrap   how the node finds the cluster: through the seed nodes, or Pekko's Cluster Bootstrap
+ * @param management  the management endpoint and discovery, used with {@link Bootstrap#MANAGEMENT} only
  */
 public record ClusterSettings(
     String host,
@@ -27,7 +29,20 @@ public record ClusterSettings(
     Duration stableAfter,
     Duration fenceAfter,
     OnDowned onDowned,
-    ClusterTls tls) {
+    ClusterTls tls,
+    Bootstrap bootstrap,
+    ManagementSettings management) {
+
+  /** {@code rekko.cluster.bootstrap}. */
+  public enum Bootstrap {
+    /** Join through {@code seed-nodes}; form a new cluster only as {@code form-new-cluster} allows. */
+    SEED_NODES,
+    /**
+     * Pekko Management's Cluster Bootstrap: find the other nodes by a discovery method (Kubernetes API,
+     * DNS, a configured list), join the cluster one of them is in, or form one with them when none is.
+     */
+    MANAGEMENT
+  }
 
   public enum OnDowned {
     /** Stop listening and end the process (exit code 3), for a supervisor to restart. */

@@ -176,6 +176,19 @@ final class ConfigReader {
     };
   }
 
+  /** {@code seed-nodes} or {@code management}. */
+  ClusterSettings.Bootstrap bootstrap(String path) {
+    String v = string(path).trim().toLowerCase(java.util.Locale.ROOT);
+    return switch (v) {
+      case "seed-nodes" -> ClusterSettings.Bootstrap.SEED_NODES;
+      case "management" -> ClusterSettings.Bootstrap.MANAGEMENT;
+      default -> {
+        problem(path, "must be seed-nodes or management, got \"" + string(path) + "\"" + origin(path));
+        yield ClusterSettings.Bootstrap.SEED_NODES;
+      }
+    };
+  }
+
   /** A list of {@code "host:port"} strings, or one string of them separated by commas (environment). */
   List<String> addresses(String path) {
     List<String> raw = new ArrayList<>();

@@ -158,7 +158,9 @@ public record NodeConfig(
         r.duration("rekko.cluster.stable-after", false),
         r.duration("rekko.cluster.fence-after", false),
         r.onDowned("rekko.cluster.on-downed"),
-        TlsSettings.cluster(r));
+        TlsSettings.cluster(r),
+        r.bootstrap("rekko.cluster.bootstrap"),
+        ManagementSettings.read(r, r.host("rekko.cluster.host")));
 
     if (!backend.user().isEmpty() && backend.password().isEmpty()) {
       r.problem("rekko.backend.user", "an ACL user needs rekko.backend.password as well");
@@ -180,6 +182,9 @@ public record NodeConfig(
     }
     if (cluster.port() != 0 && (cluster.port() == proxy.port() || cluster.port() == admin.port())) {
       r.problem("rekko.cluster.port", cluster.port() + " is also the RESP or HTTP port");
+    }
+    if (cluster.bootstrap() == ClusterSettings.Bootstrap.MANAGEMENT) {
+      cluster.management().check(r, cluster, proxy.port(), admin.port(), cluster.port(), clientTls.port());
     }
     if (clientTls.enabled() && (clientTls.port() == proxy.port() || clientTls.port() == admin.port()
         || clientTls.port() == cluster.port())) {
@@ -205,9 +210,14 @@ public record NodeConfig(
     // still allowed to wait for (rekko.admin.request-timeout), with a plain-text 503.
     pekko.put("pekko.http.server.request-timeout", admin.api().askTimeout().plusSeconds(5).toMillis() + "ms");
     pekko.putAll(cluster.tls().pekkoSettings());
-    if (cluster.formNewCluster() == ClusterSettings.FormNewCluster.ON) {
+    if (cluster.bootstrap() == ClusterSettings.Bootstrap.MANAGEMENT) {
+      pekko.putAll(cluster.management().pekkoSettings());
+    }
+    if (cluster.formNewCluster() == ClusterSettings.FormNewCluster.ON
+        && cluster.bootstrap() == ClusterSettings.Bootstrap.SEED_NODES) {
       // Pekko's first seed forms a cluster when every other seed answered that it is in none, or when
-      // this timeout ends; "on" means only the former.
+      // this timeout ends; "on" means only the former. Not with Cluster Bootstrap: it joins others with
+      // this timeout as a timer, which Pekko refuses to schedule that far ahead (the join never starts).
       pekko.put("pekko.cluster.seed-node-timeout", "36500d");
     }
     Config derived = ConfigFactory.parseMap(pekko,

@@ -17,8 +17,8 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
 
 /**
  * Every HTTP route a node serves, in the order {@link AdminHttpServer} tries them: readiness
- * ({@code /api/ready}), the admin API v1 (coordinator's {@link AdminApi}), stats and metrics (with the
- * coordinator's HA counters and replica lag), and last the web console ({@code /}, {@link ConsoleRoutes}).
+ * ({@code /api/ready}), liveness ({@code /api/alive}), the admin API v1 (coordinator's {@link AdminApi}), stats
+ * and metrics (with the coordinator's HA counters and replica lag), and last the web console ({@code /}, {@link ConsoleRoutes}).
  */
 public final class NodeRoutes {
   private NodeRoutes() {}
@@ -51,6 +51,11 @@ public final class NodeRoutes {
 
     /** The node's slow log, hot keys and big keys. */
     dev.rekko.node.observe.Observability observe();
+
+    /** Why the node cannot recover in this process (for {@code /api/alive}); empty while it is alive. */
+    default Optional<String> broken() {
+      return Optional.empty();
+    }
   }
 
   /**
@@ -62,7 +67,9 @@ public final class NodeRoutes {
       ActorRef<Coordinator.Command> coordinator, Node node, NodeStats stats, AdminTls tls) {
     ClusterFetch cluster = new ClusterFetch(system, node::topology, tls);
     List<RouteGroup> routes = new ArrayList<>();
-    routes.add(new ReadyRoutes(node::topology, node::serving, node::joining, node::fenced));
+    // A node on its way out says so rather than "fenced" (its data path refuses like a fenced one).
+    routes.add(new ReadyRoutes(node::topology, node::serving, () -> node.broken().or(node::joining), node::fenced));
+    routes.add(new AliveRoutes(node::broken));
     routes.add(() -> AdminApi.routes(system, coordinator, node::topology, node::serverUp, api));
     routes.add(new StatsRoutes(stats));
     routes.add(new MetricsRoutes(stats, () -> coordinatorViews(system, coordinator), node::topology));

@@ -33,6 +33,7 @@ final class ClientIo extends SelectorLoop {
   private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(64 * 1024);
 
   private final ClientMemory memory;
+  private volatile boolean stopped;
 
   ClientIo(String name, long tickNanos, ClientMemory memory) {
     super(name, tickNanos);
@@ -100,9 +101,15 @@ final class ClientIo extends SelectorLoop {
     schedule(delayNanos, task);
   }
 
+  /** Whether the loop has stopped: closed, or ended by an Error (see {@link SelectorLoop}). */
+  boolean stopped() {
+    return stopped;
+  }
+
   /** Closes every connection as the loop stops. */
   @Override
   protected void onStop() {
+    stopped = true;
     for (ClientConnection c : new ArrayList<>(connections)) {
       c.close();
     }

@@ -203,9 +203,14 @@ public final class DataPath implements AutoCloseable {
     return tls == null ? Optional.empty() : Optional.of(tls.address());
   }
 
+  /** Why the RESP listener can no longer serve, though nobody stopped it; empty while it can. */
+  public Optional<String> broken() {
+    return resp.broken();
+  }
+
   /** Refuses every command from now on and unbinds the listeners (a node's shutdown). */
   public CompletionStage<?> unbind() {
-    ctx.router.fence(true);
+    ctx.router.shutDown();
     return tls == null ? resp.stop() : resp.stop().thenCombine(tls.stop(), (a, b) -> null);
   }
 

@@ -12,6 +12,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -209,6 +210,17 @@ public final class RespServer implements ClientListener {
       done.complete(null);
     });
     return done;
+  }
+
+  /** An I/O thread that stopped although the server was not closed ended by an Error: its clients are gone. */
+  @Override
+  public Optional<String> broken() {
+    if (closed.get()) {
+      return Optional.empty();
+    }
+    long dead = io.stream().filter(ClientIo::stopped).count();
+    return dead == 0 ? Optional.empty() : Optional.of(dead + " of the " + io.size()
+        + " RESP I/O threads stopped after a fatal error (see the node's log)");
   }
 
   /** Stops accepting and closes every connection. */

@@ -12,8 +12,13 @@ public final class Router {
   /** Sent while the node cannot see a majority of the cluster (see {@code rekko.cluster.fence-after}). */
   public static final String FENCED = "ERR node is fenced: it cannot see a majority of the Rekko cluster";
 
+  /** Sent once the node has begun to stop (coordinated shutdown): the client should use another node. */
+  public static final String SHUTTING_DOWN = "ERR node is shutting down: use another node of the Rekko cluster";
+
   private volatile RoutingTable table;
   private volatile boolean fenced;
+  // Set once, before fenced; read only on the refusal path.
+  private volatile boolean shuttingDown;
   // The lease's deadline (System.nanoTime), renewed by the FenceMonitor; none until the first renewal.
   private volatile long leaseUntil;
   private volatile boolean leased;
@@ -50,7 +55,7 @@ public final class Router {
 
   public String refusal() {
     if (fenced) {
-      return FENCED;
+      return shuttingDown ? SHUTTING_DOWN : FENCED;
     }
     // A node that never had a lease is still starting: that is "not online", as before it loaded.
     return table == null || !leased ? Errors.ROUTER_NOT_ONLINE : FENCED;
@@ -69,7 +74,13 @@ public final class Router {
   }
 
   public void fence(boolean on) {
-    this.fenced = on;
+    this.fenced = on || shuttingDown;
+  }
+
+  /** Refuses every command from now on, saying the node is shutting down. */
+  public void shutDown() {
+    shuttingDown = true;
+    fenced = true;
   }
 
   /** Whether a loaded table is refused now (fenced, or the lease has run out). */

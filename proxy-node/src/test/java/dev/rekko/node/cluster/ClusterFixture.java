@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
+import java.util.function.IntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,6 +40,12 @@ final class ClusterFixture implements AutoCloseable {
 
   /** Prepares (does not start) {@code n} nodes; {@code extra} settings apply to all. */
   static ClusterFixture create(int n, String token, Map<String, String> extra) throws IOException {
+    return create(n, token, extra, i -> Map.of());
+  }
+
+  /** As {@link #create(int, String, Map)}, with {@code perNode.apply(i)} applied to node i after {@code extra}. */
+  static ClusterFixture create(int n, String token, Map<String, String> extra,
+      IntFunction<Map<String, String>> perNode) throws IOException {
     ClusterFixture fx = new ClusterFixture(Files.createTempDirectory(
         Path.of(System.getProperty("java.io.tmpdir")), "rekko-cluster-"), token);
     int seedPort = freePort();
@@ -54,6 +61,7 @@ final class ClusterFixture implements AutoCloseable {
       o.put("rekko.dispatcher.parallelism", "2");
       o.put("rekko.admin.token", token);
       o.putAll(extra);
+      o.putAll(perNode.apply(i));
       fx.configs.add(o);
       fx.nodes.add(null);
     }

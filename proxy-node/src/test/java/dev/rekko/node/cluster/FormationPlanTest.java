@@ -85,4 +85,20 @@ class FormationPlanTest {
     var env = NodeConfig.load(Optional.empty(), Map.of(), Map.of("REKKO_CLUSTER_FORM_NEW_CLUSTER", "true"));
     assertThat(env.cluster().formNewCluster()).isEqualTo(FormNewCluster.ON);
   }
+
+  @Test
+  void withClusterBootstrapTheNodeJoinsNothingItselfAndSaysWhatBootstrapAsks() {
+    var config = NodeConfig.of(Map.of("rekko.cluster.bootstrap", "management", "rekko.cluster.discovery.method",
+        "config", "rekko.cluster.discovery.endpoints", "127.0.0.1:8558,127.0.0.1:8559,127.0.0.1:8560"));
+    FormationPlan plan = FormationPlan.bootstrap(config.cluster().management(), "127.0.0.1:8558");
+    assertThat(plan.joinSeedNodes()).isEmpty();
+    assertThat(plan.waiting()).isEqualTo("waiting for Cluster Bootstrap: asking the contact points 127.0.0.1:8558, "
+        + "127.0.0.1:8559, 127.0.0.1:8560 (rekko.cluster.discovery.endpoints) whether they are in a cluster, to join "
+        + "it; a new cluster forms only once at least 3 contact points are found and all of them answer that they "
+        + "are in none (rekko.cluster.bootstrap = management; this node's contact point is 127.0.0.1:8558)");
+    var kubernetes = NodeConfig.of(Map.of("rekko.cluster.bootstrap", "management")).cluster().management();
+    assertThat(FormationPlan.bootstrap(kubernetes, "10.0.0.4:8558").waiting()).startsWith("waiting for Cluster "
+        + "Bootstrap: asking the contact points (port management) of the pods labelled app=rekko that the "
+        + "Kubernetes API lists whether");
+  }
 }
