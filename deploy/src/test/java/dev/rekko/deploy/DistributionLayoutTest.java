@@ -68,7 +68,15 @@ class DistributionLayoutTest {
     var doc = DocumentBuilderFactory.newInstance().newDocumentBuilder()
         .parse(Distribution.file("conf/logback.xml").toFile());
     assertThat(doc.getDocumentElement().getTagName()).isEqualTo("configuration");
-    assertThat(doc.getElementsByTagName("appender").getLength()).isEqualTo(1);
+    // The two appenders rekko.log.format switches between by name (the node reconfigures logback with them).
+    var appenders = doc.getElementsByTagName("appender");
+    java.util.Set<String> names = new java.util.HashSet<>();
+    for (int i = 0; i < appenders.getLength(); i++) {
+      names.add(((org.w3c.dom.Element) appenders.item(i)).getAttribute("name"));
+    }
+    assertThat(names).containsExactlyInAnyOrder("text", "json");
+    var ref = (org.w3c.dom.Element) doc.getElementsByTagName("appender-ref").item(0);
+    assertThat(ref.getAttribute("ref")).isEqualTo("${rekko.log.format:-${REKKO_LOG_FORMAT:-text}}");
   }
 
   @Test

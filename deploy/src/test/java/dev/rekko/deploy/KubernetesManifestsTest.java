@@ -114,10 +114,6 @@ class KubernetesManifestsTest {
     assertThat(conf.getString("rekko.cluster.discovery.method")).isEqualTo("kubernetes-api");
     assertThat(conf.getInt("rekko.cluster.discovery.required-contact-points"))
         .isBetween(2, integer(statefulSet, "spec.replicas"));
-    String selector = String.format(conf.getString("pekko.discovery.kubernetes-api.pod-label-selector"),
-        conf.getString("rekko.cluster.discovery.service-name"));
-    String[] kv = selector.split("=");
-    assertThat(labels()).containsEntry(kv[0], kv[1]);
     assertThat(conf.hasPath("rekko.cluster.seed-nodes")).isFalse();
     // the node accepts the file, with a pod's environment
     java.nio.file.Path copy = Files.writeString(Files.createTempFile(Distribution.tmp(), "configmap", ".conf"),
@@ -126,6 +122,11 @@ class KubernetesManifestsTest {
         "REKKO_PROXY_HOST", "10.1.2.3", "REKKO_ADMIN_HOST", "10.1.2.3", "REKKO_ADMIN_TOKEN", "t",
         "REKKO_PROXY_PASSWORD", "p", "REKKO_DATA_DIR", "/var/lib/rekko"));
     assertThat(node.cluster().host()).isEqualTo("10.1.2.3");
+    // discovery lists the pods the StatefulSet labels, by the selector the node hands to Pekko
+    String selector = String.format(node.config().getString("pekko.discovery.kubernetes-api.pod-label-selector"),
+        conf.getString("rekko.cluster.discovery.service-name"));
+    String[] kv = selector.split("=");
+    assertThat(labels()).containsEntry(kv[0], kv[1]);
     assertThat(node.bootstrapGroups()).hasSize(2);
     // what differs per pod comes from the environment, which the file would hide
     assertThat(conf.hasPath("rekko.cluster.host") || conf.hasPath("rekko.proxy.host")
