@@ -151,10 +151,11 @@ for tr in $TRANSPORTS; do
   printf ' %s/direct' "$tr"
   [ "$TWEM" = 1 ] && printf ' %s/twemproxy' "$tr"
 done
+for tr in $TRANSPORTS; do printf ' %s+p99' "$tr"; done
 printf '\n'
 for test in $TESTS; do
   for p in $PIPELINES; do
-    declare -A RPS=()
+    declare -A RPS=() P99=()
     printf '%-5s %-3s' "$test" "$p"
     for t in "${TARGETS[@]}"; do
       name=${t%%:*}
@@ -162,6 +163,7 @@ for test in $TESTS; do
       for _ in $(seq 1 "$ROUNDS"); do run "${t#*:}" "$p" "$test" "$name" >>"$WORK/cell"; done
       read -r rps p50 p99 < <(median <"$WORK/cell")
       RPS[$name]=$rps
+      P99[$name]=$p99
       printf ' | %10.0f %7s %7s   ' "$rps" "$p50" "$p99"
     done
     printf ' |'
@@ -170,9 +172,13 @@ for test in $TESTS; do
       [ "$TWEM" = 1 ] && printf ' %*s' $((${#tr} + 10)) \
         "$(awk -v a="${RPS[$tr]}" -v b="${RPS[twemproxy]}" 'BEGIN {printf "%.2f", a / b}')"
     done
+    # p99 added over direct Redis, in ms
+    for tr in $TRANSPORTS; do
+      printf ' %*s' $((${#tr} + 4)) "$(awk -v a="${P99[$tr]}" -v b="${P99[direct]}" 'BEGIN {printf "%+.2f", a - b}')"
+    done
     [ "$TLS" = 1 ] && printf ' %s+tls/%s %.2f' "$FIRST_TRANSPORT" "$FIRST_TRANSPORT" \
       "$(awk -v a="${RPS[$FIRST_TRANSPORT+tls]}" -v b="${RPS[$FIRST_TRANSPORT]}" 'BEGIN {print a / b}')"
     printf '\n'
-    unset RPS
+    unset RPS P99
   done
 done

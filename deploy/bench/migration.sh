@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Migration benchmark: KEYS keys of 64-byte values (default 1M) move from group 1 to group 2 through the
 # API, once alone and once under a redis-benchmark load (GET/SET, 50 clients, P=1) through the nodes.
-# Prints keys/s for both, the load's p50/p99 without and during the migration, and the longest MIGRATE
-# block on the source. The load runs in windows of LOAD_N SETs + LOAD_N GETs (about a second each), so
+# Prints keys/s for both, the load's p50/p99 without and during the migration, the longest MIGRATE
+# block on the source, and first the fixed cost: moving all 1024 slots while they hold no key. Ends with
+# one summary table of these figures. The load runs in windows of LOAD_N SETs + LOAD_N GETs (about a second each), so
 # that only windows wholly within the migration count as "during" it. Runs the three-node demo (its own Redis servers); installs nothing: needs
 # redis-benchmark and redis-cli (Debian: apt-get install redis-tools) and curl.
 #
@@ -103,7 +104,8 @@ summary() {
       printf "  %d windows of %d SET + %d GET; SET p50 %s ms, p99 median %s max %s ms; GET p50 %s ms, p99 median %s max %s ms\n",
         n, '"$LOAD_N"', '"$LOAD_N"', med(s50), med(s99), max(s99), med(g50), med(g99), max(g99)
       printf "  p99 of each window in order, SET/GET (ms):"
-      for (i = 1; i <= n; i++) printf " %s/%s", s99[i], g99[i]; printf "\n" }' "$1"
+      for (i = 1; i <= n; i++) printf " %s/%s", s99[i], g99[i]; printf "\n"
+      printf "VALUES %d %s %s %s %s\n", n, med(s99), max(s99), med(g99), max(g99) > "/dev/stderr" }' "$1"
 }
 load_for() {   # $1: seconds of load without a migration
   rm -f "$WORK/stop"; windows > "$WORK/idle.txt" & local pid=$!
@@ -111,10 +113,18 @@ load_for() {   # $1: seconds of load without a migration
   summary "$WORK/idle.txt"
 }
 
+# The fixed cost: all 1024 slots there and back with no key anywhere.
+redis-cli -h "${G1%:*}" -p "${G1#*:}" flushall > /dev/null
+redis-cli -h "${G2%:*}" -p "${G2#*:}" flushall > /dev/null
+E1=$(migrate 2)
+E2=$(migrate 1)
+echo "1024 empty slots: $E1 s to group 2, $E2 s back"
+
 N=$(load)
 T=$(migrate 2)
-echo "alone:      $N keys in $T s = $(echo "$N / $T" | bc) keys/s"
-echo "load without a migration:"; load_for 8
+ALONE=$(echo "$N / $T" | bc)
+echo "alone:      $N keys in $T s = $ALONE keys/s"
+echo "load without a migration:"; load_for 8 2> "$WORK/idle.values"
 
 api /api/slots/migrate '{"from":0,"to":1023,"group":1}'; wait_done
 redis-cli -h "${G2%:*}" -p "${G2#*:}" flushall > /dev/null
@@ -126,6 +136,24 @@ FROM=$(date +%s.%N)
 T=$(migrate 2)
 TO=$(date +%s.%N)
 touch "$WORK/stop"; wait $LOAD
-echo "under load: $N keys in $T s = $(echo "$N / $T" | bc) keys/s (keys the load created are not counted)"
-echo "load during the migration (windows that lie wholly within it):"; summary "$WORK/during.txt" "$FROM" "$TO"
-curl -sf "$API/api/migrations" | sed -E 's/.*"longestBlockMs":([0-9]+).*/longest MIGRATE block on the source: \1 ms/'
+LOADED=$(echo "$N / $T" | bc)
+echo "under load: $N keys in $T s = $LOADED keys/s (keys the load created are not counted)"
+echo "load during the migration (windows that lie wholly within it):"
+summary "$WORK/during.txt" "$FROM" "$TO" 2> "$WORK/during.values"
+BLOCK=$(curl -sf "$API/api/migrations" | sed -E 's/.*"longestBlockMs":([0-9]+).*/\1/')
+echo "longest MIGRATE block on the source: $BLOCK ms"
+
+read -r _ IN IS99 IS99MAX IG99 IG99MAX < <(grep VALUES "$WORK/idle.values" || echo "VALUES 0 - - - -")
+read -r _ DN DS99 DS99MAX DG99 DG99MAX < <(grep VALUES "$WORK/during.values" || echo "VALUES 0 - - - -")
+echo
+echo "date: $(date -u +%F) machine: $(nproc) cores, $(java -version 2>&1 | head -n 1); three nodes, two groups, no replica"
+echo
+echo "| figure | value | goal |"
+echo "| --- | --- | --- |"
+echo "| 1024 slots with no key, to group 2 / back | $E1 s / $E2 s | <= 1 s |"
+echo "| $N keys of 64 bytes, alone | $ALONE keys/s | >= 100000 keys/s |"
+echo "| the same under load (50 clients, P=1) | $LOADED keys/s | |"
+echo "| client p99 without a migration, SET/GET (median of $IN windows) | $IS99 / $IG99 ms | |"
+echo "| client p99 during the migration, SET/GET (median of $DN windows) | $DS99 / $DG99 ms | |"
+echo "| client p99 during the migration, worst window SET/GET | $DS99MAX / $DG99MAX ms | < 10 ms |"
+echo "| longest MIGRATE block on the source | $BLOCK ms | |"
