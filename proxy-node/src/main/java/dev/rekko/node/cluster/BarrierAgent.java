@@ -2,10 +2,14 @@ package dev.rekko.node.cluster;
 
 import dev.rekko.slots.Barrier;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
@@ -23,7 +27,8 @@ import org.apache.pekko.cluster.typed.Cluster;
  * node sent to the slot's source master can still run there; then answers. A group switching its master
  * ({@link Barrier.GroupRequest}) is answered the same way: once the table holds the group's epoch (its
  * slots held), sessions are quiescent since, and, when asked to, the old master is drained. Waiting is polled every few
- * milliseconds: the conditions are cheap volatile reads, and a barrier is rare.
+ * milliseconds: the conditions are cheap volatile reads, and a barrier is rare. The waits ready at one
+ * tick share one drain per server, so the barriers of a thousand slots leaving one source cost one drain.
  *
  * <p>A drain that cannot be proven (a connection to the source failed and the source cannot be reached
  * to kill it) is not an answer: the request waits and drains again after {@link #DRAIN_RETRY}. Slot
@@ -67,7 +72,9 @@ public final class BarrierAgent {
 
   private record Tick() implements Command, NoSerializationVerificationNeeded {}
 
-  private record Drained(BarrierWait waiting, Throwable error) implements Command, NoSerializationVerificationNeeded {}
+  /** One drain of {@code server} finished, for every wait that was ready when it started. */
+  private record Drained(String server, List<BarrierWait> waits, Throwable error)
+      implements Command, NoSerializationVerificationNeeded {}
 
   private static final Duration TICK = Duration.ofMillis(5);
   static final Duration DRAIN_RETRY = Duration.ofSeconds(1);
@@ -91,6 +98,8 @@ public final class BarrierAgent {
     private final DataPath dataPath;
     private final String self;
     private final Map<Object, BarrierWait> waiting = new LinkedHashMap<>();
+    /** Servers with a drain under way: waits that become ready meanwhile take the next one. */
+    private final Set<String> draining = new HashSet<>();
 
     State(ActorContext<Command> ctx, DataPath dataPath) {
       this.ctx = ctx;
@@ -118,8 +127,14 @@ public final class BarrierAgent {
       return onTick(null);
     }
 
+    /**
+     * Drains, for the waits ready now, each server they name once: a drain started after every one of them
+     * was applied and quiescent proves for all of them what one drain each would (a migration of many
+     * slots from one source then costs one round of PINGs, not one per slot).
+     */
     private Behavior<Command> onTick(Tick t) {
       long now = System.nanoTime();
+      Map<String, List<BarrierWait>> ready = new LinkedHashMap<>();
       for (Iterator<BarrierWait> it = waiting.values().iterator(); it.hasNext(); ) {
         BarrierWait w = it.next();
         if (w.draining) {
@@ -141,32 +156,48 @@ public final class BarrierAgent {
         if (!dataPath.quiescent(w.generation)) {
           continue;
         }
-        w.draining = true;
-        ctx.pipeToSelf(w.drain(dataPath), (ok, error) -> new Drained(w, error));
+        Optional<String> server = w.drainTarget(dataPath);
+        if (server.isEmpty()) {
+          it.remove();
+          answer(w);
+        } else if (!draining.contains(server.get())) {
+          ready.computeIfAbsent(server.get(), k -> new ArrayList<>()).add(w);
+        }
       }
+      ready.forEach((server, waits) -> {
+        draining.add(server);
+        waits.forEach(w -> w.draining = true);
+        ctx.pipeToSelf(dataPath.drain(server), (ok, error) -> new Drained(server, waits, error));
+      });
       return Behaviors.same();
     }
 
     private Behavior<Command> onDrained(Drained m) {
-      BarrierWait w = m.waiting();
-      w.draining = false;
-      if (m.error() != null) {
-        Throwable cause = m.error() instanceof CompletionException && m.error().getCause() != null
-            ? m.error().getCause() : m.error();
-        w.retryAt = System.nanoTime() + DRAIN_RETRY.toNanos();
-        if (w.failedDrains++ == 0) {
-          ctx.getLog().warn("{}: not drained yet, the barrier waits: {}", w.describe(), cause.getMessage());
+      draining.remove(m.server());
+      Throwable cause = m.error() instanceof CompletionException && m.error().getCause() != null
+          ? m.error().getCause() : m.error();
+      for (BarrierWait w : m.waits()) {
+        w.draining = false;
+        if (cause != null) {
+          w.retryAt = System.nanoTime() + DRAIN_RETRY.toNanos();
+          if (w.failedDrains++ == 0) {
+            ctx.getLog().warn("{}: not drained yet, the barrier waits: {}", w.describe(), cause.getMessage());
+          } else {
+            ctx.getLog().debug("{}: still not drained: {}", w.describe(), cause.getMessage());
+          }
         } else {
-          ctx.getLog().debug("{}: still not drained: {}", w.describe(), cause.getMessage());
+          if (waiting.get(w.request()) == w) {
+            waiting.remove(w.request());
+          }
+          answer(w);
         }
-        return Behaviors.same();
       }
-      if (waiting.get(w.request()) == w) {
-        waiting.remove(w.request());
-      }
+      return Behaviors.same();
+    }
+
+    private void answer(BarrierWait w) {
       w.answer(self);
       dataPath.barrierAnswered(System.nanoTime() - w.since);
-      return Behaviors.same();
     }
   }
 }

@@ -1,8 +1,7 @@
 package dev.rekko.node.cluster;
 
 import dev.rekko.slots.Barrier;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
+import java.util.Optional;
 
 /**
  * One barrier request the {@link BarrierAgent} waits on: a slot's at a migration's barrier, or a group's
@@ -31,8 +30,8 @@ abstract sealed class BarrierWait {
   /** Whether the routing table holds the request's epoch (or a later one). */
   abstract boolean applied(BarrierAgent.DataPath dataPath);
 
-  /** Completes once nothing the node sent to the server concerned can still run there. */
-  abstract CompletionStage<Void> drain(BarrierAgent.DataPath dataPath);
+  /** The server ({@code host:port}) to drain before the answer; empty when there is none to drain. */
+  abstract Optional<String> drainTarget(BarrierAgent.DataPath dataPath);
 
   abstract void answer(String self);
 
@@ -67,9 +66,8 @@ abstract sealed class BarrierWait {
     }
 
     @Override
-    CompletionStage<Void> drain(BarrierAgent.DataPath dataPath) {
-      return dataPath.slotMaster(r.slot()).map(dataPath::drain)
-          .orElseGet(() -> CompletableFuture.completedFuture(null));
+    Optional<String> drainTarget(BarrierAgent.DataPath dataPath) {
+      return dataPath.slotMaster(r.slot());
     }
 
     @Override
@@ -107,8 +105,8 @@ abstract sealed class BarrierWait {
     }
 
     @Override
-    CompletionStage<Void> drain(BarrierAgent.DataPath dataPath) {
-      return r.drain() && !r.server().isEmpty() ? dataPath.drain(r.server()) : CompletableFuture.completedFuture(null);
+    Optional<String> drainTarget(BarrierAgent.DataPath dataPath) {
+      return r.drain() && !r.server().isEmpty() ? Optional.of(r.server()) : Optional.empty();
     }
 
     @Override

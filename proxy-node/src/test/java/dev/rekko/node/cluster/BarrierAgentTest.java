@@ -152,6 +152,39 @@ class BarrierAgentTest {
     assertThat(data.drained).containsExactly("127.0.0.1:7004");
   }
 
+  @Test
+  void slotsLeavingOneSourceTogetherShareADrain() throws Exception {
+    data.quiescent = false;
+    for (int slot = 100; slot < 150; slot++) {
+      agent.tell(new Barrier.Request(slot, 5, replyTo));
+    }
+    // Asks are handled in order: once slot 1's drain has started, the fifty are waiting too.
+    agent.tell(new Barrier.Request(1, 5, replyTo));
+    assertThat(answers.poll(300, TimeUnit.MILLISECONDS)).as("sessions still dispatch").isNull();
+    data.quiescent = true;
+    for (int i = 0; i < 51; i++) {
+      assertThat(answers.poll(WAIT.toSeconds(), TimeUnit.SECONDS)).as("answer %s", i).isNotNull();
+    }
+    assertThat(data.drained).as("one drain per server for the waits ready at one tick")
+        .containsExactlyInAnyOrder("127.0.0.1:7100", "127.0.0.1:7001");
+  }
+
+  @Test
+  void aWaitReadyDuringItsServersDrainTakesTheNextOne() throws Exception {
+    CompletableFuture<Void> gate = new CompletableFuture<>();
+    data.drains = n -> n == 1 ? gate : CompletableFuture.completedFuture(null);
+    agent.tell(new Barrier.Request(100, 5, replyTo));
+    await(() -> data.drainCalls.get() == 1);
+    // Quiescent after the drain began: that drain proves nothing for it.
+    agent.tell(new Barrier.Request(101, 5, replyTo));
+    assertThat(answers.poll(300, TimeUnit.MILLISECONDS)).isNull();
+    assertThat(data.drainCalls.get()).as("no second drain of a server while one runs").isEqualTo(1);
+    gate.complete(null);
+    assertThat(answers.poll(WAIT.toSeconds(), TimeUnit.SECONDS).slot()).isEqualTo(100);
+    assertThat(answers.poll(WAIT.toSeconds(), TimeUnit.SECONDS).slot()).isEqualTo(101);
+    assertThat(data.drained).containsExactly("127.0.0.1:7100", "127.0.0.1:7100");
+  }
+
   private <T> ActorRef<T> findAgent(org.apache.pekko.actor.typed.receptionist.ServiceKey<T> key) throws Exception {
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (System.nanoTime() < deadline) {
@@ -176,7 +209,8 @@ class BarrierAgentTest {
   }
 
   /**
-   * Every slot is at epoch 10 and slot s's master is 127.0.0.1:700s; groups are at {@code groupEpoch};
+   * Every slot is at epoch 10 and slot s's master is 127.0.0.1:700s (127.0.0.1:7100 for every slot from
+   * 100 on); groups are at {@code groupEpoch};
    * sessions are as quiescent as the test says; drains answer as the test says.
    */
   private static final class FakeDataPath implements BarrierAgent.DataPath {
@@ -212,7 +246,7 @@ class BarrierAgentTest {
 
     @Override
     public java.util.Optional<String> slotMaster(int slot) {
-      return java.util.Optional.of("127.0.0.1:700" + slot);
+      return java.util.Optional.of(slot >= 100 ? "127.0.0.1:7100" : "127.0.0.1:700" + slot);
     }
 
     @Override
