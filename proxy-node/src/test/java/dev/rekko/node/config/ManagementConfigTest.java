@@ -73,11 +73,11 @@ class ManagementConfigTest {
     NodeConfig c = NodeConfig.load(Optional.empty(), Map.of(), Map.of(
         "REKKO_CLUSTER_BOOTSTRAP", "management",
         "REKKO_CLUSTER_HOST", "10.1.2.3",
-        "REKKO_MANAGEMENT_PORT", "8559",
-        "REKKO_DISCOVERY_METHOD", "kubernetes-api",
-        "REKKO_DISCOVERY_SERVICE_NAME", "rekko-prod",
-        "REKKO_DISCOVERY_REQUIRED_CONTACT_POINTS", "5",
-        "REKKO_DISCOVERY_POD_LABEL_SELECTOR", "app.kubernetes.io/name=%s"));
+        "REKKO_CLUSTER_MANAGEMENT_PORT", "8559",
+        "REKKO_CLUSTER_DISCOVERY_METHOD", "kubernetes-api",
+        "REKKO_CLUSTER_DISCOVERY_SERVICE_NAME", "rekko-prod",
+        "REKKO_CLUSTER_DISCOVERY_REQUIRED_CONTACT_POINTS", "5",
+        "REKKO_CLUSTER_DISCOVERY_POD_LABEL_SELECTOR", "app.kubernetes.io/name=%s"));
     assertThat(c.cluster().bootstrap()).isEqualTo(Bootstrap.MANAGEMENT);
     Config p = c.config();
     assertThat(p.getString("pekko.management.http.hostname")).isEqualTo("10.1.2.3");
