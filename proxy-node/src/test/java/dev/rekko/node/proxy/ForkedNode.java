@@ -97,7 +97,10 @@ final class ForkedNode implements AutoCloseable {
     }
   }
 
-  /** Waits until the node answers a write: listeners bound and the topology seeded. */
+  /**
+   * Waits until the node answers a write and its HTTP API says it is ready: both listeners bound (the RESP
+   * one binds first) and the topology seeded.
+   */
   void awaitServing(Duration timeout) throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
@@ -106,6 +109,7 @@ final class ForkedNode implements AutoCloseable {
       }
       try (RespSocket s = new RespSocket(respPort, 2_000)) {
         if ("OK".equals(s.call("SET", "forked:probe", "1"))) {
+          awaitApi("/api/ready", "\"ready\":true", Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
           return;
         }
       } catch (IOException e) {
