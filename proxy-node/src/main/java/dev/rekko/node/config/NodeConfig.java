@@ -63,6 +63,10 @@ public record NodeConfig(
     ObserveSettings observe,
     Config config) {
 
+  private static int ioThreads(int configured) {
+    return configured == 0 ? ProxySettings.autoIoThreads() : configured;
+  }
+
   private static final String PEKKO_DEFAULTS = "dev/rekko/node/config/pekko-defaults.conf";
 
   public NodeConfig {
@@ -116,7 +120,8 @@ public record NodeConfig(
         r.bool("rekko.proxy.tcp-keepalive"),
         r.bool("rekko.proxy.protected-mode"),
         ClientLimits.read(r),
-        r.choice("rekko.proxy.transport", ProxySettings.Transport.class, ProxySettings.Transport.NIO));
+        r.choice("rekko.proxy.transport", ProxySettings.Transport.class, ProxySettings.Transport.NIO),
+        ioThreads(r.integer("rekko.proxy.io-threads", 0, 1024)));
     ClientTls clientTls = ClientTls.read(r);
     BackendOptions connections = new BackendOptions(
         r.string("rekko.backend.user"),

@@ -19,7 +19,9 @@ public record ProxySettings(
     /** Output and query buffer limits and the node's budget for client memory. */
     ClientLimits limits,
     /** What carries client connections: NIO selector threads, or one Pekko Streams pipeline each. */
-    Transport transport) {
+    Transport transport,
+    /** Client I/O threads of the NIO transport, resolved ({@code rekko.proxy.io-threads}; 0 there = half the cores). */
+    int ioThreads) {
 
   /** {@code rekko.proxy.transport}. */
   public enum Transport {
@@ -33,7 +35,15 @@ public record ProxySettings(
   public ProxySettings(String host, int port, String password, int maxClients, int maxPipeline,
       Duration idleTimeout, boolean tcpKeepAlive, boolean protectedMode, ClientLimits limits) {
     this(host, port, password, maxClients, maxPipeline, idleTimeout, tcpKeepAlive, protectedMode, limits,
-        Transport.NIO);
+        Transport.NIO, autoIoThreads());
+  }
+
+  /**
+   * Half the cores, at least one: the other half is left to the backend I/O thread, and on a small
+   * machine to Redis and the OS (see {@code rekko.proxy.io-threads} for the measurement).
+   */
+  public static int autoIoThreads() {
+    return Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
   }
 
   /** The defaults for everything the arguments do not name (tests and tools). */

@@ -60,7 +60,7 @@ public final class DataPath implements AutoCloseable {
       HeapWatch.start();
       CompletionStage<? extends ClientListener> listening = config.proxy().transport() == ProxySettings.Transport.STREAMS
           ? StreamsServer.start(system, ctx)
-          : RespServer.start(system, ctx, config.dispatcherParallelism());
+          : RespServer.start(system, ctx, config.proxy().ioThreads());
       ClientListener resp = listening.toCompletableFuture().get(30, TimeUnit.SECONDS);
       TlsServer tls = config.clientTls().enabled()
           ? TlsServer.start(system, ctx, config.clientTls(), ClientFlow::admit).toCompletableFuture().get(30, TimeUnit.SECONDS)

@@ -32,6 +32,15 @@ class NodeConfigTest {
   }
 
   @Test
+  void clientIoThreadsAreHalfTheCoresUnlessSet() {
+    assertThat(NodeConfig.of(Map.of()).proxy().ioThreads())
+        .isEqualTo(Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
+    assertThat(NodeConfig.of(Map.of("rekko.proxy.io-threads", "3")).proxy().ioThreads()).isEqualTo(3);
+    assertThatThrownBy(() -> NodeConfig.of(Map.of("rekko.proxy.io-threads", "-1")))
+        .isInstanceOf(NodeConfigException.class).hasMessageContaining("rekko.proxy.io-threads");
+  }
+
+  @Test
   void dispatcherRecipeIsInThePekkoConfig() {
     Config c = NodeConfig.of(Map.of("rekko.dispatcher.parallelism", "3")).config();
     assertThat(c.getInt("pekko.actor.default-dispatcher.fork-join-executor.parallelism-min")).isEqualTo(3);

@@ -123,6 +123,8 @@ final class ProxyFixture implements AutoCloseable {
       o.put("rekko.admin.host", "127.0.0.1");
       o.put("rekko.admin.port", "0");
       o.put("rekko.dispatcher.parallelism", "2");
+      // Two client threads (the default is half the cores), so that the tests cross them.
+      o.put("rekko.proxy.io-threads", "2");
       if (!transport.isEmpty()) {
         o.put("rekko.proxy.transport", transport);
       }
@@ -319,27 +321,19 @@ final class ProxyFixture implements AutoCloseable {
    * Runs {@code task} on a thread of its own. Not the common pool: on a 2-core machine it has one
    * thread, and a blocked socket read there would starve the writer a test forked next to it.
    */
+  static CompletableFuture<Void> fork(ThrowingRunnable task) {
+    return supply(() -> {
+      task.run();
+      return null;
+    });
+  }
+
   /** Like {@link #fork}, with a result. */
   static <T> CompletableFuture<T> supply(java.util.concurrent.Callable<T> task) {
     CompletableFuture<T> done = new CompletableFuture<>();
     Thread t = new Thread(() -> {
       try {
         done.complete(task.call());
-      } catch (Throwable e) {
-        done.completeExceptionally(e);
-      }
-    }, "test-supply");
-    t.setDaemon(true);
-    t.start();
-    return done;
-  }
-
-  static CompletableFuture<Void> fork(ThrowingRunnable task) {
-    CompletableFuture<Void> done = new CompletableFuture<>();
-    Thread t = new Thread(() -> {
-      try {
-        task.run();
-        done.complete(null);
       } catch (Throwable e) {
         done.completeExceptionally(e);
       }
