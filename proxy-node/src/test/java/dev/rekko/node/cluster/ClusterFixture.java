@@ -155,6 +155,19 @@ final class ClusterFixture implements AutoCloseable {
     }
   }
 
+  /**
+   * Waits until the coordinator has written the Redis versions it learns after start into every group
+   * (one more epoch per group) and every node sees the same groups and slots as the first: a topology
+   * read before that is not the one a test can compare with later.
+   */
+  static void awaitSettled(java.util.List<RekkoNode> nodes) throws InterruptedException {
+    await("Redis versions learned and the same groups and slots on every node", () -> nodes.stream().allMatch(n ->
+        n.topology().groups().values().stream()
+            .allMatch(g -> g.servers().stream().noneMatch(s -> s.redisVersion().isEmpty()))
+            && n.topology().groups().equals(nodes.get(0).topology().groups())
+            && n.topology().slots().equals(nodes.get(0).topology().slots())));
+  }
+
   static int freePort() throws IOException {
     return dev.rekko.node.FreePorts.port();
   }

@@ -52,6 +52,7 @@ class ClusterFormationTest {
       fx.startAll();
       ClusterFixture.await("every node sees all three", () -> fx.running().stream()
           .allMatch(i -> fx.node(i).topology().nodes().size() == 3));
+      ClusterFixture.awaitSettled(fx.running().stream().map(fx::node).toList());
       long epoch = fx.node(0).topology().epoch();
       // Node 0 (the only seed node, form-new-cluster = on) stops first: the topology on its disk names the
       // other two, which run on without it; then they stop too.

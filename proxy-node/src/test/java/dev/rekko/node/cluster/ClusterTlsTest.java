@@ -99,6 +99,7 @@ class ClusterTlsTest {
       assertThat(jedis.set("tls:k", "v")).isEqualTo("OK");
       assertThat(jedis.get("tls:k")).isEqualTo("v");
     }
+    ClusterFixture.awaitSettled(nodes);
     Topology before = nodes.get(0).topology();
 
     // The intruder keeps knocking; the cluster refuses it in the handshake, and both sides say so.
