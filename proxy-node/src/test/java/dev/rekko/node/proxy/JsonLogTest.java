@@ -55,6 +55,8 @@ class JsonLogTest {
       assertThat(barrier.path("context").path("properties").path("node").asText()).isEqualTo(address);
       assertThat(barrier.path("mdc").path("slot").asText()).isEqualTo("0");
       assertThat(keyValues(barrier)).containsEntry("group", "1").containsEntry("migration", "1->2");
+      // Logback's own start-up report (printed when its configuration warns, e.g. of an unused appender).
+      assertThat(node.logText()).doesNotContain("|-WARN in ch.qos.logback").doesNotContain("|-INFO in ch.qos.logback");
     }
   }
 
