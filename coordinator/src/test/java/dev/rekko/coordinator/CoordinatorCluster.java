@@ -83,6 +83,12 @@ final class CoordinatorCluster implements AutoCloseable {
   final List<Node> nodes = new ArrayList<>();
   /** Every system still running, including any started before a failure. */
   private final List<ActorSystem<Void>> systems = new ArrayList<>();
+  /**
+   * A name of this cluster's own: a Pekko node of another test (in this JVM or another) that still tries
+   * to join an address whose ephemeral port one of these systems now has would otherwise be let in, as
+   * nodes of one system name are, and turn a one-node test cluster into two.
+   */
+  private final String name = "rekko-" + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong() >>> 16);
 
   /** Starts one system per data dir, joins them to the first, then starts the coordinator on each. */
   static CoordinatorCluster start(List<Path> dataDirs, String extraConfig, CoordinatorSettings settings) {
@@ -90,7 +96,7 @@ final class CoordinatorCluster implements AutoCloseable {
     try {
       List<ActorSystem<Void>> systems = cluster.systems;
       for (Path dir : dataDirs) {
-        systems.add(ActorSystem.create(Behaviors.empty(), "rekko", config(dir, extraConfig)));
+        systems.add(ActorSystem.create(Behaviors.empty(), cluster.name, config(dir, extraConfig)));
       }
       Address first = Cluster.get(systems.get(0)).selfMember().address();
       systems.forEach(s -> Cluster.get(s).manager().tell(Join.create(first)));

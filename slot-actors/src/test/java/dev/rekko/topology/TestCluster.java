@@ -38,6 +38,12 @@ final class TestCluster implements AutoCloseable {
   static final GroupMoverSettings MOVER = new GroupMoverSettings(Credentials.NONE, ServerMoverSettings.defaults());
 
   final List<ActorSystem<Void>> systems = new ArrayList<>();
+  /**
+   * A name of this cluster's own: a Pekko node of another test (in this JVM or another) that still tries
+   * to join an address whose ephemeral port one of these systems now has would otherwise be let in, as
+   * nodes of one system name are, and turn a one-node test cluster into two.
+   */
+  private final String name = "rekko-" + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong() >>> 16);
 
   /** Starts one system per data dir (a fresh system each time, even on an old dir) and joins them. */
   static TestCluster start(List<Path> dataDirs, String extraConfig) {
@@ -56,7 +62,7 @@ final class TestCluster implements AutoCloseable {
     TestCluster cluster = new TestCluster();
     try {
       for (Path dir : dataDirs) {
-        cluster.systems.add(ActorSystem.create(Behaviors.empty(), "rekko", config(dir, extraConfig)));
+        cluster.systems.add(ActorSystem.create(Behaviors.empty(), cluster.name, config(dir, extraConfig)));
       }
       return cluster;
     } catch (RuntimeException | Error e) {
