@@ -20,13 +20,7 @@ final class ServerVerb extends Verb {
 
   @Command(name = "add", mixinStandardHelpOptions = true,
       header = "Adds a Redis server to a group: its master if it has none, else a replica.")
-  static final class Add extends Verb {
-    @Parameters(index = "0", paramLabel = "GROUP", converter = Args.GroupId.class)
-    int group;
-
-    @Parameters(index = "1", paramLabel = "ADDR", converter = Args.ServerAddr.class, description = "HOST:PORT")
-    String addr;
-
+  static final class Add extends GroupServer {
     @Option(names = "--datacenter", paramLabel = "DC", defaultValue = "",
         description = "Datacenter label, used to prefer nearby replicas.")
     String datacenter;
@@ -42,13 +36,7 @@ final class ServerVerb extends Verb {
   }
 
   @Command(name = "remove", mixinStandardHelpOptions = true, header = "Removes a Redis server from a group.")
-  static final class Remove extends Verb {
-    @Parameters(index = "0", paramLabel = "GROUP", converter = Args.GroupId.class)
-    int group;
-
-    @Parameters(index = "1", paramLabel = "ADDR", converter = Args.ServerAddr.class, description = "HOST:PORT")
-    String addr;
-
+  static final class Remove extends GroupServer {
     @Override
     void run(AdminClient api) {
       JsonNode answer = api.delete("/api/groups/" + group + "/servers/" + AdminClient.segment(addr));
@@ -58,13 +46,7 @@ final class ServerVerb extends Verb {
 
   @Command(name = "promote", mixinStandardHelpOptions = true,
       header = "Makes a replica its group's master (hand-over without loss when the master is alive).")
-  static final class Promote extends Verb {
-    @Parameters(index = "0", paramLabel = "GROUP", converter = Args.GroupId.class)
-    int group;
-
-    @Parameters(index = "1", paramLabel = "ADDR", converter = Args.ServerAddr.class, description = "HOST:PORT")
-    String addr;
-
+  static final class Promote extends GroupServer {
     @Override
     void run(AdminClient api) {
       JsonNode answer = api.post("/api/groups/" + group + "/promote", Map.of("addr", addr));
@@ -86,5 +68,14 @@ final class ServerVerb extends Verb {
       JsonNode answer = api.post("/api/groups/" + group + "/replica-read", Map.of("enabled", enabled));
       show(answer, () -> out().println("replica reads " + (enabled ? "on" : "off") + " for group " + group));
     }
+  }
+
+  /** The two arguments of the verbs on one server of a group. */
+  abstract static class GroupServer extends Verb {
+    @Parameters(index = "0", paramLabel = "GROUP", converter = Args.GroupId.class)
+    int group;
+
+    @Parameters(index = "1", paramLabel = "ADDR", converter = Args.ServerAddr.class, description = "HOST:PORT")
+    String addr;
   }
 }

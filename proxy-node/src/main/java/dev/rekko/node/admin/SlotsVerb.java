@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
@@ -62,38 +63,41 @@ final class SlotsVerb extends Verb {
 
   @Command(name = "assign", mixinStandardHelpOptions = true,
       header = "Gives offline slots to a group; no data moves.")
-  static final class Assign extends Verb {
-    @Parameters(arity = "2..*", paramLabel = "FROM TO GROUP|FROM-TO GROUP", hideParamSyntax = true,
-        description = "Slots FROM..TO (both included) and the group; FROM-TO also works, or one slot.")
-    List<String> args;
-
-    @Override
-    void run(AdminClient api) {
-      Args.RangeToGroup what = Args.RangeToGroup.parse(spec, args);
-      JsonNode answer = api.post("/api/slots/assign", body(what));
-      show(answer, () -> {
-        out().println("slots " + what.range() + " assigned to group " + what.group());
-        if (answer.path("slots").isArray()) {
-          SlotRuns.print(answer.path("slots"), out());
-        }
-      });
+  static final class Assign extends ToGroup {
+    Assign() {
+      super("/api/slots/assign", what -> "slots " + what.range() + " assigned to group " + what.group());
     }
   }
 
   @Command(name = "migrate", mixinStandardHelpOptions = true,
       header = "Moves slots and their keys to a group online; follow with `migrations`.")
-  static final class Migrate extends Verb {
+  static final class Migrate extends ToGroup {
+    Migrate() {
+      super("/api/slots/migrate", what -> "migration of slots " + what.range() + " to group " + what.group()
+          + " requested; follow it with `migrations`");
+    }
+  }
+
+  /** Slots and a group, posted to the node; prints what the node did and the slots' routes now. */
+  abstract static class ToGroup extends Verb {
     @Parameters(arity = "2..*", paramLabel = "FROM TO GROUP|FROM-TO GROUP", hideParamSyntax = true,
         description = "Slots FROM..TO (both included) and the group; FROM-TO also works, or one slot.")
     List<String> args;
 
+    private final String path;
+    private final Function<Args.RangeToGroup, String> done;
+
+    ToGroup(String path, Function<Args.RangeToGroup, String> done) {
+      this.path = path;
+      this.done = done;
+    }
+
     @Override
     void run(AdminClient api) {
       Args.RangeToGroup what = Args.RangeToGroup.parse(spec, args);
-      JsonNode answer = api.post("/api/slots/migrate", body(what));
+      JsonNode answer = api.post(path, body(what));
       show(answer, () -> {
-        out().println("migration of slots " + what.range() + " to group " + what.group()
-            + " requested; follow it with `migrations`");
+        out().println(done.apply(what));
         if (answer.path("slots").isArray()) {
           SlotRuns.print(answer.path("slots"), out());
         }

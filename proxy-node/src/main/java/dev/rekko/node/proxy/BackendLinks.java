@@ -69,13 +69,14 @@ final class BackendLinks {
    * Sends on the session's connection to {@code server} and database {@code database}: the shared one,
    * or the session's dedicated one while it holds one to that server for a WATCH ({@link Pins}).
    *
+   * @param owner the reply slot of the client command this serves (the command itself, or the one a split
+   *              or fan-out part belongs to): the slow log names {@code server} as its backend; null for
+   *              the node's own commands (a migration's MIGRATE)
    * @param write the command may change data ({@code CommandSpec.mayWrite}): with durable writes on,
    *              its reply waits until a replica confirms it
    */
   void sendOn(BackendAddress server, int database, byte[] bytes, int off, int len, ReplyHandler handler,
-      boolean write) {
-    // For the slow log: the command's own reply slot, or (split, fan-out) the command being dispatched.
-    Pending owner = handler instanceof Pending q ? q : session.dispatching();
+      Pending owner, boolean write) {
     if (owner != null) {
       owner.backend = server;
     }

@@ -95,10 +95,13 @@ final class Deferred {
   /**
    * Queues a command for {@code slot}.
    *
-   * @param keys the command's keys, copied: what a {@code MIGRATE} must move before the command runs
+   * @param keys  the command's keys, copied: what a {@code MIGRATE} must move before the command runs
+   * @param owner the client command's reply slot ({@link BackendLinks#sendOn})
    */
-  void add(int slot, int db, byte[] frame, int off, int len, byte[][] keys, ReplyHandler handler, boolean write) {
-    addBlock(slot, db, keys, handler, write, (server, route) -> session.links().sendOn(server, db, frame, off, len, handler, write));
+  void add(int slot, int db, byte[] frame, int off, int len, byte[][] keys, ReplyHandler handler, Pending owner,
+      boolean write) {
+    addBlock(slot, db, keys, handler, write,
+        (server, route) -> session.links().sendOn(server, db, frame, off, len, handler, owner, write));
   }
 
   /**
@@ -249,7 +252,7 @@ final class Deferred {
     e.timeoutMillis = timeoutMillis;
     e.state = WAITING;
     byte[] migrate = MigrateKeys.moving(e.target, e.db, timeoutMillis, credentials).encode(Arrays.asList(e.keys));
-    session.links().sendOn(e.source, e.db, migrate, 0, migrate.length, e, true);
+    session.links().sendOn(e.source, e.db, migrate, 0, migrate.length, e, null, true);
   }
 
   /** One deferred command; also the handler of its {@code MIGRATE} reply (on a backend I/O thread). */

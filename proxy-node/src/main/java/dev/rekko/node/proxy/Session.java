@@ -377,8 +377,9 @@ final class Session {
     }
   }
 
+  /** Sends for the command being dispatched ({@link #dispatching}: the slow log names {@code server}). */
   void send(BackendAddress server, byte[] bytes, int off, int len, ReplyHandler handler, boolean write) {
-    links.sendOn(server, db, bytes, off, len, handler, write);
+    links.sendOn(server, db, bytes, off, len, handler, dispatching, write);
   }
 
   /** The backend connections this session sends on; {@link BackendLinks#sendOn} and the rest. */

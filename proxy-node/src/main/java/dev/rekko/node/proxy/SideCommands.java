@@ -62,7 +62,7 @@ final class SideCommands implements ReplyHandler {
     }
     byte[] frame = new RespWriter(size).writeCommand(argv).toByteArray();
     // The DEL of stale source copies is a write: with durable writes its reply waits for the replica.
-    session.links().sendOn(server, db, frame, 0, frame.length, this, argv[0] == DEL);
+    session.links().sendOn(server, db, frame, 0, frame.length, this, null, argv[0] == DEL);
   }
 
   /** The biggest integer reply, 0 when none was one. */

@@ -57,9 +57,9 @@ final class SingleSlotCommand {
     if (cmd.isInline()) {
       RespWriter w = new RespWriter(64);
       cmd.writeTo(w);
-      s.deferred().add(slot, s.db(), w.array(), 0, w.length(), keyBytes, p, spec.mayWrite());
+      s.deferred().add(slot, s.db(), w.array(), 0, w.length(), keyBytes, p, p, spec.mayWrite());
     } else {
-      s.deferred().add(slot, s.db(), cmd.frameArray(), cmd.frameOffset(), cmd.frameLength(), keyBytes, p, spec.mayWrite());
+      s.deferred().add(slot, s.db(), cmd.frameArray(), cmd.frameOffset(), cmd.frameLength(), keyBytes, p, p, spec.mayWrite());
     }
   }
 }

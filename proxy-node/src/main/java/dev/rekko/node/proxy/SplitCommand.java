@@ -92,7 +92,8 @@ final class SplitCommand extends Gather {
           int arg = 1 + pos[i] * stride;
           keyBytes[i] = Deferred.copy(cmd, arg);
         }
-        s.deferred().add((Integer) e.getKey(), s.db(), w.array(), 0, w.length(), keyBytes, split.part(part), spec.mayWrite());
+        s.deferred().add((Integer) e.getKey(), s.db(), w.array(), 0, w.length(), keyBytes, split.part(part), p,
+            spec.mayWrite());
       }
       part++;
     }

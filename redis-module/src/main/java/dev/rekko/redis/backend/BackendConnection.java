@@ -1,12 +1,9 @@
 package dev.rekko.redis.backend;
 
-import dev.rekko.protocol.resp.RespProtocolException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.SelectionKey;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import javax.net.ssl.SSLException;
 
 /**
  * One long-lived, pipelined connection to a backend server and database, shared by many sessions.
@@ -25,12 +22,12 @@ import javax.net.ssl.SSLException;
  * confirmation ({@code WAIT}); with them off, that costs one null check per reply.
  *
  * <p>Each incarnation has its own {@link BackendSocket} (TCP, and TLS when configured); {@link Reconnects}
- * says when the next one starts. With {@link BackendTimings} each reply's time since its command was
+ * says when the next one starts. This class is the callers' side (queue, write); {@link Incarnations} is
+ * the I/O thread's (connect, read, fail), sharing its lock, {@link Lifecycle} and {@link Pipeline}. With {@link BackendTimings} each reply's time since its command was
  * written is reported (for latency metrics); without, nothing is measured.
  */
 public final class BackendConnection {
   private static final Lifecycle.State UP = Lifecycle.State.UP;
-  private static final byte[] PING = Handshake.encode("PING");
   private final BackendIo io;
   private final BackendAddress address;
   private final int database;
@@ -40,14 +37,12 @@ public final class BackendConnection {
   private final Suspects suspects = new Suspects();
 
   private final Object lock = new Object();
-  // Guarded by lock.
+  // Guarded by lock; shared with incarnations.
   private final Lifecycle life = new Lifecycle();
   private final Pipeline pipeline;
   private volatile boolean closed;
 
-  // I/O thread only.
-  private final Reconnects reconnects;
-  private final ReplyReader reader;
+  private final Incarnations incarnations;
 
   BackendConnection(BackendIo io, BackendAddress address, int database, BackendOptions options) {
     this(io, address, database, 2, options, BackendTimings.NONE);
@@ -63,10 +58,10 @@ public final class BackendConnection {
     this.options = options;
     DurableWrites durable = DurableWrites.of(options);
     this.pipeline = new Pipeline(durable, timings);
-    this.reconnects = new Reconnects(options);
-    this.reader = new ReplyReader(io, lock, pipeline, new Answers(durable), reconnects);
-    io.register(this);
-    io.execute(this::connect);
+    this.incarnations = new Incarnations(this, io, protocol, options, suspects, lock, life, pipeline,
+        new Answers(durable));
+    io.register(incarnations);
+    io.execute(incarnations::connect);
   }
 
   public BackendAddress address() {
@@ -180,10 +175,7 @@ public final class BackendConnection {
 
   /** Closes for good; commands in flight fail. */
   public void close() {
-    io.execute(() -> {
-      fail("ERR backend connection to " + address + " closed", true);
-      io.unregister(this);
-    });
+    io.execute(incarnations::close);
   }
 
   /**
@@ -196,7 +188,7 @@ public final class BackendConnection {
   CompletableFuture<Void> drain() {
     // Answered, or failed: then the connection is a suspect now, if anything was left unanswered.
     CompletableFuture<Void> answered = new CompletableFuture<>();
-    send(PING, 0, PING.length, Handshake.completing(answered));
+    send(Handshake.PING, 0, Handshake.PING.length, Handshake.completing(answered));
     flush();
     return answered.thenCompose(x -> suspects.confirmGone(now -> ClientKill.run(io, address, options, now)));
   }
@@ -206,215 +198,19 @@ public final class BackendConnection {
     return suspects.list();
   }
 
-  private void writeLocked() {
+  /** Writes what the socket takes now; a failure ends the incarnation on the I/O thread. Under the lock. */
+  void writeLocked() {
     try {
       pipeline.write(life.socket().wire, life.socket().key, io);
     } catch (IOException e) {
       int gen = life.generation();
-      io.execute(() -> failIfCurrent(gen, "write failed: " + e.getMessage()));
+      io.execute(() -> incarnations.failIfCurrent(gen, "write failed: " + e.getMessage()));
     }
   }
 
-  // ---- I/O thread from here on ----
-
-  void onReady(SelectionKey k) {
-    BackendSocket s;
-    synchronized (lock) {
-      s = life.socket();
-    }
-    if (s == null || k != s.key || !k.isValid()) {
-      return;
-    }
-    try {
-      int progress = s.progress(k);
-      if (progress == BackendSocket.CONNECTED) {
-        onConnected();
-      }
-      if (progress == BackendSocket.WAITING || (progress == BackendSocket.CONNECTED && s.tls())) {
-        return;
-      }
-      if (k.isValid() && k.isReadable()) {
-        read();
-      }
-      if (k.isValid() && k.isWritable()) {
-        synchronized (lock) {
-          writeLocked();
-        }
-        if (s.takeReadAfterWrite() && k.isValid()) {
-          read();
-        }
-      }
-    } catch (IOException | RespProtocolException e) {
-      failDown(e);
-    }
-  }
-
-  void onTick(long now) {
-    Reconnects.Due due;
-    synchronized (lock) {
-      due = switch (life.state()) {
-        case CONNECTING, HANDSHAKE -> reconnects.connectingTick(now, life.is(Lifecycle.State.HANDSHAKE),
-            life.socket() != null && life.socket().tlsHandshaking());
-        // The oldest command may ask for longer than receiveTimeout (a MIGRATE of a big key).
-        case UP -> reconnects.upTick(now, pipeline.idle(), pipeline.oldestSince(),
-            pipeline.replyLimit(options.receiveTimeout().toNanos()));
-        case DOWN -> reconnects.downTick(now);
-        case CLOSED -> Reconnects.Due.NOTHING;
-      };
-    }
-    switch (due) {
-      case FAIL -> failDown(reconnects.reason());
-      case PING -> {
-        send(PING, 0, PING.length, Handshake.IGNORE);
-        flush();
-      }
-      case RECONNECT -> connect();
-      case NOTHING -> { }
-    }
-  }
-
-  private void connect() {
-    synchronized (lock) {
-      int gen = life.begin();
-      if (gen < 0) {
-        return;
-      }
-      for (Handshake.Step step : Handshake.steps(options, database, protocol, suspects.list(), new Outcome(gen))) {
-        pipeline.add(ByteBuffer.wrap(step.command()), step.handler());
-      }
-    }
-    reconnects.connecting(System.nanoTime());
-    try {
-      BackendSocket s = BackendSocket.open(io, address, options, this);
-      synchronized (lock) {
-        life.opened(s);
-      }
-      if (s.connect(address)) {
-        onConnected();
-      }
-    } catch (IOException e) {
-      failDown(e);
-    }
-  }
-
-  private void onConnected() {
-    reconnects.active(System.nanoTime());
-    synchronized (lock) {
-      life.connected();
-      writeLocked();
-    }
-  }
-
-  private void read() throws IOException {
-    BackendSocket s;
-    synchronized (lock) {
-      s = life.socket();
-    }
-    switch (reader.read(s)) {
-      case BackendIo.CLOSED -> failDown("connection closed by the server");
-      case ReplyReader.UNEXPECTED -> {
-        String error = "ERR backend " + address + " is down: a reply arrived that no command was waiting for";
-        List<ReplyHandler> orphans = reader.orphans();
-        fail(error, false);
-        orphans.forEach(h -> h.onFailure(error));
-      }
-      case BackendIo.MORE -> {
-        // The TLS channel may hold more that the selector cannot see: read on in a later round.
-        int gen;
-        synchronized (lock) {
-          gen = life.generation();
-        }
-        io.execute(() -> readAgain(gen));
-      }
-      default -> { }
-    }
-  }
-
-  private void readAgain(int gen) {
-    synchronized (lock) {
-      if (!life.current(gen) || life.socket() == null) {
-        return;
-      }
-    }
-    try {
-      read();
-    } catch (IOException | RespProtocolException e) {
-      failDown(e);
-    }
-  }
-
-  private void failIfCurrent(int gen, String reason) {
-    synchronized (lock) {
-      if (!life.current(gen)) {
-        return;
-      }
-    }
-    failDown(reason);
-  }
-
-  /**
-   * A failed TLS handshake or TLS record says so: "TLS: " and the JDK's reason (an untrusted certificate …);
-   * a reply that cannot be decoded, "unreadable reply: " and why.
-   */
-  private void failDown(Exception e) {
-    String reason = e.getMessage() == null ? e.toString() : e.getMessage();
-    failDown(e instanceof SSLException ? "TLS: " + reason
-        : e instanceof RespProtocolException ? "unreadable reply: " + reason : reason);
-  }
-
-  private void failDown(String reason) {
-    fail("ERR backend " + address + " is down: " + reason, false);
-  }
-
-  private void fail(String error, boolean closeForGood) {
-    List<ReplyHandler> failed;
-    synchronized (lock) {
-      if (life.is(UP) && !pipeline.idle() && !closeForGood) {
-        // What was sent and not answered may still run on the server, whatever this side does now.
-        suspects.add(life.client());
-      }
-      if (!life.end(error, closeForGood)) {
-        return;
-      }
-      closed = closeForGood;
-      failed = pipeline.clear();
-    }
-    reconnects.failed(System.nanoTime());
-    reader.failed(error);
-    for (ReplyHandler h : failed) {
-      h.onFailure(error);
-    }
-  }
-
-  /** The handshake's answers for one incarnation; ignored once that one has failed. */
-  private final class Outcome implements Handshake.Outcome {
-    private final int gen;
-
-    Outcome(int gen) {
-      this.gen = gen;
-    }
-
-    @Override
-    public void refused(String reason) {
-      failIfCurrent(gen, reason);
-    }
-
-    @Override
-    public void gone(ServerClient earlier) {
-      suspects.gone(earlier);
-    }
-
-    @Override
-    public void identified(ServerClient self) {
-      synchronized (lock) {
-        if (!life.identified(gen, self)) {
-          return;
-        }
-        reconnects.up();
-        pipeline.release();
-        writeLocked();
-      }
-    }
+  /** The I/O thread closed the connection for good ({@link #close}); read without the lock by {@link #isClosed}. */
+  void closedForGood() {
+    closed = true;
   }
 
   @Override

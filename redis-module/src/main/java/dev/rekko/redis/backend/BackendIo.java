@@ -22,7 +22,7 @@ import tlschannel.TlsChannel;
 final class BackendIo extends SelectorLoop {
   private static final long TICK_NANOS = 50_000_000L;
 
-  private final List<BackendConnection> connections = new CopyOnWriteArrayList<>();
+  private final List<Incarnations> connections = new CopyOnWriteArrayList<>();
   private final ByteBuffer readBuffer = ByteBuffer.allocate(64 * 1024);
 
   BackendIo(String name) {
@@ -106,30 +106,30 @@ final class BackendIo extends SelectorLoop {
     return MORE;
   }
 
-  void register(BackendConnection connection) {
+  void register(Incarnations connection) {
     connections.add(connection);
   }
 
-  void unregister(BackendConnection connection) {
+  void unregister(Incarnations connection) {
     connections.remove(connection);
   }
 
   @Override
   protected void onReady(SelectionKey key) {
-    ((BackendConnection) key.attachment()).onReady(key);
+    ((Incarnations) key.attachment()).onReady(key);
   }
 
   @Override
   protected void onTick(long nowNanos) {
-    for (BackendConnection c : connections) {
+    for (Incarnations c : connections) {
       c.onTick(nowNanos);
     }
   }
 
   @Override
   public void close() {
-    for (BackendConnection c : connections) {
-      c.close();
+    for (Incarnations c : connections) {
+      execute(c::close);
     }
     super.close();
   }

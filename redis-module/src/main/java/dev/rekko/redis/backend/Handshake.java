@@ -20,6 +20,9 @@ final class Handshake {
   /** Earlier connections killed in one handshake at most; the rest wait for the next one or a drain. */
   static final int MAX_KILLS = 16;
 
+  /** The idle PING, and the one behind which a drain waits. */
+  static final byte[] PING = encode("PING");
+
   /** For commands whose reply nobody needs (the idle PING). */
   static final ReplyHandler IGNORE = new ReplyHandler() {
     @Override
