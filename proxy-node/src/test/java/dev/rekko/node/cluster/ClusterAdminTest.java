@@ -98,7 +98,7 @@ class ClusterAdminTest {
   @Order(2)
   void invalidCallsAreRefusedAndChangeNothing() throws Exception {
     ApiClient a = fx.api(0);
-    JsonNode before = a.get("/api/topology").ok();
+    JsonNode before = withoutHealth(a.get("/api/topology").ok());
     RedisServer unused = fx.redis();
     assertStatus(a.post("/api/groups", "{\"id\":1}"), 409);
     assertStatus(a.post("/api/groups", "{\"id\":0}"), 400);
@@ -119,7 +119,17 @@ class ClusterAdminTest {
     assertStatus(a.post("/api/groups/1/promote", "{\"addr\":\"" + unused.address() + "\"}"), 404);
     assertStatus(a.delete("/api/groups/1/servers/" + m1.address()), 409);
     assertStatus(a.get("/api/slots/1024"), 404);
-    assertThat(a.get("/api/topology").ok()).isEqualTo(before);
+    assertThat(withoutHealth(a.get("/api/topology").ok())).isEqualTo(before);
+  }
+
+  /** The topology without what the quorum observes live (a replica's offset and lag move on by themselves). */
+  private static JsonNode withoutHealth(JsonNode topology) {
+    for (JsonNode group : topology.get("groups")) {
+      for (JsonNode server : group.get("servers")) {
+        ((com.fasterxml.jackson.databind.node.ObjectNode) server).remove(java.util.List.of("up", "health"));
+      }
+    }
+    return topology;
   }
 
   @Test
