@@ -8,9 +8,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.args.FunctionRestorePolicy;
 
@@ -23,20 +23,13 @@ class ConfigScriptFunctionTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
   private static final String LIB = "#!lua name=%s\nredis.register_function('%s', function(keys, args)"
       + " return redis.call('GET', keys[1]) end)";
-  private static ProxyFixture fx;
+  @RegisterExtension
+  static final ProxyFixture fx = ProxyFixture.builder().groups(3).replicas(1).perClass();
   private static RedisServer direct;
 
   @BeforeAll
   static void start() throws Exception {
-    fx = ProxyFixture.builder().groups(3).replicas(1).start();
     direct = fx.track(RedisServer.builder().start());
-  }
-
-  @AfterAll
-  static void stop() {
-    if (fx != null) {
-      fx.close();
-    }
   }
 
   /** Every server of the fixture, masters and replicas. */

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.rekko.redis.launcher.RedisServer;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -19,20 +19,13 @@ import org.junit.jupiter.params.provider.ValueSource;
 class FamiliesDifferentialTest {
   private static final String LIBRARY = "#!lua name=difflib\n"
       + "redis.register_function('diff_get', function(keys, args) return redis.call('GET', keys[1]) end)";
-  private static ProxyFixture fx;
+  @RegisterExtension
+  static final ProxyFixture fx = ProxyFixture.builder().groups(3).perClass();
   private static RedisServer reference;
 
   @BeforeAll
   static void start() throws Exception {
-    fx = ProxyFixture.builder().groups(3).start();
     reference = fx.track(RedisServer.builder().start());
-  }
-
-  @AfterAll
-  static void stop() {
-    if (fx != null) {
-      fx.close();
-    }
   }
 
   @ParameterizedTest(name = "RESP{0}")

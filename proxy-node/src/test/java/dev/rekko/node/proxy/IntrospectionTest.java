@@ -6,9 +6,9 @@ import dev.rekko.redis.launcher.RedisServer;
 import java.io.ByteArrayOutputStream;
 import java.util.Arrays;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * CLIENT LIST/KILL/NO-EVICT/NO-TOUCH/REPLY over the node's own sessions, multi-section INFO, COMMAND
@@ -16,20 +16,13 @@ import org.junit.jupiter.api.Test;
  * compared with a Redis 7.0 of its own where Redis has an answer.
  */
 class IntrospectionTest {
-  private static ProxyFixture fx;
+  @RegisterExtension
+  static final ProxyFixture fx = ProxyFixture.builder().groups(2).perClass();
   private static RedisServer reference;
 
   @BeforeAll
   static void start() throws Exception {
-    fx = ProxyFixture.builder().groups(2).start();
     reference = fx.track(RedisServer.builder().start());
-  }
-
-  @AfterAll
-  static void stop() {
-    if (fx != null) {
-      fx.close();
-    }
   }
 
   private static RespSocket rekko() throws Exception {

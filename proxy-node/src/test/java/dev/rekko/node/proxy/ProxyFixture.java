@@ -21,6 +21,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.DefaultJedisClientConfig;
@@ -32,8 +35,12 @@ import redis.clients.jedis.Jedis;
  * and one {@link RekkoNode} in front of them, all on free loopback ports. Hands out clients of every
  * kind and closes them, the node(s) and the servers in {@link #close()}, whatever state a failed test
  * left them in. Extra nodes with other settings can share the same servers ({@link #startNode}).
+ *
+ * <p>One fixture for a whole test class: {@code @RegisterExtension static final ProxyFixture fx =
+ * ProxyFixture.builder().groups(2).perClass();} starts before the class's {@code @BeforeAll} methods and
+ * closes after its {@code @AfterAll} ones (again for each subclass, e.g. an {@link OnStreams} one).
  */
-final class ProxyFixture implements AutoCloseable {
+final class ProxyFixture implements AutoCloseable, BeforeAllCallback, AfterAllCallback {
   private static final Logger log = LoggerFactory.getLogger(ProxyFixture.class);
   /** Client socket timeout: long enough for a loaded CI machine, short enough that nothing hangs. */
   static final int TIMEOUT_MILLIS = 15_000;
@@ -43,13 +50,15 @@ final class ProxyFixture implements AutoCloseable {
    */
   static volatile String transport = System.getProperty("rekko.test.transport", "");
 
-  private final List<List<RedisServer>> groups = new ArrayList<>();
-  private final Map<String, String> baseOverrides;
+  private final Builder settings;
   private final String backendPassword;
+  private final List<List<RedisServer>> groups = new ArrayList<>();
   private final List<RekkoNode> nodes = new ArrayList<>();
   private final List<AutoCloseable> clients = new ArrayList<>();
-  private final int[] groupOfSlot;
-  private final Path dataRoot;
+  // Set by open(): a per-class fixture opens once per test class.
+  private Map<String, String> baseOverrides;
+  private int[] groupOfSlot;
+  private Path dataRoot;
   // With Builder.backendTls: the CA every server's and the node's certificates come from.
   private Certificates backendCa;
 
@@ -96,12 +105,34 @@ final class ProxyFixture implements AutoCloseable {
     }
 
     ProxyFixture start() throws Exception {
+      ProxyFixture fixture = new ProxyFixture(this);
+      fixture.open();
+      return fixture;
+    }
+
+    /** A fixture to register with {@code @RegisterExtension}: it starts before the class's tests. */
+    ProxyFixture perClass() {
       return new ProxyFixture(this);
     }
   }
 
-  private ProxyFixture(Builder b) throws Exception {
+  private ProxyFixture(Builder b) {
+    this.settings = b;
     this.backendPassword = b.backendPassword;
+  }
+
+  @Override
+  public void beforeAll(ExtensionContext context) throws Exception {
+    open();
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) {
+    close();
+  }
+
+  private void open() throws Exception {
+    Builder b = settings;
     this.dataRoot = java.nio.file.Files.createTempDirectory(
         java.nio.file.Path.of(System.getProperty("java.io.tmpdir")), "rekko-fixture-");
     try {
@@ -383,7 +414,10 @@ final class ProxyFixture implements AutoCloseable {
       }
     }
     groups.clear();
-    deleteTree(dataRoot);
+    backendCa = null;
+    if (dataRoot != null) {
+      deleteTree(dataRoot);
+    }
   }
 
   static void deleteTree(Path root) {

@@ -7,9 +7,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The same command sequence, over raw sockets, to a Redis 7.0 of its own and to Rekko in front of three
@@ -18,20 +18,13 @@ import org.junit.jupiter.api.Test;
  * INFO's contents).
  */
 class Resp3DifferentialTest {
-  private static ProxyFixture fx;
+  @RegisterExtension
+  static final ProxyFixture fx = ProxyFixture.builder().groups(3).perClass();
   private static RedisServer reference;
 
   @BeforeAll
   static void start() throws Exception {
-    fx = ProxyFixture.builder().groups(3).start();
     reference = fx.track(RedisServer.builder().start());
-  }
-
-  @AfterAll
-  static void stop() {
-    if (fx != null) {
-      fx.close();
-    }
   }
 
   private enum Compare { EXACT, SORTED, TYPE }
