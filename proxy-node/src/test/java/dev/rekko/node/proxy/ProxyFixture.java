@@ -50,7 +50,7 @@ final class ProxyFixture implements AutoCloseable, BeforeAllCallback, AfterAllCa
    */
   static volatile String transport = System.getProperty("rekko.test.transport", "");
 
-  private final Builder settings;
+  private final ProxyFixtureBuilder settings;
   private final String backendPassword;
   private final List<List<RedisServer>> groups = new ArrayList<>();
   private final List<RekkoNode> nodes = new ArrayList<>();
@@ -62,61 +62,11 @@ final class ProxyFixture implements AutoCloseable, BeforeAllCallback, AfterAllCa
   // With Builder.backendTls: the CA every server's and the node's certificates come from.
   private Certificates backendCa;
 
-  static Builder builder() {
-    return new Builder();
+  static ProxyFixtureBuilder builder() {
+    return new ProxyFixtureBuilder();
   }
 
-  static final class Builder {
-    private int groups = 2;
-    private int replicas;
-    private String backendPassword = "";
-    private boolean backendTls;
-    private final Map<String, String> overrides = new LinkedHashMap<>();
-
-    Builder groups(int n) {
-      this.groups = n;
-      return this;
-    }
-
-    Builder replicas(int n) {
-      this.replicas = n;
-      return this;
-    }
-
-    /** Every Redis server demands this password, and the node is configured to send it. */
-    Builder backendPassword(String password) {
-      this.backendPassword = password;
-      return this;
-    }
-
-    /**
-     * Every Redis server listens only on {@code tls-port} and requires client certificates (replicas follow
-     * over TLS, MIGRATE goes over TLS: {@code tls-cluster yes}); the node gets {@code rekko.backend.tls}.
-     */
-    Builder backendTls() {
-      this.backendTls = true;
-      return this;
-    }
-
-    /** A node setting, e.g. {@code set("rekko.proxy.max-clients", "5")}. */
-    Builder set(String key, String value) {
-      overrides.put(key, value);
-      return this;
-    }
-
-    ProxyFixture start() throws Exception {
-      ProxyFixture fixture = new ProxyFixture(this);
-      fixture.open();
-      return fixture;
-    }
-
-    /** A fixture to register with {@code @RegisterExtension}: it starts before the class's tests. */
-    ProxyFixture perClass() {
-      return new ProxyFixture(this);
-    }
-  }
-
-  private ProxyFixture(Builder b) {
+  ProxyFixture(ProxyFixtureBuilder b) {
     this.settings = b;
     this.backendPassword = b.backendPassword;
   }
@@ -131,8 +81,9 @@ final class ProxyFixture implements AutoCloseable, BeforeAllCallback, AfterAllCa
     close();
   }
 
-  private void open() throws Exception {
-    Builder b = settings;
+  /** Starts the servers and the first node. */
+  void open() throws Exception {
+    ProxyFixtureBuilder b = settings;
     this.dataRoot = java.nio.file.Files.createTempDirectory(
         java.nio.file.Path.of(System.getProperty("java.io.tmpdir")), "rekko-fixture-");
     try {

@@ -1,0 +1,55 @@
+package dev.rekko.node.proxy;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The settings of a {@link ProxyFixture}: {@code ProxyFixture.builder().groups(2)...start()}. */
+final class ProxyFixtureBuilder {
+  int groups = 2;
+  int replicas;
+  String backendPassword = "";
+  boolean backendTls;
+  final Map<String, String> overrides = new LinkedHashMap<>();
+
+  ProxyFixtureBuilder groups(int n) {
+    this.groups = n;
+    return this;
+  }
+
+  ProxyFixtureBuilder replicas(int n) {
+    this.replicas = n;
+    return this;
+  }
+
+  /** Every Redis server demands this password, and the node is configured to send it. */
+  ProxyFixtureBuilder backendPassword(String password) {
+    this.backendPassword = password;
+    return this;
+  }
+
+  /**
+   * Every Redis server listens only on {@code tls-port} and requires client certificates (replicas follow
+   * over TLS, MIGRATE goes over TLS: {@code tls-cluster yes}); the node gets {@code rekko.backend.tls}.
+   */
+  ProxyFixtureBuilder backendTls() {
+    this.backendTls = true;
+    return this;
+  }
+
+  /** A node setting, e.g. {@code set("rekko.proxy.max-clients", "5")}. */
+  ProxyFixtureBuilder set(String key, String value) {
+    overrides.put(key, value);
+    return this;
+  }
+
+  ProxyFixture start() throws Exception {
+    ProxyFixture fixture = new ProxyFixture(this);
+    fixture.open();
+    return fixture;
+  }
+
+  /** A fixture to register with {@code @RegisterExtension}: it starts before the class's tests. */
+  ProxyFixture perClass() {
+    return new ProxyFixture(this);
+  }
+}
