@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
@@ -24,21 +23,12 @@ import redis.clients.jedis.Jedis;
 class KeyspaceMigrationTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
   @RegisterExtension
-  static final ProxyFixture fx = ProxyFixture.builder().groups(2).perClass();
-  private static ByHand hand;
-
-  @BeforeAll
-  static void start() throws Exception {
-    hand = new ByHand(fx);
-    fx.pauseMigrations();
-  }
+  static final ProxyFixture fx = ProxyFixture.builder().groups(2).migrationsPaused().perClass();
+  private static final ByHand hand = new ByHand(fx);
 
   @Test
   void scanAndKeysFindKeysMovedBehindTheIterationAndFlushWaitsForTheMigration() throws Exception {
-    String tag = "{s0}";
-    for (int i = 0; fx.groupOf(tag) != 2; i++) {
-      tag = "{s" + i + "}";
-    }
+    String tag = fx.tagInGroup("s", 2);
     int slot = SlotHash.slot(tag.getBytes(StandardCharsets.UTF_8));
     RespSocket s = fx.socket();
     Set<Object> expected = new HashSet<>();

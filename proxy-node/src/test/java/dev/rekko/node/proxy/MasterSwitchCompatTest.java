@@ -148,11 +148,7 @@ class MasterSwitchCompatTest {
 
   /** A hash tag whose slot group {@code group} owns. */
   private static String tagOf(int group) {
-    String tag = "{sw0}";
-    for (int i = 1; fx.groupOf(tag) != group; i++) {
-      tag = "{sw" + i + "}";
-    }
-    return tag;
+    return fx.tagInGroup("sw", group);
   }
 
   private static void promote(int group, String addr) throws Exception {

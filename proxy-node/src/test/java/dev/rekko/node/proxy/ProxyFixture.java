@@ -128,6 +128,9 @@ final class ProxyFixture implements AutoCloseable, BeforeAllCallback, AfterAllCa
       this.baseOverrides = Map.copyOf(o);
       this.groupOfSlot = GroupSeed.evenSlots(seeds());
       startNode(Map.of());
+      if (b.migrationsPaused) {
+        pauseMigrations();
+      }
     } catch (Exception | Error e) {
       close();
       throw e;
@@ -217,6 +220,16 @@ final class ProxyFixture implements AutoCloseable, BeforeAllCallback, AfterAllCa
       String k = prefix + i;
       if (groupOf(k) == id) {
         return k;
+      }
+    }
+  }
+
+  /** The first hash tag of {@code {name0}}, {@code {name1}}, ... whose slot belongs to group {@code id}. */
+  String tagInGroup(String name, int id) {
+    for (int i = 0; ; i++) {
+      String tag = "{" + name + i + "}";
+      if (groupOf(tag) == id) {
+        return tag;
       }
     }
   }

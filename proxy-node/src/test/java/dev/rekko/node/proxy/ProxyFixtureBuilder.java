@@ -9,6 +9,7 @@ final class ProxyFixtureBuilder {
   int replicas;
   String backendPassword = "";
   boolean backendTls;
+  boolean migrationsPaused;
   final Map<String, String> overrides = new LinkedHashMap<>();
 
   ProxyFixtureBuilder groups(int n) {
@@ -39,6 +40,17 @@ final class ProxyFixtureBuilder {
   /** A node setting, e.g. {@code set("rekko.proxy.max-clients", "5")}. */
   ProxyFixtureBuilder set(String key, String value) {
     overrides.put(key, value);
+    return this;
+  }
+
+  /**
+   * The coordinator's migrations are paused once the node serves ({@link ProxyFixture#pauseMigrations}):
+   * for tests that play the slot actor, writing a slot's migration steps themselves ({@link ByHand}), so
+   * that the movers do not finish a migration behind their back, or whose new groups must stay without
+   * slots.
+   */
+  ProxyFixtureBuilder migrationsPaused() {
+    this.migrationsPaused = true;
     return this;
   }
 

@@ -33,11 +33,10 @@ class ReplicaReadTest {
   @RegisterExtension
   static final ProxyFixture fx = ProxyFixture.builder()
       .groups(2).replicas(2).set("rekko.node.datacenter", "dc-b").perClass();
-  private static ByHand hand;
+  private static final ByHand hand = new ByHand(fx);
 
   @BeforeAll
   static void start() throws Exception {
-    hand = new ByHand(fx);
     // The test writes a slot's migration steps itself: the coordinator's movers must not run them.
     api("/api/migrations/pause", "");
     RedisServer master = fx.server(1, 0);

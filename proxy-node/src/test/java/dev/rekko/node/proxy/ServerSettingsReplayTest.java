@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -23,14 +22,9 @@ class ServerSettingsReplayTest {
   private static final String SCRIPT = "return 'replayed'";
   private static final String LIBRARY = "#!lua name=replaylib\n"
       + "redis.register_function('replay_fn', function(keys, args) return 'fn' end)";
+  // The new group must stay without slots: the coordinator's movers must not start filling it.
   @RegisterExtension
-  static final ProxyFixture fx = ProxyFixture.builder().groups(2).perClass();
-
-  @BeforeAll
-  static void start() throws Exception {
-    // The new group must stay without slots: the coordinator's movers must not start filling it.
-    fx.pauseMigrations();
-  }
+  static final ProxyFixture fx = ProxyFixture.builder().groups(2).migrationsPaused().perClass();
 
   @Test
   void serversThatJoinLaterGetTheRememberedSettingsScriptsAndFunctions() throws Exception {

@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
@@ -27,12 +26,7 @@ class SwitchingDataPathTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
   @RegisterExtension
   static final ProxyFixture fx = ProxyFixture.builder().groups(1).replicas(1).perClass();
-  private static ByHand hand;
-
-  @BeforeAll
-  static void start() throws Exception {
-    hand = new ByHand(fx);
-  }
+  private static final ByHand hand = new ByHand(fx);
 
   @Test
   void commandsHeldWhileTheMasterIsSwitchedRunOnTheNewMaster() throws Exception {

@@ -14,7 +14,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
@@ -29,23 +28,14 @@ import redis.clients.jedis.Jedis;
  */
 class TransactionMigrationTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
+  // The test plays the slot actor: the coordinator's movers must not finish the migration behind its back.
   @RegisterExtension
-  static final ProxyFixture fx = ProxyFixture.builder().groups(2).perClass();
-  private static ByHand hand;
-
-  @BeforeAll
-  static void start() throws Exception {
-    hand = new ByHand(fx);
-    // The test plays the slot actor: the coordinator's movers must not finish the migration behind its back.
-    fx.pauseMigrations();
-  }
+  static final ProxyFixture fx = ProxyFixture.builder().groups(2).migrationsPaused().perClass();
+  private static final ByHand hand = new ByHand(fx);
 
   @Test
   void transactionsRunWholeOnOneOwnerAcrossTheMigration() throws Exception {
-    String tag = "{x0}";
-    for (int i = 0; fx.groupOf(tag) != 1; i++) {
-      tag = "{x" + i + "}";
-    }
+    String tag = fx.tagInGroup("x", 1);
     String a = tag + "a";
     String b = tag + "b";
     String w = tag + "w";
