@@ -2,11 +2,9 @@ package dev.rekko.node.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.rekko.redis.launcher.RedisServer;
 import java.io.ByteArrayOutputStream;
 import java.util.Arrays;
 import java.util.List;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -17,20 +15,14 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class IntrospectionTest {
   @RegisterExtension
-  static final ProxyFixture fx = ProxyFixture.builder().groups(2).perClass();
-  private static RedisServer reference;
-
-  @BeforeAll
-  static void start() throws Exception {
-    reference = fx.track(RedisServer.builder().start());
-  }
+  static final ProxyFixture fx = ProxyFixture.builder().groups(2).reference().perClass();
 
   private static RespSocket rekko() throws Exception {
     return fx.socket();
   }
 
   private static RespSocket redis() throws Exception {
-    return fx.socket(reference);
+    return fx.socket(fx.reference());
   }
 
   private static String field(String line, String name) {
@@ -136,7 +128,7 @@ class IntrospectionTest {
 
   @Test
   void clientReplyOffAndSkipSilenceRepliesAsRedis() throws Exception {
-    for (int port : new int[] {fx.node().respPort(), reference.port()}) {
+    for (int port : new int[] {fx.node().respPort(), fx.reference().port()}) {
       try (RawResp s = new RawResp(port)) {
         String k = "reply:" + port;
         s.send("CLIENT", "REPLY", "OFF");
@@ -238,7 +230,7 @@ class IntrospectionTest {
     assertThat((String) s.call("LOLWUT", "VERSION", "5", "1", "1", "1")).contains("Georg Nees");
     // DUMP's bytes are Redis's; RESTORE brings them back under another key.
     redis.clients.jedis.Jedis j = fx.jedis(fx.node(), b -> b.database(5));
-    redis.clients.jedis.Jedis direct = fx.direct(reference);
+    redis.clients.jedis.Jedis direct = fx.direct(fx.reference());
     direct.select(5);
     byte[] dump = j.dump(h.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     assertThat(dump).isEqualTo(direct.dump(h.getBytes(java.nio.charset.StandardCharsets.UTF_8)));

@@ -2,11 +2,9 @@ package dev.rekko.node.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.rekko.redis.launcher.RedisServer;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -17,17 +15,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class KeyspaceCommandsTest {
   @RegisterExtension
-  static final ProxyFixture fx = ProxyFixture.builder().groups(3).perClass();
-  private static RedisServer direct;
-
-  @BeforeAll
-  static void start() throws Exception {
-    direct = fx.track(RedisServer.builder().start());
-  }
+  static final ProxyFixture fx = ProxyFixture.builder().groups(3).reference().perClass();
 
   /** A connection to the node and one to the plain Redis, both in database {@code db}. */
   private static RespSocket[] both(int db) throws Exception {
-    RespSocket[] s = {fx.socket(), fx.socket(direct)};
+    RespSocket[] s = {fx.socket(), fx.socket(fx.reference())};
     for (RespSocket x : s) {
       assertThat(x.call("SELECT", Integer.toString(db))).isEqualTo("OK");
     }

@@ -59,8 +59,10 @@ final class ProxyFixture implements AutoCloseable, BeforeAllCallback, AfterAllCa
   private Map<String, String> baseOverrides;
   private int[] groupOfSlot;
   private Path dataRoot;
-  // With Builder.backendTls: the CA every server's and the node's certificates come from.
+  // With ProxyFixtureBuilder.backendTls: the CA every server's and the node's certificates come from.
   private Certificates backendCa;
+  // With ProxyFixtureBuilder.reference: a plain redis-server beside the groups.
+  private RedisServer reference;
 
   static ProxyFixtureBuilder builder() {
     return new ProxyFixtureBuilder();
@@ -131,6 +133,9 @@ final class ProxyFixture implements AutoCloseable, BeforeAllCallback, AfterAllCa
       if (b.migrationsPaused) {
         pauseMigrations();
       }
+      if (b.reference) {
+        reference = track(RedisServer.builder().start());
+      }
     } catch (Exception | Error e) {
       close();
       throw e;
@@ -189,6 +194,11 @@ final class ProxyFixture implements AutoCloseable, BeforeAllCallback, AfterAllCa
   private static boolean allSlotsOnline(RekkoNode node) {
     RoutingTable table = node.context().router().table();
     return table != null && table.routes().stream().allMatch(SlotRoute::online);
+  }
+
+  /** The plain redis-server of {@link ProxyFixtureBuilder#reference()}. */
+  RedisServer reference() {
+    return reference;
   }
 
   /** The master of group {@code id} (1-based, as in the bootstrap). */
@@ -379,6 +389,7 @@ final class ProxyFixture implements AutoCloseable, BeforeAllCallback, AfterAllCa
     }
     groups.clear();
     backendCa = null;
+    reference = null;
     if (dataRoot != null) {
       deleteTree(dataRoot);
     }

@@ -10,6 +10,7 @@ final class ProxyFixtureBuilder {
   String backendPassword = "";
   boolean backendTls;
   boolean migrationsPaused;
+  boolean reference;
   final Map<String, String> overrides = new LinkedHashMap<>();
 
   ProxyFixtureBuilder groups(int n) {
@@ -51,6 +52,15 @@ final class ProxyFixtureBuilder {
    */
   ProxyFixtureBuilder migrationsPaused() {
     this.migrationsPaused = true;
+    return this;
+  }
+
+  /**
+   * A plain redis-server beside the groups, started after the node and closed with the fixture
+   * ({@link ProxyFixture#reference()}): what a test compares the node's answers with.
+   */
+  ProxyFixtureBuilder reference() {
+    this.reference = true;
     return this;
   }
 

@@ -2,12 +2,10 @@ package dev.rekko.node.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.rekko.redis.launcher.RedisServer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -19,13 +17,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class Resp3DifferentialTest {
   @RegisterExtension
-  static final ProxyFixture fx = ProxyFixture.builder().groups(3).perClass();
-  private static RedisServer reference;
-
-  @BeforeAll
-  static void start() throws Exception {
-    reference = fx.track(RedisServer.builder().start());
-  }
+  static final ProxyFixture fx = ProxyFixture.builder().groups(3).reference().perClass();
 
   private enum Compare { EXACT, SORTED, TYPE }
 
@@ -139,7 +131,7 @@ class Resp3DifferentialTest {
 
   @Test
   void resp3RepliesAreRedisBytes() throws Exception {
-    try (RawResp rekko = new RawResp(fx.node().respPort()); RawResp redis = new RawResp(reference.port())) {
+    try (RawResp rekko = new RawResp(fx.node().respPort()); RawResp redis = new RawResp(fx.reference().port())) {
       sameHello(rekko.call("HELLO", "3"), redis.call("HELLO", "3"));
       assertThat(rekko.call("HELLO")).startsWith("%9\r\n");
       same(rekko, redis, sequence("3", "4"));
@@ -152,14 +144,14 @@ class Resp3DifferentialTest {
 
   @Test
   void resp2RepliesStayRedisBytes() throws Exception {
-    try (RawResp rekko = new RawResp(fx.node().respPort()); RawResp redis = new RawResp(reference.port())) {
+    try (RawResp rekko = new RawResp(fx.node().respPort()); RawResp redis = new RawResp(fx.reference().port())) {
       same(rekko, redis, sequence("5", "6"));
     }
   }
 
   @Test
   void infoKeyspaceAndClientLinesHaveRedisShapes() throws Exception {
-    try (RawResp rekko = new RawResp(fx.node().respPort()); RawResp redis = new RawResp(reference.port())) {
+    try (RawResp rekko = new RawResp(fx.node().respPort()); RawResp redis = new RawResp(fx.reference().port())) {
       rekko.call("HELLO", "3");
       redis.call("HELLO", "3");
       same(rekko, redis, List.of(exact("SELECT", "7"), exact("SET", "a", "1"), exact("SET", "b", "2"),
