@@ -55,18 +55,15 @@ final class ApiTestServer implements AutoCloseable, BeforeAllCallback, AfterAllC
 
   final CannedCoordinator coordinator = new CannedCoordinator();
   final AtomicReference<Topology> topology = new AtomicReference<>(TOPOLOGY);
-  private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final String name;
-  private final String token;
-  private final Duration askTimeout;
-  // Set in beforeAll.
+  private final AdminApiSettings settings;
   private ActorTestKit kit;
   private ServerBinding binding;
+  private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   ApiTestServer(String name, String token, Duration askTimeout) {
     this.name = name;
-    this.token = token;
-    this.askTimeout = askTimeout;
+    this.settings = new AdminApiSettings(token, askTimeout);
   }
 
   @Override
@@ -75,7 +72,7 @@ final class ApiTestServer implements AutoCloseable, BeforeAllCallback, AfterAllC
     var ref = kit.spawn(coordinator.behavior(), "coordinator");
     Map<String, Boolean> health = Map.of("127.0.0.1:6379", true, "127.0.0.1:6380", false);
     Route api = AdminApi.routes(kit.system(), ref, topology::get, addr -> Optional.ofNullable(health.get(addr)),
-        new AdminApiSettings(token, askTimeout));
+        settings);
     binding = Http.get(kit.system()).newServerAt("127.0.0.1", 0).bind(withJsonRejections(api))
         .toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
