@@ -44,7 +44,7 @@ class AdminHttpServerTest {
 
   @AfterAll
   static void stop() throws Exception {
-    LocalHttp.stop(server, stats, system);
+    LocalHttp.stop(stats, system, server);
   }
 
   private static HttpResponse<String> get(String path) throws Exception {

@@ -38,7 +38,7 @@ class ConsoleRoutesTest {
 
   @AfterAll
   static void stop() throws Exception {
-    LocalHttp.stop(server, stats, system);
+    LocalHttp.stop(stats, system, server);
   }
 
   private static HttpResponse<String> send(String method, String path) throws Exception {

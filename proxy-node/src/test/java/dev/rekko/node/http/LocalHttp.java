@@ -10,7 +10,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorSystem;
 
 /** What the tests of a real {@link AdminHttpServer} share: plain requests to it, and stopping it. */
-final class LocalHttp {
+public final class LocalHttp {
   private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   private LocalHttp() {
@@ -25,10 +25,12 @@ final class LocalHttp {
     return CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
   }
 
-  /** Stops the server, closes the stats, terminates the system: each may be null (a start that failed). */
-  static void stop(AdminHttpServer server, NodeStats stats, ActorSystem<?> system) throws Exception {
-    if (server != null) {
-      server.stop().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  /** Stops the servers, closes the stats, terminates the system: each may be null (a start that failed). */
+  public static void stop(NodeStats stats, ActorSystem<?> system, AdminHttpServer... servers) throws Exception {
+    for (AdminHttpServer server : servers) {
+      if (server != null) {
+        server.stop().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      }
     }
     if (stats != null) {
       stats.close();
