@@ -20,68 +20,43 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
+. deploy/bench/common.sh
+
 ROUNDS=${ROUNDS:-1}
 REQUESTS=${REQUESTS:-200000}
 CLIENTS=${CLIENTS:-50}
-RESP_PORT=${RESP_PORT:-19000}
-HTTP_PORT=${HTTP_PORT:-11080}
 TWEM_PORT=${TWEM_PORT:-22121}
-CLUSTER_PORT=${CLUSTER_PORT:-2551}
 TRANSPORTS=${TRANSPORTS:-nio streams}
 TLS=${TLS:-$(redis-benchmark --help 2>&1 | grep -q -- '--tls' && echo 1 || echo 0)}
 FIRST_TRANSPORT=${TRANSPORTS%% *}
 TESTS=${TESTS:-SET GET MGET}
 PIPELINES=${PIPELINES:-1 16}
-JAR=${JAR:-proxy-node/target/rekko-node.jar}
-WORK=$(mktemp -d)
-PIDS=()
 
-cleanup() {
-  for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT INT TERM
-
-if ! command -v redis-benchmark >/dev/null; then
-  echo "redis-benchmark not found: install it (Debian: apt-get install redis-tools) to run this benchmark." >&2
-  exit 2
-fi
+need_tools ": install it (Debian: apt-get install redis-tools) to run this benchmark." redis-benchmark
 TWEM=1
 if ! command -v nutcracker >/dev/null; then
   echo "nutcracker not found: the twemproxy column is skipped (Debian: apt-get install nutcracker)." >&2
   TWEM=0
 fi
-if [ ! -f "$JAR" ]; then
-  echo "building $JAR ..." >&2
-  ./mvnw -q -B -DskipTests package
-fi
+[ -f "$JAR" ] || echo "building $JAR ..." >&2
+need_jar
 
 # One Redis group without replicas, one node, per transport: the same kind of Redis behind every target.
-start_demo() { # TRANSPORT OFFSET
-  local log="$WORK/demo-$1.log"
-  java ${JAVA_OPTS--XX:+UseParallelGC -XX:+ExitOnOutOfMemoryError} -jar "$JAR" demo --nodes 1 --groups 1 --replicas 0 \
+start_transport() { # TRANSPORT OFFSET
+  start_demo "$WORK/demo-$1.log" "${JAVA_OPTS--XX:+UseParallelGC -XX:+ExitOnOutOfMemoryError}" \
+    --nodes 1 --groups 1 --replicas 0 \
     --base-port $((RESP_PORT + $2)) --admin-base-port $((HTTP_PORT + $2)) --cluster-base-port $((CLUSTER_PORT + 100 * $2)) \
     $([ "$TLS" = 1 ] && [ "$1" = "$FIRST_TRANSPORT" ] && echo --tls) \
-    -D rekko.proxy.transport="$1" ${DEMO_ARGS:-} >"$log" 2>&1 &
-  PIDS+=($!)
+    -D rekko.proxy.transport="$1" ${DEMO_ARGS:-}
 }
 await_demo() { # TRANSPORT -> prints the READY line
   local log="$WORK/demo-$1.log"
-  for _ in $(seq 1 120); do
-    grep -qs '^READY' "$log" && break
-    sleep 0.5
-  done
-  if ! grep -qs '^READY' "$log"; then
-    echo "the Rekko demo ($1) did not become ready:" >&2
-    cat "$log" >&2
-    exit 1
-  fi
-  grep '^READY' "$log"
+  wait_ready "$log" 60 || { echo "the Rekko demo ($1) did not become ready:" >&2; cat "$log" >&2; exit 1; }
+  ready_line "$log"
 }
 TARGETS=()
 i=0
-for tr in $TRANSPORTS; do start_demo "$tr" "$i"; i=$((i + 1)); done
+for tr in $TRANSPORTS; do start_transport "$tr" "$i"; i=$((i + 1)); done
 i=0
 for tr in $TRANSPORTS; do
   R=$(await_demo "$tr") || exit 1
@@ -89,7 +64,7 @@ for tr in $TRANSPORTS; do
   TARGETS+=("$tr:$((RESP_PORT + i))")
   i=$((i + 1))
 done
-REDIS_ADDR=$(sed -E 's/.*redis=1=([^,; ]+).*/\1/' <<<"$READY")
+REDIS_ADDR=$(group_master "$READY" 1)
 REDIS_PORT=${REDIS_ADDR##*:}
 
 if [ "$TWEM" = 1 ]; then

@@ -13,44 +13,20 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
+. deploy/bench/common.sh
+
 KILLS=${KILLS:-5}
 REQUESTS=${REQUESTS:-100000}
-RESP_PORT=${RESP_PORT:-19000}
-HTTP_PORT=${HTTP_PORT:-11080}
-CLUSTER_PORT=${CLUSTER_PORT:-2551}
-JAR=proxy-node/target/rekko-node.jar
 API=http://127.0.0.1:$HTTP_PORT
-WORK=$(mktemp -d)
-DEMO_PID=
 
-cleanup() {
-  [ -n "$DEMO_PID" ] && kill "$DEMO_PID" 2>/dev/null && wait "$DEMO_PID" 2>/dev/null || true
-  # Servers this script restarted are not the demo's children: stop them too.
-  for p in $(cat "$WORK"/restarted 2>/dev/null); do kill "$p" 2>/dev/null || true; done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT INT TERM
+need_tools ": install it (Debian: apt-get install redis-tools curl) to run this benchmark." \
+  redis-benchmark redis-cli curl gzip od
+need_jar
 
-for tool in redis-benchmark redis-cli curl gzip od; do
-  if ! command -v $tool >/dev/null; then
-    echo "$tool not found: install it (Debian: apt-get install redis-tools curl) to run this benchmark." >&2
-    exit 2
-  fi
-done
-[ -f "$JAR" ] || ./mvnw -q -B -DskipTests package
-
-start_demo() {   # $@: more demo arguments
-  java -XX:+UseParallelGC -XX:+ExitOnOutOfMemoryError -jar "$JAR" demo --nodes 3 --groups 2 --replicas 1 \
-    --base-port "$RESP_PORT" --admin-base-port "$HTTP_PORT" --cluster-base-port "$CLUSTER_PORT" "$@" \
-    > "$WORK/demo.log" 2>&1 &
-  DEMO_PID=$!
-  for _ in $(seq 1 240); do grep -q '^READY' "$WORK/demo.log" && break; sleep 1; done
-  grep -q '^READY' "$WORK/demo.log" || { echo "demo did not get ready:"; tail -20 "$WORK/demo.log"; exit 1; }
-}
-stop_demo() {
-  kill "$DEMO_PID" 2>/dev/null; wait "$DEMO_PID" 2>/dev/null || true; DEMO_PID=
-  for p in $(cat "$WORK"/restarted 2>/dev/null); do kill "$p" 2>/dev/null || true; done
-  rm -f "$WORK"/restarted
+run_demo() {   # $@: more demo arguments
+  start_demo "$WORK/demo.log" "-XX:+UseParallelGC -XX:+ExitOnOutOfMemoryError" --nodes 3 --groups 2 --replicas 1 \
+    --base-port "$RESP_PORT" --admin-base-port "$HTTP_PORT" --cluster-base-port "$CLUSTER_PORT" "$@"
+  wait_ready "$WORK/demo.log" 240 || { echo "demo did not get ready:"; tail -20 "$WORK/demo.log"; exit 1; }
 }
 
 # Rekko's slot of a key: CRC32 mod 1024 (gzip's trailer carries the CRC32 of its input).
@@ -70,7 +46,7 @@ master_of() {   # the group's master as the topology names it
 }
 now_ms() { date +%s%3N; }
 
-start_demo
+run_demo
 echo "failover: $KILLS kills of a master under the three-node demo (2 groups, 1 replica each)"
 printf '%-5s %-6s %-22s %-22s %s\n' kill group killed "new master" "kill → first accepted write (ms)"
 for i in $(seq 1 "$KILLS"); do
@@ -89,7 +65,7 @@ for i in $(seq 1 "$KILLS"); do
   # The old master returns; wait until Rekko made it a replica of the new master with its link up.
   (cd "$WORK" && exec "$EXE" --port "${M#*:}" --bind 127.0.0.1 --save "" --appendonly no \
     --protected-mode no > /dev/null 2>&1) &
-  echo $! >> "$WORK/restarted"; disown $!
+  echo $! >> "$SERVERS"; disown $!
   for _ in $(seq 1 300); do
     R=$(redis-cli -h "${M%:*}" -p "${M#*:}" info replication 2>/dev/null | tr -d '\r' || true)
     echo "$R" | grep -q '^master_link_status:up' && echo "$R" | grep -q "^master_port:${NEW#*:}$" && break
@@ -104,10 +80,10 @@ bench() {   # $1 pipeline depth: prints ops/s p50 p99
 }
 echo
 echo "durable writes (SET through node 0, 50 clients): ops/s p50 p99 (ms)"
-start_demo
+run_demo
 OFF1=$(bench 1 "$REQUESTS"); OFF16=$(bench 16 $((REQUESTS * 8)))
 stop_demo
-start_demo -D rekko.ha.durable-writes=on
+run_demo -D rekko.ha.durable-writes=on
 ON1=$(bench 1 "$REQUESTS"); ON16=$(bench 16 $((REQUESTS * 8)))
 stop_demo
 printf 'P=1   off %s | on %s | on/off %.2f\n' "$OFF1" "$ON1" "$(echo "$ON1 $OFF1" | awk '{print $1 / $4}')"

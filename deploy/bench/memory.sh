@@ -17,39 +17,24 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
+. deploy/bench/common.sh
+
 IDLE=${IDLE:-10000}
 ACTIVE=${ACTIVE:-1000}
-RESP_PORT=${RESP_PORT:-19000}
-HTTP_PORT=${HTTP_PORT:-11080}
-CLUSTER_PORT=${CLUSTER_PORT:-2551}
-JAR=${JAR:-proxy-node/target/rekko-node.jar}
-WORK=$(mktemp -d)
-PIDS=()
 
-cleanup() {
-  for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT INT TERM
-
-for tool in redis-benchmark jcmd ss curl; do
-  command -v "$tool" >/dev/null || { echo "$tool not found (redis-benchmark: apt-get install redis-tools)" >&2; exit 2; }
-done
+need_tools " (redis-benchmark: apt-get install redis-tools)" redis-benchmark jcmd ss curl
 need=$((IDLE + ACTIVE + 1000))
 if [ "$(ulimit -n)" -lt "$need" ]; then
   ulimit -n "$need" 2>/dev/null || { echo "needs ulimit -n >= $need (now $(ulimit -n))" >&2; exit 2; }
 fi
-[ -f "$JAR" ] || ./mvnw -q -B -DskipTests package
+need_jar
 
-java ${JAVA_OPTS--XX:+UseParallelGC} -jar "$JAR" demo --nodes 1 --groups 1 --replicas 0 \
+start_demo "$WORK/demo.log" "${JAVA_OPTS--XX:+UseParallelGC}" --nodes 1 --groups 1 --replicas 0 \
   --base-port "$RESP_PORT" --admin-base-port "$HTTP_PORT" --cluster-base-port "$CLUSTER_PORT" \
-  -D rekko.proxy.max-clients=$((IDLE + ACTIVE + 100)) >"$WORK/demo.log" 2>&1 &
-PIDS+=($!)
-for _ in $(seq 1 240); do grep -qs '^READY' "$WORK/demo.log" && break; sleep 0.5; done
-grep -qs '^READY' "$WORK/demo.log" || { cat "$WORK/demo.log" >&2; exit 1; }
-READY=$(grep '^READY' "$WORK/demo.log")
-REDIS_ADDR=$(sed -E 's/.*redis=1=([^,; ]+).*/\1/' <<<"$READY")
+  -D rekko.proxy.max-clients=$((IDLE + ACTIVE + 100))
+wait_ready "$WORK/demo.log" 120 || { cat "$WORK/demo.log" >&2; exit 1; }
+READY=$(ready_line "$WORK/demo.log")
+REDIS_ADDR=$(group_master "$READY" 1)
 NODE_PID=$(ss -ltnpH "sport = :$RESP_PORT" | sed -E 's/.*pid=([0-9]+).*/\1/' | head -n 1)
 API=http://127.0.0.1:$HTTP_PORT
 

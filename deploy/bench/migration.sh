@@ -15,44 +15,20 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
+. deploy/bench/common.sh
+
 KEYS=${KEYS:-1000000}
-# Ports of node 0 (node i uses +i), so that it can run beside another demo.
-RESP_PORT=${RESP_PORT:-19000}
-HTTP_PORT=${HTTP_PORT:-11080}
-CLUSTER_PORT=${CLUSTER_PORT:-2551}
-JAR=${JAR:-proxy-node/target/rekko-node.jar}
 API=http://127.0.0.1:$HTTP_PORT
-WORK=$(mktemp -d)
-DEMO_PID=
 
-cleanup() {
-  # LOGS=dir keeps the nodes' logs (the demo deletes its folder when it stops).
-  if [ -n "${LOGS:-}" ]; then
-    mkdir -p "$LOGS"
-    DIR=$(sed -nE 's/.*output in (.*)\/node-0\.log.*/\1/p' "$WORK/demo.log" | head -1)
-    cp "$WORK"/demo.log "$DIR"/node-*.log "$LOGS"/ 2>/dev/null || true
-  fi
-  [ -n "$DEMO_PID" ] && kill "$DEMO_PID" 2>/dev/null && wait "$DEMO_PID" 2>/dev/null || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT INT TERM
+need_tools ": install it (Debian: apt-get install redis-tools curl) to run this benchmark." redis-benchmark redis-cli curl
+need_jar
 
-for tool in redis-benchmark redis-cli curl; do
-  if ! command -v $tool >/dev/null; then
-    echo "$tool not found: install it (Debian: apt-get install redis-tools curl) to run this benchmark." >&2
-    exit 2
-  fi
-done
-[ -f "$JAR" ] || ./mvnw -q -B -DskipTests package
-
-java -XX:+UseParallelGC -XX:+ExitOnOutOfMemoryError -jar "$JAR" demo --nodes 3 --groups 2 --replicas 0 --base-port "$RESP_PORT" \
-  --admin-base-port "$HTTP_PORT" --cluster-base-port "$CLUSTER_PORT" ${DEMO_OPTS:-} > "$WORK/demo.log" 2>&1 &
-DEMO_PID=$!
-for _ in $(seq 1 240); do grep -q '^READY' "$WORK/demo.log" && break; sleep 1; done
-grep -q '^READY' "$WORK/demo.log" || { echo "demo did not get ready:"; tail -20 "$WORK/demo.log"; exit 1; }
-READY=$(grep '^READY' "$WORK/demo.log")
-G1=$(echo "$READY" | sed -E 's/.*redis=1=([^,;]+).*/\1/')
-G2=$(echo "$READY" | sed -E 's/.*;2=([^,; ]+).*/\1/')
+start_demo "$WORK/demo.log" "-XX:+UseParallelGC -XX:+ExitOnOutOfMemoryError" --nodes 3 --groups 2 --replicas 0 \
+  --base-port "$RESP_PORT" --admin-base-port "$HTTP_PORT" --cluster-base-port "$CLUSTER_PORT" ${DEMO_OPTS:-}
+wait_ready "$WORK/demo.log" 240 || { echo "demo did not get ready:"; tail -20 "$WORK/demo.log"; exit 1; }
+READY=$(ready_line "$WORK/demo.log")
+G1=$(group_master "$READY" 1)
+G2=$(group_master "$READY" 2)
 echo "group 1 master $G1, group 2 master $G2"
 
 api() { curl -sf -X POST -H 'Content-Type: application/json' -d "$2" "$API$1" > /dev/null; }

@@ -1,12 +1,15 @@
 package dev.rekko.coordinator;
 
+import static dev.rekko.coordinator.RedisChecks.PASSWORD;
+import static dev.rekko.coordinator.RedisChecks.admin;
+import static dev.rekko.coordinator.RedisChecks.awaitReplicaOf;
+import static dev.rekko.coordinator.RedisChecks.get;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rekko.coordinator.Coordinator.Failed;
 import dev.rekko.coordinator.Coordinator.GroupChanged;
 import dev.rekko.coordinator.Coordinator.Result;
 import dev.rekko.redis.admin.RedisAdmin;
-import dev.rekko.redis.admin.ReplicationInfo;
 import dev.rekko.redis.launcher.LocalRedisClient;
 import dev.rekko.redis.launcher.RedisServer;
 import dev.rekko.topology.GroupInfo;
@@ -19,7 +22,6 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -40,7 +42,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class CoordinatorClusterTest {
-  private static final String PASSWORD = "pw";
 
   @TempDir
   static Path dataRoot;
@@ -270,31 +271,6 @@ class CoordinatorClusterTest {
       assertThat(f.status()).as(f.message()).isEqualTo(status);
       assertThat(f.message()).contains(message);
     });
-  }
-
-  private static RedisAdmin admin(RedisServer server) throws IOException {
-    return RedisAdmin.connect(server.address(), "", PASSWORD, Duration.ofSeconds(5));
-  }
-
-  private static void awaitReplicaOf(RedisServer replica, RedisServer master) throws IOException {
-    try (RedisAdmin admin = admin(replica)) {
-      CoordinatorCluster.await(replica.address() + " replicating " + master.address(), () -> {
-        try {
-          ReplicationInfo role = admin.role();
-          return role.follows(master.host(), master.port()) && role.linkUp();
-        } catch (IOException e) {
-          return false;
-        }
-      });
-    }
-  }
-
-  private static Object get(LocalRedisClient client, String key) {
-    try {
-      return client.call("GET", key);
-    } catch (IOException e) {
-      return null;
-    }
   }
 
   private static int freePort() throws IOException {

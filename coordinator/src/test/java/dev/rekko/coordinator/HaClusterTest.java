@@ -1,5 +1,9 @@
 package dev.rekko.coordinator;
 
+import static dev.rekko.coordinator.RedisChecks.PASSWORD;
+import static dev.rekko.coordinator.RedisChecks.admin;
+import static dev.rekko.coordinator.RedisChecks.awaitReplicaOf;
+import static dev.rekko.coordinator.RedisChecks.get;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rekko.coordinator.Coordinator.GroupChanged;
@@ -8,7 +12,6 @@ import dev.rekko.coordinator.Coordinator.Result;
 import dev.rekko.coordinator.ha.HaSettings;
 import dev.rekko.redis.admin.RedisAdmin;
 import dev.rekko.redis.admin.RedisVersion;
-import dev.rekko.redis.admin.ReplicationInfo;
 import dev.rekko.redis.launcher.LocalRedisClient;
 import dev.rekko.redis.launcher.RedisServer;
 import dev.rekko.topology.FailoverInfo;
@@ -42,7 +45,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class HaClusterTest {
-  private static final String PASSWORD = "pw";
   private static final Duration DOWN_AFTER = Duration.ofMillis(1_500);
   private static final HaSettings HA = new HaSettings(true, Duration.ofMillis(200), Duration.ofMillis(200),
       Duration.ofMillis(300), DOWN_AFTER, 0, Duration.ofSeconds(5), Duration.ofSeconds(60), Duration.ofMillis(500),
@@ -343,34 +345,11 @@ class HaClusterTest {
     return ((GroupChanged) result).group();
   }
 
-  private static RedisAdmin admin(RedisServer server) throws IOException {
-    return RedisAdmin.connect(server.address(), "", PASSWORD, Duration.ofSeconds(5));
-  }
-
   private static long offset(RedisServer server) {
     try (RedisAdmin admin = admin(server)) {
       return admin.role().offset();
     } catch (IOException e) {
       return -1;
-    }
-  }
-
-  private static void awaitReplicaOf(RedisServer replica, RedisServer master) {
-    CoordinatorCluster.await(replica.address() + " replicating " + master.address(), () -> {
-      try (RedisAdmin admin = admin(replica)) {
-        ReplicationInfo role = admin.role();
-        return role.follows(master.host(), master.port()) && role.linkUp();
-      } catch (IOException e) {
-        return false;
-      }
-    });
-  }
-
-  private static Object get(LocalRedisClient client, String key) {
-    try {
-      return client.call("GET", key);
-    } catch (IOException e) {
-      return null;
     }
   }
 }

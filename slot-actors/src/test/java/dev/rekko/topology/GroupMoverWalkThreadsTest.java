@@ -2,23 +2,15 @@ package dev.rekko.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.rekko.protocol.SlotHash;
 import dev.rekko.redis.launcher.LocalRedisClient;
 import dev.rekko.redis.launcher.RedisServer;
 import dev.rekko.slots.SlotEntity;
-import dev.rekko.slots.GroupMover;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.DispatcherSelector;
-import org.apache.pekko.actor.typed.Props;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,26 +25,14 @@ class GroupMoverWalkThreadsTest {
   @Test
   void aWalkRunsWhilePekkosBlockingDispatcherIsFull() throws Exception {
     int slot = 40;
-    String tag = "t0";
-    for (int n = 1; SlotHash.slot(tag) != slot; n++) {
-      tag = "t" + n;
-    }
+    String tag = GroupMoverRig.tagOf(slot);
     CountDownLatch release = new CountDownLatch(1);
     try (RedisServer source = RedisServer.builder().start(); RedisServer target = RedisServer.builder().start();
         TestCluster cluster = TestCluster.start(List.of(dataRoot.resolve("n0")), "")) {
-      try (LocalRedisClient s = source.client()) {
-        for (int i = 0; i < 50; i++) {
-          s.ok("SET", "{" + tag + "}:" + i, "v");
-        }
-      }
-      var system = cluster.system(0);
-      ActorRef<TopologyReplica.Command> replica =
-          system.systemActorOf(TopologyReplica.create(t -> { }, TestCluster.TOPOLOGY), "topology", Props.empty());
-      TopologyWriter writer = new TopologyWriter(system, TestCluster.TOPOLOGY);
-      writer.putGroup(new GroupInfo(1, List.of(ServerInfo.master(source.address())), false, 1))
-          .toCompletableFuture().get(10, TimeUnit.SECONDS);
-      writer.putGroup(new GroupInfo(2, List.of(ServerInfo.master(target.address())), false, 2))
-          .toCompletableFuture().get(10, TimeUnit.SECONDS);
+      GroupMoverRig.fill(source, tag, 50);
+      GroupMoverRig rig = new GroupMoverRig(cluster, source, target);
+      var system = rig.system;
+      TopologyWriter writer = rig.writer;
       writer.putSlots(List.of(new SlotInfo(slot, SlotState.MIGRATING, 1, 2, 3)))
           .toCompletableFuture().get(10, TimeUnit.SECONDS);
 
@@ -70,16 +50,9 @@ class GroupMoverWalkThreadsTest {
         });
       }
 
-      BlockingQueue<SlotEntity.Command> told = new LinkedBlockingQueue<>();
-      ActorRef<ShardingEnvelope<SlotEntity.Command>> slots = system.systemActorOf(
-          Behaviors.<ShardingEnvelope<SlotEntity.Command>>receiveMessage(e -> {
-            told.add(e.message());
-            return Behaviors.same();
-          }), "slots", Props.empty());
-      system.systemActorOf(GroupMover.create(1, replica, slots,
-          TestCluster.MOVER), "mover-1", Props.empty());
+      rig.startMover();
 
-      assertThat(told.poll(60, TimeUnit.SECONDS)).as("the slot's actor is told its source is empty")
+      assertThat(rig.told.poll(60, TimeUnit.SECONDS)).as("the slot's actor is told its source is empty")
           .isEqualTo(new SlotEntity.SourceEmpty(3));
       try (LocalRedisClient t = target.client()) {
         assertThat(t.ok("DBSIZE")).isEqualTo(50L);

@@ -6,9 +6,8 @@ import dev.rekko.coordinator.Coordinator;
 import java.time.Duration;
 import java.util.Optional;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -18,17 +17,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * happens, even on a node without an admin token.
  */
 class AdminApiContentTypeTest {
-  private static ApiTestServer api;
-
-  @BeforeAll
-  static void start() throws Exception {
-    api = new ApiTestServer("admin-api-content-type", "", Duration.ofSeconds(5));
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    api.close();
-  }
+  @RegisterExtension
+  static final ApiTestServer api = new ApiTestServer("admin-api-content-type", "", Duration.ofSeconds(5));
 
   /** Every mutating call, with a body it would accept. */
   private static final String MUTATING = """

@@ -5,9 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.rekko.coordinator.Coordinator;
 import java.time.Duration;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -16,18 +15,9 @@ import org.junit.jupiter.params.provider.CsvSource;
  * coordinator only when they are well-formed.
  */
 class AdminApiErrorsTest {
-  private static ApiTestServer api;
-
-  @BeforeAll
-  static void start() throws Exception {
-    // A short ask timeout keeps the 503 test quick; the canned coordinator answers at once otherwise.
-    api = new ApiTestServer("admin-api-errors", "", Duration.ofMillis(300));
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    api.close();
-  }
+  // A short ask timeout keeps the 503 test quick; the canned coordinator answers at once otherwise.
+  @RegisterExtension
+  static final ApiTestServer api = new ApiTestServer("admin-api-errors", "", Duration.ofMillis(300));
 
   @ParameterizedTest(name = "{0} {1} -> {2}")
   @CsvSource(delimiter = '|', quoteCharacter = '`', textBlock = """

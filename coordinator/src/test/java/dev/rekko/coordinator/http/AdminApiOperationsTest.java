@@ -12,9 +12,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeMap;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -23,17 +22,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * back as the documented JSON. No token is set here, so mutating calls need no header.
  */
 class AdminApiOperationsTest {
-  private static ApiTestServer api;
-
-  @BeforeAll
-  static void start() throws Exception {
-    api = new ApiTestServer("admin-api-operations", "", Duration.ofSeconds(5));
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    api.close();
-  }
+  @RegisterExtension
+  static final ApiTestServer api = new ApiTestServer("admin-api-operations", "", Duration.ofSeconds(5));
 
   private static ApiTestServer.Reply post(String path, String body) throws Exception {
     return api.send("POST", path, body, Optional.empty());

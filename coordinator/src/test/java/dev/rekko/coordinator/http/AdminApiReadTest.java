@@ -13,24 +13,14 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeMap;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The GET calls: this node's topology as JSON, open even when a token is set. */
 class AdminApiReadTest {
-  private static ApiTestServer api;
-
-  @BeforeAll
-  static void start() throws Exception {
-    api = new ApiTestServer("admin-api-read", ApiTestServer.TOKEN, Duration.ofSeconds(5));
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    api.close();
-  }
+  @RegisterExtension
+  static final ApiTestServer api = new ApiTestServer("admin-api-read", ApiTestServer.TOKEN, Duration.ofSeconds(5));
 
   @AfterEach
   void restoreTopology() {

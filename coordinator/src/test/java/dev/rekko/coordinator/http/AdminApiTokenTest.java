@@ -7,26 +7,16 @@ import dev.rekko.coordinator.Coordinator;
 import java.time.Duration;
 import java.util.Optional;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** With a token set, POST and DELETE need {@code Authorization: Bearer <token>}; GET does not. */
 class AdminApiTokenTest {
-  private static ApiTestServer api;
-
-  @BeforeAll
-  static void start() throws Exception {
-    api = new ApiTestServer("admin-api-token", TOKEN, Duration.ofSeconds(5));
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    api.close();
-  }
+  @RegisterExtension
+  static final ApiTestServer api = new ApiTestServer("admin-api-token", TOKEN, Duration.ofSeconds(5));
 
   /** Every mutating call, with a body it would accept. */
   private static final String MUTATING = """

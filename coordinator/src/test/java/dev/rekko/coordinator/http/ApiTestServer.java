@@ -32,13 +32,18 @@ import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.RejectionHandler;
 import org.apache.pekko.http.javadsl.server.Route;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * The API bound on 127.0.0.1 at a free port, behind the same JSON rejection handling as the node's
  * AdminHttpServer, with a {@link CannedCoordinator} and a fixed {@link #TOPOLOGY}; requests go through
- * {@link HttpClient}, so paths, encodings and headers are the real ones.
+ * {@link HttpClient}, so paths, encodings and headers are the real ones. One for a whole test class:
+ * {@code @RegisterExtension static final ApiTestServer api = new ApiTestServer(...);} binds before the
+ * class's tests and stops after them.
  */
-final class ApiTestServer implements AutoCloseable {
+final class ApiTestServer implements AutoCloseable, BeforeAllCallback, AfterAllCallback {
   static final String TOKEN = "s3cret-token";
   static final ObjectMapper JSON = new ObjectMapper();
 
@@ -48,18 +53,26 @@ final class ApiTestServer implements AutoCloseable {
    */
   static final Topology TOPOLOGY = topology();
 
-  final ActorTestKit kit;
   final CannedCoordinator coordinator = new CannedCoordinator();
   final AtomicReference<Topology> topology = new AtomicReference<>(TOPOLOGY);
-  private final ServerBinding binding;
+  private final String name;
+  private final AdminApiSettings settings;
+  private ActorTestKit kit;
+  private ServerBinding binding;
   private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-  ApiTestServer(String name, String token, Duration askTimeout) throws Exception {
+  ApiTestServer(String name, String token, Duration askTimeout) {
+    this.name = name;
+    this.settings = new AdminApiSettings(token, askTimeout);
+  }
+
+  @Override
+  public void beforeAll(ExtensionContext context) throws Exception {
     kit = ActorTestKit.create(name);
     var ref = kit.spawn(coordinator.behavior(), "coordinator");
     Map<String, Boolean> health = Map.of("127.0.0.1:6379", true, "127.0.0.1:6380", false);
     Route api = AdminApi.routes(kit.system(), ref, topology::get, addr -> Optional.ofNullable(health.get(addr)),
-        new AdminApiSettings(token, askTimeout));
+        settings);
     binding = Http.get(kit.system()).newServerAt("127.0.0.1", 0).bind(withJsonRejections(api))
         .toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
@@ -114,9 +127,19 @@ final class ApiTestServer implements AutoCloseable {
   }
 
   @Override
+  public void afterAll(ExtensionContext context) {
+    close();
+  }
+
+  @Override
   public void close() {
+    if (kit == null) {
+      return;
+    }
     try {
-      binding.terminate(Duration.ofSeconds(3)).toCompletableFuture().get(10, TimeUnit.SECONDS);
+      if (binding != null) {
+        binding.terminate(Duration.ofSeconds(3)).toCompletableFuture().get(10, TimeUnit.SECONDS);
+      }
     } catch (Exception e) {
       throw new IllegalStateException("the test server did not stop", e);
     } finally {

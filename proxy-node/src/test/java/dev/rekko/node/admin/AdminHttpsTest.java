@@ -8,6 +8,7 @@ import dev.rekko.node.config.AdminTls;
 import dev.rekko.node.config.AdminTls.ClientAuth;
 import dev.rekko.node.config.NodeConfig;
 import dev.rekko.node.http.AdminHttpServer;
+import dev.rekko.node.http.LocalHttp;
 import dev.rekko.node.stats.NodeStats;
 import dev.rekko.redis.tls.Certificates;
 import dev.rekko.redis.tls.TlsContexts;
@@ -68,18 +69,7 @@ class AdminHttpsTest {
 
   @AfterAll
   static void stop() throws Exception {
-    for (AdminHttpServer s : new AdminHttpServer[] {https, mutual}) {
-      if (s != null) {
-        s.stop().toCompletableFuture().get(10, TimeUnit.SECONDS);
-      }
-    }
-    if (stats != null) {
-      stats.close();
-    }
-    if (system != null) {
-      system.terminate();
-      system.getWhenTerminated().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    }
+    LocalHttp.stop(stats, system, https, mutual);
   }
 
   @Test

@@ -17,15 +17,7 @@ class AdminRequestsTest {
 
   @BeforeEach
   void start() throws Exception {
-    api = new StubApi()
-        .ok("GET", "/api/topology", ApiFixtures.topology())
-        .ok("GET", "/api/groups", ApiFixtures.GROUPS)
-        .ok("GET", "/api/groups/2", ApiFixtures.GROUP_2)
-        .ok("GET", "/api/slots", ApiFixtures.slots())
-        .ok("GET", "/api/slots/7", ApiFixtures.slot(7, "ONLINE", 1, 0, 1))
-        .ok("GET", "/api/nodes", ApiFixtures.NODES)
-        .ok("GET", "/api/stats", ApiFixtures.STATS)
-        .ok("GET", "/api/migrations", ApiFixtures.MIGRATIONS)
+    api = ApiFixtures.readsStub()
         .ok("POST", "/api/groups", "{\"id\": 3}")
         .reply("DELETE", "/api/groups/3", 204, "")
         .ok("POST", "/api/groups/1/servers", "{}")

@@ -1,10 +1,24 @@
 package dev.rekko.node.admin;
 
+import java.io.IOException;
 import java.util.StringJoiner;
 
 /** Canned answers in the shapes of the HTTP API v1. */
 final class ApiFixtures {
   private ApiFixtures() {}
+
+  /** A stub API that answers the read verbs' GETs with the answers below. */
+  static StubApi readsStub() throws IOException {
+    return new StubApi()
+        .ok("GET", "/api/topology", topology())
+        .ok("GET", "/api/groups", GROUPS)
+        .ok("GET", "/api/groups/2", GROUP_2)
+        .ok("GET", "/api/slots", slots())
+        .ok("GET", "/api/slots/7", slot(7, "ONLINE", 1, 0, 1))
+        .ok("GET", "/api/nodes", NODES)
+        .ok("GET", "/api/stats", STATS)
+        .ok("GET", "/api/migrations", MIGRATIONS);
+  }
 
   static final String GROUP_1 = """
       {"id": 1, "replicaRead": false, "epoch": 3, "slots": 516, "switching": false, "lastFailover": null,

@@ -1,5 +1,6 @@
 package dev.rekko.node.http;
 
+import static dev.rekko.node.http.LocalHttp.send;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -8,11 +9,7 @@ import dev.rekko.node.config.AdminSettings;
 import dev.rekko.node.config.NodeConfig;
 import dev.rekko.node.stats.BackendStatus;
 import dev.rekko.node.stats.NodeStats;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -28,7 +25,6 @@ class AdminHttpServerTest {
   private static ActorSystem<Void> system;
   private static NodeStats stats;
   private static AdminHttpServer server;
-  private static final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   @BeforeAll
   static void start() throws Exception {
@@ -48,24 +44,7 @@ class AdminHttpServerTest {
 
   @AfterAll
   static void stop() throws Exception {
-    if (server != null) {
-      server.stop().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    }
-    if (stats != null) {
-      stats.close();
-    }
-    if (system != null) {
-      system.terminate();
-      system.getWhenTerminated().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    }
-  }
-
-  private static HttpResponse<String> send(String method, String path, int port) throws Exception {
-    HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-        .method(method, HttpRequest.BodyPublishers.noBody())
-        .timeout(Duration.ofSeconds(10))
-        .build();
-    return client.send(request, HttpResponse.BodyHandlers.ofString());
+    LocalHttp.stop(stats, system, server);
   }
 
   private static HttpResponse<String> get(String path) throws Exception {

@@ -6,11 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.ConfigFactory;
 import dev.rekko.node.config.NodeConfig;
 import dev.rekko.node.stats.NodeStats;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -25,7 +21,6 @@ import org.junit.jupiter.api.Test;
 /** The console's files as a real server serves them, behind the API's routes (as in NodeRoutes). */
 class ConsoleRoutesTest {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private static ActorSystem<Void> system;
   private static NodeStats stats;
   private static AdminHttpServer server;
@@ -43,24 +38,11 @@ class ConsoleRoutesTest {
 
   @AfterAll
   static void stop() throws Exception {
-    if (server != null) {
-      server.stop().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    }
-    if (stats != null) {
-      stats.close();
-    }
-    if (system != null) {
-      system.terminate();
-      system.getWhenTerminated().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    }
+    LocalHttp.stop(stats, system, server);
   }
 
   private static HttpResponse<String> send(String method, String path) throws Exception {
-    HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
-        .method(method, HttpRequest.BodyPublishers.noBody())
-        .timeout(Duration.ofSeconds(10))
-        .build();
-    return client.send(request, HttpResponse.BodyHandlers.ofString());
+    return LocalHttp.send(method, path, server.port());
   }
 
   private static HttpResponse<String> get(String path) throws Exception {

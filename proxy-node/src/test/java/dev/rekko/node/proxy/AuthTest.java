@@ -10,9 +10,8 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import java.util.List;
 import java.util.Map;
 import org.assertj.core.api.InstanceOfAssertFactories;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 
 /**
@@ -25,19 +24,9 @@ class AuthTest {
   private static final RespSocket.Err NOAUTH = new RespSocket.Err("NOAUTH Authentication required.");
   private static final RespSocket.Err WRONGPASS =
       new RespSocket.Err("WRONGPASS invalid username-password pair or user is disabled.");
-  private static ProxyFixture fx;
-
-  @BeforeAll
-  static void start() throws Exception {
-    fx = ProxyFixture.builder().groups(2).backendPassword(BACKEND_PW).set("rekko.proxy.password", CLIENT_PW).start();
-  }
-
-  @AfterAll
-  static void stop() {
-    if (fx != null) {
-      fx.close();
-    }
-  }
+  @RegisterExtension
+  static final ProxyFixture fx = ProxyFixture.builder()
+      .groups(2).backendPassword(BACKEND_PW).set("rekko.proxy.password", CLIENT_PW).perClass();
 
   @Test
   void commandsBeforeAuthGetNoauthAndAWrongPasswordIsRefused() throws Exception {

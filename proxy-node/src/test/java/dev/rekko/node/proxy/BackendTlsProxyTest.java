@@ -16,9 +16,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLongArray;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.exceptions.JedisException;
 
@@ -31,21 +30,10 @@ import redis.clients.jedis.exceptions.JedisException;
  */
 class BackendTlsProxyTest {
   private static final Duration WAIT = Duration.ofSeconds(60);
-  private static ProxyFixture fx;
-
-  @BeforeAll
-  static void start() throws Exception {
-    // The mover moves by MIGRATE (no copy lanes), so the source servers' own TLS connections carry the keys.
-    fx = ProxyFixture.builder().groups(2).replicas(1).backendTls()
-        .set("rekko.migration.mover.copy-lanes", "0").start();
-  }
-
-  @AfterAll
-  static void stop() {
-    if (fx != null) {
-      fx.close();
-    }
-  }
+  // The mover moves by MIGRATE (no copy lanes), so the source servers' own TLS connections carry the keys.
+  @RegisterExtension
+  static final ProxyFixture fx = ProxyFixture.builder().groups(2).replicas(1).backendTls()
+      .set("rekko.migration.mover.copy-lanes", "0").perClass();
 
   @Test
   void readsAndWritesAcrossGroups() {

@@ -4,16 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rekko.node.RekkoNode;
 import dev.rekko.protocol.Errors;
-import dev.rekko.redis.launcher.RedisServer;
 import java.io.ByteArrayOutputStream;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 
 /**
@@ -23,24 +21,11 @@ import redis.clients.jedis.Jedis;
  */
 class BlockingCommandsTest {
   private static final Duration WAIT = Duration.ofSeconds(20);
-  private static ProxyFixture fx;
-  private static RedisServer direct;
-
-  @BeforeAll
-  static void start() throws Exception {
-    fx = ProxyFixture.builder().groups(2).start();
-    direct = fx.track(RedisServer.builder().start());
-  }
-
-  @AfterAll
-  static void stop() {
-    if (fx != null) {
-      fx.close();
-    }
-  }
+  @RegisterExtension
+  static final ProxyFixture fx = ProxyFixture.builder().groups(2).reference().perClass();
 
   private static RespSocket[] both() throws Exception {
-    return new RespSocket[] {fx.socket(), fx.socket(direct)};
+    return new RespSocket[] {fx.socket(), fx.socket(fx.reference())};
   }
 
   private static Object same(RespSocket[] s, String... cmd) throws Exception {

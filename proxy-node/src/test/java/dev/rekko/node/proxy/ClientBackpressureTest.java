@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Backpressure per client, with the node's own counters looked at in-process: a client that owes more
@@ -16,20 +16,13 @@ import org.junit.jupiter.api.Test;
  */
 class ClientBackpressureTest {
   private static final int MIB = 1024 * 1024;
-  private static ProxyFixture fx;
+  // The default pause (1mb); no budget, so that only the per-client rules act.
+  @RegisterExtension
+  static final ProxyFixture fx = ProxyFixture.builder().groups(1).set("rekko.proxy.max-memory", "0").perClass();
 
   @BeforeAll
   static void start() throws Exception {
-    // The default pause (1mb); no budget, so that only the per-client rules act.
-    fx = ProxyFixture.builder().groups(1).set("rekko.proxy.max-memory", "0").start();
     assertThat(fx.socket().call("SET", "bp:1m", "v".repeat(MIB))).isEqualTo("OK");
-  }
-
-  @AfterAll
-  static void stop() {
-    if (fx != null) {
-      fx.close();
-    }
   }
 
   private static Session session(String name) {

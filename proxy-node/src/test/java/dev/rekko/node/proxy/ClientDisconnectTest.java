@@ -11,9 +11,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Sessions end without leaking: clients that vanish in the middle of a long pipeline, and clients the
@@ -21,19 +20,8 @@ import org.junit.jupiter.api.Test;
  */
 class ClientDisconnectTest {
   private static final int PIPELINE = 50_000;
-  private static ProxyFixture fx;
-
-  @BeforeAll
-  static void start() throws Exception {
-    fx = ProxyFixture.builder().groups(2).start();
-  }
-
-  @AfterAll
-  static void stop() {
-    if (fx != null) {
-      fx.close();
-    }
-  }
+  @RegisterExtension
+  static final ProxyFixture fx = ProxyFixture.builder().groups(2).perClass();
 
   private static byte[] pipeline(int round) {
     ByteArrayOutputStream buf = new ByteArrayOutputStream(PIPELINE * 40);

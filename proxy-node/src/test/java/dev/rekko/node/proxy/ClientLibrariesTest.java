@@ -14,9 +14,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 
 /**
@@ -24,19 +23,8 @@ import redis.clients.jedis.Jedis;
  * switches the session to RESP3; CLIENT SETNAME/SETINFO; SELECT) and then just work, in RESP3 as in RESP2.
  */
 class ClientLibrariesTest {
-  private static ProxyFixture fx;
-
-  @BeforeAll
-  static void start() throws Exception {
-    fx = ProxyFixture.builder().groups(2).start();
-  }
-
-  @AfterAll
-  static void stop() {
-    if (fx != null) {
-      fx.close();
-    }
-  }
+  @RegisterExtension
+  static final ProxyFixture fx = ProxyFixture.builder().groups(2).perClass();
 
   private static StatsSnapshot.CommandSnapshot stat(String name) {
     return fx.node().stats().snapshot().commands().stream()

@@ -8,9 +8,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.args.FunctionRestorePolicy;
 
@@ -23,21 +22,8 @@ class ConfigScriptFunctionTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
   private static final String LIB = "#!lua name=%s\nredis.register_function('%s', function(keys, args)"
       + " return redis.call('GET', keys[1]) end)";
-  private static ProxyFixture fx;
-  private static RedisServer direct;
-
-  @BeforeAll
-  static void start() throws Exception {
-    fx = ProxyFixture.builder().groups(3).replicas(1).start();
-    direct = fx.track(RedisServer.builder().start());
-  }
-
-  @AfterAll
-  static void stop() {
-    if (fx != null) {
-      fx.close();
-    }
-  }
+  @RegisterExtension
+  static final ProxyFixture fx = ProxyFixture.builder().groups(3).replicas(1).reference().perClass();
 
   /** Every server of the fixture, masters and replicas. */
   private static List<RedisServer> servers() {
@@ -65,7 +51,7 @@ class ConfigScriptFunctionTest {
   @Test
   void configGetIsTheFirstMastersAnswerAsRedisGivesIt() throws Exception {
     RespSocket node = fx.socket();
-    RespSocket redis = fx.socket(direct);
+    RespSocket redis = fx.socket(fx.reference());
     for (String pattern : List.of("list-max-listpack-size", "*max-*-entries*", "no-such-parameter")) {
       Object answer = node.call("CONFIG", "GET", pattern);
       assertThat(pairs(answer)).as(pattern).isEqualTo(pairs(redis.call("CONFIG", "GET", pattern)));
@@ -103,7 +89,7 @@ class ConfigScriptFunctionTest {
   @Test
   void refusedParametersChangeNothingAndBadValuesGetRedissErrors() throws Exception {
     RespSocket node = fx.socket();
-    RespSocket redis = fx.socket(direct);
+    RespSocket redis = fx.socket(fx.reference());
     assertThat(node.call("CONFIG", "SET", "list-max-listpack-size", "7", "maxmemory", "100mb")).isEqualTo(
         new RespSocket.Err("ERR CONFIG SET 'maxmemory' is not allowed through Rekko: it is a per-server setting;"
             + " operators set it on each Redis server"));
@@ -130,7 +116,7 @@ class ConfigScriptFunctionTest {
   @Test
   void scriptsLoadedThroughTheNodeRunForKeysInEveryGroup() throws Exception {
     RespSocket node = fx.socket();
-    RespSocket redis = fx.socket(direct);
+    RespSocket redis = fx.socket(fx.reference());
     String script = "return redis.call('GET', KEYS[1])";
     Object sha = node.call("SCRIPT", "LOAD", script);
     assertThat(sha).isEqualTo(redis.call("SCRIPT", "LOAD", script));
@@ -172,7 +158,7 @@ class ConfigScriptFunctionTest {
   @Test
   void scriptKillStopsABusyScriptAndIsNotBusyOtherwise() throws Exception {
     RespSocket node = fx.socket();
-    RespSocket redis = fx.socket(direct);
+    RespSocket redis = fx.socket(fx.reference());
     assertThat(node.call("SCRIPT", "KILL")).isEqualTo(redis.call("SCRIPT", "KILL"));
     assertThat(node.call("FUNCTION", "KILL")).isEqualTo(redis.call("FUNCTION", "KILL"));
     assertThat(node.call("CONFIG", "SET", "busy-reply-threshold", "50")).isEqualTo("OK");
@@ -199,7 +185,7 @@ class ConfigScriptFunctionTest {
   @Test
   void functionsLoadedThroughTheNodeRunForKeysInEveryGroup() throws Exception {
     RespSocket node = fx.socket();
-    RespSocket redis = fx.socket(direct);
+    RespSocket redis = fx.socket(fx.reference());
     String code = String.format(LIB, "cfglib", "cfg_get");
     assertThat(node.call("FUNCTION", "LOAD", code)).isEqualTo("cfglib");
     assertThat(redis.call("FUNCTION", "LOAD", code)).isEqualTo("cfglib");
@@ -218,7 +204,7 @@ class ConfigScriptFunctionTest {
           .isEqualTo(redis.call("FUNCTION", "LIST", "WITHCODE", "LIBRARYNAME", "cfg*"));
       Jedis nodeJedis = fx.jedis();
       byte[] dump = nodeJedis.functionDump();
-      assertThat(dump).isEqualTo(fx.direct(direct).functionDump());
+      assertThat(dump).isEqualTo(fx.direct(fx.reference()).functionDump());
       assertThat(node.call("FUNCTION", "DELETE", "cfglib")).isEqualTo("OK");
       String key = fx.keyInGroup("fn:1:", 1);
       assertThat(node.call("FCALL", "cfg_get", "1", key)).isInstanceOf(RespSocket.Err.class);

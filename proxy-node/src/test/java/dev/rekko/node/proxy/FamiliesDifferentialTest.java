@@ -2,11 +2,9 @@ package dev.rekko.node.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.rekko.redis.launcher.RedisServer;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -19,21 +17,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class FamiliesDifferentialTest {
   private static final String LIBRARY = "#!lua name=difflib\n"
       + "redis.register_function('diff_get', function(keys, args) return redis.call('GET', keys[1]) end)";
-  private static ProxyFixture fx;
-  private static RedisServer reference;
-
-  @BeforeAll
-  static void start() throws Exception {
-    fx = ProxyFixture.builder().groups(3).start();
-    reference = fx.track(RedisServer.builder().start());
-  }
-
-  @AfterAll
-  static void stop() {
-    if (fx != null) {
-      fx.close();
-    }
-  }
+  @RegisterExtension
+  static final ProxyFixture fx = ProxyFixture.builder().groups(3).reference().perClass();
 
   @ParameterizedTest(name = "RESP{0}")
   @ValueSource(ints = {2, 3})
@@ -53,7 +38,7 @@ class FamiliesDifferentialTest {
         cmd("EVALSHA", "d3c21d0c2b9ca22f82737626a27bcaf5d288f99f", "1", t + "b"),
         cmd("FUNCTION", "LOAD", "REPLACE", LIBRARY), cmd("FCALL", "diff_get", "1", t + "b"),
         cmd("FUNCTION", "LIST", "LIBRARYNAME", "difflib"), cmd("FUNCTION", "DELETE", "difflib"));
-    try (RawResp rekko = new RawResp(fx.node().respPort()); RawResp redis = new RawResp(reference.port())) {
+    try (RawResp rekko = new RawResp(fx.node().respPort()); RawResp redis = new RawResp(fx.reference().port())) {
       hello(rekko, redis, protocol);
       for (String[] step : steps) {
         assertThat(rekko.call(step)).as(String.join(" ", step)).isEqualTo(redis.call(step));
@@ -65,8 +50,8 @@ class FamiliesDifferentialTest {
   @ValueSource(ints = {2, 3})
   void pubsubPushesAreRedisFrames(int protocol) throws Exception {
     String channel = "fam-news-" + protocol;
-    try (RawResp rekkoSub = new RawResp(fx.node().respPort()); RawResp redisSub = new RawResp(reference.port());
-        RawResp rekkoPub = new RawResp(fx.node().respPort()); RawResp redisPub = new RawResp(reference.port())) {
+    try (RawResp rekkoSub = new RawResp(fx.node().respPort()); RawResp redisSub = new RawResp(fx.reference().port());
+        RawResp rekkoPub = new RawResp(fx.node().respPort()); RawResp redisPub = new RawResp(fx.reference().port())) {
       hello(rekkoSub, redisSub, protocol);
       List<String[]> subscribe = List.of(cmd("SUBSCRIBE", channel, channel + "-2"),
           cmd("PSUBSCRIBE", "fam-pat-" + protocol + ".*"), cmd("SSUBSCRIBE", "{fam}" + channel));

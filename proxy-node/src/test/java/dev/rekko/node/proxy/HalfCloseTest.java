@@ -5,9 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A client that shuts its side of the connection down after its last command (a half-close, as
@@ -16,19 +15,8 @@ import org.junit.jupiter.api.Test;
  * transports must behave so ({@link HalfCloseStreamsTest}).
  */
 class HalfCloseTest {
-  private static ProxyFixture fx;
-
-  @BeforeAll
-  static void start() throws Exception {
-    fx = ProxyFixture.builder().groups(2).start();
-  }
-
-  @AfterAll
-  static void stop() {
-    if (fx != null) {
-      fx.close();
-    }
-  }
+  @RegisterExtension
+  static final ProxyFixture fx = ProxyFixture.builder().groups(2).perClass();
 
   @Test
   void repliesOwedStillLeaveAfterTheClientsEndOfStream() throws Exception {

@@ -2,13 +2,11 @@ package dev.rekko.node.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.rekko.redis.launcher.RedisServer;
 import java.io.ByteArrayOutputStream;
 import java.util.Arrays;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * CLIENT LIST/KILL/NO-EVICT/NO-TOUCH/REPLY over the node's own sessions, multi-section INFO, COMMAND
@@ -16,28 +14,15 @@ import org.junit.jupiter.api.Test;
  * compared with a Redis 7.0 of its own where Redis has an answer.
  */
 class IntrospectionTest {
-  private static ProxyFixture fx;
-  private static RedisServer reference;
-
-  @BeforeAll
-  static void start() throws Exception {
-    fx = ProxyFixture.builder().groups(2).start();
-    reference = fx.track(RedisServer.builder().start());
-  }
-
-  @AfterAll
-  static void stop() {
-    if (fx != null) {
-      fx.close();
-    }
-  }
+  @RegisterExtension
+  static final ProxyFixture fx = ProxyFixture.builder().groups(2).reference().perClass();
 
   private static RespSocket rekko() throws Exception {
     return fx.socket();
   }
 
   private static RespSocket redis() throws Exception {
-    return fx.socket(reference);
+    return fx.socket(fx.reference());
   }
 
   private static String field(String line, String name) {
@@ -143,7 +128,7 @@ class IntrospectionTest {
 
   @Test
   void clientReplyOffAndSkipSilenceRepliesAsRedis() throws Exception {
-    for (int port : new int[] {fx.node().respPort(), reference.port()}) {
+    for (int port : new int[] {fx.node().respPort(), fx.reference().port()}) {
       try (RawResp s = new RawResp(port)) {
         String k = "reply:" + port;
         s.send("CLIENT", "REPLY", "OFF");
@@ -245,7 +230,7 @@ class IntrospectionTest {
     assertThat((String) s.call("LOLWUT", "VERSION", "5", "1", "1", "1")).contains("Georg Nees");
     // DUMP's bytes are Redis's; RESTORE brings them back under another key.
     redis.clients.jedis.Jedis j = fx.jedis(fx.node(), b -> b.database(5));
-    redis.clients.jedis.Jedis direct = fx.direct(reference);
+    redis.clients.jedis.Jedis direct = fx.direct(fx.reference());
     direct.select(5);
     byte[] dump = j.dump(h.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     assertThat(dump).isEqualTo(direct.dump(h.getBytes(java.nio.charset.StandardCharsets.UTF_8)));

@@ -2,13 +2,11 @@ package dev.rekko.node.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.rekko.redis.launcher.RedisServer;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The keyspace-wide commands (FLUSHDB, FLUSHALL, KEYS, RANDOMKEY, SCAN) through a node in front of three
@@ -16,25 +14,12 @@ import org.junit.jupiter.api.Test;
  * against the node and compares the replies (as sets where Redis's order is not defined).
  */
 class KeyspaceCommandsTest {
-  private static ProxyFixture fx;
-  private static RedisServer direct;
-
-  @BeforeAll
-  static void start() throws Exception {
-    fx = ProxyFixture.builder().groups(3).start();
-    direct = fx.track(RedisServer.builder().start());
-  }
-
-  @AfterAll
-  static void stop() {
-    if (fx != null) {
-      fx.close();
-    }
-  }
+  @RegisterExtension
+  static final ProxyFixture fx = ProxyFixture.builder().groups(3).reference().perClass();
 
   /** A connection to the node and one to the plain Redis, both in database {@code db}. */
   private static RespSocket[] both(int db) throws Exception {
-    RespSocket[] s = {fx.socket(), fx.socket(direct)};
+    RespSocket[] s = {fx.socket(), fx.socket(fx.reference())};
     for (RespSocket x : s) {
       assertThat(x.call("SELECT", Integer.toString(db))).isEqualTo("OK");
     }

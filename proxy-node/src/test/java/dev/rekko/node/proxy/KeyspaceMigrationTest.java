@@ -10,9 +10,8 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 
 /**
@@ -23,29 +22,13 @@ import redis.clients.jedis.Jedis;
  */
 class KeyspaceMigrationTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
-  private static ProxyFixture fx;
-  private static ByHand hand;
-
-  @BeforeAll
-  static void start() throws Exception {
-    fx = ProxyFixture.builder().groups(2).start();
-    hand = new ByHand(fx);
-    fx.pauseMigrations();
-  }
-
-  @AfterAll
-  static void stop() {
-    if (fx != null) {
-      fx.close();
-    }
-  }
+  @RegisterExtension
+  static final ProxyFixture fx = ProxyFixture.builder().groups(2).migrationsPaused().perClass();
+  private static final ByHand hand = new ByHand(fx);
 
   @Test
   void scanAndKeysFindKeysMovedBehindTheIterationAndFlushWaitsForTheMigration() throws Exception {
-    String tag = "{s0}";
-    for (int i = 0; fx.groupOf(tag) != 2; i++) {
-      tag = "{s" + i + "}";
-    }
+    String tag = fx.tagInGroup("s", 2);
     int slot = SlotHash.slot(tag.getBytes(StandardCharsets.UTF_8));
     RespSocket s = fx.socket();
     Set<Object> expected = new HashSet<>();

@@ -15,9 +15,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Transaction;
 import redis.clients.jedis.params.ScanParams;
@@ -33,12 +33,12 @@ import redis.clients.jedis.resps.ScanResult;
  */
 class MasterSwitchCompatTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
-  private static ProxyFixture fx;
+  @RegisterExtension
+  static final ProxyFixture fx = ProxyFixture.builder().groups(2).replicas(2).set("rekko.ha.durable-writes", "on")
+      .set("rekko.ha.durable-timeout", "2s").perClass();
 
   @BeforeAll
   static void start() throws Exception {
-    fx = ProxyFixture.builder().groups(2).replicas(2).set("rekko.ha.durable-writes", "on")
-        .set("rekko.ha.durable-timeout", "2s").start();
     try (Jedis client = fx.jedis()) {
       // With durable writes a write answers NOREPLICAS until a replica of its group has synced.
       assertThat(ProxyFixture.await(WAIT, () -> {
@@ -54,13 +54,6 @@ class MasterSwitchCompatTest {
       for (int i = 0; i < 200; i++) {
         client.set("scan:" + i, "v");
       }
-    }
-  }
-
-  @AfterAll
-  static void stop() {
-    if (fx != null) {
-      fx.close();
     }
   }
 
@@ -155,11 +148,7 @@ class MasterSwitchCompatTest {
 
   /** A hash tag whose slot group {@code group} owns. */
   private static String tagOf(int group) {
-    String tag = "{sw0}";
-    for (int i = 1; fx.groupOf(tag) != group; i++) {
-      tag = "{sw" + i + "}";
-    }
-    return tag;
+    return fx.tagInGroup("sw", group);
   }
 
   private static void promote(int group, String addr) throws Exception {

@@ -10,9 +10,8 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 
 /**
@@ -22,31 +21,17 @@ import redis.clients.jedis.Jedis;
  */
 class MigrationBigKeyTest {
   private static final int MIB = 1024 * 1024;
-  private static ProxyFixture fx;
-
-  @BeforeAll
-  static void start() throws Exception {
-    fx = ProxyFixture.builder().groups(2)
-        .set("rekko.migration.mover.migrate-timeout", "1ms")
-        .set("rekko.migration.mover.timeout-per-mib", "200ms")
-        .start();
-    // The test plays the slot actor: the movers must not move the key behind its back.
-    fx.pauseMigrations();
-  }
-
-  @AfterAll
-  static void stop() {
-    if (fx != null) {
-      fx.close();
-    }
-  }
+  // The test plays the slot actor: the movers must not move the key behind its back.
+  @RegisterExtension
+  static final ProxyFixture fx = ProxyFixture.builder().groups(2)
+      .set("rekko.migration.mover.migrate-timeout", "1ms")
+      .set("rekko.migration.mover.timeout-per-mib", "200ms")
+      .migrationsPaused()
+      .perClass();
 
   @Test
   void aBigKeyTouchedMidMigrationMovesWithATimeoutForItsSize() throws Exception {
-    String tag = "{b0}";
-    for (int i = 0; fx.groupOf(tag + "big") != 1; i++) {
-      tag = "{b" + i + "}";
-    }
+    String tag = fx.tagInGroup("b", 1);
     String big = tag + "big";
     int slot = SlotHash.slot(big.getBytes(StandardCharsets.UTF_8));
     byte[] value = new byte[30 * MIB];

@@ -10,9 +10,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 
 /**
@@ -23,31 +22,15 @@ import redis.clients.jedis.Jedis;
  */
 class MigrationDataPathTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
-  private static ProxyFixture fx;
-  private static ByHand hand;
-
-  @BeforeAll
-  static void start() throws Exception {
-    fx = ProxyFixture.builder().groups(2).start();
-    hand = new ByHand(fx);
-    // This test plays the slot actor's part by writing the steps itself: the coordinator's movers must
-    // not finish the migration behind its back.
-    fx.pauseMigrations();
-  }
-
-  @AfterAll
-  static void stop() {
-    if (fx != null) {
-      fx.close();
-    }
-  }
+  // This test plays the slot actor's part by writing the steps itself: the coordinator's movers must
+  // not finish the migration behind its back.
+  @RegisterExtension
+  static final ProxyFixture fx = ProxyFixture.builder().groups(2).migrationsPaused().perClass();
+  private static final ByHand hand = new ByHand(fx);
 
   @Test
   void aSlotMigratesUnderTheClientsFeet() throws Exception {
-    String tag = "{m0}";
-    for (int i = 0; fx.groupOf(tag + "a") != 1; i++) {
-      tag = "{m" + i + "}";
-    }
+    String tag = fx.tagInGroup("m", 1);
     String a = tag + "a";
     int slot = SlotHash.slot(a.getBytes(StandardCharsets.UTF_8));
     String b = tag + "b";

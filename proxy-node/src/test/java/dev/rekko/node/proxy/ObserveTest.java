@@ -12,9 +12,8 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
 
@@ -26,22 +25,11 @@ import redis.clients.jedis.Pipeline;
 class ObserveTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-  private static ProxyFixture fx;
-
-  @BeforeAll
-  static void start() throws Exception {
-    fx = ProxyFixture.builder().groups(2)
-        .set("rekko.observe.hotkeys.sample-rate", "0.5")
-        .set("rekko.observe.bigkeys.threshold", "1kb")
-        .start();
-  }
-
-  @AfterAll
-  static void stop() {
-    if (fx != null) {
-      fx.close();
-    }
-  }
+  @RegisterExtension
+  static final ProxyFixture fx = ProxyFixture.builder().groups(2)
+      .set("rekko.observe.hotkeys.sample-rate", "0.5")
+      .set("rekko.observe.bigkeys.threshold", "1kb")
+      .perClass();
 
   private static JsonNode get(String path, int status) throws Exception {
     HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(

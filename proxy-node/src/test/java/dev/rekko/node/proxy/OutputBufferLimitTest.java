@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rekko.node.RekkoNode;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code client-output-buffer-limit}: a client owing more reply bytes than the hard limit, or more
@@ -16,25 +16,18 @@ import org.junit.jupiter.api.Test;
  */
 class OutputBufferLimitTest {
   private static final int MIB = 1024 * 1024;
-  private static ProxyFixture fx;
+  // No pause, so that only the limits act: hard 16 MiB; soft 4 MiB for at most 1 s.
+  @RegisterExtension
+  static final ProxyFixture fx = ProxyFixture.builder().groups(1).set("rekko.proxy.client-output-pause", "0")
+      .set("rekko.proxy.client-output-buffer-limit", "16mb 4mb 1").perClass();
   private static RekkoNode node;
 
   @BeforeAll
   static void start() throws Exception {
-    // No pause, so that only the limits act: hard 16 MiB; soft 4 MiB for at most 1 s.
-    fx = ProxyFixture.builder().groups(1).set("rekko.proxy.client-output-pause", "0")
-        .set("rekko.proxy.client-output-buffer-limit", "16mb 4mb 1").start();
     node = fx.node();
     RespSocket s = fx.socket();
     assertThat(s.call("SET", "obl:32m", "h".repeat(32 * MIB))).isEqualTo("OK");
     assertThat(s.call("SET", "obl:12m", "s".repeat(12 * MIB))).isEqualTo("OK");
-  }
-
-  @AfterAll
-  static void stop() {
-    if (fx != null) {
-      fx.close();
-    }
   }
 
   private static RespSocket slowReader() throws Exception {

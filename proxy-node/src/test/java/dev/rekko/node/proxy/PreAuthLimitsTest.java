@@ -7,8 +7,8 @@ import dev.rekko.redis.launcher.RedisServer;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -20,20 +20,13 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class PreAuthLimitsTest {
   private static final String PASSWORD = "s3cret";
-  private static ProxyFixture fx;
+  @RegisterExtension
+  static final ProxyFixture fx = ProxyFixture.builder().groups(1).set("rekko.proxy.password", PASSWORD).perClass();
   private static RedisServer redis;
 
   @BeforeAll
   static void start() throws Exception {
-    fx = ProxyFixture.builder().groups(1).set("rekko.proxy.password", PASSWORD).start();
     redis = fx.track(RedisServer.builder().password(PASSWORD).start());
-  }
-
-  @AfterAll
-  static void stop() {
-    if (fx != null) {
-      fx.close();
-    }
   }
 
   record Case(String name, byte[] input, int replies, boolean closes) {

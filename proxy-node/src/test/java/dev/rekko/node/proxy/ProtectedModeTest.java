@@ -12,9 +12,8 @@ import java.net.NetworkInterface;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Protected mode: the decision for every combination, and — when this machine has a non-loopback
@@ -22,21 +21,10 @@ import org.junit.jupiter.api.Test;
  * text and closing, unless a password is set or protected mode is off.
  */
 class ProtectedModeTest {
-  private static ProxyFixture fx;
+  @RegisterExtension
+  static final ProxyFixture fx = ProxyFixture.builder().groups(1).perClass();
   /** A non-loopback IPv4 address of this machine, if it has one. */
   private static final Optional<InetAddress> LAN = lanAddress();
-
-  @BeforeAll
-  static void start() throws Exception {
-    fx = ProxyFixture.builder().groups(1).start();
-  }
-
-  @AfterAll
-  static void stop() {
-    if (fx != null) {
-      fx.close();
-    }
-  }
 
   private static Optional<InetAddress> lanAddress() {
     try {

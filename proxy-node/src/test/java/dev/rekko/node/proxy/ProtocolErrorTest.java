@@ -4,8 +4,7 @@ import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -15,19 +14,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * data stay as they were.
  */
 class ProtocolErrorTest {
-  private static ProxyFixture fx;
-
-  @BeforeAll
-  static void start() throws Exception {
-    fx = ProxyFixture.builder().groups(2).start();
-  }
-
-  @AfterAll
-  static void stop() {
-    if (fx != null) {
-      fx.close();
-    }
-  }
+  @RegisterExtension
+  static final ProxyFixture fx = ProxyFixture.builder().groups(2).perClass();
 
   /** Each case: what the client sends, and the CRLF-terminated form Redis needs to answer at once. */
   record Malformed(String name, String sent, String toRedis) {

@@ -21,6 +21,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.DefaultJedisClientConfig;
@@ -32,8 +35,12 @@ import redis.clients.jedis.Jedis;
  * and one {@link RekkoNode} in front of them, all on free loopback ports. Hands out clients of every
  * kind and closes them, the node(s) and the servers in {@link #close()}, whatever state a failed test
  * left them in. Extra nodes with other settings can share the same servers ({@link #startNode}).
+ *
+ * <p>One fixture for a whole test class: {@code @RegisterExtension static final ProxyFixture fx =
+ * ProxyFixture.builder().groups(2).perClass();} starts before the class's {@code @BeforeAll} methods and
+ * closes after its {@code @AfterAll} ones (again for each subclass, e.g. an {@link OnStreams} one).
  */
-final class ProxyFixture implements AutoCloseable {
+final class ProxyFixture implements AutoCloseable, BeforeAllCallback, AfterAllCallback {
   private static final Logger log = LoggerFactory.getLogger(ProxyFixture.class);
   /** Client socket timeout: long enough for a loaded CI machine, short enough that nothing hangs. */
   static final int TIMEOUT_MILLIS = 15_000;
@@ -43,65 +50,42 @@ final class ProxyFixture implements AutoCloseable {
    */
   static volatile String transport = System.getProperty("rekko.test.transport", "");
 
-  private final List<List<RedisServer>> groups = new ArrayList<>();
-  private final Map<String, String> baseOverrides;
+  private final ProxyFixtureBuilder settings;
   private final String backendPassword;
+  private final List<List<RedisServer>> groups = new ArrayList<>();
   private final List<RekkoNode> nodes = new ArrayList<>();
   private final List<AutoCloseable> clients = new ArrayList<>();
-  private final int[] groupOfSlot;
-  private final Path dataRoot;
-  // With Builder.backendTls: the CA every server's and the node's certificates come from.
+  // Set by open(): a per-class fixture opens once per test class.
+  private Map<String, String> baseOverrides;
+  private int[] groupOfSlot;
+  private Path dataRoot;
+  // With ProxyFixtureBuilder.backendTls: the CA every server's and the node's certificates come from.
   private Certificates backendCa;
+  // With ProxyFixtureBuilder.reference: a plain redis-server beside the groups.
+  private RedisServer reference;
 
-  static Builder builder() {
-    return new Builder();
+  static ProxyFixtureBuilder builder() {
+    return new ProxyFixtureBuilder();
   }
 
-  static final class Builder {
-    private int groups = 2;
-    private int replicas;
-    private String backendPassword = "";
-    private boolean backendTls;
-    private final Map<String, String> overrides = new LinkedHashMap<>();
-
-    Builder groups(int n) {
-      this.groups = n;
-      return this;
-    }
-
-    Builder replicas(int n) {
-      this.replicas = n;
-      return this;
-    }
-
-    /** Every Redis server demands this password, and the node is configured to send it. */
-    Builder backendPassword(String password) {
-      this.backendPassword = password;
-      return this;
-    }
-
-    /**
-     * Every Redis server listens only on {@code tls-port} and requires client certificates (replicas follow
-     * over TLS, MIGRATE goes over TLS: {@code tls-cluster yes}); the node gets {@code rekko.backend.tls}.
-     */
-    Builder backendTls() {
-      this.backendTls = true;
-      return this;
-    }
-
-    /** A node setting, e.g. {@code set("rekko.proxy.max-clients", "5")}. */
-    Builder set(String key, String value) {
-      overrides.put(key, value);
-      return this;
-    }
-
-    ProxyFixture start() throws Exception {
-      return new ProxyFixture(this);
-    }
-  }
-
-  private ProxyFixture(Builder b) throws Exception {
+  ProxyFixture(ProxyFixtureBuilder b) {
+    this.settings = b;
     this.backendPassword = b.backendPassword;
+  }
+
+  @Override
+  public void beforeAll(ExtensionContext context) throws Exception {
+    open();
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) {
+    close();
+  }
+
+  /** Starts the servers and the first node. */
+  void open() throws Exception {
+    ProxyFixtureBuilder b = settings;
     this.dataRoot = java.nio.file.Files.createTempDirectory(
         java.nio.file.Path.of(System.getProperty("java.io.tmpdir")), "rekko-fixture-");
     try {
@@ -146,6 +130,12 @@ final class ProxyFixture implements AutoCloseable {
       this.baseOverrides = Map.copyOf(o);
       this.groupOfSlot = GroupSeed.evenSlots(seeds());
       startNode(Map.of());
+      if (b.migrationsPaused) {
+        pauseMigrations();
+      }
+      if (b.reference) {
+        reference = track(RedisServer.builder().start());
+      }
     } catch (Exception | Error e) {
       close();
       throw e;
@@ -206,6 +196,11 @@ final class ProxyFixture implements AutoCloseable {
     return table != null && table.routes().stream().allMatch(SlotRoute::online);
   }
 
+  /** The plain redis-server of {@link ProxyFixtureBuilder#reference()}. */
+  RedisServer reference() {
+    return reference;
+  }
+
   /** The master of group {@code id} (1-based, as in the bootstrap). */
   RedisServer master(int id) {
     return groups.get(id - 1).get(0);
@@ -235,6 +230,16 @@ final class ProxyFixture implements AutoCloseable {
       String k = prefix + i;
       if (groupOf(k) == id) {
         return k;
+      }
+    }
+  }
+
+  /** The first hash tag of {@code {name0}}, {@code {name1}}, ... whose slot belongs to group {@code id}. */
+  String tagInGroup(String name, int id) {
+    for (int i = 0; ; i++) {
+      String tag = "{" + name + i + "}";
+      if (groupOf(tag) == id) {
+        return tag;
       }
     }
   }
@@ -383,7 +388,11 @@ final class ProxyFixture implements AutoCloseable {
       }
     }
     groups.clear();
-    deleteTree(dataRoot);
+    backendCa = null;
+    reference = null;
+    if (dataRoot != null) {
+      deleteTree(dataRoot);
+    }
   }
 
   static void deleteTree(Path root) {

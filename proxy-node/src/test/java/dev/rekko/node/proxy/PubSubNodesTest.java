@@ -7,9 +7,9 @@ import dev.rekko.protocol.Errors;
 import dev.rekko.redis.launcher.RedisServer;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 
 /**
@@ -19,22 +19,15 @@ import redis.clients.jedis.Jedis;
  */
 @SuppressWarnings("unchecked")
 class PubSubNodesTest {
-  private static ProxyFixture fx;
+  @RegisterExtension
+  static final ProxyFixture fx = ProxyFixture.builder().groups(2).perClass();
   private static RekkoNode a;
   private static RekkoNode b;
 
   @BeforeAll
   static void start() throws Exception {
-    fx = ProxyFixture.builder().groups(2).start();
     a = fx.node();
     b = fx.startNode(Map.of());
-  }
-
-  @AfterAll
-  static void stop() {
-    if (fx != null) {
-      fx.close();
-    }
   }
 
   @Test

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rekko.redis.launcher.RedisServer;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code proto-max-bulk-len} and {@code client-query-buffer-limit}, differentially: a redis-server
@@ -17,22 +17,15 @@ import org.junit.jupiter.api.Test;
  */
 class QueryLimitsTest {
   private static final int MIB = 1024 * 1024;
-  private static ProxyFixture fx;
+  @RegisterExtension
+  static final ProxyFixture fx = ProxyFixture.builder().groups(1)
+      .set("rekko.proxy.client-query-buffer-limit", "1mb").set("rekko.proxy.proto-max-bulk-len", "2mb").perClass();
   private static RedisServer redis;
 
   @BeforeAll
   static void start() throws Exception {
-    fx = ProxyFixture.builder().groups(1)
-        .set("rekko.proxy.client-query-buffer-limit", "1mb").set("rekko.proxy.proto-max-bulk-len", "2mb").start();
     redis = fx.track(RedisServer.builder().config("client-query-buffer-limit 1mb").config("proto-max-bulk-len 2mb")
         .start());
-  }
-
-  @AfterAll
-  static void stop() {
-    if (fx != null) {
-      fx.close();
-    }
   }
 
   @Test

@@ -15,9 +15,9 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 
 /**
@@ -30,13 +30,13 @@ import redis.clients.jedis.Jedis;
 class ReplicaReadTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
   private static final String KEY = "rr";
-  private static ProxyFixture fx;
-  private static ByHand hand;
+  @RegisterExtension
+  static final ProxyFixture fx = ProxyFixture.builder()
+      .groups(2).replicas(2).set("rekko.node.datacenter", "dc-b").perClass();
+  private static final ByHand hand = new ByHand(fx);
 
   @BeforeAll
   static void start() throws Exception {
-    fx = ProxyFixture.builder().groups(2).replicas(2).set("rekko.node.datacenter", "dc-b").start();
-    hand = new ByHand(fx);
     // The test writes a slot's migration steps itself: the coordinator's movers must not run them.
     api("/api/migrations/pause", "");
     RedisServer master = fx.server(1, 0);
@@ -60,13 +60,6 @@ class ReplicaReadTest {
         new ServerInfo(fx.server(1, 2).address(), ServerRole.REPLICA, "dc-b", "")), false,
         fx.node().topology().epoch() + 1));
     assertThat(g.replicaRead()).isFalse();
-  }
-
-  @AfterAll
-  static void stop() {
-    if (fx != null) {
-      fx.close();
-    }
   }
 
   @Test

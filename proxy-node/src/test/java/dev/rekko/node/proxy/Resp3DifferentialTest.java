@@ -2,14 +2,12 @@ package dev.rekko.node.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.rekko.redis.launcher.RedisServer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The same command sequence, over raw sockets, to a Redis 7.0 of its own and to Rekko in front of three
@@ -18,21 +16,8 @@ import org.junit.jupiter.api.Test;
  * INFO's contents).
  */
 class Resp3DifferentialTest {
-  private static ProxyFixture fx;
-  private static RedisServer reference;
-
-  @BeforeAll
-  static void start() throws Exception {
-    fx = ProxyFixture.builder().groups(3).start();
-    reference = fx.track(RedisServer.builder().start());
-  }
-
-  @AfterAll
-  static void stop() {
-    if (fx != null) {
-      fx.close();
-    }
-  }
+  @RegisterExtension
+  static final ProxyFixture fx = ProxyFixture.builder().groups(3).reference().perClass();
 
   private enum Compare { EXACT, SORTED, TYPE }
 
@@ -146,7 +131,7 @@ class Resp3DifferentialTest {
 
   @Test
   void resp3RepliesAreRedisBytes() throws Exception {
-    try (RawResp rekko = new RawResp(fx.node().respPort()); RawResp redis = new RawResp(reference.port())) {
+    try (RawResp rekko = new RawResp(fx.node().respPort()); RawResp redis = new RawResp(fx.reference().port())) {
       sameHello(rekko.call("HELLO", "3"), redis.call("HELLO", "3"));
       assertThat(rekko.call("HELLO")).startsWith("%9\r\n");
       same(rekko, redis, sequence("3", "4"));
@@ -159,14 +144,14 @@ class Resp3DifferentialTest {
 
   @Test
   void resp2RepliesStayRedisBytes() throws Exception {
-    try (RawResp rekko = new RawResp(fx.node().respPort()); RawResp redis = new RawResp(reference.port())) {
+    try (RawResp rekko = new RawResp(fx.node().respPort()); RawResp redis = new RawResp(fx.reference().port())) {
       same(rekko, redis, sequence("5", "6"));
     }
   }
 
   @Test
   void infoKeyspaceAndClientLinesHaveRedisShapes() throws Exception {
-    try (RawResp rekko = new RawResp(fx.node().respPort()); RawResp redis = new RawResp(reference.port())) {
+    try (RawResp rekko = new RawResp(fx.node().respPort()); RawResp redis = new RawResp(fx.reference().port())) {
       rekko.call("HELLO", "3");
       redis.call("HELLO", "3");
       same(rekko, redis, List.of(exact("SELECT", "7"), exact("SET", "a", "1"), exact("SET", "b", "2"),

@@ -10,9 +10,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 
 /**
@@ -20,19 +19,8 @@ import redis.clients.jedis.Jedis;
  * connections closed by every node, instead of living on, reconnecting and pinging for the node's life.
  */
 class RetiredServerTest {
-  private static ProxyFixture fx;
-
-  @BeforeAll
-  static void start() throws Exception {
-    fx = ProxyFixture.builder().groups(2).start();
-  }
-
-  @AfterAll
-  static void stop() {
-    if (fx != null) {
-      fx.close();
-    }
-  }
+  @RegisterExtension
+  static final ProxyFixture fx = ProxyFixture.builder().groups(2).perClass();
 
   private static Set<String> pooled() {
     return fx.node().context().pool().status().stream().map(BackendPool.Status::server).collect(Collectors.toSet());

@@ -9,9 +9,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Servers that join the topology after clients set something on every server get it too: a new group
@@ -23,21 +22,9 @@ class ServerSettingsReplayTest {
   private static final String SCRIPT = "return 'replayed'";
   private static final String LIBRARY = "#!lua name=replaylib\n"
       + "redis.register_function('replay_fn', function(keys, args) return 'fn' end)";
-  private static ProxyFixture fx;
-
-  @BeforeAll
-  static void start() throws Exception {
-    fx = ProxyFixture.builder().groups(2).start();
-    // The new group must stay without slots: the coordinator's movers must not start filling it.
-    fx.pauseMigrations();
-  }
-
-  @AfterAll
-  static void stop() {
-    if (fx != null) {
-      fx.close();
-    }
-  }
+  // The new group must stay without slots: the coordinator's movers must not start filling it.
+  @RegisterExtension
+  static final ProxyFixture fx = ProxyFixture.builder().groups(2).migrationsPaused().perClass();
 
   @Test
   void serversThatJoinLaterGetTheRememberedSettingsScriptsAndFunctions() throws Exception {

@@ -14,9 +14,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.stream.IntStream;
 import org.assertj.core.api.InstanceOfAssertFactories;
 import org.assertj.core.data.Offset;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 
 /**
@@ -25,20 +25,13 @@ import redis.clients.jedis.Jedis;
  * Where Redis has an answer, the test asks a real Redis the same question and compares.
  */
 class SessionCommandsTest {
-  private static ProxyFixture fx;
+  @RegisterExtension
+  static final ProxyFixture fx = ProxyFixture.builder().groups(2).perClass();
   private static RedisServer reference;
 
   @BeforeAll
   static void start() throws Exception {
-    fx = ProxyFixture.builder().groups(2).start();
     reference = fx.master(1);
-  }
-
-  @AfterAll
-  static void stop() {
-    if (fx != null) {
-      fx.close();
-    }
   }
 
   /** The connection answers normally after an error: the error did not poison it. */

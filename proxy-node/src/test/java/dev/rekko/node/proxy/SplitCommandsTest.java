@@ -13,9 +13,8 @@ import java.util.Random;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.assertj.core.api.InstanceOfAssertFactories;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 
 /**
@@ -24,20 +23,9 @@ import redis.clients.jedis.Jedis;
  * refuse keys of different slots with CROSSSLOT and work when a hash tag puts them together.
  */
 class SplitCommandsTest {
-  private static ProxyFixture fx;
-
-  @BeforeAll
-  static void start() throws Exception {
-    // Three groups, so a split has more than two parts to merge.
-    fx = ProxyFixture.builder().groups(3).start();
-  }
-
-  @AfterAll
-  static void stop() {
-    if (fx != null) {
-      fx.close();
-    }
-  }
+  // Three groups, so a split has more than two parts to merge.
+  @RegisterExtension
+  static final ProxyFixture fx = ProxyFixture.builder().groups(3).perClass();
 
   private static List<String> keys(String prefix, int n) {
     return IntStream.range(0, n).mapToObj(i -> prefix + i).toList();

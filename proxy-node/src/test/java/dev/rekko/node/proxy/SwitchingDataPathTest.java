@@ -12,9 +12,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 
 /**
@@ -25,21 +24,9 @@ import redis.clients.jedis.Jedis;
  */
 class SwitchingDataPathTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
-  private static ProxyFixture fx;
-  private static ByHand hand;
-
-  @BeforeAll
-  static void start() throws Exception {
-    fx = ProxyFixture.builder().groups(1).replicas(1).start();
-    hand = new ByHand(fx);
-  }
-
-  @AfterAll
-  static void stop() {
-    if (fx != null) {
-      fx.close();
-    }
-  }
+  @RegisterExtension
+  static final ProxyFixture fx = ProxyFixture.builder().groups(1).replicas(1).perClass();
+  private static final ByHand hand = new ByHand(fx);
 
   @Test
   void commandsHeldWhileTheMasterIsSwitchedRunOnTheNewMaster() throws Exception {

@@ -8,9 +8,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Many clients' transactions through one node, pipelined, on the shared backend connections: no other
@@ -21,20 +20,10 @@ class TransactionConcurrencyTest {
   private static final int CLIENTS = 20;
   private static final int TRANSACTIONS = 500;
   private static final int PIPELINE = 10;
-  private static ProxyFixture fx;
-
-  @BeforeAll
-  static void start() throws Exception {
-    // One shared connection per server: every session's blocks go on the same one.
-    fx = ProxyFixture.builder().groups(2).set("rekko.backend.connections-per-server", "1").start();
-  }
-
-  @AfterAll
-  static void stop() {
-    if (fx != null) {
-      fx.close();
-    }
-  }
+  // One shared connection per server: every session's blocks go on the same one.
+  @RegisterExtension
+  static final ProxyFixture fx = ProxyFixture.builder()
+      .groups(2).set("rekko.backend.connections-per-server", "1").perClass();
 
   @Test
   void concurrentPipelinedTransactionsAreNeverInterleaved() throws Exception {

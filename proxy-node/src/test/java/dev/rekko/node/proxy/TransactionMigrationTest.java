@@ -14,9 +14,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 
 /**
@@ -29,30 +28,14 @@ import redis.clients.jedis.Jedis;
  */
 class TransactionMigrationTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
-  private static ProxyFixture fx;
-  private static ByHand hand;
-
-  @BeforeAll
-  static void start() throws Exception {
-    fx = ProxyFixture.builder().groups(2).start();
-    hand = new ByHand(fx);
-    // The test plays the slot actor: the coordinator's movers must not finish the migration behind its back.
-    fx.pauseMigrations();
-  }
-
-  @AfterAll
-  static void stop() {
-    if (fx != null) {
-      fx.close();
-    }
-  }
+  // The test plays the slot actor: the coordinator's movers must not finish the migration behind its back.
+  @RegisterExtension
+  static final ProxyFixture fx = ProxyFixture.builder().groups(2).migrationsPaused().perClass();
+  private static final ByHand hand = new ByHand(fx);
 
   @Test
   void transactionsRunWholeOnOneOwnerAcrossTheMigration() throws Exception {
-    String tag = "{x0}";
-    for (int i = 0; fx.groupOf(tag) != 1; i++) {
-      tag = "{x" + i + "}";
-    }
+    String tag = fx.tagInGroup("x", 1);
     String a = tag + "a";
     String b = tag + "b";
     String w = tag + "w";

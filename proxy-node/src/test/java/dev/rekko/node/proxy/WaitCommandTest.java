@@ -3,30 +3,23 @@ package dev.rekko.node.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** WAIT through a node in front of groups with one replica each, against what one master with a replica answers. */
 class WaitCommandTest {
-  private static ProxyFixture fx;
+  @RegisterExtension
+  static final ProxyFixture fx = ProxyFixture.builder().groups(2).replicas(1).perClass();
 
   @BeforeAll
   static void start() throws Exception {
-    fx = ProxyFixture.builder().groups(2).replicas(1).start();
     // Both replicas are in sync before WAIT counts them.
     for (int g = 1; g <= 2; g++) {
       try (var replica = fx.direct(fx.server(g, 1))) {
         assertThat(ProxyFixture.await(Duration.ofSeconds(30),
             () -> replica.info("replication").contains("master_link_status:up"))).isTrue();
       }
-    }
-  }
-
-  @AfterAll
-  static void stop() {
-    if (fx != null) {
-      fx.close();
     }
   }
 

@@ -1,5 +1,9 @@
 package dev.rekko.redis.backend;
 
+import static dev.rekko.redis.backend.BackendCalls.awaitTrue;
+import static dev.rekko.redis.backend.BackendCalls.queue;
+import static dev.rekko.redis.backend.BackendCalls.send;
+import static dev.rekko.redis.backend.BackendCalls.up;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rekko.protocol.resp.Reply;
@@ -54,7 +58,7 @@ class BackendConnectionTest {
 
   @Test
   void repliesGoToTheirCommandsInOrderAcrossOneWriteAndManyReads() throws Exception {
-    BackendConnection c = up(connection());
+    BackendConnection c = up(connection(), WAIT_SECONDS);
     String big = "x".repeat(300_000);
     List<CompletableFuture<String>> replies = new ArrayList<>();
     List<String> expected = new ArrayList<>();
@@ -89,7 +93,7 @@ class BackendConnectionTest {
 
   @Test
   void anErrorReplyIsTheCommandsReplyAndTheNextOnesKeepTheirOwn() throws Exception {
-    BackendConnection c = up(connection());
+    BackendConnection c = up(connection(), WAIT_SECONDS);
     direct.set("s", "not a number");
     CompletableFuture<String> incr = queue(c, "INCR", "s");
     CompletableFuture<String> unknown = queue(c, "NOSUCHCOMMAND");
@@ -103,7 +107,7 @@ class BackendConnectionTest {
 
   @Test
   void aConnectionClosedMidPipelineFailsEveryCommandItOwesInOrder() throws Exception {
-    BackendConnection c = up(connection());
+    BackendConnection c = up(connection(), WAIT_SECONDS);
     List<String> events = Collections.synchronizedList(new ArrayList<>());
     // BLPOP blocks the connection on the server: the commands behind it wait unanswered.
     byte[] blpop = encode("BLPOP", "q", "0");
@@ -113,25 +117,25 @@ class BackendConnectionTest {
       c.send(cmd, 0, cmd.length, recorder("set" + i, events));
     }
     c.flush();
-    awaitTrue("BLPOP blocked on the server", () -> direct.clientList().contains("cmd=blpop"));
+    awaitTrue("BLPOP blocked on the server", WAIT_SECONDS, () -> direct.clientList().contains("cmd=blpop"));
     assertThat(events).isEmpty();
     direct.sendCommand(() -> "CLIENT".getBytes(StandardCharsets.US_ASCII), "KILL", "TYPE", "normal", "SKIPME", "yes");
 
-    awaitTrue("every command failed", () -> events.size() == 6);
+    awaitTrue("every command failed", WAIT_SECONDS, () -> events.size() == 6);
     String error = "ERR backend " + server.host() + ":" + server.port() + " is down: connection closed by the server";
     assertThat(events).containsExactly("blpop failed: " + error, "set0 failed: " + error, "set1 failed: " + error,
         "set2 failed: " + error, "set3 failed: " + error, "set4 failed: " + error);
     assertThat(c.inFlight()).isZero();
 
-    awaitTrue("reconnected", c::isUp);
+    awaitTrue("reconnected", WAIT_SECONDS, c::isUp);
     assertThat(send(c, "ECHO", "again").get(WAIT_SECONDS, TimeUnit.SECONDS)).isEqualTo("$5\r\nagain");
   }
 
   @Test
   void whileTheServerIsDownASendFailsAtOnceNamingIt() throws Exception {
-    BackendConnection c = up(connection(Duration.ofSeconds(60)));
+    BackendConnection c = up(connection(Duration.ofSeconds(60)), WAIT_SECONDS);
     server.stop();
-    awaitTrue("the connection noticed", () -> !c.isUp());
+    awaitTrue("the connection noticed", WAIT_SECONDS, () -> !c.isUp());
     List<String> events = new ArrayList<>();
     byte[] cmd = encode("PING");
     c.send(cmd, 0, cmd.length, recorder("ping", events));
@@ -141,11 +145,11 @@ class BackendConnectionTest {
 
   @Test
   void aReplyNoCommandWaitsForFailsTheConnection() throws Exception {
-    BackendConnection c = up(connection(Duration.ofSeconds(60)));
+    BackendConnection c = up(connection(Duration.ofSeconds(60)), WAIT_SECONDS);
     // A monitor is sent every other client's command: replies nobody asked for.
     assertThat(send(c, "MONITOR").get(WAIT_SECONDS, TimeUnit.SECONDS)).isEqualTo("+OK");
     direct.set("x", "1");
-    awaitTrue("the connection failed", () -> !c.isUp());
+    awaitTrue("the connection failed", WAIT_SECONDS, () -> !c.isUp());
     CompletableFuture<String> next = send(c, "PING");
     assertThat(next).isDone();
     assertThat(next.get()).startsWith("failed: ERR backend ").endsWith("a reply arrived that no command was waiting for");
@@ -153,9 +157,9 @@ class BackendConnectionTest {
 
   @Test
   void closingFailsWhatIsInFlightAndEverythingAfter() throws Exception {
-    BackendConnection c = up(connection());
+    BackendConnection c = up(connection(), WAIT_SECONDS);
     CompletableFuture<String> blpop = send(c, "BLPOP", "q", "0");
-    awaitTrue("BLPOP blocked on the server", () -> direct.clientList().contains("cmd=blpop"));
+    awaitTrue("BLPOP blocked on the server", WAIT_SECONDS, () -> direct.clientList().contains("cmd=blpop"));
     c.close();
     String error = "ERR backend connection to " + server.host() + ":" + server.port() + " closed";
     assertThat(blpop.get(WAIT_SECONDS, TimeUnit.SECONDS)).isEqualTo("failed: " + error);
@@ -165,12 +169,12 @@ class BackendConnectionTest {
 
   @Test
   void aDrainCompletesOnlyOnceEveryEarlierCommandIsAnswered() throws Exception {
-    BackendConnection c = up(connection());
+    BackendConnection c = up(connection(), WAIT_SECONDS);
     List<String> events = Collections.synchronizedList(new ArrayList<>());
     byte[] blpop = encode("BLPOP", "q", "0");
     c.send(blpop, 0, blpop.length, recorder("blpop", events));
     c.flush();
-    awaitTrue("BLPOP blocked on the server", () -> direct.clientList().contains("cmd=blpop"));
+    awaitTrue("BLPOP blocked on the server", WAIT_SECONDS, () -> direct.clientList().contains("cmd=blpop"));
     CompletableFuture<Void> drained = c.drain().thenRun(() -> events.add("drained"));
     assertThat(drained).isNotDone();
 
@@ -178,20 +182,6 @@ class BackendConnectionTest {
     drained.get(WAIT_SECONDS, TimeUnit.SECONDS);
     assertThat(events).containsExactly("blpop *2\r\n$1\r\nq\r\n$1\r\nx", "drained");
     assertThat(c.suspects()).isEmpty();
-  }
-
-  /** Waits until the connection's handshake is done, so that what follows goes out at once. */
-  private static BackendConnection up(BackendConnection c) throws Exception {
-    awaitTrue("connection up", c::isUp);
-    return c;
-  }
-
-  private static void awaitTrue(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
-    while (!condition.getAsBoolean()) {
-      assertThat(System.nanoTime() - deadline).as(what).isNegative();
-      Thread.sleep(10);
-    }
   }
 
   private static byte[] encode(String... args) {
@@ -211,29 +201,5 @@ class BackendConnectionTest {
         events.add(label + " failed: " + error);
       }
     };
-  }
-
-  /** Queues without flushing: the caller's {@link BackendConnection#flush} sends a whole batch in one write. */
-  private static CompletableFuture<String> queue(BackendConnection c, String... args) {
-    CompletableFuture<String> reply = new CompletableFuture<>();
-    byte[] command = encode(args);
-    c.send(command, 0, command.length, new ReplyHandler() {
-      @Override
-      public void onReply(Reply r) {
-        reply.complete(new String(r.toByteArray(), StandardCharsets.UTF_8).stripTrailing());
-      }
-
-      @Override
-      public void onFailure(String error) {
-        reply.complete("failed: " + error);
-      }
-    });
-    return reply;
-  }
-
-  private static CompletableFuture<String> send(BackendConnection c, String... args) {
-    CompletableFuture<String> reply = queue(c, args);
-    c.flush();
-    return reply;
   }
 }

@@ -1,9 +1,9 @@
 package dev.rekko.redis.backend;
 
+import static dev.rekko.redis.backend.BackendCalls.send;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.rekko.protocol.resp.Reply;
 import dev.rekko.redis.launcher.RedisBinary;
 import dev.rekko.redis.launcher.RedisServer;
 import java.nio.charset.StandardCharsets;
@@ -160,24 +160,5 @@ class BackendDrainTest {
 
   private static String call(BackendConnection c, String... args) throws Exception {
     return send(c, args).get(10, TimeUnit.SECONDS);
-  }
-
-  /** The reply as RESP text without its line end, or "failed: " and the error. */
-  private static CompletableFuture<String> send(BackendConnection c, String... args) {
-    CompletableFuture<String> reply = new CompletableFuture<>();
-    byte[] command = Handshake.encode(args);
-    c.send(command, 0, command.length, new ReplyHandler() {
-      @Override
-      public void onReply(Reply r) {
-        reply.complete(new String(r.toByteArray(), StandardCharsets.UTF_8).strip());
-      }
-
-      @Override
-      public void onFailure(String error) {
-        reply.complete("failed: " + error);
-      }
-    });
-    c.flush();
-    return reply;
   }
 }

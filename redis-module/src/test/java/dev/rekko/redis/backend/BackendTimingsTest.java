@@ -1,10 +1,9 @@
 package dev.rekko.redis.backend;
 
+import static dev.rekko.redis.backend.BackendCalls.queue;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.rekko.protocol.resp.Reply;
 import dev.rekko.redis.launcher.RedisServer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -80,26 +79,5 @@ class BackendTimingsTest {
     t.added(1);
     assertThat(t.poll()).as("never written").isEqualTo(SendTimes.NOT_SENT);
     assertThat(expected).isEqualTo(5);
-  }
-
-  private static CompletableFuture<String> queue(BackendConnection c, String... args) {
-    CompletableFuture<String> reply = new CompletableFuture<>();
-    StringBuilder b = new StringBuilder("*").append(args.length).append("\r\n");
-    for (String a : args) {
-      b.append('$').append(a.length()).append("\r\n").append(a).append("\r\n");
-    }
-    byte[] command = b.toString().getBytes(StandardCharsets.UTF_8);
-    c.send(command, 0, command.length, new ReplyHandler() {
-      @Override
-      public void onReply(Reply r) {
-        reply.complete(new String(r.toByteArray(), StandardCharsets.UTF_8).stripTrailing());
-      }
-
-      @Override
-      public void onFailure(String error) {
-        reply.complete("failed: " + error);
-      }
-    });
-    return reply;
   }
 }

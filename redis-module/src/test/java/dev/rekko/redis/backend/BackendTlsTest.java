@@ -1,14 +1,14 @@
 package dev.rekko.redis.backend;
 
+import static dev.rekko.redis.backend.BackendCalls.queue;
+import static dev.rekko.redis.backend.BackendCalls.send;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.rekko.protocol.resp.Reply;
 import dev.rekko.redis.TestWaits;
 import dev.rekko.redis.launcher.RedisServer;
 import dev.rekko.redis.tls.BackendTls;
 import dev.rekko.redis.tls.Certificates;
 import dev.rekko.redis.tls.TlsContexts;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -129,28 +129,5 @@ class BackendTlsTest {
     assertThat(send(c, "PING").get(WAIT_SECONDS, TimeUnit.SECONDS)).startsWith("failed: ERR backend "
         + server.address() + " is down: ");
     assertThat(c.isUp()).isFalse();
-  }
-
-  private static CompletableFuture<String> queue(BackendConnection c, String... args) {
-    CompletableFuture<String> reply = new CompletableFuture<>();
-    byte[] command = Handshake.encode(args);
-    c.send(command, 0, command.length, new ReplyHandler() {
-      @Override
-      public void onReply(Reply r) {
-        reply.complete(new String(r.toByteArray(), StandardCharsets.UTF_8).stripTrailing());
-      }
-
-      @Override
-      public void onFailure(String error) {
-        reply.complete("failed: " + error);
-      }
-    });
-    return reply;
-  }
-
-  private static CompletableFuture<String> send(BackendConnection c, String... args) {
-    CompletableFuture<String> reply = queue(c, args);
-    c.flush();
-    return reply;
   }
 }

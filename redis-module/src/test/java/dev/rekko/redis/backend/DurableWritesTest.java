@@ -1,8 +1,10 @@
 package dev.rekko.redis.backend;
 
+import static dev.rekko.redis.backend.BackendCalls.awaitTrue;
+import static dev.rekko.redis.backend.BackendCalls.queue;
+import static dev.rekko.redis.backend.BackendCalls.up;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.rekko.protocol.resp.Reply;
 import dev.rekko.redis.launcher.RedisServer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -55,7 +57,7 @@ class DurableWritesTest {
     c.flush();
     assertThat(first.get(WAIT_SECONDS, TimeUnit.SECONDS)).isEqualTo("+OK");
     assertThat(onReplica.get("first")).isEqualTo("1");
-    up(c);
+    up(c, WAIT_SECONDS);
     long waits = waitCalls();
 
     List<CompletableFuture<String>> sets = new ArrayList<>();
@@ -79,7 +81,7 @@ class DurableWritesTest {
   @Test
   void oneWaitPerRoundThatWritesAndNoneForReads() throws Exception {
     replica();
-    BackendConnection c = up(connection(Duration.ofSeconds(10)));
+    BackendConnection c = up(connection(Duration.ofSeconds(10)), WAIT_SECONDS);
     for (int round = 1; round <= 3; round++) {
       List<CompletableFuture<String>> replies = new ArrayList<>();
       for (int i = 0; i < 100; i++) {
@@ -110,7 +112,7 @@ class DurableWritesTest {
   @Test
   void offSendsNoWait() throws Exception {
     replica();
-    BackendConnection c = up(connection(Duration.ZERO));
+    BackendConnection c = up(connection(Duration.ZERO), WAIT_SECONDS);
     for (int round = 1; round <= 3; round++) {
       CompletableFuture<String> set = queue(c, true, "SET", "k", "v" + round);
       c.flush();
@@ -121,7 +123,7 @@ class DurableWritesTest {
 
   @Test
   void withoutAReplicaWritesFailUnconfirmedButRanAndReadsKeepTheirRepliesInOrder() throws Exception {
-    BackendConnection c = up(connection(Duration.ofMillis(300)));
+    BackendConnection c = up(connection(Duration.ofMillis(300)), WAIT_SECONDS);
     onMaster.set("s", "not a number");
     List<String> events = Collections.synchronizedList(new ArrayList<>());
     track(c, false, events, "get-a", "GET", "a");
@@ -131,7 +133,7 @@ class DurableWritesTest {
     track(c, true, events, "set-c", "SET", "c", "w");
     track(c, false, events, "echo", "ECHO", "e");
     c.flush();
-    awaitTrue("every command answered", () -> events.size() == 6);
+    awaitTrue("every command answered", WAIT_SECONDS, () -> events.size() == 6);
     assertThat(events).containsExactly("get-a $-1", "set-b failed: " + NOT_CONFIRMED, "get-b $1\r\nv",
         "incr-s -ERR value is not an integer or out of range", "set-c failed: " + NOT_CONFIRMED, "echo $1\r\ne");
     assertThat(onMaster.mget("b", "c")).as("the writes ran on the master").containsExactly("v", "w");
@@ -140,7 +142,7 @@ class DurableWritesTest {
 
   @Test
   void repliesBehindAWriteWaitForTheWaitInOrder() throws Exception {
-    BackendConnection c = up(connection(Duration.ofSeconds(60)));
+    BackendConnection c = up(connection(Duration.ofSeconds(60)), WAIT_SECONDS);
     List<String> events = Collections.synchronizedList(new ArrayList<>());
     track(c, false, events, "get-a", "GET", "a");
     track(c, true, events, "set-b", "SET", "b", "v");
@@ -148,33 +150,33 @@ class DurableWritesTest {
     track(c, false, events, "echo", "ECHO", "e");
     c.flush();
     // No replica yet: the WAIT blocks on the master, and everything from the write on is held.
-    awaitTrue("WAIT blocked", this::waitBlocked);
+    awaitTrue("WAIT blocked", WAIT_SECONDS, this::waitBlocked);
     // The server answered the read before the write when it ran the WAIT; this side may not have read it yet.
-    awaitTrue("the read before the write answered", () -> !events.isEmpty());
+    awaitTrue("the read before the write answered", WAIT_SECONDS, () -> !events.isEmpty());
     List<String> before = List.copyOf(events);
     assertThat(waitBlocked()).as("still blocked after looking").isTrue();
     assertThat(before).containsExactly("get-a $-1");
 
     replica();
-    awaitTrue("every command answered", () -> events.size() == 4);
+    awaitTrue("every command answered", WAIT_SECONDS, () -> events.size() == 4);
     assertThat(events).containsExactly("get-a $-1", "set-b +OK", "get-b $1\r\nv", "echo $1\r\ne");
   }
 
   @Test
   void aConnectionThatFailsWhileAWriteWaitsFailsTheWriteAndHandsReadsTheirReplies() throws Exception {
-    BackendConnection c = up(connection(Duration.ofSeconds(60)));
+    BackendConnection c = up(connection(Duration.ofSeconds(60)), WAIT_SECONDS);
     List<String> events = Collections.synchronizedList(new ArrayList<>());
     track(c, false, events, "get-a", "GET", "a");
     track(c, true, events, "set-b", "SET", "b", "v");
     track(c, false, events, "get-b", "GET", "b");
     c.flush();
-    awaitTrue("WAIT blocked", this::waitBlocked);
+    awaitTrue("WAIT blocked", WAIT_SECONDS, this::waitBlocked);
     onMaster.sendCommand(() -> "CLIENT".getBytes(StandardCharsets.US_ASCII), "KILL", "TYPE", "normal", "SKIPME", "yes");
 
-    awaitTrue("every command answered", () -> events.size() == 3);
+    awaitTrue("every command answered", WAIT_SECONDS, () -> events.size() == 3);
     String error = "ERR backend " + master.host() + ":" + master.port() + " is down: connection closed by the server";
     assertThat(events).containsExactly("get-a $-1", "set-b failed: " + error, "get-b $1\r\nv");
-    awaitTrue("reconnected", c::isUp);
+    awaitTrue("reconnected", WAIT_SECONDS, c::isUp);
   }
 
   private BackendConnection connection(Duration durable) {
@@ -187,7 +189,7 @@ class DurableWritesTest {
   private RedisServer replica() throws Exception {
     RedisServer replica = RedisServer.builder().replicaOf(master).start();
     toClose.add(replica);
-    awaitTrue("replica online", () -> onMaster.info("replication").contains("state=online"));
+    awaitTrue("replica online", WAIT_SECONDS, () -> onMaster.info("replication").contains("state=online"));
     return replica;
   }
 
@@ -215,37 +217,6 @@ class DurableWritesTest {
       }
     }
     return false;
-  }
-
-  private static BackendConnection up(BackendConnection c) throws Exception {
-    awaitTrue("connection up", c::isUp);
-    return c;
-  }
-
-  private static void awaitTrue(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
-    while (!condition.getAsBoolean()) {
-      assertThat(System.nanoTime() - deadline).as(what).isNegative();
-      Thread.sleep(10);
-    }
-  }
-
-  /** Queues without flushing; the reply as RESP text without its last line end, or "failed: error". */
-  private static CompletableFuture<String> queue(BackendConnection c, boolean write, String... args) {
-    CompletableFuture<String> reply = new CompletableFuture<>();
-    byte[] command = Handshake.encode(args);
-    c.send(command, 0, command.length, new ReplyHandler() {
-      @Override
-      public void onReply(Reply r) {
-        reply.complete(new String(r.toByteArray(), StandardCharsets.UTF_8).stripTrailing());
-      }
-
-      @Override
-      public void onFailure(String error) {
-        reply.complete("failed: " + error);
-      }
-    }, write);
-    return reply;
   }
 
   /** Queues without flushing; its completion appends "label reply" or "label failed: error" to {@code events}. */

@@ -8,7 +8,6 @@ import static dev.rekko.redis.migrate.MoverFixtures.load;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.rekko.redis.launcher.RedisServer;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.HashMap;
@@ -18,40 +17,14 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 
 /** The mover yields to clients of its source: short MIGRATEs one at a time while they send commands. */
 class SourceLoadTest {
-  private static RedisServer source;
-  private static RedisServer target;
-
-  @BeforeAll
-  static void start() {
-    source = RedisServer.builder().start();
-    target = RedisServer.builder().start();
-  }
-
-  @AfterAll
-  static void stop() {
-    for (RedisServer s : new RedisServer[] {source, target}) {
-      if (s != null) {
-        s.close();
-      }
-    }
-  }
-
-  @BeforeEach
-  void empty() {
-    for (RedisServer s : new RedisServer[] {source, target}) {
-      try (Jedis j = jedis(s, 0)) {
-        j.flushAll();
-      }
-    }
-  }
+  @RegisterExtension
+  static final SourceAndTarget redis = new SourceAndTarget(false);
 
   @Test
   void countsEveryCommandButPingFromInfoCommandstats() throws IOException {
@@ -66,8 +39,8 @@ class SourceLoadTest {
   @Test
   void pingsFromOthersDoNotMakeTheMoverYield() throws Exception {
     ServerMoverSettings options = ServerMoverSettings.builder().yieldAbove(500).loadProbeInterval(Duration.ofMillis(20)).build();
-    try (SourceLoad load = new SourceLoad(address(source), Credentials.NONE, options);
-        Jedis client = jedis(source, 0)) {
+    try (SourceLoad load = new SourceLoad(address(redis.source()), Credentials.NONE, options);
+        Jedis client = jedis(redis.source(), 0)) {
       load.start();
       AtomicBoolean done = new AtomicBoolean();
       Thread pings = traffic(client, Jedis::ping, done::get);
@@ -81,8 +54,8 @@ class SourceLoadTest {
   @Test
   void yieldsWhileOthersSendCommandsAndNotForTheMoversOwn() throws Exception {
     ServerMoverSettings options = ServerMoverSettings.builder().yieldAbove(500).loadProbeInterval(Duration.ofMillis(20)).build();
-    try (SourceLoad load = new SourceLoad(address(source), Credentials.NONE, options);
-        Jedis own = jedis(source, 0)) {
+    try (SourceLoad load = new SourceLoad(address(redis.source()), Credentials.NONE, options);
+        Jedis own = jedis(redis.source(), 0)) {
       load.start();
       // The mover's own commands, counted as its own, do not make it yield.
       AtomicBoolean ownDone = new AtomicBoolean();
@@ -96,7 +69,7 @@ class SourceLoadTest {
       assertThat(load.yielding()).isFalse();
 
       AtomicBoolean othersDone = new AtomicBoolean();
-      try (Jedis client = jedis(source, 0)) {
+      try (Jedis client = jedis(redis.source(), 0)) {
         Thread theirs = traffic(client, othersDone::get);
         await("yielding", load::yielding);
         assertThat(load.othersPerSecond()).isGreaterThan(500);
@@ -113,24 +86,24 @@ class SourceLoadTest {
     Map<Integer, dev.rekko.redis.backend.BackendAddress> slots = new HashMap<>();
     for (int slot = 0; slot < 5; slot++) {
       List<String> k = keys(slot, "y" + slot, 500);
-      load(source, 0, k, "v");
+      load(redis.source(), 0, k, "v");
       leaving.addAll(k);
-      slots.put(slot, address(target));
+      slots.put(slot, address(redis.target()));
     }
     // MIGRATE batches (copy lanes 0); CopierTest covers the rounds of the copy lanes.
     ServerMoverSettings options = ServerMoverSettings.builder().batchKeys(1000).scanCount(2500).yieldAbove(0)
         .yieldBatchKeys(100).copyLanes(0).build();
-    try (ServerMover mover = MoverFixtures.mover(source, options, null, MoverClock.SYSTEM)) {
+    try (ServerMover mover = MoverFixtures.mover(redis.source(), options, null, MoverClock.SYSTEM)) {
       mover.load().force(true);
       WalkResult r = mover.walk(slots);
       assertThat(r.keysMoved()).isEqualTo(2500);
       assertThat(r.batches()).isEqualTo(25);
-      assertThat(keysIn(target, 0)).isEqualTo(leaving);
-      assertThat(keysIn(source, 0)).isEmpty();
+      assertThat(keysIn(redis.target(), 0)).isEqualTo(leaving);
+      assertThat(keysIn(redis.source(), 0)).isEmpty();
 
       // The same walk without yielding sends full batches.
       for (int slot = 0; slot < 5; slot++) {
-        load(source, 0, keys(slot, "z" + slot, 500), "v");
+        load(redis.source(), 0, keys(slot, "z" + slot, 500), "v");
       }
       mover.load().force(false);
       assertThat(mover.walk(slots).batches()).isEqualTo(3);

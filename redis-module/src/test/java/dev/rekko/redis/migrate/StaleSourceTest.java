@@ -8,16 +8,13 @@ import static dev.rekko.redis.migrate.MoverFixtures.load;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rekko.redis.backend.BackendAddress;
-import dev.rekko.redis.launcher.RedisServer;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 
 /**
@@ -27,42 +24,17 @@ import redis.clients.jedis.Jedis;
  */
 class StaleSourceTest {
   private static final int SLOT = 60;
-  private static RedisServer source;
-  private static RedisServer target;
+  @RegisterExtension
+  static final SourceAndTarget redis = new SourceAndTarget(true);
 
   private static final ServerMoverSettings SMALL = ServerMoverSettings.builder().batchKeys(7).scanCount(20)
       .queueBatches(2).maxAttempts(3).build();
 
-  @BeforeAll
-  static void start() {
-    source = RedisServer.builder().start();
-    target = RedisServer.builder().start();
-  }
-
-  @AfterAll
-  static void stop() {
-    for (RedisServer s : new RedisServer[] {source, target}) {
-      if (s != null) {
-        s.close();
-      }
-    }
-  }
-
-  @BeforeEach
-  void empty() {
-    for (RedisServer s : new RedisServer[] {source, target}) {
-      try (Jedis j = jedis(s, 0)) {
-        j.flushAll();
-        j.configResetStat();
-      }
-    }
-  }
-
   /** 30 keys of {@link #SLOT} on the source; every tenth also on the target, newer there. */
   private static List<String> staleEveryTenth(int db) {
     List<String> keys = keys(SLOT, "k", 30);
-    load(source, db, keys, "v");
-    try (Jedis s = jedis(source, db); Jedis t = jedis(target, db)) {
+    load(redis.source(), db, keys, "v");
+    try (Jedis s = jedis(redis.source(), db); Jedis t = jedis(redis.target(), db)) {
       for (int i = 0; i < keys.size(); i += 10) {
         s.set(keys.get(i), "stale");
         t.set(keys.get(i), "newer");
@@ -72,9 +44,9 @@ class StaleSourceTest {
   }
 
   private static void assertTheTargetWon(int db, List<String> keys) {
-    assertThat(keysIn(source, db)).as("the source's copies are gone").isEmpty();
-    assertThat(keysIn(target, db)).isEqualTo(new HashSet<>(keys));
-    try (Jedis t = jedis(target, db)) {
+    assertThat(keysIn(redis.source(), db)).as("the source's copies are gone").isEmpty();
+    assertThat(keysIn(redis.target(), db)).isEqualTo(new HashSet<>(keys));
+    try (Jedis t = jedis(redis.target(), db)) {
       for (int i = 0; i < keys.size(); i++) {
         assertThat(t.get(keys.get(i))).as(keys.get(i)).isEqualTo(i % 10 == 0 ? "newer" : "v");
       }
@@ -82,10 +54,11 @@ class StaleSourceTest {
   }
 
   private static WalkResult walk(ServerMoverSettings options) throws Exception {
-    try (ServerMover mover = MoverFixtures.mover(source, options, null, MoverClock.SYSTEM)) {
-      WalkResult r = mover.walk(Map.of(SLOT, address(target)));
+    try (ServerMover mover = MoverFixtures.mover(redis.source(), options, null, MoverClock.SYSTEM)) {
+      WalkResult r = mover.walk(Map.of(SLOT, address(redis.target())));
       assertThat(r.nothingLeft(SLOT)).isTrue();
-      assertThat(mover.walk(Map.of(SLOT, address(target))).keysFound()).as("a second walk finds nothing").isZero();
+      assertThat(mover.walk(Map.of(SLOT, address(redis.target()))).keysFound()).as("a second walk finds nothing")
+          .isZero();
       return r;
     }
   }
@@ -96,7 +69,7 @@ class StaleSourceTest {
     WalkResult r = walk(SMALL.toBuilder().copyLanes(2).build());
     assertThat(r.keysMoved()).isEqualTo(30);
     assertTheTargetWon(0, keys);
-    try (Jedis s = jedis(source, 0)) {
+    try (Jedis s = jedis(redis.source(), 0)) {
       assertThat(s.info("commandstats")).as("no key went by MIGRATE").doesNotContain("cmdstat_migrate");
     }
   }
@@ -113,7 +86,7 @@ class StaleSourceTest {
   @Test
   void aBigValueThatGoesByMigrateKeepsTheTargetsValue() throws Exception {
     String big = "{" + MoverFixtures.tagFor(SLOT) + "}:big";
-    try (Jedis s = jedis(source, 0); Jedis t = jedis(target, 0)) {
+    try (Jedis s = jedis(redis.source(), 0); Jedis t = jedis(redis.target(), 0)) {
       // Random bytes: the DUMP format compresses, and a repeated text would be a small payload.
       byte[] stale = new byte[4096];
       new java.util.Random(7).nextBytes(stale);
@@ -121,25 +94,25 @@ class StaleSourceTest {
       t.set(big, "newer");
     }
     List<String> small = keys(SLOT, "small", 5);
-    load(source, 0, small, "v");
+    load(redis.source(), 0, small, "v");
     WalkResult r = walk(SMALL.toBuilder().copyLanes(1).copyMaxValueBytes(1024).build());
     assertThat(r.keysMoved()).isEqualTo(6);
-    try (Jedis s = jedis(source, 0); Jedis t = jedis(target, 0)) {
+    try (Jedis s = jedis(redis.source(), 0); Jedis t = jedis(redis.target(), 0)) {
       assertThat(s.info("commandstats")).as("the big key went by MIGRATE").contains("cmdstat_migrate:calls=1,");
       assertThat(t.get(big)).isEqualTo("newer");
     }
-    assertThat(keysIn(source, 0)).isEmpty();
+    assertThat(keysIn(redis.source(), 0)).isEmpty();
   }
 
   @Test
   void moveKeysKeepsTheTargetsValue() throws Exception {
     List<String> keys = staleEveryTenth(0);
     List<byte[]> batch = keys.subList(0, 12).stream().map(k -> k.getBytes(StandardCharsets.UTF_8)).toList();
-    try (ServerMover mover = MoverFixtures.mover(source, SMALL, null, MoverClock.SYSTEM)) {
-      assertThat(mover.moveKeys(0, address(target), batch)).isTrue();
+    try (ServerMover mover = MoverFixtures.mover(redis.source(), SMALL, null, MoverClock.SYSTEM)) {
+      assertThat(mover.moveKeys(0, address(redis.target()), batch)).isTrue();
     }
-    assertThat(keysIn(source, 0)).containsExactlyInAnyOrderElementsOf(keys.subList(12, 30));
-    try (Jedis t = jedis(target, 0)) {
+    assertThat(keysIn(redis.source(), 0)).containsExactlyInAnyOrderElementsOf(keys.subList(12, 30));
+    try (Jedis t = jedis(redis.target(), 0)) {
       assertThat(t.get(keys.get(0))).isEqualTo("newer");
       assertThat(t.get(keys.get(1))).isEqualTo("v");
       assertThat(t.get(keys.get(10))).isEqualTo("newer");
@@ -153,8 +126,8 @@ class StaleSourceTest {
   @Test
   void aRetryThatFindsTheKeyOnTheTargetDeletesTheSourcesCopy() throws Exception {
     List<String> keys = keys(SLOT, "r", 3);
-    load(source, 0, keys, "stale");
-    try (Jedis t = jedis(target, 0)) {
+    load(redis.source(), 0, keys, "stale");
+    try (Jedis t = jedis(redis.target(), 0)) {
       // A replica of nobody that serves no stale data refuses RESTORE with MASTERDOWN: a retriable error.
       t.configSet("replica-read-only", "no");
       t.configSet("replica-serve-stale-data", "no");
@@ -166,7 +139,7 @@ class StaleSourceTest {
       public void onRetry(BackendAddress to, int db, int keys1, int attempt, String error) {
         if (healed.compareAndSet(false, true)) {
           assertThat(error).contains("MASTERDOWN");
-          try (Jedis t = jedis(target, 0)) {
+          try (Jedis t = jedis(redis.target(), 0)) {
             t.replicaofNoOne();
             t.set(keys.get(1), "newer");
           }
@@ -174,19 +147,19 @@ class StaleSourceTest {
       }
     };
     ServerMoverSettings options = SMALL.toBuilder().copyLanes(0).build();
-    try (ServerMover mover = MoverFixtures.mover(source, options, heal, new MoverFixtures.FakeClock())) {
-      WalkResult r = mover.walk(Map.of(SLOT, address(target)));
+    try (ServerMover mover = MoverFixtures.mover(redis.source(), options, heal, new MoverFixtures.FakeClock())) {
+      WalkResult r = mover.walk(Map.of(SLOT, address(redis.target())));
       assertThat(healed).isTrue();
       assertThat(r.keysMoved()).isEqualTo(3);
     } finally {
-      try (Jedis t = jedis(target, 0)) {
+      try (Jedis t = jedis(redis.target(), 0)) {
         t.replicaofNoOne();
         t.configSet("replica-read-only", "yes");
         t.configSet("replica-serve-stale-data", "yes");
       }
     }
-    assertThat(keysIn(source, 0)).isEmpty();
-    try (Jedis t = jedis(target, 0)) {
+    assertThat(keysIn(redis.source(), 0)).isEmpty();
+    try (Jedis t = jedis(redis.target(), 0)) {
       assertThat(t.mget(keys.toArray(String[]::new))).containsExactly("stale", "newer", "stale");
     }
   }
