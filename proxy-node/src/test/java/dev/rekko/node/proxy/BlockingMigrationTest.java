@@ -3,6 +3,7 @@ package dev.rekko.node.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rekko.protocol.SlotHash;
+import dev.rekko.topology.SlotState;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -118,7 +119,11 @@ class BlockingMigrationTest {
     }
   }
 
-  /** Migrates one slot with the admin API and waits until the node routes it straight to {@code group}. */
+  /**
+   * Migrates one slot with the admin API and waits until the node routes it straight to {@code group} and
+   * the topology shows it online there: a FINISHED slot is routed to its target already, but a migration
+   * asked for before it is ONLINE is refused.
+   */
   private static void migrate(int slot, int group) throws Exception {
     HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
             "http://127.0.0.1:" + fx.node().httpPort() + "/api/slots/migrate"))
@@ -128,7 +133,8 @@ class BlockingMigrationTest {
     assertThat(r.statusCode()).as(r.body()).isBetween(200, 299);
     assertThat(ProxyFixture.await(WAIT, () -> {
       SlotRoute route = fx.node().context().router().loaded().route(slot);
-      return route.direct() && route.group() == group;
+      var info = fx.node().topology().slot(slot);
+      return route.direct() && route.group() == group && info.state() == SlotState.ONLINE && info.group() == group;
     })).as("slot %d served by group %d", slot, group).isTrue();
   }
 }

@@ -75,7 +75,9 @@ class FamiliesDifferentialTest {
         ours.add(rekkoSub.read());
         theirs.add(redisSub.read());
       }
-      assertThat(ours).isEqualTo(theirs);
+      // The same frames; their order is not Redis's to keep: the shard channel's push comes from another
+      // backend subscription than the global channel's and pattern's.
+      assertThat(ours).containsExactlyInAnyOrderElementsOf(theirs);
       List<String[]> after = List.of(cmd("PING"), cmd("UNSUBSCRIBE", channel), cmd("PUNSUBSCRIBE"));
       for (String[] step : after) {
         assertThat(rekkoSub.call(step)).as(String.join(" ", step)).isEqualTo(redisSub.call(step));
