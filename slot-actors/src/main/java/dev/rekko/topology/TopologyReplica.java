@@ -84,6 +84,8 @@ public final class TopologyReplica {
   /** Sent to itself after a change: the changes already queued before it are published as one. */
   private record Rebuild() implements Command, NoSerializationVerificationNeeded {}
 
+  private static final Duration HINT_BATCH = Duration.ofMillis(10);
+
   private record SubscriberGone(ActorRef<Topology> subscriber)
       implements Command, NoSerializationVerificationNeeded {}
 
@@ -233,9 +235,15 @@ public final class TopologyReplica {
     return onHint(hint.slots());
   }
 
+  /**
+   * Hints arrive one batch of slot writes at a time, from every node, hundreds a second while many slots
+   * migrate; each build publishes a whole topology to the routing table, the movers and the coordinator.
+   * So a hint's build waits {@link #HINT_BATCH} for the hints right behind it.
+   */
   private Behavior<Command> onHint(List<SlotInfo> slots) {
-    if (hints.add(slots)) {
-      queueRebuild();
+    if (hints.add(slots) && !rebuildQueued) {
+      rebuildQueued = true;
+      timers.startSingleTimer(new Rebuild(), HINT_BATCH);
     }
     return Behaviors.same();
   }
