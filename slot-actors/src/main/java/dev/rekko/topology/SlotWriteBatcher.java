@@ -7,6 +7,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiFunction;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.apache.pekko.Done;
 import org.apache.pekko.cluster.ddata.Key;
@@ -17,7 +18,8 @@ import org.apache.pekko.cluster.ddata.LWWMap;
  * time, and the slots that wanted to be written meanwhile go together in the next one. A migration of
  * hundreds of slots otherwise costs one majority round trip per slot and step, and the Replicator works
  * through them one by one; batched, it is a few per key and step. Each slot keeps its own outcome: a
- * stale one fails alone, the others of its batch are written.
+ * stale one fails alone, the others of its batch are written. The slots of a batch a majority confirmed
+ * go to {@code confirmed} (the node's replica spreads them as hints, see {@link SlotHints}).
  */
 final class SlotWriteBatcher {
   private record Pending(SlotInfo slot, CompletableFuture<Done> done) {}
@@ -39,10 +41,12 @@ final class SlotWriteBatcher {
   private final Queue[] queues = new Queue[TopologyKeys.SLOT_KEY_COUNT];
   private final Updater updater;
   private final Put put;
+  private final Consumer<List<SlotInfo>> confirmed;
 
-  SlotWriteBatcher(Updater updater, Put put) {
+  SlotWriteBatcher(Updater updater, Put put, Consumer<List<SlotInfo>> confirmed) {
     this.updater = updater;
     this.put = put;
+    this.confirmed = confirmed;
     for (int i = 0; i < queues.length; i++) {
       queues[i] = new Queue();
     }
@@ -86,6 +90,17 @@ final class SlotWriteBatcher {
       write = CompletableFuture.failedFuture(e);
     }
     write.whenComplete((done, error) -> {
+      if (error == null) {
+        List<SlotInfo> written = new ArrayList<>(batch.size());
+        for (Pending p : batch) {
+          if (!refused.containsKey(p.slot().id())) {
+            written.add(p.slot());
+          }
+        }
+        if (!written.isEmpty()) {
+          confirmed.accept(written);
+        }
+      }
       for (Pending p : batch) {
         RuntimeException stale = refused.get(p.slot().id());
         if (stale != null) {

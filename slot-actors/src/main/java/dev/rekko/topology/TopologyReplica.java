@@ -3,6 +3,7 @@ package dev.rekko.topology;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
@@ -12,9 +13,12 @@ import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.eventstream.EventStream;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
+import org.apache.pekko.actor.typed.receptionist.ServiceKey;
 import org.apache.pekko.cluster.ddata.Key;
 import org.apache.pekko.cluster.ddata.LWWMap;
 import org.apache.pekko.cluster.ddata.typed.javadsl.DistributedData;
@@ -35,6 +39,10 @@ import org.apache.pekko.cluster.typed.SelfUp;
  * every key has answered, found or not found. Nothing is published before that; from then on every
  * change is published, in order (changes that arrive together as one). Waiting for Up matters: before
  * it the Replicator knows no other member and a majority read would be a local one.
+ *
+ * <p><b>Hints.</b> Slot writes a majority confirmed on this node ({@link SlotsWritten}, from the event
+ * stream) are laid over the Distributed Data copy at once and sent to every other node's replica
+ * ({@link Hint}), which does the same: see {@link SlotHints}.
  */
 public final class TopologyReplica {
 
@@ -47,6 +55,17 @@ public final class TopologyReplica {
   public record Subscribe(ActorRef<Topology> subscriber) implements Command, TopologySerializable {}
 
   public record Unsubscribe(ActorRef<Topology> subscriber) implements Command, TopologySerializable {}
+
+  /** Published on this node's event stream by {@link TopologyWriter} once a majority confirmed these slots. */
+  public record SlotsWritten(List<SlotInfo> slots) implements Command, NoSerializationVerificationNeeded {}
+
+  /** Slots another node's writer had confirmed by a majority, sent by that node's replica. */
+  public record Hint(List<SlotInfo> slots) implements Command, TopologySerializable {}
+
+  /** Every node's replica, for hints. */
+  public static final ServiceKey<Hint> PEERS = ServiceKey.create(Hint.class, "rekko-topology-replica");
+
+  private record PeersListed(Receptionist.Listing listing) implements Command, NoSerializationVerificationNeeded {}
 
   private record KeyChanged(Replicator.SubscribeResponse<LWWMap<Object, Object>> rsp)
       implements Command, NoSerializationVerificationNeeded {}
@@ -64,6 +83,8 @@ public final class TopologyReplica {
 
   /** Sent to itself after a change: the changes already queued before it are published as one. */
   private record Rebuild() implements Command, NoSerializationVerificationNeeded {}
+
+  private static final Duration HINT_BATCH = Duration.ofMillis(10);
 
   private record SubscriberGone(ActorRef<Topology> subscriber)
       implements Command, NoSerializationVerificationNeeded {}
@@ -97,6 +118,8 @@ public final class TopologyReplica {
   private final Set<String> read = new HashSet<>();
   private final Set<String> changed = new HashSet<>();
   private final Set<ActorRef<Topology>> subscribers;
+  private final SlotHints hints = new SlotHints();
+  private Set<ActorRef<Hint>> peers = Set.of();
   private Topology current = Topology.EMPTY;
   private Topology published;
   private int countTries;
@@ -119,6 +142,10 @@ public final class TopologyReplica {
     for (Key<?> key : TopologyKeys.all()) {
       adapter.subscribe(untyped(key), KeyChanged::new);
     }
+    ctx.getSystem().receptionist().tell(Receptionist.register(PEERS, ctx.getSelf().narrow()));
+    ctx.getSystem().receptionist().tell(Receptionist.subscribe(PEERS,
+        ctx.messageAdapter(Receptionist.Listing.class, PeersListed::new)));
+    ctx.getSystem().eventStream().tell(new EventStream.Subscribe<>(SlotsWritten.class, ctx.getSelf().narrow()));
     Cluster.get(ctx.getSystem()).subscriptions().tell(
         org.apache.pekko.cluster.typed.Subscribe.create(ctx.messageAdapter(SelfUp.class, SelfIsUp::new),
             SelfUp.class));
@@ -132,6 +159,12 @@ public final class TopologyReplica {
         .onMessage(SubscriberGone.class, m -> onUnsubscribe(new Unsubscribe(m.subscriber())))
         .onMessage(KeyChanged.class, this::onKeyChanged)
         .onMessage(KeyRead.class, this::onKeyRead)
+        .onMessage(SlotsWritten.class, this::onSlotsWritten)
+        .onMessage(Hint.class, m -> onHint(m.slots()))
+        .onMessage(PeersListed.class, m -> {
+          peers = m.listing().getServiceInstances(PEERS);
+          return Behaviors.same();
+        })
         .onMessage(ReadAgain.class, this::onReadAgain)
         .onMessage(SelfIsUp.class, this::onSelfUp)
         .onMessage(ReplicaCount.class, this::onReplicaCount)
@@ -180,10 +213,37 @@ public final class TopologyReplica {
       // The Replicator sends the keys changed in one interval as separate messages; during a migration of
       // many slots that is most of the 16 slot keys at once, and every build publishes a whole topology
       // to the routing table, the slot actors and the movers.
-      if (!rebuildQueued) {
-        rebuildQueued = true;
-        ctx.getSelf().tell(new Rebuild());
+      queueRebuild();
+    }
+    return Behaviors.same();
+  }
+
+  private void queueRebuild() {
+    if (!rebuildQueued) {
+      rebuildQueued = true;
+      ctx.getSelf().tell(new Rebuild());
+    }
+  }
+
+  private Behavior<Command> onSlotsWritten(SlotsWritten m) {
+    Hint hint = new Hint(List.copyOf(m.slots()));
+    for (ActorRef<Hint> peer : peers) {
+      if (!peer.equals(ctx.getSelf())) {
+        peer.tell(hint);
       }
+    }
+    return onHint(hint.slots());
+  }
+
+  /**
+   * Hints arrive one batch of slot writes at a time, from every node, hundreds a second while many slots
+   * migrate; each build publishes a whole topology to the routing table, the movers and the coordinator.
+   * So a hint's build waits {@link #HINT_BATCH} for the hints right behind it.
+   */
+  private Behavior<Command> onHint(List<SlotInfo> slots) {
+    if (hints.add(slots) && !rebuildQueued) {
+      rebuildQueued = true;
+      timers.startSingleTimer(new Rebuild(), HINT_BATCH);
     }
     return Behaviors.same();
   }
@@ -271,6 +331,7 @@ public final class TopologyReplica {
     for (Key<LWWMap<Integer, SlotInfo>> key : TopologyKeys.slotKeys()) {
       entries(key).values().forEach(s -> slots.set(s.id(), s));
     }
+    hints.overlay(slots);
     SortedMap<String, NodeInfo> nodes = new TreeMap<>(entries(TopologyKeys.NODES));
     Map<String, Long> meta = entries(TopologyKeys.META);
     long epoch = meta.getOrDefault(TopologyKeys.META_EPOCH, 0L);

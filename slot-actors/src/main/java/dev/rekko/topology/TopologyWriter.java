@@ -10,6 +10,7 @@ import java.util.function.Function;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.eventstream.EventStream;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.cluster.ddata.Key;
 import org.apache.pekko.cluster.ddata.LWWMap;
@@ -40,7 +41,8 @@ public final class TopologyWriter {
     this.settings = settings;
     this.slotBatcher = new SlotWriteBatcher(
         (key, modify) -> update(key, settings.slotWrites(), modify),
-        (map, keyId, slot) -> TopologyKeys.putVersioned(map, self, keyId, slot.id(), slot));
+        (map, keyId, slot) -> TopologyKeys.putVersioned(map, self, keyId, slot.id(), slot),
+        slots -> system.eventStream().tell(new EventStream.Publish<>(new TopologyReplica.SlotsWritten(slots))));
   }
 
   public TopologySettings settings() {
