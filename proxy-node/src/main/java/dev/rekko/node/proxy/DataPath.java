@@ -105,7 +105,9 @@ public final class DataPath implements AutoCloseable {
     // Before retainOnly closes what left: a command blocked there is re-issued, not failed.
     ctx.blocking.sweep();
     ctx.pubsub.follow(table);
-    ctx.pool.retainOnly(dataPathServers(next));
+    Set<BackendAddress> servers = dataPathServers(next);
+    ctx.pool.retainOnly(servers);
+    ctx.stats.retainBackends(servers.stream().map(BackendAddress::toString).collect(java.util.stream.Collectors.toSet()));
     // Servers new to the topology get what clients set on every server (after retainOnly, which would
     // close the connections it opens to replicas).
     ctx.settings.follow(next);

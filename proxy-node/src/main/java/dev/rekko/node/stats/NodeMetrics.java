@@ -30,6 +30,8 @@ public final class NodeMetrics {
   private final PrometheusRegistry registry = new PrometheusRegistry();
   private final Histogram commandDuration = histogram("rekko_command_duration_seconds",
       "Command latency, from its arrival to its reply leaving for the client, by command name.", "command");
+  // The servers backendDuration has a series for (the Prometheus client does not list its label values).
+  private final java.util.Set<String> backendSeries = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final Histogram backendDuration = histogram("rekko_backend_duration_seconds",
       "Time from a command's write on a shared backend connection to its reply, by server.", "server");
   private final DistributionDataPoint barrier = histogram("rekko_barrier_duration_seconds",
@@ -86,8 +88,23 @@ public final class NodeMetrics {
 
   /** What a server's shared backend connections report their reply times to. */
   BackendTimings backend(String server) {
+    backendSeries.add(server);
     DistributionDataPoint point = backendDuration.labelValues(server);
     return nanos -> point.observe(nanos / 1e9);
+  }
+
+  /**
+   * Drops the backend histogram of every server not in {@code servers}: a node that outlives many
+   * failovers and replaced servers would otherwise export a series per server it ever used.
+   */
+  void retainBackends(java.util.Set<String> servers) {
+    backendSeries.removeIf(server -> {
+      if (servers.contains(server)) {
+        return false;
+      }
+      backendDuration.remove(server);
+      return true;
+    });
   }
 
   void barrier(long nanos) {

@@ -89,6 +89,11 @@ public final class NodeStats implements AutoCloseable {
     return metrics.backend(server);
   }
 
+  /** Forgets the backend latency series of servers no longer in the topology. */
+  public void retainBackends(java.util.Set<String> servers) {
+    metrics.retainBackends(servers);
+  }
+
   /** A barrier (migration's or master switch's) was answered {@code nanos} after this node was first asked. */
   public void barrierAnswered(long nanos) {
     metrics.barrier(nanos);

@@ -34,6 +34,8 @@ class RetiredServerTest {
       j.set(key, "v");
     }
     assertThat(pooled()).contains(old.address(), fx.master(1).address());
+    String oldSeries = "rekko_backend_duration_seconds_count{server=\"" + old.address() + "\"}";
+    assertThat(metrics()).contains(oldSeries);
 
     RedisServer replacement = fx.track(RedisServer.builder().start());
     GroupInfo group = fx.node().topology().group(2).orElseThrow();
@@ -55,5 +57,13 @@ class RetiredServerTest {
       assertThat(j.get(key)).as("the group's new master is empty").isNull();
     }
     assertThat(pooled()).contains(replacement.address());
+    assertThat(metrics()).as("its latency series is dropped too").doesNotContain(oldSeries)
+        .contains("rekko_backend_duration_seconds_count{server=\"" + fx.master(1).address() + "\"}");
+  }
+
+  private static String metrics() throws Exception {
+    return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+            java.net.URI.create("http://127.0.0.1:" + fx.node().httpPort() + "/metrics")).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString()).body();
   }
 }
