@@ -75,8 +75,19 @@ class DistributionLayoutTest {
       names.add(((org.w3c.dom.Element) appenders.item(i)).getAttribute("name"));
     }
     assertThat(names).containsExactlyInAnyOrder("text", "json");
-    var ref = (org.w3c.dom.Element) doc.getElementsByTagName("appender-ref").item(0);
+    var root = (org.w3c.dom.Element) doc.getElementsByTagName("root").item(0);
+    var ref = (org.w3c.dom.Element) root.getElementsByTagName("appender-ref").item(0);
     assertThat(ref.getAttribute("ref")).isEqualTo("${rekko.log.format:-${REKKO_LOG_FORMAT:-text}}");
+    // The other appender is referenced by a logger that is off, or logback warns and prints its whole
+    // start-up report on every start.
+    var loggers = doc.getElementsByTagName("logger");
+    boolean parked = false;
+    for (int i = 0; i < loggers.getLength(); i++) {
+      var logger = (org.w3c.dom.Element) loggers.item(i);
+      var refs = logger.getElementsByTagName("appender-ref");
+      parked |= logger.getAttribute("level").equals("OFF") && refs.getLength() == 2;
+    }
+    assertThat(parked).as("a logger that is off references both appenders").isTrue();
   }
 
   @Test
