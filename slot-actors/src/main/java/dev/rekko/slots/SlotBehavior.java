@@ -253,7 +253,10 @@ final class SlotBehavior {
       ctx.getSystem().receptionist().tell(Receptionist.subscribe(Barrier.KEY,
           ctx.messageAdapter(Receptionist.Listing.class, AgentsListed::new)));
     } else {
+      // Asked now, not at the first tick: that waited a whole BARRIER_RETRY on every barrier but an
+      // actor's first (about 1 s of every slot's migration).
       round.agents(agents);
+      sendAsks();
     }
     timers.startTimerWithFixedDelay(BarrierTick.class, new BarrierTick(), BARRIER_RETRY);
     ctx.getLog().atInfo().addKeyValue("group", slot.group()).addKeyValue("migration", slot.group() + "->" + slot.target())
@@ -272,25 +275,37 @@ final class SlotBehavior {
     return Behaviors.same();
   }
 
+  /** An answer completes the round or waits for the others: asking them again is the tick's job. */
   private Behavior<Command> onAgentDrained(AgentDrained m) {
     if (m.drained().slot() == id && m.drained().epoch() == round.epoch) {
       round.answered(m.drained().node());
     }
-    return askAgents();
+    if (round.complete(Cluster.get(ctx.getSystem()).state().getMembers())) {
+      return migrating();
+    }
+    return Behaviors.same();
   }
 
   private Behavior<Command> askAgents() {
-    var members = Cluster.get(ctx.getSystem()).state().getMembers();
-    if (round.complete(members)) {
-      timers.cancel(BarrierTick.class);
-      round = null;
-      return publish(step(SlotState.MIGRATING), null);
+    if (round.complete(Cluster.get(ctx.getSystem()).state().getMembers())) {
+      return migrating();
     }
+    sendAsks();
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> migrating() {
+    timers.cancel(BarrierTick.class);
+    round = null;
+    return publish(step(SlotState.MIGRATING), null);
+  }
+
+  /** Asks the agents of the members that have not answered yet. */
+  private void sendAsks() {
     ActorRef<Barrier.Drained> replyTo = ctx.messageAdapter(Barrier.Drained.class, AgentDrained::new);
-    for (ActorRef<Barrier.Request> agent : round.toAsk(members)) {
+    for (ActorRef<Barrier.Request> agent : round.toAsk(Cluster.get(ctx.getSystem()).state().getMembers())) {
       agent.tell(new Barrier.Request(id, round.epoch, replyTo));
     }
-    return Behaviors.same();
   }
 
   private Behavior<Command> publish(SlotInfo next, ActorRef<Reply> replyTo) {

@@ -43,6 +43,9 @@ class RedisAdminFailoverTest {
         RedisAdmin r = RedisAdmin.connect(replica.address(), "", PASSWORD, TIMEOUT)) {
       m.call("SET", "kept", "yes");
       await("replica linked", () -> role(r).linkUp());
+      // FAILOVER asks the master's view: the replica counts once the master lists it online, which can
+      // come a moment after the replica sees its link up.
+      await("the master lists the replica online", () -> replicationInfo(m).contains("state=online"));
       m.configSet("masterauth", PASSWORD); // the old master follows the new one afterwards
       m.failoverTo(replica.host(), replica.port(), 5_000);
       await("the replica promoted", () -> roleName(r).equals("master"));
@@ -87,6 +90,14 @@ class RedisAdminFailoverTest {
     } finally {
       redis.destroyForcibly();
       redis.waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
+  private static String replicationInfo(RedisAdmin admin) {
+    try {
+      return ((RespValue.BulkString) admin.call("INFO", "replication")).utf8();
+    } catch (RedisAdminException e) {
+      throw new AssertionError(e);
     }
   }
 
