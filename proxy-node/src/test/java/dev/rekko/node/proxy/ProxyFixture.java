@@ -191,6 +191,19 @@ final class ProxyFixture implements AutoCloseable, BeforeAllCallback, AfterAllCa
     }
   }
 
+  /**
+   * Waits until the coordinator has written the Redis versions it learns after start into every group.
+   * A test that writes a group itself must wait for this first: the coordinator's write, made from the
+   * topology it read before, can otherwise land after the test's at the same epoch and undo it (seen:
+   * ReplicaReadTest's datacenters gone).
+   */
+  void awaitVersionsLearned() throws InterruptedException {
+    if (!await(Duration.ofSeconds(30), () -> node().topology().groups().values().stream()
+        .allMatch(g -> g.servers().stream().noneMatch(s -> s.redisVersion().isEmpty())))) {
+      throw new AssertionError("Redis versions not learned after 30 s; topology: " + node().topology());
+    }
+  }
+
   private static boolean allSlotsOnline(RekkoNode node) {
     RoutingTable table = node.context().router().table();
     return table != null && table.routes().stream().allMatch(SlotRoute::online);

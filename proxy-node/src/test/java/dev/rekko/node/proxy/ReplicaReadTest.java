@@ -54,10 +54,12 @@ class ReplicaReadTest {
       assertThat(m.get(KEY)).isEqualTo("master");
     }
     // Replica 2 is in this node's datacenter, replica 1 in another.
+    fx.awaitVersionsLearned();
     GroupInfo g = fx.node().topology().group(1).orElseThrow();
-    hand.put(new GroupInfo(1, List.of(ServerInfo.master(master.address()),
-        new ServerInfo(fx.server(1, 1).address(), ServerRole.REPLICA, "dc-a", ""),
-        new ServerInfo(fx.server(1, 2).address(), ServerRole.REPLICA, "dc-b", "")), false,
+    String version = g.servers().get(0).redisVersion();
+    hand.put(new GroupInfo(1, List.of(new ServerInfo(master.address(), ServerRole.MASTER, "", version),
+        new ServerInfo(fx.server(1, 1).address(), ServerRole.REPLICA, "dc-a", version),
+        new ServerInfo(fx.server(1, 2).address(), ServerRole.REPLICA, "dc-b", version)), false,
         fx.node().topology().epoch() + 1));
     assertThat(g.replicaRead()).isFalse();
   }

@@ -38,6 +38,7 @@ class RetiredServerTest {
     assertThat(metrics()).contains(oldSeries);
 
     RedisServer replacement = fx.track(RedisServer.builder().start());
+    fx.awaitVersionsLearned();
     GroupInfo group = fx.node().topology().group(2).orElseThrow();
     long epoch = fx.node().topology().epoch() + 1;
     fx.node().cluster().writer()

@@ -38,6 +38,7 @@ class SwitchingDataPathTest {
       client.set(key, "before");
       hand.await("the replica has the key", () -> "before".equals(after.get(key)));
 
+      fx.awaitVersionsLearned();
       GroupInfo group = fx.node().topology().group(1).orElseThrow();
       long epoch = fx.node().topology().epoch();
       hand.put(group.withSwitching(true, epoch + 1));
