@@ -47,10 +47,6 @@ class SelectorLoopTest {
     protected void onStop() {
       stopped.countDown();
     }
-
-    void later(long millis, Runnable task) {
-      execute(() -> schedule(TimeUnit.MILLISECONDS.toNanos(millis), task));
-    }
   }
 
   private static boolean await(java.util.function.BooleanSupplier condition) throws InterruptedException {
@@ -96,20 +92,19 @@ class SelectorLoopTest {
     try (Loop loop = new Loop()) {
       List<String> order = new CopyOnWriteArrayList<>();
       CountDownLatch done = new CountDownLatch(3);
-      loop.later(60, () -> {
-        order.add("60:" + loop.inLoop());
-        done.countDown();
-      });
-      loop.later(0, () -> {
-        order.add("0:" + loop.inLoop());
-        done.countDown();
-      });
-      loop.later(30, () -> {
-        order.add("30:" + loop.inLoop());
-        done.countDown();
+      // All three from one task on the loop, so their deadlines are taken microseconds apart (scheduled by
+      // three tasks, a stall between them longer than the gap reordered the deadlines themselves); the
+      // gaps are wide for the same reason.
+      loop.execute(() -> {
+        for (int millis : new int[] {400, 0, 200}) {
+          loop.schedule(TimeUnit.MILLISECONDS.toNanos(millis), () -> {
+            order.add(millis + ":" + loop.inLoop());
+            done.countDown();
+          });
+        }
       });
       assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
-      assertThat(order).containsExactly("0:true", "30:true", "60:true");
+      assertThat(order).containsExactly("0:true", "200:true", "400:true");
     }
   }
 }
