@@ -44,9 +44,13 @@ final class Writes {
       // Applied on this node and spreading: the change is real, so wait for it like for a success.
       return new Pending(write.pending().visible(), new Failed(503, write.what() + ": " + e.getMessage()), replyTo);
     }
-    if (e instanceof StaleEpochException) {
-      return new Pending(t -> true, new Failed(409, write.what() + ": lost to a concurrent change, nothing was "
-          + "written; retry (" + e.getMessage() + ")"), replyTo);
+    if (e instanceof StaleEpochException stale) {
+      // Answered once this view holds the change the write lost to. Answered at once, a retry could start
+      // from the view that lost, get a higher epoch and undo that change (seen with a group written
+      // beside the coordinator).
+      long current = stale.currentEpoch();
+      return new Pending(t -> t.epoch() >= current, new Failed(409, write.what() + ": lost to a concurrent change, "
+          + "nothing was written; retry (" + e.getMessage() + ")"), replyTo);
     }
     return new Pending(t -> true, new Failed(503, write.what() + " failed: " + e), replyTo);
   }

@@ -1,6 +1,7 @@
 package dev.rekko.node.proxy;
 
 import dev.rekko.slots.Barrier;
+import dev.rekko.slots.SlotEntity;
 import dev.rekko.topology.GroupInfo;
 import dev.rekko.topology.SlotInfo;
 import java.time.Duration;
@@ -11,6 +12,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.apache.pekko.actor.typed.receptionist.ServiceKey;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 
 /**
  * Migration and master-switch steps done by hand on a {@link ProxyFixture}'s node, as the coordinator and
@@ -26,8 +28,16 @@ final class ByHand {
     this.fx = fx;
   }
 
-  /** Writes slot routes to the topology (a majority confirmed). */
+  /**
+   * Writes slot routes to the topology (a majority confirmed), once each slot's actor has loaded its entry
+   * as it was: an actor that runs ignores the coordinator's wakes, but one that loaded a step written here
+   * would take the migration on from it (seen: slot actors woken after the test had begun).
+   */
   void put(SlotInfo... slots) throws Exception {
+    for (SlotInfo s : slots) {
+      ClusterSharding.get(fx.node().system()).entityRefFor(SlotEntity.TYPE_KEY, Integer.toString(s.id()))
+          .<SlotInfo>ask(SlotEntity.GetSlot::new, WAIT).toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
     fx.node().cluster().writer().putSlots(List.of(slots)).toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 
