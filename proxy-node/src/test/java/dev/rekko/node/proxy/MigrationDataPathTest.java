@@ -83,8 +83,9 @@ class MigrationDataPathTest {
 
       hand.put(new SlotInfo(slot, SlotState.FINISHED, 1, 2, epoch + 3));
       hand.put(SlotInfo.online(slot, 2, epoch + 4));
-      hand.await("route direct to group 2", () -> hand.route(slot).direct()
-          && hand.route(slot).group() == 2);
+      hand.await("online at group 2", () -> hand.route(slot).epoch() == epoch + 4);
+      assertThat(hand.route(slot).direct()).isTrue();
+      assertThat(hand.route(slot).group()).isEqualTo(2);
       assertThat(client.incr(a)).isEqualTo(103);
     }
   }
