@@ -169,12 +169,14 @@ final class ClientMemory {
         long owed = s.held().owed();
         long query = s.held().queryBytes();
         String who = ClientCommands.who(s);
-        if (s.held().doom(owed + query)) {
-          excess -= owed + query;
+        boolean doomed = s.held().doom(owed + query, () -> {
           evictedClients.incrementAndGet();
           log.warn("client {} evicted: it holds {} bytes (replies {}, query buffer {}), the most of any client, "
               + "while clients hold {} bytes, {} rekko.proxy.max-memory ({} bytes)",
               who, owed + query, owed, query, total, why, budget);
+        });
+        if (doomed) {
+          excess -= owed + query;
         }
       }
     } finally {

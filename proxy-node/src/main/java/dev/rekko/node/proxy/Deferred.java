@@ -174,11 +174,7 @@ final class Deferred {
           continue;
         }
         ctx.stats.holdEnded(now - e.since);
-        failure = r.switching()
-            ? "ERR slot " + e.slot + " waits for the switch of group " + r.switchingGroup()
-                + "'s master for longer than " + ctx.migration.holdTimeout().toMillis() + " ms, try again"
-            : "ERR slot " + e.slot + " is at a migration barrier for longer than "
-                + ctx.migration.holdTimeout().toMillis() + " ms, try again";
+        failure = holdEnded(e.slot, r, table, ctx.migration.holdTimeout().toMillis());
       } else if (decision == RouteDecision.MIGRATE_FIRST) {
         e.source = r.migrateFrom();
         e.target = r.master();
@@ -328,5 +324,18 @@ final class Deferred {
       state = error != null ? FAILED : next;
       session.signal();
     }
+  }
+
+  /** Why a command held for {@code millis} fails: the group it waits for, or the migration's barrier. */
+  private static String holdEnded(int slot, SlotRoute r, RoutingTable table, long millis) {
+    if (!r.switching()) {
+      return "ERR slot " + slot + " is at a migration barrier for longer than " + millis + " ms, try again";
+    }
+    if (table.topology() != null && table.topology().group(r.switchingGroup()).isEmpty()) {
+      return "ERR slot " + slot + " is served by group " + r.switchingGroup()
+          + ", which this node has not learned of for " + millis + " ms, try again";
+    }
+    return "ERR slot " + slot + " waits for the switch of group " + r.switchingGroup()
+        + "'s master for longer than " + millis + " ms, try again";
   }
 }

@@ -82,6 +82,14 @@ final class SessionMemory {
    * as about to be freed, and wakes it. False when it is closed or marked already.
    */
   boolean doom(long bytes) {
+    return doom(bytes, () -> { });
+  }
+
+  /**
+   * As {@link #doom(long)}, running {@code announce} (once, when this call marked it) before the client
+   * can close: whoever sees the close or the memory it frees also sees what announce recorded.
+   */
+  boolean doom(long bytes, Runnable announce) {
     synchronized (owed) {
       if (doomed) {
         return false;
@@ -89,6 +97,8 @@ final class SessionMemory {
       doomedBytes = bytes;
       doomed = true;
       node.dooming(bytes);
+      // Under the lock close() takes before it frees anything: rare, and it orders the line first.
+      announce.run();
     }
     wake.run();
     return true;

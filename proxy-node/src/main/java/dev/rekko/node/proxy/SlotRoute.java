@@ -12,9 +12,10 @@ import dev.rekko.redis.backend.BackendAddress;
  * @param hold        a migration is at its barrier: commands wait, nothing goes to either group
  * @param migrateFrom while migrating: the source master, from which each command's keys are moved to
  *                    {@code master} before the command runs there; null otherwise
- * @param switchingGroup the group whose master is being switched (failover or switchover) and that this
- *                    slot's commands wait for ({@code hold} is then set too), 0 when none. A switching
- *                    group may have no master for a while: its slots are held, not offline
+ * @param switchingGroup the group whose master is being switched (failover or switchover), or that this
+ *                    node does not know yet, and that this slot's commands wait for ({@code hold} is then
+ *                    set too), 0 when none. A switching group may have no master for a while: its slots
+ *                    are held, not offline
  * @param replicas    when the serving group has replica reads on: the replicas its read-only commands may
  *                    go to ({@link ReadReplicas#MASTER_ONLY} while the slot is in a migration); null when
  *                    replica reads are off

@@ -111,8 +111,7 @@ class ClusterBootstrapTest {
     }
     ClusterFixture.await("every node lists three nodes",
         () -> IntStream.range(0, 3).allMatch(i -> nodes(i) == 3));
-    ClusterFixture.await("the topology is seeded everywhere",
-        () -> IntStream.range(0, 3).allMatch(i -> fx.node(i).topology().slot(1023).group() == 2));
+    fx.awaitAllSlotsOnline();
     for (int i = 0; i < 3; i++) {
       try (Jedis j = new Jedis("127.0.0.1", fx.respPort(i))) {
         for (int k = 0; k < 20; k++) {

@@ -156,6 +156,27 @@ final class ClusterFixture implements AutoCloseable {
   }
 
   /**
+   * Waits until every running node routes every slot to {@code group} and none is in migration. Checking
+   * one slot is not enough: the slots live in sixteen Distributed Data keys that reach a node separately,
+   * so slot 1023 arriving says nothing of slot 0.
+   */
+  void awaitAllSlotsAt(int group) throws InterruptedException {
+    awaitAllSlots("at group " + group, s -> s.group() == group);
+  }
+
+  /** Waits until every running node has every slot online (at whichever group), as a seeded cluster does. */
+  void awaitAllSlotsOnline() throws InterruptedException {
+    awaitAllSlots("online", s -> true);
+  }
+
+  private void awaitAllSlots(String what, java.util.function.Predicate<dev.rekko.topology.SlotInfo> route)
+      throws InterruptedException {
+    await("every node has all 1024 slots " + what, () -> running().stream().allMatch(i ->
+        node(i).topology().slots().stream().allMatch(s ->
+            s.state() == dev.rekko.topology.SlotState.ONLINE && route.test(s))));
+  }
+
+  /**
    * Waits until the coordinator has written the Redis versions it learns after start into every group
    * (one more epoch per group) and every node sees the same groups and slots as the first: a topology
    * read before that is not the one a test can compare with later.

@@ -26,7 +26,7 @@ class ClusterRestartTest {
     try (RedisHolder redis = new RedisHolder(); ClusterFixture fx = ClusterFixture.create(3, "",
         Map.of("rekko.bootstrap.groups", GroupSeed.format(redis.seeds())))) {
       fx.startAll();
-      ClusterFixture.await("seeded", () -> fx.node(2).topology().slot(1023).group() == 2);
+      fx.awaitAllSlotsOnline();
       // The slot actors know the seeded routes (they must not start before the seed and keep "offline").
       fx.api(0).post("/api/slots/migrate", "{\"from\":0,\"to\":3,\"group\":2}").ok();
       ClusterFixture.await("slots 0-3 moved to group 2", () -> fx.running().stream().allMatch(i ->

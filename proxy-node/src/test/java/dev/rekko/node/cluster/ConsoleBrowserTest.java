@@ -69,15 +69,14 @@ class ConsoleBrowserTest {
     a.post("/api/groups", "{\"id\":1}").ok();
     a.post("/api/groups/1/servers", "{\"addr\":\"" + g1.address() + "\"}").ok();
     a.post("/api/slots/assign", "{\"from\":0,\"to\":1023,\"group\":1}").ok();
-    ClusterFixture.await("all nodes route to group 1", () -> fx.running().stream().allMatch(i ->
-        fx.node(i).topology().slot(1023).group() == 1));
+    fx.awaitAllSlotsAt(1);
     // Keys in every slot, so that migrations have something to move (and the throttle something to slow).
     try (Jedis j = new Jedis("127.0.0.1", fx.respPort(1), 30_000)) {
       Pipeline p = j.pipelined();
       for (int i = 0; i < KEYS; i++) {
         p.set("console:" + i, "v" + i);
       }
-      p.sync();
+      assertThat(p.syncAndReturnAll()).as("the keys' SETs").containsOnly("OK");
     }
     browser = Browser.start();
     driver = browser.driver();

@@ -44,8 +44,7 @@ class MigrationTest {
     a.post("/api/groups/1/servers", "{\"addr\":\"" + g1.address() + "\"}").ok();
     a.post("/api/groups/2/servers", "{\"addr\":\"" + g2.address() + "\"}").ok();
     a.post("/api/slots/assign", "{\"from\":0,\"to\":1023,\"group\":1}").ok();
-    ClusterFixture.await("all nodes route to group 1", () -> fx.running().stream().allMatch(i ->
-        fx.node(i).topology().slot(1023).group() == 1));
+    fx.awaitAllSlotsAt(1);
   }
 
   @AfterAll

@@ -113,6 +113,28 @@ class DeferredTest {
   }
 
   @Test
+  void aSlotOfAGroupThisNodeHasNotLearnedOfWaitsForIt() throws Exception {
+    harness(Map.of());
+    // The slot maps and the groups map reach a node separately: here the slot's route came first.
+    h.route(SlotInfo.online(slot("a"), 3, 2));
+    Pending set = h.send("SET", "a", "v");
+    h.drive();
+    assertThat(set.done).as("held, not refused with 'slot is not ready'").isFalse();
+    h.group(new GroupInfo(3, List.of(ServerInfo.master(h.g2.address())), false, 1));
+    h.route(SlotInfo.online(slot("a"), 3, 2));
+    assertThat(h.reply(set)).isEqualTo("+OK");
+    assertThat(h.direct(h.g2).get("a")).isEqualTo("v");
+  }
+
+  @Test
+  void aCommandWaitingLongerThanTheHoldTimeoutForAnUnknownGroupSaysSo() throws Exception {
+    harness(Map.of("rekko.migration.hold-timeout", "50ms"));
+    h.route(SlotInfo.online(slot("a"), 3, 2));
+    assertThat(h.reply(h.send("GET", "a"))).isEqualTo("-ERR slot " + slot("a")
+        + " is served by group 3, which this node has not learned of for 50 ms, try again");
+  }
+
+  @Test
   void aCommandHeldLongerThanTheHoldTimeoutFails() throws Exception {
     harness(Map.of("rekko.migration.hold-timeout", "50ms"));
     h.route(at("a", SlotState.BARRIER, 2));

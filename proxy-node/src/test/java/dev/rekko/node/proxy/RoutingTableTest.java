@@ -57,6 +57,17 @@ class RoutingTableTest {
   }
 
   @Test
+  void aSlotOfAGroupThisNodeDoesNotKnowIsHeldForIt() {
+    SlotRoute route = table(SlotInfo.online(SLOT, 3, 5), 0, 1).route(SLOT);
+    assertThat(route.online()).isFalse();
+    assertThat(route.switchingGroup()).isEqualTo(3);
+    assertThat(RouteDecision.of(route, false)).isEqualTo(RouteDecision.HOLD);
+    SlotRoute migrating = table(new SlotInfo(SLOT, SlotState.MIGRATING, 1, 3, 5), 0, 1).route(SLOT);
+    assertThat(migrating.switchingGroup()).as("the target unknown").isEqualTo(3);
+    assertThat(table(SlotInfo.offline(SLOT), 0, 1).route(SLOT).hold()).isFalse();
+  }
+
+  @Test
   void theNextTopologyReleasesTheSlotsToTheNewMaster() {
     TreeMap<Integer, GroupInfo> groups = new TreeMap<>();
     groups.put(1, new GroupInfo(1, List.of(ServerInfo.master("127.0.0.1:7001"), ServerInfo.replica("127.0.0.1:7011")),
