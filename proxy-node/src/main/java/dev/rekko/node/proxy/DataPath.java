@@ -86,7 +86,6 @@ public final class DataPath implements AutoCloseable {
    *     as applied)
    */
   public boolean follow(Topology next) {
-    topology.set(next);
     if (awaitSeed && !seedVisible(next)) {
       return false;
     }
@@ -102,6 +101,8 @@ public final class DataPath implements AutoCloseable {
       ctx.pool.warmUp(replica, 0);
     }
     ctx.router.update(table);
+    // After the swap: whoever reads this topology (the API, tests) finds the table already routing by it.
+    topology.set(next);
     // Before retainOnly closes what left: a command blocked there is re-issued, not failed.
     ctx.blocking.sweep();
     ctx.pubsub.follow(table);
