@@ -87,6 +87,9 @@ public final class DataPath implements AutoCloseable {
    */
   public boolean follow(Topology next) {
     if (awaitSeed && !seedVisible(next)) {
+      // No table routes yet (every command is refused as not online): /api/ready tells from this
+      // topology that the node has loaded it and waits for the seed.
+      topology.set(next);
       return false;
     }
     RoutingTable table = RoutingTable.fromTopology(next, datacenter);
