@@ -3,6 +3,8 @@ package dev.rekko.node.cluster;
 import dev.rekko.node.config.NodeConfig;
 import dev.rekko.node.RekkoNode;
 import dev.rekko.redis.launcher.RedisServer;
+import dev.rekko.topology.SlotInfo;
+import dev.rekko.topology.SlotState;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntFunction;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -169,11 +172,9 @@ final class ClusterFixture implements AutoCloseable {
     awaitAllSlots("online", s -> true);
   }
 
-  private void awaitAllSlots(String what, java.util.function.Predicate<dev.rekko.topology.SlotInfo> route)
-      throws InterruptedException {
+  private void awaitAllSlots(String what, Predicate<SlotInfo> route) throws InterruptedException {
     await("every node has all 1024 slots " + what, () -> running().stream().allMatch(i ->
-        node(i).topology().slots().stream().allMatch(s ->
-            s.state() == dev.rekko.topology.SlotState.ONLINE && route.test(s))));
+        node(i).topology().slots().stream().allMatch(s -> s.state() == SlotState.ONLINE && route.test(s))));
   }
 
   /**

@@ -37,7 +37,7 @@ class BackendFailureTest {
     Traffic(ProxyFixture fx) {
       Jedis j = fx.jedis();
       String[] keys = {null, fx.keyInGroup("traffic-a:", 1), fx.keyInGroup("traffic-b:", 2)};
-      done = ProxyFixture.fork(() -> {
+      done = TestThreads.fork(() -> {
         long n = 0;
         while (running.get()) {
           for (int g = 1; g <= 2; g++) {

@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rekko.protocol.SlotHash;
 import dev.rekko.redis.launcher.RedisServer;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -66,7 +63,7 @@ class BackendTlsProxyTest {
     List<CompletableFuture<Void>> workers = new ArrayList<>();
     for (int w = 0; w < 3; w++) {
       int first = w;
-      workers.add(ProxyFixture.fork(() -> {
+      workers.add(TestThreads.fork(() -> {
         Jedis client = fx.jedis();
         for (int n = first; !stop.get(); n++) {
           int i = n % counters.size();
@@ -148,10 +145,7 @@ class BackendTlsProxyTest {
   }
 
   private static HttpResponse<String> post(String path, String body) throws Exception {
-    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
-            "http://127.0.0.1:" + fx.node().httpPort() + path))
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    return NodeApi.post(fx.node(), path, body);
   }
 
   private static long total(AtomicLongArray a) {

@@ -78,7 +78,7 @@ class BlockingCommandsTest {
   void aPushWakesTheBlockedClient() throws Exception {
     String k = fx.keyInGroup("wake", 2);
     try (Jedis g2 = fx.direct(fx.master(2)); Jedis pusher = fx.jedis()) {
-      CompletableFuture<Object> blocked = ProxyFixture.supply(() -> fx.socket().call("BLPOP", k, "0"));
+      CompletableFuture<Object> blocked = TestThreads.supply(() -> fx.socket().call("BLPOP", k, "0"));
       awaitBlocked(g2, 1);
       assertThat(pusher.lpush(k, "v")).isEqualTo(1);
       assertThat(blocked.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(List.of(k, "v"));
@@ -112,8 +112,8 @@ class BlockingCommandsTest {
     String k = fx.keyInGroup("budget", 1);
     try (Jedis g1 = fx.direct(fx.master(1)); Jedis pusher = fx.jedis(small)) {
       int before = blockedClients(g1);
-      CompletableFuture<Object> one = ProxyFixture.supply(() -> fx.socket(small).call("BLPOP", k, "0"));
-      CompletableFuture<Object> two = ProxyFixture.supply(() -> fx.socket(small).call("BLPOP", k, "0"));
+      CompletableFuture<Object> one = TestThreads.supply(() -> fx.socket(small).call("BLPOP", k, "0"));
+      CompletableFuture<Object> two = TestThreads.supply(() -> fx.socket(small).call("BLPOP", k, "0"));
       awaitBlocked(g1, before + 2);
       RespSocket third = fx.socket(small);
       assertThat(third.call("BLPOP", k, "0")).isEqualTo(new RespSocket.Err(
@@ -122,7 +122,7 @@ class BlockingCommandsTest {
       Object first = CompletableFuture.anyOf(one, two).get(WAIT.toSeconds(), TimeUnit.SECONDS);
       assertThat(first).isEqualTo(List.of(k, "1"));
       assertThat(ProxyFixture.await(WAIT, () -> small.context().blocking.inUse() == 1)).isTrue();
-      CompletableFuture<Object> again = ProxyFixture.supply(() -> third.call("BLPOP", k, "0"));
+      CompletableFuture<Object> again = TestThreads.supply(() -> third.call("BLPOP", k, "0"));
       awaitBlocked(g1, before + 2);
       pusher.rpush(k, "2", "3");
       assertThat(one.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isNotNull();

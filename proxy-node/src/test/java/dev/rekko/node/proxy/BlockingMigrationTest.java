@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rekko.protocol.SlotHash;
 import dev.rekko.topology.SlotState;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -37,7 +34,7 @@ class BlockingMigrationTest {
     String k = fx.keyInGroup("follow", 1);
     int slot = SlotHash.slot(k.getBytes(StandardCharsets.UTF_8));
     try (Jedis g1 = fx.direct(fx.master(1)); Jedis g2 = fx.direct(fx.master(2)); Jedis client = fx.jedis()) {
-      CompletableFuture<Object> blocked = ProxyFixture.supply(() -> fx.socket().call("BLPOP", k, "0"));
+      CompletableFuture<Object> blocked = TestThreads.supply(() -> fx.socket().call("BLPOP", k, "0"));
       BlockingCommandsTest.awaitBlocked(g1, 1);
       migrate(slot, 2);
       BlockingCommandsTest.awaitBlocked(g2, 1);
@@ -49,7 +46,7 @@ class BlockingMigrationTest {
       assertThat(g1.exists(k)).isFalse();
       assertThat(g2.exists(k)).isFalse();
       // And back, with a timeout: the client still gets nil once its own time is up, not before.
-      CompletableFuture<Object> timed = ProxyFixture.supply(() -> fx.socket().call("BLPOP", k, "3"));
+      CompletableFuture<Object> timed = TestThreads.supply(() -> fx.socket().call("BLPOP", k, "3"));
       BlockingCommandsTest.awaitBlocked(g2, 1);
       migrate(slot, 1);
       assertThat(timed.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isNull();
@@ -69,7 +66,7 @@ class BlockingMigrationTest {
     List<CompletableFuture<Void>> consumers = new ArrayList<>();
     List<CompletableFuture<Void>> producers = new ArrayList<>();
     for (int c = 0; c < 4; c++) {
-      consumers.add(ProxyFixture.fork(() -> {
+      consumers.add(TestThreads.fork(() -> {
         RespSocket s = fx.socket();
         while (!stop.get()) {
           Object r = s.call("BLPOP", k, "0.5");
@@ -83,7 +80,7 @@ class BlockingMigrationTest {
     // Producers push slowly for as long as the slot migrates, so pops and pushes meet every step.
     for (int p = 0; p < 2; p++) {
       String name = "p" + p + "-";
-      producers.add(ProxyFixture.fork(() -> {
+      producers.add(TestThreads.fork(() -> {
         try (Jedis j = fx.jedis()) {
           for (int i = 0; producing.get(); i++) {
             j.rpush(k, name + i);
@@ -125,11 +122,8 @@ class BlockingMigrationTest {
    * asked for before it is ONLINE is refused.
    */
   private static void migrate(int slot, int group) throws Exception {
-    HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
-            "http://127.0.0.1:" + fx.node().httpPort() + "/api/slots/migrate"))
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString("{\"from\":" + slot + ",\"to\":" + slot + ",\"group\":" + group + "}"))
-        .build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r = NodeApi.post(fx.node(), "/api/slots/migrate",
+        "{\"from\":" + slot + ",\"to\":" + slot + ",\"group\":" + group + "}");
     assertThat(r.statusCode()).as(r.body()).isBetween(200, 299);
     assertThat(ProxyFixture.await(WAIT, () -> {
       SlotRoute route = fx.node().context().router().loaded().route(slot);

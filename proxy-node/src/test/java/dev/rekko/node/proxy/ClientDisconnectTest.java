@@ -45,7 +45,7 @@ class ClientDisconnectTest {
         byte[] bytes = pipeline(round);
         RespSocket s = new RespSocket(node.respPort(), ProxyFixture.TIMEOUT_MILLIS);
         // The write may block once the node stops reading this client (no replies are read here).
-        CompletableFuture<Void> writer = ProxyFixture.fork(() -> s.write(bytes));
+        CompletableFuture<Void> writer = TestThreads.fork(() -> s.write(bytes));
         try {
           writer.get(round * 40L, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {

@@ -34,7 +34,7 @@ class ConnectionLimitsTest {
         List<CompletableFuture<Void>> workers = new ArrayList<>();
         for (int t = 0; t < THREADS; t++) {
           int first = t;
-          workers.add(ProxyFixture.fork(() -> {
+          workers.add(TestThreads.fork(() -> {
             for (int i = first; i < CONNECTIONS; i += THREADS) {
               sockets.get(i).write(concat(
                   RespSocket.encode("PING"),

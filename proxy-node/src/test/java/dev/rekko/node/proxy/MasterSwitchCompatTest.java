@@ -3,9 +3,6 @@ package dev.rekko.node.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rekko.redis.launcher.RedisServer;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashSet;
@@ -61,7 +58,7 @@ class MasterSwitchCompatTest {
   void aSwitchoverThroughTheApi() throws Exception {
     RedisServer replica = fx.server(1, 1);
     String list = tagOf(1) + "list";
-    CompletableFuture<List<String>> popped = ProxyFixture.supply(() -> {
+    CompletableFuture<List<String>> popped = TestThreads.supply(() -> {
       try (Jedis blocked = fx.jedis()) {
         return blocked.blpop(0, list);
       }
@@ -94,7 +91,7 @@ class MasterSwitchCompatTest {
     AtomicBoolean stop = new AtomicBoolean();
     AtomicLong acknowledged = new AtomicLong();
     AtomicLong uncertain = new AtomicLong();
-    CompletableFuture<Void> transactions = ProxyFixture.fork(() -> {
+    CompletableFuture<Void> transactions = TestThreads.fork(() -> {
       try (Jedis tx = fx.jedis()) {
         while (!stop.get()) {
           try {
@@ -152,11 +149,8 @@ class MasterSwitchCompatTest {
   }
 
   private static void promote(int group, String addr) throws Exception {
-    HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
-            "http://127.0.0.1:" + fx.node().httpPort() + "/api/groups/" + group + "/promote"))
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString("{\"addr\":\"" + addr + "\"}")).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r = NodeApi.post(fx.node(), "/api/groups/" + group + "/promote",
+        "{\"addr\":\"" + addr + "\"}");
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
   }
 

@@ -48,7 +48,7 @@ class MigrationDataPathTest {
       hand.put(new SlotInfo(slot, SlotState.PREPARING, 1, 2, epoch + 1));
       hand.await("route held", () -> hand.route(slot).hold());
 
-      CompletableFuture<Long> held = ProxyFixture.supply(() -> {
+      CompletableFuture<Long> held = TestThreads.supply(() -> {
         try (Jedis other = fx.jedis()) {
           return other.incr(a);
         }

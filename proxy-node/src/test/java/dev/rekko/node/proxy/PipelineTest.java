@@ -58,8 +58,8 @@ class PipelineTest {
     assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
       RespSocket sa = fx.socket();
       RespSocket sb = fx.socket();
-      CompletableFuture<Void> fa = ProxyFixture.fork(() -> runRawPipeline(sa, opsA));
-      CompletableFuture<Void> fb = ProxyFixture.fork(() -> runRawPipeline(sb, opsB));
+      CompletableFuture<Void> fa = TestThreads.fork(() -> runRawPipeline(sa, opsA));
+      CompletableFuture<Void> fb = TestThreads.fork(() -> runRawPipeline(sb, opsB));
       CompletableFuture.allOf(fa, fb).get();
     });
   }
@@ -91,7 +91,7 @@ class PipelineTest {
     byte[] bytes = Workload.encode(ops);
     assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
       RespSocket s = fx.socket();
-      CompletableFuture<Void> writer = ProxyFixture.fork(() -> {
+      CompletableFuture<Void> writer = TestThreads.fork(() -> {
         Random random = new Random(11);
         for (int pos = 0; pos < bytes.length; ) {
           int n = Math.min(bytes.length - pos, 1 + random.nextInt(7));
@@ -121,7 +121,7 @@ class PipelineTest {
   /** Writes the whole pipeline in one write from another thread while this one reads every reply. */
   static void runRawPipeline(RespSocket socket, List<Workload.Op> ops) throws Exception {
     byte[] bytes = Workload.encode(ops);
-    CompletableFuture<Void> writer = ProxyFixture.fork(() -> socket.write(bytes));
+    CompletableFuture<Void> writer = TestThreads.fork(() -> socket.write(bytes));
     for (int i = 0; i < ops.size(); i++) {
       Workload.check(ops.get(i), i, socket.read());
     }

@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -263,14 +262,7 @@ final class ProxyFixture implements AutoCloseable, BeforeAllCallback, AfterAllCa
    * must stay without slots.
    */
   void pauseMigrations() throws IOException, InterruptedException {
-    var response = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-            java.net.URI.create("http://127.0.0.1:" + node().httpPort() + "/api/migrations/pause"))
-        .header("Content-Type", "application/json")
-        .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
-        java.net.http.HttpResponse.BodyHandlers.ofString());
-    if (response.statusCode() != 200) {
-      throw new IllegalStateException("pausing the migrations failed: " + response.statusCode() + " " + response.body());
-    }
+    NodeApi.postOk(node(), "/api/migrations/pause", "");
   }
 
   Jedis jedis() {
@@ -329,36 +321,6 @@ final class ProxyFixture implements AutoCloseable, BeforeAllCallback, AfterAllCa
   synchronized <T extends AutoCloseable> T track(T resource) {
     clients.add(resource);
     return resource;
-  }
-
-  interface ThrowingRunnable {
-    void run() throws Exception;
-  }
-
-  /**
-   * Runs {@code task} on a thread of its own. Not the common pool: on a 2-core machine it has one
-   * thread, and a blocked socket read there would starve the writer a test forked next to it.
-   */
-  static CompletableFuture<Void> fork(ThrowingRunnable task) {
-    return supply(() -> {
-      task.run();
-      return null;
-    });
-  }
-
-  /** Like {@link #fork}, with a result. */
-  static <T> CompletableFuture<T> supply(java.util.concurrent.Callable<T> task) {
-    CompletableFuture<T> done = new CompletableFuture<>();
-    Thread t = new Thread(() -> {
-      try {
-        done.complete(task.call());
-      } catch (Throwable e) {
-        done.completeExceptionally(e);
-      }
-    }, "test-fork");
-    t.setDaemon(true);
-    t.start();
-    return done;
   }
 
   /** Polls {@code condition} until it holds or {@code timeout} passes; true if it held. */

@@ -32,7 +32,7 @@ class PubSubFloodTest {
       RespSocket reader = fx.socket();
       assertThat(reader.call("SUBSCRIBE", "flood")).isEqualTo(List.of("subscribe", "flood", 1L));
       AtomicInteger got = new AtomicInteger();
-      CompletableFuture<Integer> received = ProxyFixture.supply(() -> {
+      CompletableFuture<Integer> received = TestThreads.supply(() -> {
         while (true) {
           List<?> m = (List<?>) reader.read();
           got.incrementAndGet();

@@ -8,11 +8,6 @@ import dev.rekko.topology.ServerInfo;
 import dev.rekko.topology.ServerRole;
 import dev.rekko.topology.SlotInfo;
 import dev.rekko.topology.SlotState;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
@@ -104,21 +99,7 @@ class ReplicaReadTest {
     }
   }
 
-  /**
-   * POSTs {@code body}; a 409 "lost to a concurrent change" is retried, as the API says: the coordinator's
-   * own group writes after start (the servers' Redis versions) can race the test's first one.
-   */
   private static void api(String path, String body) throws Exception {
-    HttpResponse<String> r;
-    long deadline = System.nanoTime() + ByHand.WAIT.toNanos();
-    do {
-      r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-              URI.create("http://127.0.0.1:" + fx.node().httpPort() + path))
-          .header("Content-Type", "application/json")
-          .POST(body.isEmpty() ? HttpRequest.BodyPublishers.noBody()
-              : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)).build(),
-          HttpResponse.BodyHandlers.ofString());
-    } while (r.statusCode() == 409 && r.body().contains("concurrent change") && System.nanoTime() < deadline);
-    assertThat(r.statusCode()).as(path + ": " + r.body()).isEqualTo(200);
+    NodeApi.postOk(fx.node(), path, body);
   }
 }

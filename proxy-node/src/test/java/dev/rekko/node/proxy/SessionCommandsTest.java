@@ -65,8 +65,8 @@ class SessionCommandsTest {
       RespSocket b = fx.socket();
       assertThat(a.call("SELECT", "2")).isEqualTo("OK");
       assertThat(b.call("SELECT", "3")).isEqualTo("OK");
-      CompletableFuture<Void> fa = ProxyFixture.fork(() -> writeAndReadBack(a, keys, "A"));
-      CompletableFuture<Void> fb = ProxyFixture.fork(() -> writeAndReadBack(b, keys, "B"));
+      CompletableFuture<Void> fa = TestThreads.fork(() -> writeAndReadBack(a, keys, "A"));
+      CompletableFuture<Void> fb = TestThreads.fork(() -> writeAndReadBack(b, keys, "B"));
       CompletableFuture.allOf(fa, fb).get();
     });
     for (String key : List.of(keys.get(0), keys.get(1_000), keys.get(1_999))) {

@@ -45,7 +45,7 @@ class SwitchingDataPathTest {
       hand.await("route held", () -> hand.route(slot).switching());
       assertThat(fx.node().context().router().loaded().groupEpoch(1)).isEqualTo(epoch + 1);
 
-      CompletableFuture<String> held = ProxyFixture.supply(() -> {
+      CompletableFuture<String> held = TestThreads.supply(() -> {
         try (Jedis other = fx.jedis()) {
           other.set(key, "after");
           return other.get(key);

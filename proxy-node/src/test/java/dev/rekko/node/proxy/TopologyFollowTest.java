@@ -3,10 +3,6 @@ package dev.rekko.node.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rekko.node.RekkoNode;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -42,7 +38,7 @@ class TopologyFollowTest {
     long before = node.topology().epoch();
     try {
       for (int i = 0; i < 40; i++) {
-        post("/api/groups/1/replica-read", "{\"enabled\": " + (i % 2 == 0) + "}");
+        NodeApi.postOk(node, "/api/groups/1/replica-read", "{\"enabled\": " + (i % 2 == 0) + "}");
       }
       ProxyFixture.await(java.time.Duration.ofSeconds(30), () -> node.topology().epoch() >= before + 40);
     } finally {
@@ -53,17 +49,5 @@ class TopologyFollowTest {
     assertThat(checks.get()).isPositive();
     assertThat(ahead.get()).as("reads of a topology its routing table did not follow yet, of %s", checks.get())
         .isZero();
-  }
-
-  /** POSTs {@code body}, retrying a 409 "lost to a concurrent change" as the API says. */
-  private static void post(String path, String body) throws Exception {
-    HttpResponse<String> r;
-    do {
-      r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-              URI.create("http://127.0.0.1:" + fx.node().httpPort() + path))
-          .header("Content-Type", "application/json")
-          .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-    } while (r.statusCode() == 409 && r.body().contains("concurrent change"));
-    assertThat(r.statusCode()).as(path + ": " + r.body()).isEqualTo(200);
   }
 }

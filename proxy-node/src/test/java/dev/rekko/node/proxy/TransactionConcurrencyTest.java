@@ -32,7 +32,7 @@ class TransactionConcurrencyTest {
     }
     List<CompletableFuture<Void>> clients = new ArrayList<>();
     for (int c = 0; c < CLIENTS; c++) {
-      clients.add(ProxyFixture.fork(() -> {
+      clients.add(TestThreads.fork(() -> {
         try (RespSocket s = fx.socket()) {
           for (int done = 0; done < TRANSACTIONS; done += PIPELINE) {
             ByteArrayOutputStream buf = new ByteArrayOutputStream();
@@ -59,7 +59,7 @@ class TransactionConcurrencyTest {
     AtomicLong watchedDone = new AtomicLong();
     List<CompletableFuture<Void>> watchers = new ArrayList<>();
     for (int c = 0; c < 4; c++) {
-      watchers.add(ProxyFixture.fork(() -> {
+      watchers.add(TestThreads.fork(() -> {
         try (RespSocket s = fx.socket()) {
           for (int i = 0; i < 100; i++) {
             assertThat(s.call("WATCH", "{w}a")).isEqualTo("OK");

@@ -45,7 +45,7 @@ class TransactionMigrationTest {
     List<CompletableFuture<Void>> clients = new ArrayList<>();
     for (int c = 0; c < 6; c++) {
       boolean watching = c % 3 == 0;
-      clients.add(ProxyFixture.fork(() -> {
+      clients.add(TestThreads.fork(() -> {
         try (RespSocket s = fx.socket()) {
           while (!stop.get()) {
             if (watching) {
@@ -81,7 +81,7 @@ class TransactionMigrationTest {
       assertThat(held.call("INCR", a)).isEqualTo("QUEUED");
       assertThat(held.call("INCR", b)).isEqualTo("QUEUED");
       held.send("EXEC");
-      CompletableFuture<Object> heldExec = ProxyFixture.supply(held::read);
+      CompletableFuture<Object> heldExec = TestThreads.supply(held::read);
       Barrier.Drained drained = hand.barrier(slot, epoch + 1);
       assertThat(drained.slot()).isEqualTo(slot);
       assertThat(heldExec).isNotDone();
