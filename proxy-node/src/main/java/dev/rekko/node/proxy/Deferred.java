@@ -331,9 +331,10 @@ final class Deferred {
     if (!r.switching()) {
       return "ERR slot " + slot + " is at a migration barrier for longer than " + millis + " ms, try again";
     }
-    if (table.topology() != null && table.topology().group(r.switchingGroup()).isEmpty()) {
+    if (table.topology() != null
+        && table.topology().group(r.switchingGroup()).map(g -> g.servers().isEmpty()).orElse(true)) {
       return "ERR slot " + slot + " is served by group " + r.switchingGroup()
-          + ", which this node has not learned of for " + millis + " ms, try again";
+          + ", whose servers this node has not learned of for " + millis + " ms, try again";
     }
     return "ERR slot " + slot + " waits for the switch of group " + r.switchingGroup()
         + "'s master for longer than " + millis + " ms, try again";

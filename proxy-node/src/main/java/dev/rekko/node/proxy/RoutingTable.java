@@ -60,7 +60,7 @@ public final class RoutingTable {
    * The table for a topology: each slot goes to the master of the group serving it now
    * ({@link Topology#masterOf}); a slot without one (offline, or its group has no master) is offline.
    * A slot that any group it involves (its group, or a migration's source or target) is switching its
-   * master, or that this node does not know yet, is held, whatever its state: commands wait until a
+   * master, or that this node does not know with a server yet, is held, whatever its state: commands wait until a
    * later topology releases the group.
    */
   public static RoutingTable fromTopology(Topology topology) {
@@ -146,13 +146,14 @@ public final class RoutingTable {
   }
 
   /**
-   * A group this node does not know is held as a switching one: the groups and the slots are separate
-   * Distributed Data keys, so a slot assigned to a new group can arrive before the group itself does
-   * (and a group that owns slots cannot be removed). Held, its commands wait a moment for the group
-   * instead of failing with "slot is not ready".
+   * A group this node does not know yet, or knows without any server, is held as a switching one: the
+   * groups and the slots are separate Distributed Data keys, so a slot assigned to a new group can
+   * arrive before the group, or before the group's first server does (a group that owns slots can lose
+   * neither). Held, its commands wait a moment for the group instead of failing with "slot is not ready".
    */
   private static int switchingOrZero(Topology topology, int group) {
-    return group != 0 && topology.group(group).map(g -> g.switching()).orElse(true) ? group : 0;
+    return group != 0 && topology.group(group).map(g -> g.switching() || g.servers().isEmpty()).orElse(true)
+        ? group : 0;
   }
 
   /** One address object per group, so the hot path's same-server check is mostly a reference compare. */

@@ -13,7 +13,7 @@ import dev.rekko.redis.backend.BackendAddress;
  * @param migrateFrom while migrating: the source master, from which each command's keys are moved to
  *                    {@code master} before the command runs there; null otherwise
  * @param switchingGroup the group whose master is being switched (failover or switchover), or that this
- *                    node does not know yet, and that this slot's commands wait for ({@code hold} is then
+ *                    node does not know with a server yet, and that this slot's commands wait for ({@code hold} is then
  *                    set too), 0 when none. A switching group may have no master for a while: its slots
  *                    are held, not offline
  * @param replicas    when the serving group has replica reads on: the replicas its read-only commands may

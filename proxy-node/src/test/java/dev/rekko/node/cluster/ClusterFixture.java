@@ -2,6 +2,7 @@ package dev.rekko.node.cluster;
 
 import dev.rekko.node.config.NodeConfig;
 import dev.rekko.node.RekkoNode;
+import dev.rekko.node.proxy.RoutingTable;
 import dev.rekko.redis.launcher.RedisServer;
 import dev.rekko.topology.SlotInfo;
 import dev.rekko.topology.SlotState;
@@ -172,9 +173,13 @@ final class ClusterFixture implements AutoCloseable {
     awaitAllSlots("online", s -> true);
   }
 
+  /** Every running node shows all slots so, and its routing table sends each one straight to a master. */
   private void awaitAllSlots(String what, Predicate<SlotInfo> route) throws InterruptedException {
-    await("every node has all 1024 slots " + what, () -> running().stream().allMatch(i ->
-        node(i).topology().slots().stream().allMatch(s -> s.state() == SlotState.ONLINE && route.test(s))));
+    await("every node has all 1024 slots " + what, () -> running().stream().allMatch(i -> {
+      RoutingTable table = node(i).context().router().loaded();
+      return table != null && node(i).topology().slots().stream().allMatch(s ->
+          s.state() == SlotState.ONLINE && route.test(s) && table.route(s.id()).direct());
+    }));
   }
 
   /**

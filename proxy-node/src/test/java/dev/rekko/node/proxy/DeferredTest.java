@@ -131,7 +131,7 @@ class DeferredTest {
     harness(Map.of("rekko.migration.hold-timeout", "50ms"));
     h.route(SlotInfo.online(slot("a"), 3, 2));
     assertThat(h.reply(h.send("GET", "a"))).isEqualTo("-ERR slot " + slot("a")
-        + " is served by group 3, which this node has not learned of for 50 ms, try again");
+        + " is served by group 3, whose servers this node has not learned of for 50 ms, try again");
   }
 
   @Test

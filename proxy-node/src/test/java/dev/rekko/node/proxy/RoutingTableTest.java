@@ -65,6 +65,12 @@ class RoutingTableTest {
     SlotRoute migrating = table(new SlotInfo(SLOT, SlotState.MIGRATING, 1, 3, 5), 0, 1).route(SLOT);
     assertThat(migrating.switchingGroup()).as("the target unknown").isEqualTo(3);
     assertThat(table(SlotInfo.offline(SLOT), 0, 1).route(SLOT).hold()).isFalse();
+    // Known, but only as created: its first server has not arrived either.
+    TreeMap<Integer, GroupInfo> created = new TreeMap<>();
+    created.put(3, new GroupInfo(3, List.of(), false, 2));
+    SlotRoute beforeItsServer = table(SlotInfo.online(SLOT, 3, 5), created).route(SLOT);
+    assertThat(beforeItsServer.switchingGroup()).isEqualTo(3);
+    assertThat(RouteDecision.of(beforeItsServer, false)).isEqualTo(RouteDecision.HOLD);
   }
 
   @Test
