@@ -55,8 +55,6 @@ final class SlotBehavior {
   private BarrierRound round;
   // The barrier agents as the Receptionist last listed them; null until this actor first subscribed.
   private Set<ActorRef<Barrier.Request>> agents;
-  // The epoch at which nodes began to hold the slot (its PREPARING step), when this actor published it.
-  private long holdEpoch;
 
   SlotBehavior(ActorContext<Command> ctx, TimerScheduler<Command> timers, StashBuffer<Command> stash, int id,
       TopologyWriter writer) {
@@ -223,19 +221,20 @@ final class SlotBehavior {
 
   private Behavior<Command> onSourceEmpty(SourceEmpty m) {
     if (slot.state() == SlotState.MIGRATING && slot.epoch() == m.epoch()) {
-      return publish(step(SlotState.FINISHED), null);
+      // Straight to ONLINE at the target: a FINISHED step in between routed exactly as ONLINE does, and
+      // every step rewrites the slot's whole 64-slot map on every node.
+      return publish(SlotInfo.online(id, slot.target(), epoch(0)), null);
     }
     return Behaviors.same();
   }
 
-  /** What follows a published state: the migration goes on by itself until it rests. */
+  /**
+   * What follows a published state: the migration goes on by itself until it rests. BARRIER and FINISHED
+   * are no longer published (see {@link SlotEntity}); an entry an older node left at either still goes on.
+   */
   private Behavior<Command> next() {
     return switch (slot.state()) {
-      case PREPARING -> {
-        holdEpoch = slot.epoch();
-        yield publish(step(SlotState.BARRIER), null);
-      }
-      case BARRIER -> startBarrier();
+      case PREPARING, BARRIER -> startBarrier();
       case FINISHED -> publish(SlotInfo.online(id, slot.target(), epoch(0)), null);
       default -> idle();
     };
@@ -243,10 +242,8 @@ final class SlotBehavior {
 
   private Behavior<Command> startBarrier() {
     var self = Cluster.get(ctx.getSystem()).selfMember().address();
-    // A node holds the slot from PREPARING on, so its agent may answer once it has applied that step; only
-    // an actor restarted at BARRIER, which does not know PREPARING's epoch, asks for BARRIER's.
-    round = new BarrierRound(holdEpoch > 0 ? holdEpoch : slot.epoch(), self);
-    holdEpoch = 0;
+    // A node holds the slot from PREPARING on, so its agent may answer once it has applied that step.
+    round = new BarrierRound(slot.epoch(), self);
     if (agents == null) {
       // Once per actor: the Receptionist keeps a subscription until the subscriber stops.
       agents = Set.of();
@@ -309,7 +306,7 @@ final class SlotBehavior {
   }
 
   private Behavior<Command> publish(SlotInfo next, ActorRef<Reply> replyTo) {
-    ctx.pipeToSelf(writer.putSlot(next), (done, error) -> new Published(next, replyTo, error));
+    ctx.pipeToSelf(writer.putSlot(next, slot.epoch()), (done, error) -> new Published(next, replyTo, error));
     return publishing();
   }
 

@@ -22,9 +22,11 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
  *
  * <p>A migration walks {@link SlotState}'s steps in order (see docs/architecture.md, "Migration of a slot"), each one
  * published before the next begins, so an actor restarted on another node resumes from the published
- * step: {@code PREPARING} goes on to {@code BARRIER}, {@code BARRIER} asks every node again,
- * {@code MIGRATING} waits for the source's mover, {@code FINISHED} becomes {@code ONLINE}. The behavior is
- * {@link SlotBehavior}.
+ * step: {@code PREPARING} asks every node's barrier agent, {@code MIGRATING} waits for the source's mover,
+ * whose report makes it {@code ONLINE} at the target. Four writes in all, counting {@code PENDING}: each one
+ * rewrites the slot's 64-slot map on every node, so the steps that only named a phase ({@code BARRIER}, the
+ * barrier under way, and {@code FINISHED}, routed as {@code ONLINE} is) are no longer published; an entry
+ * left at one of them by an older node resumes as before. The behavior is {@link SlotBehavior}.
  */
 public final class SlotEntity {
   public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "rekko-slot");
@@ -48,7 +50,7 @@ public final class SlotEntity {
 
   /**
    * Starts a pending migration: {@code PREPARING} (every node holds the slot's commands), the barrier,
-   * {@code MIGRATING} (keys move), then {@code FINISHED} and {@code ONLINE} at the target, each published
+   * {@code MIGRATING} (keys move), then {@code ONLINE} at the target, each published
    * with a new epoch. Answered once {@code PREPARING} is published; the rest runs on its own and resumes
    * from the published state if the actor restarts elsewhere.
    */

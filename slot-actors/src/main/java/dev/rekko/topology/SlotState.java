@@ -11,12 +11,18 @@ public enum SlotState {
   ONLINE,
   /** The coordinator asked the slot to move to {@code target}; still served by {@code group}. */
   PENDING,
-  /** The slot actor is publishing {@code group -> target}. */
+  /**
+   * Held on every node while the slot actor waits at its barrier: for every node to apply this step and
+   * drain its in-flight requests to {@code group}.
+   */
   PREPARING,
-  /** Waiting for every node to apply the route and drain its in-flight requests to {@code group}. */
+  /** As {@code PREPARING}. Published by older versions only; still understood. */
   BARRIER,
   /** Served by {@code target}, keys moved from {@code group} on demand and by the background walk. */
   MIGRATING,
-  /** Nothing left on {@code group}; about to become {@code ONLINE} at {@code target}. */
+  /**
+   * Nothing left on {@code group}; routed as {@code ONLINE} at {@code target}. Published by older versions
+   * only (the slot now goes from {@code MIGRATING} straight to {@code ONLINE}); still understood.
+   */
   FINISHED
 }

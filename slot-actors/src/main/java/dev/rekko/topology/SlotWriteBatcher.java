@@ -22,7 +22,7 @@ import org.apache.pekko.cluster.ddata.LWWMap;
  * go to {@code confirmed} (the node's replica spreads them as hints, see {@link SlotHints}).
  */
 final class SlotWriteBatcher {
-  private record Pending(SlotInfo slot, CompletableFuture<Done> done) {}
+  private record Pending(SlotInfo slot, long basedOn, CompletableFuture<Done> done) {}
 
   private static final class Queue {
     final List<Pending> waiting = new ArrayList<>();
@@ -33,9 +33,9 @@ final class SlotWriteBatcher {
   interface Updater extends BiFunction<Key<LWWMap<Integer, SlotInfo>>,
       Function<LWWMap<Integer, SlotInfo>, LWWMap<Integer, SlotInfo>>, CompletionStage<Done>> {}
 
-  /** Applies one slot to the map, or throws {@link StaleEpochException}. */
+  /** Applies one slot written from the entry at epoch {@code basedOn}, or throws {@link StaleEpochException}. */
   interface Put {
-    LWWMap<Integer, SlotInfo> apply(LWWMap<Integer, SlotInfo> map, String keyId, SlotInfo slot);
+    LWWMap<Integer, SlotInfo> apply(LWWMap<Integer, SlotInfo> map, String keyId, SlotInfo slot, long basedOn);
   }
 
   private final Queue[] queues = new Queue[TopologyKeys.SLOT_KEY_COUNT];
@@ -52,10 +52,10 @@ final class SlotWriteBatcher {
     }
   }
 
-  CompletionStage<Done> put(SlotInfo slot) {
+  CompletionStage<Done> put(SlotInfo slot, long basedOn) {
     int index = TopologyKeys.slotKeyIndex(slot.id());
     Queue q = queues[index];
-    Pending p = new Pending(slot, new CompletableFuture<>());
+    Pending p = new Pending(slot, basedOn, new CompletableFuture<>());
     List<Pending> batch = null;
     synchronized (q) {
       q.waiting.add(p);
@@ -79,7 +79,7 @@ final class SlotWriteBatcher {
         LWWMap<Integer, SlotInfo> next = map;
         for (Pending p : batch) {
           try {
-            next = put.apply(next, key.id(), p.slot());
+            next = put.apply(next, key.id(), p.slot(), p.basedOn());
           } catch (StaleEpochException e) {
             refused.put(p.slot().id(), e);
           }

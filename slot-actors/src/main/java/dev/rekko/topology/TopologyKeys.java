@@ -116,6 +116,19 @@ public final class TopologyKeys {
     return map.put(self, key, value, epochClock());
   }
 
+  /**
+   * The map unchanged, or {@link StaleEpochException} when its entry for {@code slot} is newer than
+   * {@code basedOn} and is not {@code slot} itself (a write repeated with the same content passes).
+   */
+  static LWWMap<Integer, SlotInfo> requireUnchangedSince(LWWMap<Integer, SlotInfo> map, String keyId,
+      SlotInfo slot, long basedOn) {
+    SlotInfo current = map.getEntries().get(slot.id());
+    if (current != null && current.epoch() > basedOn && !current.equals(slot)) {
+      throw new StaleEpochException(keyId, slot.id(), slot.epoch(), current.epoch());
+    }
+    return map;
+  }
+
   /** Sets a meta setting; the later write wins (wall clock, always above the current timestamp). */
   static LWWMap<String, Long> set(LWWMap<String, Long> map, SelfUniqueAddress self, String key, long value) {
     return map.put(self, key, value, LWWRegister.defaultClock());

@@ -41,7 +41,8 @@ public final class TopologyWriter {
     this.settings = settings;
     this.slotBatcher = new SlotWriteBatcher(
         (key, modify) -> update(key, settings.slotWrites(), modify),
-        (map, keyId, slot) -> TopologyKeys.putVersioned(map, self, keyId, slot.id(), slot),
+        (map, keyId, slot, basedOn) -> TopologyKeys.putVersioned(
+            TopologyKeys.requireUnchangedSince(map, keyId, slot, basedOn), self, keyId, slot.id(), slot),
         slots -> system.eventStream().tell(new EventStream.Publish<>(new TopologyReplica.SlotsWritten(slots))));
   }
 
@@ -100,11 +101,13 @@ public final class TopologyWriter {
 
   /**
    * Writes one slot (what a slot actor does at each step), batched with the other slots of its key that
-   * this node writes at the same time (see {@link SlotWriteBatcher}). Fails with
-   * {@link StaleEpochException} when the slot has a newer epoch here.
+   * this node writes at the same time (see {@link SlotWriteBatcher}). {@code basedOn} is the epoch of the
+   * entry the writer decided from. Fails with {@link StaleEpochException} when the entry here is newer than
+   * that, or when it is at least as new as {@code slot}: a second actor for the slot, with an older view,
+   * then re-reads instead of writing a step decided from it (see {@link dev.rekko.slots.SlotSharding}).
    */
-  public CompletionStage<Done> putSlot(SlotInfo slot) {
-    return slotBatcher.put(slot);
+  public CompletionStage<Done> putSlot(SlotInfo slot, long basedOn) {
+    return slotBatcher.put(slot, basedOn);
   }
 
   /**

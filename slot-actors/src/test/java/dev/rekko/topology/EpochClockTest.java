@@ -43,6 +43,22 @@ class EpochClockTest {
   }
 
   @Test
+  void aSlotWriterWhoseViewIsOlderThanTheReplicaIsRefused() {
+    LWWMap<Integer, SlotInfo> map = TopologyKeys.putVersioned(LWWMap.create(), B, "k", 5,
+        SlotInfo.online(5, 2, 10));
+    // A second actor for slot 5 still at epoch 7 would decide its step (epoch 11 here) from a stale state.
+    SlotInfo decidedFromStale = new SlotInfo(5, SlotState.PENDING, 1, 3, 11);
+    assertThatThrownBy(() -> TopologyKeys.requireUnchangedSince(map, "k", decidedFromStale, 7))
+        .isInstanceOf(StaleEpochException.class)
+        .hasMessageContaining("stored epoch 10");
+    assertThat(TopologyKeys.requireUnchangedSince(map, "k", new SlotInfo(5, SlotState.PENDING, 2, 3, 11), 10))
+        .isSameAs(map);
+    // Its own write repeated (a retry after a timeout) passes; so does a slot with no entry yet.
+    assertThat(TopologyKeys.requireUnchangedSince(map, "k", SlotInfo.online(5, 2, 10), 7)).isSameAs(map);
+    assertThat(TopologyKeys.requireUnchangedSince(map, "k", SlotInfo.online(6, 1, 1), 0)).isSameAs(map);
+  }
+
+  @Test
   void metaNumbersOnlyGoUp() {
     LWWMap<String, Long> onA = TopologyKeys.raise(LWWMap.create(), A, "epoch", 3);
     LWWMap<String, Long> onB = TopologyKeys.raise(LWWMap.create(), B, "epoch", 9);

@@ -72,7 +72,7 @@ class SlotHintsTest {
       TopologyWriter writer = new TopologyWriter(cluster.system(0), TestCluster.TOPOLOGY);
       for (long epoch = 1; epoch <= 3; epoch++) {
         SlotInfo slot = new SlotInfo(9, SlotState.ONLINE, (int) epoch, 0, epoch);
-        writer.putSlot(slot).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        writer.putSlot(slot, epoch - 1).toCompletableFuture().get(10, TimeUnit.SECONDS);
         cluster.awaitAll(replicas, "slot 9 at epoch " + epoch, t -> t.slot(9).equals(slot));
       }
     }

@@ -8,7 +8,6 @@ const STATES = [
   ['PENDING', 'asked to migrate'],
   ['PREPARING', 'barrier: nodes hold it'],
   ['MIGRATING', 'keys moving to the target'],
-  ['FINISHED', 'moved, publishing'],
   ['OFFLINE', 'no group'],
 ];
 
@@ -137,7 +136,7 @@ function draw(cell, route, moved) {
       style.boxShadow = `inset 0 0 0 2px ${target}`;
       break;
     case 'PREPARING':
-    case 'BARRIER':
+    case 'BARRIER': // BARRIER and FINISHED: entries written by older versions
       style.background = own;
       style.boxShadow = 'inset 0 0 0 2px #111';
       break;
