@@ -103,8 +103,9 @@ public final class TopologyWriter {
    * Writes one slot (what a slot actor does at each step), batched with the other slots of its key that
    * this node writes at the same time (see {@link SlotWriteBatcher}). {@code basedOn} is the epoch of the
    * entry the writer decided from. Fails with {@link StaleEpochException} when the entry here is newer than
-   * that, or when it is at least as new as {@code slot}: a second actor for the slot, with an older view,
-   * then re-reads instead of writing a step decided from it (see {@link dev.rekko.slots.SlotSharding}).
+   * that (a second actor for the slot, with an older view, then re-reads instead of writing a step decided
+   * from it; see {@link dev.rekko.slots.SlotSharding}), or has {@code slot}'s epoch or a later one with other
+   * content. Writing the same {@code slot} again succeeds.
    */
   public CompletionStage<Done> putSlot(SlotInfo slot, long basedOn) {
     return slotBatcher.put(slot, basedOn);
