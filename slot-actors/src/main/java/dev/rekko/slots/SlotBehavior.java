@@ -141,7 +141,7 @@ final class SlotBehavior {
             return new Loaded(null, error);
           }
           if (rsp instanceof Replicator.GetSuccess<LWWMap<Integer, SlotInfo>> ok) {
-            SlotInfo s = ok.dataValue().getEntries().get(id);
+            SlotInfo s = TopologyKeys.entry(ok.dataValue(), id);
             return new Loaded(s == null ? SlotInfo.offline(id) : s, null);
           }
           if (rsp instanceof Replicator.NotFound<?>) {

@@ -104,7 +104,7 @@ public final class TopologyKeys {
    */
   static <K, V extends Versioned> LWWMap<K, V> putVersioned(LWWMap<K, V> map, SelfUniqueAddress self,
       String keyId, K key, V value) {
-    var current = map.getEntries().get(key);
+    V current = entry(map, key);
     if (current != null) {
       if (current.equals(value)) {
         return map;
@@ -122,11 +122,20 @@ public final class TopologyKeys {
    */
   static LWWMap<Integer, SlotInfo> requireUnchangedSince(LWWMap<Integer, SlotInfo> map, String keyId,
       SlotInfo slot, long basedOn) {
-    SlotInfo current = map.getEntries().get(slot.id());
+    SlotInfo current = entry(map, slot.id());
     if (current != null && current.epoch() > basedOn && !current.equals(slot)) {
       throw new StaleEpochException(keyId, slot.id(), slot.epoch(), current.epoch());
     }
     return map;
+  }
+
+  /**
+   * The map's entry for {@code key}, or null. Not {@code getEntries().get(key)}: that builds a Java map
+   * of every entry first, and a batch of slot writes looks up each of its slots (64 to a key).
+   */
+  public static <K, V> V entry(LWWMap<K, V> map, K key) {
+    scala.Option<V> value = map.get(key);
+    return value.isDefined() ? value.get() : null;
   }
 
   /** Sets a meta setting; the later write wins (wall clock, always above the current timestamp). */
@@ -137,7 +146,7 @@ public final class TopologyKeys {
   /** Raises a monotone meta number; a lower or equal value leaves the map as it is. */
   static LWWMap<String, Long> raise(LWWMap<String, Long> map, SelfUniqueAddress self, String key,
       long value) {
-    Long current = map.getEntries().get(key);
+    Long current = entry(map, key);
     if (current != null && current >= value) {
       return map;
     }

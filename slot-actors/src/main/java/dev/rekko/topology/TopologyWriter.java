@@ -84,7 +84,7 @@ public final class TopologyWriter {
     // Removal first: a node that sees the raised mark must not be able to acknowledge it without the
     // removal, at least on the majority that confirmed the removal.
     return update(TopologyKeys.GROUPS, settings.groupWrites(), map -> {
-      GroupInfo current = map.getEntries().get(id);
+      GroupInfo current = TopologyKeys.entry(map, id);
       if (current == null) {
         return map;
       }

@@ -331,8 +331,7 @@ final class Deferred {
     if (!r.switching()) {
       return "ERR slot " + slot + " is at a migration barrier for longer than " + millis + " ms, try again";
     }
-    if (table.topology() != null
-        && table.topology().group(r.switchingGroup()).map(g -> g.servers().isEmpty()).orElse(true)) {
+    if (table.topology() != null && RoutingTable.notLearned(table.topology(), r.switchingGroup())) {
       return "ERR slot " + slot + " is served by group " + r.switchingGroup()
           + ", whose servers this node has not learned of for " + millis + " ms, try again";
     }

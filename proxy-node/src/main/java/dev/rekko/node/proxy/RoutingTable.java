@@ -152,8 +152,12 @@ public final class RoutingTable {
    * neither). Held, its commands wait a moment for the group instead of failing with "slot is not ready".
    */
   private static int switchingOrZero(Topology topology, int group) {
-    return group != 0 && topology.group(group).map(g -> g.switching() || g.servers().isEmpty()).orElse(true)
-        ? group : 0;
+    return group != 0 && (notLearned(topology, group) || topology.group(group).get().switching()) ? group : 0;
+  }
+
+  /** Whether this node has not received {@code group}, or has it without any server yet. */
+  static boolean notLearned(Topology topology, int group) {
+    return topology.group(group).map(g -> g.servers().isEmpty()).orElse(true);
   }
 
   /** One address object per group, so the hot path's same-server check is mostly a reference compare. */
