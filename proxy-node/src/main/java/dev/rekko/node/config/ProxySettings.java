@@ -39,8 +39,8 @@ public record ProxySettings(
   }
 
   /**
-   * Half the cores, at least one: the other half is left to the backend I/O thread, and on a small
-   * machine to Redis and the OS (see {@code rekko.proxy.io-threads} for the measurement).
+   * Half the cores, at least one: the other half is left to the node's actors (cluster, migration), and
+   * on a small machine to Redis and the OS (see {@code rekko.proxy.io-threads} for the measurement).
    */
   public static int autoIoThreads() {
     return Math.max(1, Runtime.getRuntime().availableProcessors() / 2);

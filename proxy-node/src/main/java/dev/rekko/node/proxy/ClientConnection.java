@@ -21,7 +21,8 @@ final class ClientConnection implements ClientTransport {
   ClientConnection(ClientIo io, SocketChannel channel, NodeContext ctx, String remote) {
     this.io = io;
     this.channel = channel;
-    this.core = new ClientCore(ctx, remote, localAddress(channel), this, () -> io.wake(this), io::flushLater);
+    this.core = new ClientCore(ctx, remote, localAddress(channel), this, () -> io.wake(this), io::flushLater,
+        io::affinity);
   }
 
   private static String localAddress(SocketChannel channel) {

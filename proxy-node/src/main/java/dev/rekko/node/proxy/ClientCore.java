@@ -47,15 +47,17 @@ final class ClientCore {
   /**
    * @param wakeUp  brings {@link #onWake} onto the core's thread; called from any thread, once per signal
    * @param flusher flushes a backend connection a batch queued commands on (see {@link Session})
+   * @param affinity the session's backend affinity from its id (see {@link Session})
    */
   ClientCore(NodeContext ctx, String remote, String local, ClientTransport transport, Runnable wakeUp,
-      Consumer<BackendConnection> flusher) {
+      Consumer<BackendConnection> flusher, java.util.function.LongToIntFunction affinity) {
     this.transport = transport;
     this.ctx = ctx;
     this.limits = ctx.proxy.limits();
     this.outputLimit = new OutputLimit(limits);
     this.decoder = new RequestDecoder(ctx.requestLimits);
-    this.session = new Session(ctx, ctx.sessionIds.incrementAndGet(), remote, wakeUp, flusher);
+    long id = ctx.sessionIds.incrementAndGet();
+    this.session = new Session(ctx, id, remote, wakeUp, flusher, affinity.applyAsInt(id));
     session.client().local(local);
     this.output = new ReplyOutput(transport, session, outputLimit, limits.outputPause(), ctx.proxy.maxPipeline());
   }

@@ -1,6 +1,7 @@
 package dev.rekko.node.proxy;
 
 import dev.rekko.redis.backend.BackendConnection;
+import dev.rekko.redis.backend.BackendIo;
 import dev.rekko.redis.io.SelectorLoop;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
@@ -13,7 +14,9 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * One selector thread serving many client connections: it reads, decodes and dispatches their commands
- * and writes their replies, all on this thread.
+ * and writes their replies, all on this thread. It is a {@link BackendIo} too: the backend connections
+ * its sessions use run on it ({@code BackendPool.runOn}), so a reply read from Redis is written to the
+ * client in the same round, with no hand-off to another thread and no selector wake-up between them.
  *
  * <p>Plain NIO rather than Pekko Streams TCP (see {@link SelectorLoop}): Pekko's TCP connection actor
  * hands each read from its selector thread to a dispatcher thread, then to the stream's actor, re-arms
@@ -21,7 +24,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * every write as an actor message; measured, that was the largest part of the node's per-command CPU.
  * Here read interest only changes when a session stops or resumes reading.
  */
-final class ClientIo extends SelectorLoop {
+final class ClientIo extends BackendIo {
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ClientIo.class);
   // Connections whose session signalled (replies completed off this thread); each one at most once.
   private final Queue<ClientConnection> woken = new ConcurrentLinkedQueue<>();
@@ -33,10 +36,19 @@ final class ClientIo extends SelectorLoop {
   private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(64 * 1024);
 
   private final ClientMemory memory;
+  private final int index;
+  private final int count;
+  /** The client checks (idle timeouts, memory) run this often; the loop ticks faster for the backend's. */
+  private final long clientTickNanos;
+  private long nextClientTick;
   private volatile boolean stopped;
 
-  ClientIo(String name, long tickNanos, ClientMemory memory) {
-    super(name, tickNanos);
+  /** Loop {@code index} of {@code count}. */
+  ClientIo(String name, int index, int count, long clientTickNanos, ClientMemory memory) {
+    super(name);
+    this.index = index;
+    this.count = count;
+    this.clientTickNanos = clientTickNanos;
     this.memory = memory;
     // When the node's clients drop under its memory budget, connections paused by it read again.
     memory.onResume(() -> execute(this::resumeReading));
@@ -45,6 +57,14 @@ final class ClientIo extends SelectorLoop {
 
   ByteBuffer readBuffer() {
     return readBuffer;
+  }
+
+  /**
+   * The backend affinity of session {@code sessionId} served here: equal to this loop's index modulo the
+   * number of loops, so the pool hands it connections that run on this thread ({@code BackendPool.runOn}).
+   */
+  int affinity(long sessionId) {
+    return index + count * (int) Math.floorMod(sessionId, 1L << 20);
   }
 
   /** Called from any thread once per signal of the connection's session. */
@@ -73,6 +93,8 @@ final class ClientIo extends SelectorLoop {
       c.onReady(key);
     } else if (a instanceof Runnable r) {
       r.run();
+    } else {
+      super.onReady(key);
     }
   }
 
@@ -84,6 +106,11 @@ final class ClientIo extends SelectorLoop {
 
   @Override
   protected void onTick(long nowNanos) {
+    super.onTick(nowNanos);
+    if (nowNanos - nextClientTick < 0) {
+      return;
+    }
+    nextClientTick = nowNanos + clientTickNanos;
     for (ClientConnection c : new ArrayList<>(connections)) {
       c.onTick(nowNanos);
     }
@@ -151,8 +178,9 @@ final class ClientIo extends SelectorLoop {
 
   static List<ClientIo> startAll(int threads, long tickNanos, ClientMemory memory) {
     List<ClientIo> all = new ArrayList<>();
-    for (int i = 0; i < Math.max(1, threads); i++) {
-      all.add(new ClientIo("rekko-client-io-" + i, tickNanos, memory));
+    int n = Math.max(1, threads);
+    for (int i = 0; i < n; i++) {
+      all.add(new ClientIo("rekko-client-io-" + i, i, n, tickNanos, memory));
     }
     return all;
   }

@@ -77,7 +77,8 @@ final class ClientStage extends GraphStage<FlowShape<ByteString, ByteString>> {
     Logic() {
       super(shape);
       wake = createAsyncCallback(ignored -> onWake());
-      core = new ClientCore(ctx, remote, local, this, () -> wake.invoke(Boolean.TRUE), BackendConnection::flush);
+      core = new ClientCore(ctx, remote, local, this, () -> wake.invoke(Boolean.TRUE), BackendConnection::flush,
+          id -> (int) id);
       setHandlers(in, out, this);
     }
 

@@ -49,7 +49,9 @@ public final class DataPath implements AutoCloseable {
    * until {@link #follow} applies a topology. On failure nothing is left open.
    */
   public static DataPath start(ActorSystem<?> system, NodeConfig config, NodeStats stats) throws Exception {
-    BackendPool pool = new BackendPool(config.backend().connections(), 1,
+    boolean streams = config.proxy().transport() == ProxySettings.Transport.STREAMS;
+    // nio: the backend connections run on the client I/O threads (RespServer gives them to the pool).
+    BackendPool pool = new BackendPool(config.backend().connections(), streams ? 1 : 0,
         server -> stats.backendTimings(server.toString()));
     try {
       stats.registerBackends(() -> pool.status().stream()
@@ -58,7 +60,7 @@ public final class DataPath implements AutoCloseable {
       NodeContext ctx = new NodeContext(config.proxy(), config.backend(), config.migration(), new Router(null),
           pool, stats, config.observe());
       HeapWatch.start();
-      CompletionStage<? extends ClientListener> listening = config.proxy().transport() == ProxySettings.Transport.STREAMS
+      CompletionStage<? extends ClientListener> listening = streams
           ? StreamsServer.start(system, ctx)
           : RespServer.start(system, ctx, config.proxy().ioThreads());
       ClientListener resp = listening.toCompletableFuture().get(30, TimeUnit.SECONDS);

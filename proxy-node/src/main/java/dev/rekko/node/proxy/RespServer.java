@@ -67,6 +67,9 @@ public final class RespServer implements ClientListener {
       server.bind(new InetSocketAddress(ctx.proxy.host(), ctx.proxy.port()), 1024);
       server.configureBlocking(false);
       io = ClientIo.startAll(threads, tick.toNanos(), ctx.memory);
+      // The sessions' backend connections run on their client threads: a reply is written back
+      // in the round that reads it.
+      ctx.pool.runOn(io);
       RespServer resp = new RespServer(server, io, ctx);
       ClientIo acceptor = io.get(0);
       ServerSocketChannel s = server;

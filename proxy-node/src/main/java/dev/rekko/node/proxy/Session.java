@@ -65,14 +65,16 @@ final class Session {
    * @param flusher flushes a backend connection this session queued commands on; the I/O thread defers
    *                that to the end of its round, so commands of the sessions it served meanwhile
    *                share one socket write
+   * @param affinity which of a server's connections the session uses: on the nio transport one that runs
+   *                 on the session's own I/O thread
    */
   Session(NodeContext ctx, long id, String remote, Runnable wakeUp,
-      java.util.function.Consumer<BackendConnection> flusher) {
+      java.util.function.Consumer<BackendConnection> flusher, int affinity) {
     this.ctx = ctx;
     this.id = id;
     this.remote = remote;
     this.wakeUp = wakeUp;
-    this.links = new BackendLinks(this, ctx.pool, (int) id, flusher);
+    this.links = new BackendLinks(this, ctx.pool, affinity, flusher);
     this.authenticated = ctx.proxy.password().isEmpty();
     this.held = new SessionMemory(ctx.memory, this::signal);
     this.sampler = ctx.observe.hotKeys() == null ? null : ctx.observe.hotKeys().sampler();

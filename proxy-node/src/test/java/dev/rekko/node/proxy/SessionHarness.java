@@ -58,7 +58,7 @@ final class SessionHarness implements AutoCloseable {
       router.renewLease(System.nanoTime() + Duration.ofDays(1).toNanos());
       NodeContext ctx = new NodeContext(config.proxy(), config.backend(), config.migration(), router, pool,
           NodeStats.create());
-      session = new Session(ctx, 1, "127.0.0.1:1", wakeUps::release, c -> c.flush());
+      session = new Session(ctx, 1, "127.0.0.1:1", wakeUps::release, c -> c.flush(), 1);
       route();
     } catch (RuntimeException | Error e) {
       close();

@@ -16,18 +16,30 @@ import tlschannel.TlsChannel;
 /**
  * One selector thread serving many backend connections: connects, reads and decodes replies, writes
  * what callers could not write directly, and runs the periodic checks (timeouts, pings, reconnects).
- * Callers write to the socket themselves, so only the reply crosses from this thread back to the
- * session (see {@link SelectorLoop} for why plain NIO).
+ * Callers write to the socket themselves (see {@link SelectorLoop} for why plain NIO).
+ *
+ * <p>A subclass may serve other channels on the same thread: the node's client I/O threads are
+ * backend loops too ({@link BackendPool#runOn}), so a session's backend replies are read on the thread
+ * that writes them to its client, with no hand-off between threads. It passes the keys that are not
+ * its own to {@link #onReady}, calls {@link #onTick} every tick, and {@link #start()} when built.
  */
-final class BackendIo extends SelectorLoop {
-  private static final long TICK_NANOS = 50_000_000L;
+public class BackendIo extends SelectorLoop {
+  /** How often the backend checks run; a subclass's loop ticks this often too. */
+  protected static final long TICK_NANOS = 50_000_000L;
 
   private final List<Incarnations> connections = new CopyOnWriteArrayList<>();
   private final ByteBuffer readBuffer = ByteBuffer.allocate(64 * 1024);
 
-  BackendIo(String name) {
+  /** A loop not started yet: the subclass calls {@link #start()} at the end of its constructor. */
+  protected BackendIo(String name) {
     super(name, TICK_NANOS);
-    start();
+  }
+
+  /** A loop of backend connections only, running. */
+  static BackendIo started(String name) {
+    BackendIo io = new BackendIo(name);
+    io.start();
+    return io;
   }
 
   /**
@@ -114,6 +126,7 @@ final class BackendIo extends SelectorLoop {
     connections.remove(connection);
   }
 
+  /** Serves a backend connection's key. */
   @Override
   protected void onReady(SelectionKey key) {
     ((Incarnations) key.attachment()).onReady(key);

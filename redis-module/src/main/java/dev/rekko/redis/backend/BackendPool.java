@@ -15,7 +15,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class BackendPool implements AutoCloseable {
   private final BackendOptions options;
   private final java.util.function.Function<BackendAddress, BackendTimings> timings;
-  private final BackendIo[] io;
+  /** The pool's own loops, closed with it; empty when it was built to {@link #runOn} others. */
+  private final BackendIo[] own;
+  /** The loops new connections run on: the pool's own, or those given to {@link #runOn}. */
+  private volatile BackendIo[] io;
+  /** Started when a connection was needed before {@link #runOn}; closed with the pool. Guarded by this. */
+  private BackendIo fallback;
   private final AtomicInteger nextIo = new AtomicInteger();
   private final ConcurrentHashMap<Key, BackendConnection[]> connections = new ConcurrentHashMap<>();
   /** Connections one session owns for a while (a blocked command, a WATCHed transaction). */
@@ -34,6 +39,8 @@ public final class BackendPool implements AutoCloseable {
   }
 
   /**
+   * @param ioThreads the pool's own I/O threads; 0: none, {@link #runOn} gives it the loops to use (one
+   *     own thread is started should a connection be needed before)
    * @param timings each shared connection's reply times go to {@code timings.apply(server)} (called once
    *     per connection); dedicated connections are not measured: a blocking command's wait is no latency
    */
@@ -41,9 +48,38 @@ public final class BackendPool implements AutoCloseable {
       java.util.function.Function<BackendAddress, BackendTimings> timings) {
     this.options = options;
     this.timings = timings;
-    this.io = new BackendIo[Math.max(1, ioThreads)];
-    for (int i = 0; i < io.length; i++) {
-      io[i] = new BackendIo("rekko-backend-io-" + i);
+    this.own = new BackendIo[Math.max(0, ioThreads)];
+    for (int i = 0; i < own.length; i++) {
+      own[i] = BackendIo.started("rekko-backend-io-" + i);
+    }
+    this.io = own;
+  }
+
+  /**
+   * Connections opened from now on run on {@code loops} (the node's client I/O threads, which are backend
+   * loops too): connection {@code i} of a server on loop {@code i % loops.size()}, and a server has a
+   * multiple of {@code loops.size()} connections. A caller that runs on loop {@code k} and asks with an
+   * affinity of {@code k} modulo the number of loops gets a connection read on its own thread. The pool
+   * does not close these loops: whoever started them does. Call it before the first connection opens.
+   */
+  public synchronized void runOn(List<? extends BackendIo> loops) {
+    if (loops.isEmpty()) {
+      throw new IllegalArgumentException("no loops");
+    }
+    io = loops.toArray(BackendIo[]::new);
+  }
+
+  private BackendIo[] loops() {
+    BackendIo[] l = io;
+    if (l.length > 0) {
+      return l;
+    }
+    synchronized (this) {
+      if (io.length == 0) {
+        fallback = BackendIo.started("rekko-backend-io-0");
+        io = new BackendIo[] {fallback};
+      }
+      return io;
     }
   }
 
@@ -77,7 +113,8 @@ public final class BackendPool implements AutoCloseable {
    * failure as the end of that state.
    */
   public BackendConnection dedicated(BackendAddress server, int database, int protocol) {
-    BackendConnection c = new BackendConnection(io[Math.floorMod(nextIo.getAndIncrement(), io.length)],
+    BackendIo[] l = loops();
+    BackendConnection c = new BackendConnection(l[Math.floorMod(nextIo.getAndIncrement(), l.length)],
         server, database, protocol, options, BackendTimings.NONE);
     dedicated.add(c);
     return c;
@@ -194,19 +231,35 @@ public final class BackendPool implements AutoCloseable {
   }
 
   private BackendConnection[] open(Key key) {
-    BackendConnection[] group = new BackendConnection[options.connectionsPerServer()];
+    BackendIo[] l = loops();
+    int perLoop = (options.connectionsPerServer() + l.length - 1) / l.length;
+    BackendConnection[] group = new BackendConnection[perLoop * l.length];
     BackendTimings measure = timings.apply(key.server());
     for (int i = 0; i < group.length; i++) {
-      group[i] = new BackendConnection(io[Math.floorMod(nextIo.getAndIncrement(), io.length)],
-          key.server(), key.database(), key.protocol(), options, measure);
+      group[i] = new BackendConnection(l[i % l.length], key.server(), key.database(), key.protocol(), options,
+          measure);
     }
     return group;
   }
 
   @Override
   public void close() {
-    for (BackendIo i : io) {
+    if (io != own) {
+      // Loops the pool does not own live on: their connections are closed one by one.
+      connections.values().forEach(group -> {
+        for (BackendConnection c : group) {
+          c.close();
+        }
+      });
+      dedicated.forEach(BackendConnection::close);
+    }
+    for (BackendIo i : own) {
       i.close();
+    }
+    synchronized (this) {
+      if (fallback != null) {
+        fallback.close();
+      }
     }
     connections.clear();
     dedicated.clear();
