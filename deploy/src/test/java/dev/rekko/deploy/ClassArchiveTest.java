@@ -12,10 +12,11 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code REKKO_CDS=on}: the first run of {@code bin/rekko-node} writes a class-data archive into the
- * data folder as the JVM exits, the next runs load their classes from it, and a jar or Java other than
- * the one it was made for gets a new one (the JVM would ignore the old). {@code --help} stands in for a
- * node: the script's part is the same, and it loads enough classes to tell.
+ * {@code REKKO_CDS} (on unless set to off): the first run of {@code bin/rekko-node} writes a class-data
+ * archive into the data folder as the JVM exits, the next runs load their classes from it, and a jar or
+ * Java other than the one it was made for gets a new one (the JVM would ignore the old). A folder that
+ * cannot be written, or {@code off}, means no archive. {@code --help} stands in for a node: the script's
+ * part is the same, and it loads enough classes to tell.
  */
 class ClassArchiveTest {
 
@@ -24,7 +25,8 @@ class ClassArchiveTest {
     Path data = Files.createTempDirectory(Distribution.tmp(), "cds");
     Path archives = data.resolve("class-archive");
 
-    String first = help(Map.of("REKKO_CDS", "on", "REKKO_DATA_DIR", data.toString()));
+    // On by default.
+    String first = help(Map.of("REKKO_DATA_DIR", data.toString()));
     assertThat(first).contains("Usage: rekko-node.jar node").doesNotContain("[cds]").doesNotContain("warning");
     List<Path> made = list(archives);
     assertThat(made).singleElement().satisfies(a -> assertThat(a.getFileName().toString()).matches("rekko-node-.+\\.jsa"));
@@ -42,11 +44,17 @@ class ClassArchiveTest {
   }
 
   @Test
-  void offByDefault() throws Exception {
+  void offWhenAskedOrWhenTheFolderCannotBeWritten() throws Exception {
     Path data = Files.createTempDirectory(Distribution.tmp(), "cds-off");
-    String out = help(Map.of("REKKO_DATA_DIR", data.toString(), "REKKO_JAVA_OPTS", "-Xlog:class+load=info"));
-    assertThat(out).doesNotContain("shared objects file (top)");
+    String off = help(Map.of("REKKO_CDS", "off", "REKKO_DATA_DIR", data.toString(),
+        "REKKO_JAVA_OPTS", "-Xlog:class+load=info"));
+    assertThat(off).contains("Usage: rekko-node.jar node").doesNotContain("shared objects file (top)");
     assertThat(data.resolve("class-archive")).doesNotExist();
+
+    // Not even root can make a folder under /proc: the node starts, without an archive, and says why.
+    String unwritable = help(Map.of("REKKO_DATA_DIR", data.toString(), "REKKO_CDS_DIR", "/proc/rekko-cds"));
+    assertThat(unwritable).contains("rekko-node: /proc/rekko-cds cannot be written: starting without a class-data archive")
+        .contains("Usage: rekko-node.jar node");
   }
 
   private static List<Path> list(Path dir) throws IOException {

@@ -52,6 +52,9 @@ final class DistNode implements AutoCloseable {
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     pb.environment().keySet().removeIf(k -> k.startsWith("REKKO_") || k.equals("JAVA_TOOL_OPTIONS"));
     pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+    // Each node's first exit would write an 80 MB class-data archive, seconds each; ClassArchiveTest
+    // covers the archive.
+    pb.environment().put("REKKO_CDS", "off");
     pb.environment().putAll(env);
     return new DistNode(resp, admin, cluster, log, pb.start());
   }
