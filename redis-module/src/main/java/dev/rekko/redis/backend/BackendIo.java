@@ -25,7 +25,7 @@ import tlschannel.TlsChannel;
  */
 public class BackendIo extends SelectorLoop {
   /** How often the backend checks run; a subclass's loop ticks this often too. */
-  protected static final long TICK_NANOS = 50_000_000L;
+  private static final long TICK_NANOS = 50_000_000L;
 
   private final List<Incarnations> connections = new CopyOnWriteArrayList<>();
   private final ByteBuffer readBuffer = ByteBuffer.allocate(64 * 1024);
