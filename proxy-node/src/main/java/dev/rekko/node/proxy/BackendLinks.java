@@ -26,7 +26,8 @@ final class BackendLinks {
 
   /**
    * @param affinity which of a server's connections the session uses (the same one always, which keeps
-   *                 its commands to that server in order)
+   *                 its commands to that server in order; on the nio transport one read on the session's
+   *                 own I/O thread, {@link ClientIo#affinity})
    * @param flusher  flushes a connection; the I/O thread defers that to the end of its round, so the
    *                 commands of the sessions it served meanwhile share one socket write
    */

@@ -61,13 +61,7 @@ final class Session {
   /** The command being dispatched, which backend sends name as the one that served it; null between commands. */
   private Pending dispatching;
 
-  /**
-   * @param flusher flushes a backend connection this session queued commands on; the I/O thread defers
-   *                that to the end of its round, so commands of the sessions it served meanwhile
-   *                share one socket write
-   * @param affinity which of a server's connections the session uses: on the nio transport one that runs
-   *                 on the session's own I/O thread
-   */
+  /** {@code affinity} and {@code flusher}: how the session's {@link BackendLinks} pick and flush connections. */
   Session(NodeContext ctx, long id, String remote, Runnable wakeUp,
       java.util.function.Consumer<BackendConnection> flusher, int affinity) {
     this.ctx = ctx;
@@ -192,7 +186,7 @@ final class Session {
     }
   }
 
-  /** Called by backend I/O threads when a reply completed; at most one wake-up is in flight. */
+  /** Called by the thread that read a reply when it completed; at most one wake-up is in flight. */
   void signal() {
     if (signalled.compareAndSet(false, true)) {
       wakeUp.run();

@@ -244,15 +244,14 @@ public final class BackendPool implements AutoCloseable {
 
   @Override
   public void close() {
-    if (io != own) {
-      // Loops the pool does not own live on: their connections are closed one by one.
-      connections.values().forEach(group -> {
-        for (BackendConnection c : group) {
-          c.close();
-        }
-      });
-      dedicated.forEach(BackendConnection::close);
-    }
+    // Loops given to runOn outlive the pool, so each connection is closed by itself (closing twice, as
+    // the pool's own loops then do, is harmless).
+    connections.values().forEach(group -> {
+      for (BackendConnection c : group) {
+        c.close();
+      }
+    });
+    dedicated.forEach(BackendConnection::close);
     for (BackendIo i : own) {
       i.close();
     }
