@@ -197,8 +197,11 @@ final class CoordinatorActor {
   // ---- Migrations
 
   private Behavior<Command> migrate(MigrationRules.Checked checked, String what, ActorRef<Result> replyTo) {
-    return refuseOr(checked.failure(), replyTo, () ->
-        askSlots(asks.migrate(checked.moves(), nextEpoch(), what, replyTo)));
+    return refuseOr(checked.failure(), replyTo, () -> {
+      long epoch = nextEpoch();
+      return askSlots(asks.migrate(checked.moves(), migrations.admit(checked.moves(), topology, epoch), epoch, what,
+          replyTo));
+    });
   }
 
   private Behavior<Command> onApplyRebalance(ApplyRebalance m) {

@@ -74,6 +74,24 @@ final class MigrationControl {
   }
 
   /**
+   * The slots of a new migration that start at once, skipping {@code PENDING} (see
+   * {@link MigrationScheduler#admit}); the movers of the groups they leave are woken now, as they would
+   * be by a pending slot.
+   */
+  Set<Integer> admit(Map<Integer, Integer> moves, Topology topology, long minEpoch) {
+    Set<Integer> now = scheduler.admit(moves, topology, minEpoch, System.nanoTime());
+    for (int slot : now) {
+      int group = topology.slot(slot).group();
+      if (wokenMovers.add(group)) {
+        tellMover(group, new GroupMover.Wake());
+        tellMover(group, new GroupMover.SetThrottle(throttle));
+        tellMover(group, new GroupMover.SetPaused(scheduler.paused()));
+      }
+    }
+    return now;
+  }
+
+  /**
    * Wakes every slot that the topology shows mid-migration, and the movers of the groups they leave,
    * with their controls. Sharding's remember-entities restarts the entities of a node that crashed, but
    * whether they run is this migration's whole progress: a slot actor that is already running ignores

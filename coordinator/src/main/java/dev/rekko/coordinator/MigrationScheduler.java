@@ -23,6 +23,11 @@ import java.util.TreeSet;
  * is in the topology, so a coordinator that takes over carries on; only the pause flag and the count of
  * finished slots are its own. A start that has not shown in the topology after {@link #RESEND_NANOS} is
  * sent again (the slot actor answers a repeated start with its state).
+ *
+ * <p>A new migration's slots that there is room for skip {@code PENDING} altogether ({@link #admit}): the
+ * coordinator asks them to start at once, which saves every slot one topology write and the hop from the
+ * write to this scheduler. They count against {@code maxParallel} until the topology shows them started,
+ * or for {@link #RESEND_NANOS} if it never does (the ask was refused or lost).
  */
 final class MigrationScheduler {
   static final long RESEND_NANOS = 10_000_000_000L;
@@ -30,8 +35,12 @@ final class MigrationScheduler {
   private final int maxParallel;
   private final Map<Integer, Long> starting = new HashMap<>();
   private final Set<Integer> active = new HashSet<>();
+  /** Slots asked to start without PENDING: the epoch their first step will have at least, and since when. */
+  private final Map<Integer, Admitted> admitted = new HashMap<>();
   private boolean paused;
   private int done;
+
+  private record Admitted(int group, long minEpoch, long sinceNanos) {}
 
   MigrationScheduler(int maxParallel) {
     this.maxParallel = maxParallel;
@@ -49,8 +58,37 @@ final class MigrationScheduler {
     return done;
   }
 
+  /**
+   * Of a new migration's slots (slot to target group), those that start at once, lowest first: each
+   * online at another group, while there is room. The others go {@code PENDING} and wait their turn.
+   *
+   * @param minEpoch the epoch the coordinator asks the slots to write at least
+   */
+  Set<Integer> admit(Map<Integer, Integer> moves, Topology t, long minEpoch, long nowNanos) {
+    Set<Integer> now = new TreeSet<>();
+    if (paused) {
+      return now;
+    }
+    int room = maxParallel - active.size() - starting.size() - admitted.size();
+    for (int slot : new TreeSet<>(moves.keySet())) {
+      if (room <= 0) {
+        break;
+      }
+      SlotInfo s = t.slot(slot);
+      if (s.state() == SlotState.ONLINE && s.group() != moves.get(slot) && !starting.containsKey(slot)
+          && !active.contains(slot) && !admitted.containsKey(slot)) {
+        admitted.put(slot, new Admitted(s.group(), minEpoch, nowNanos));
+        now.add(slot);
+        room--;
+      }
+    }
+    return now;
+  }
+
   /** The slots to start now. */
   List<Integer> onTopology(Topology t, long nowNanos) {
+    admitted.entrySet().removeIf(e -> t.slot(e.getKey()).epoch() >= e.getValue().minEpoch()
+        || isActive(t.slot(e.getKey()).state()) || nowNanos - e.getValue().sinceNanos() > RESEND_NANOS);
     TreeSet<Integer> pending = new TreeSet<>();
     for (SlotInfo s : t.slots()) {
       if (isActive(s.state())) {
@@ -86,7 +124,8 @@ final class MigrationScheduler {
       }
     }
     starting.keySet().forEach(slot -> busy.add(t.slot(slot).group()));
-    int room = maxParallel - active.size() - starting.size();
+    admitted.values().forEach(a -> busy.add(a.group()));
+    int room = maxParallel - active.size() - starting.size() - admitted.size();
     for (int slot : pending) {
       if (room <= 0) {
         break;

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BiFunction;
@@ -65,10 +66,15 @@ final class SlotAsks {
         (slot, replyTo) -> new SlotEntity.Assign(m.group(), epoch, replyTo));
   }
 
-  /** Makes every slot pending towards its target; {@code moves} maps slot to target group. */
-  CompletionStage<Outcome> migrate(Map<Integer, Integer> moves, long epoch, String what, ActorRef<Result> replyTo) {
-    return ask(new Request(what, "are pending", List.copyOf(moves.keySet()), replyTo),
-        (slot, r) -> new SlotEntity.Migrate(moves.get(slot), epoch, r));
+  /**
+   * Moves every slot towards its target: those in {@code startNow} start migrating at once, the others
+   * become pending; {@code moves} maps slot to target group.
+   */
+  CompletionStage<Outcome> migrate(Map<Integer, Integer> moves, Set<Integer> startNow, long epoch, String what,
+      ActorRef<Result> replyTo) {
+    return ask(new Request(what, startNow.isEmpty() ? "are pending" : "are migrating or pending",
+            List.copyOf(moves.keySet()), replyTo),
+        (slot, r) -> new SlotEntity.Migrate(moves.get(slot), epoch, startNow.contains(slot), r));
   }
 
   CompletionStage<Outcome> cancelMigrations(List<Integer> pending, ActorRef<Result> replyTo) {

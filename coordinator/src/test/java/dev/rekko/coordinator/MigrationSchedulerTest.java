@@ -7,6 +7,7 @@ import dev.rekko.topology.SlotState;
 import dev.rekko.topology.Topology;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
@@ -75,5 +76,45 @@ class MigrationSchedulerTest {
     assertThat(scheduler.onTopology(topology(), 0)).containsExactly(5);
     assertThat(scheduler.onTopology(topology(), MigrationScheduler.RESEND_NANOS)).isEmpty();
     assertThat(scheduler.onTopology(topology(), MigrationScheduler.RESEND_NANOS + 1)).containsExactly(5);
+  }
+
+  @Test
+  void aNewMigrationStartsAtOnceWhileThereIsRoomAndTheRestGoPending() {
+    for (int s = 0; s < 5; s++) {
+      put(s, SlotState.ONLINE, 1, 0);
+    }
+    put(5, SlotState.PENDING, 1, 2);
+    put(6, SlotState.ONLINE, 2, 0);
+    MigrationScheduler scheduler = new MigrationScheduler(3);
+    Map<Integer, Integer> moves = new TreeMap<>(Map.of(0, 2, 1, 2, 2, 2, 3, 2, 4, 2, 5, 2, 6, 2));
+
+    assertThat(scheduler.admit(moves, topology(), 100, 0))
+        .as("the lowest slots online elsewhere, up to max-parallel; not one already pending or at its target")
+        .containsExactly(0, 1, 2);
+    assertThat(scheduler.onTopology(topology(), 1)).as("admitted slots take the room, shown or not").isEmpty();
+
+    put(0, SlotState.PREPARING, 1, 2);
+    put(1, SlotState.PREPARING, 1, 2);
+    put(2, SlotState.MIGRATING, 1, 2);
+    assertThat(scheduler.onTopology(topology(), 2)).isEmpty();
+    put(0, SlotState.MIGRATING, 1, 2);
+    put(2, SlotState.ONLINE, 2, 0);
+    assertThat(scheduler.onTopology(topology(), 3)).as("a pending slot starts when one ends").containsExactly(5);
+  }
+
+  @Test
+  void anAdmittedSlotThatNeverShowsGivesItsRoomBackAndNothingIsAdmittedWhilePaused() {
+    put(0, SlotState.ONLINE, 1, 0);
+    put(1, SlotState.PENDING, 3, 2);
+    MigrationScheduler scheduler = new MigrationScheduler(1);
+    scheduler.paused(true);
+    assertThat(scheduler.onTopology(topology(), 0)).isEmpty();
+    assertThat(scheduler.admit(Map.of(0, 2), topology(), 100, 0)).as("paused").isEmpty();
+
+    scheduler.paused(false);
+    assertThat(scheduler.admit(Map.of(0, 2), topology(), 100, 0)).containsExactly(0);
+    assertThat(scheduler.onTopology(topology(), MigrationScheduler.RESEND_NANOS)).isEmpty();
+    assertThat(scheduler.onTopology(topology(), MigrationScheduler.RESEND_NANOS + 1))
+        .as("the ask was refused or lost: its room goes to the pending slot").containsExactly(1);
   }
 }

@@ -188,8 +188,8 @@ final class SlotBehavior {
       return Behaviors.same();
     }
     if (slot.state() == SlotState.ONLINE) {
-      return publish(new SlotInfo(id, SlotState.PENDING, slot.group(), m.target(), epoch(m.minEpoch())),
-          m.replyTo());
+      SlotState first = m.start() ? SlotState.PREPARING : SlotState.PENDING;
+      return publish(new SlotInfo(id, first, slot.group(), m.target(), epoch(m.minEpoch())), m.replyTo());
     }
     if (slot.state() != SlotState.OFFLINE && slot.target() == m.target()) {
       m.replyTo().tell(new Done(slot));

@@ -43,10 +43,14 @@ public final class SlotEntity {
   public record Assign(int group, long minEpoch, ActorRef<Reply> replyTo) implements Command, SlotSerializable {}
 
   /**
-   * Asks an online slot to move to {@code target}: publishes {@code PENDING}. Nothing moves until
-   * {@link StartMigration}; until then it can be cancelled. Idempotent for the same target.
+   * Asks an online slot to move to {@code target}. With {@code start} false it publishes {@code PENDING}:
+   * nothing moves until {@link StartMigration}, and until then it can be cancelled. With {@code start}
+   * (the coordinator's scheduler has room for it) it publishes {@code PREPARING} at once and goes on as a
+   * started migration does, saving the {@code PENDING} write. Idempotent for the same target; a slot
+   * already pending stays so.
    */
-  public record Migrate(int target, long minEpoch, ActorRef<Reply> replyTo) implements Command, SlotSerializable {}
+  public record Migrate(int target, long minEpoch, boolean start, ActorRef<Reply> replyTo)
+      implements Command, SlotSerializable {}
 
   /**
    * Starts a pending migration: {@code PREPARING} (every node holds the slot's commands), the barrier,

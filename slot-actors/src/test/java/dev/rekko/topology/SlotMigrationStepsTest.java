@@ -48,11 +48,16 @@ class SlotMigrationStepsTest {
     AtomicBoolean agentsAnswer = new AtomicBoolean(false);
     int slot = 7;
     Set<SlotState> seen = ConcurrentHashMap.newKeySet();
+    int startedAtOnce = 13;
+    Set<SlotState> seenStartedAtOnce = ConcurrentHashMap.newKeySet();
     try (TestCluster cluster = TestCluster.start(dirs, sharding)) {
       List<ActorRef<TopologyReplica.Command>> replicas = new ArrayList<>();
       List<ActorRef<ShardingEnvelope<SlotEntity.Command>>> regions = new ArrayList<>();
       for (ActorSystem<Void> s : cluster.systems) {
-        Consumer<Topology> everyState = t -> seen.add(t.slot(slot).state());
+        Consumer<Topology> everyState = t -> {
+          seen.add(t.slot(slot).state());
+          seenStartedAtOnce.add(t.slot(startedAtOnce).state());
+        };
         replicas.add(s.systemActorOf(TopologyReplica.create(everyState, TestCluster.TOPOLOGY), "topology", Props.empty()));
         regions.add(SlotSharding.init(s, new TopologyWriter(s, TestCluster.TOPOLOGY)));
         s.systemActorOf(agent(agentsAnswer), "agent", Props.empty());
@@ -60,16 +65,16 @@ class SlotMigrationStepsTest {
       assertThat(ask(cluster, 0, regions, slot, r -> new SlotEntity.Assign(1, 1, r))).isInstanceOf(SlotEntity.Done.class);
 
       // Pending, and cancelled: back online at the source.
-      assertThat(ask(cluster, 1, regions, slot, r -> new SlotEntity.Migrate(2, 0, r)))
+      assertThat(ask(cluster, 1, regions, slot, r -> new SlotEntity.Migrate(2, 0, false, r)))
           .isInstanceOfSatisfying(SlotEntity.Done.class, d -> assertThat(d.slot().state()).isEqualTo(SlotState.PENDING));
-      assertThat(ask(cluster, 1, regions, slot, r -> new SlotEntity.Migrate(3, 0, r)))
+      assertThat(ask(cluster, 1, regions, slot, r -> new SlotEntity.Migrate(3, 0, false, r)))
           .as("a pending slot does not change its target").isInstanceOf(SlotEntity.Rejected.class);
       assertThat(ask(cluster, 2, regions, slot, SlotEntity.CancelMigration::new))
           .isInstanceOfSatisfying(SlotEntity.Done.class, d -> assertThat(d.slot()).extracting(SlotInfo::state,
               SlotInfo::group).containsExactly(SlotState.ONLINE, 1));
 
       // Started: it reaches the barrier and waits there while the agents do not answer.
-      ask(cluster, 0, regions, slot, r -> new SlotEntity.Migrate(2, 0, r));
+      ask(cluster, 0, regions, slot, r -> new SlotEntity.Migrate(2, 0, false, r));
       assertThat(ask(cluster, 0, regions, slot, SlotEntity.StartMigration::new)).isInstanceOf(SlotEntity.Done.class);
       cluster.awaitAll(replicas, "slot held for its barrier", t -> t.slot(slot).state() == SlotState.PREPARING);
       assertThat(ask(cluster, 0, regions, slot, SlotEntity.CancelMigration::new))
@@ -118,6 +123,21 @@ class SlotMigrationStepsTest {
       regions.get(0).tell(SlotSharding.envelope(9, new SlotEntity.SourceEmpty(6)));
       cluster.awaitAll(replicas, "slot 9 online at group 2", t -> t.slot(9).state() == SlotState.ONLINE
           && t.slot(9).group() == 2);
+
+      // Asked to start at once (the scheduler had room): straight to PREPARING, never PENDING.
+      assertThat(ask(cluster, 0, regions, startedAtOnce, r -> new SlotEntity.Assign(1, 1, r)))
+          .isInstanceOf(SlotEntity.Done.class);
+      assertThat(ask(cluster, 1, regions, startedAtOnce, r -> new SlotEntity.Migrate(2, 0, true, r)))
+          .isInstanceOfSatisfying(SlotEntity.Done.class, d -> assertThat(d.slot().state()).isEqualTo(SlotState.PREPARING));
+      assertThat(ask(cluster, 1, regions, startedAtOnce, r -> new SlotEntity.Migrate(2, 0, true, r)))
+          .as("asked again: answered with its state").isInstanceOfSatisfying(SlotEntity.Done.class,
+              d -> assertThat(d.slot().state()).isIn(SlotState.PREPARING, SlotState.MIGRATING));
+      cluster.awaitAll(replicas, "started slot past its barrier", t -> t.slot(startedAtOnce).state() == SlotState.MIGRATING);
+      long startedEpoch = TestCluster.topologyOf(cluster.system(0), replicas.get(0)).slot(startedAtOnce).epoch();
+      regions.get(0).tell(SlotSharding.envelope(startedAtOnce, new SlotEntity.SourceEmpty(startedEpoch)));
+      cluster.awaitAll(replicas, "started slot online at group 2", t -> t.slot(startedAtOnce).state() == SlotState.ONLINE
+          && t.slot(startedAtOnce).group() == 2);
+      assertThat(seenStartedAtOnce).doesNotContain(SlotState.PENDING);
     }
   }
 
