@@ -116,6 +116,9 @@ WMED=$(median "${LAST[@]}")
 echo "then ${#WARM[@]} more moves: ${WARM[*]} s; median of the last ${#LAST[@]} $WMED s"
 
 N=$(load)
+# The load just sent the source a million SETs: for a second the mover still sees clients there and
+# yields (short rounds, one lane). Alone means no client, so it starts once that has passed.
+sleep 2
 T=$(migrate 2)
 ALONE=$(echo "$N / $T" | bc)
 NA=$N
