@@ -18,10 +18,6 @@ import java.util.concurrent.TimeUnit;
  * queue — so that SCAN round trips and the mover's own work overlap with MIGRATEs running on the
  * source, and a slow target holds the walk back instead of filling memory.
  *
- * <p>While clients use the source ({@link SourceLoad#yielding()}) a SCAN asks for no more than
- * yield-batch-keys keys: with a COUNT of 1000 a SCAN of a 1M-key source held it 1.5–3.5 ms on the 2-core
- * VM, and every client command that came in meanwhile waited that long.
- *
  * <p>SCAN cursors are stateless on the server, so a lost connection is reopened and the walk goes on
  * from the same cursor. The connection is kept between walks.
  */
@@ -33,7 +29,6 @@ final class Scanner implements AutoCloseable {
   private final ServerMoverSettings options;
   private final MoverClock clock;
   private final byte[] count;
-  private final byte[] yieldCount;
   private final SourceLoad load;
   private RespConnection conn;
 
@@ -42,8 +37,6 @@ final class Scanner implements AutoCloseable {
     this.options = options;
     this.clock = clock;
     this.count = Integer.toString(options.scanCount()).getBytes(StandardCharsets.US_ASCII);
-    this.yieldCount = Integer.toString(Math.min(options.scanCount(), options.yieldBatchKeys()))
-        .getBytes(StandardCharsets.US_ASCII);
     this.load = load;
   }
 
@@ -119,7 +112,7 @@ final class Scanner implements AutoCloseable {
     for (int attempt = 1; ; attempt++) {
       try {
         RespConnection c = connection(db, walk);
-        c.send(SCAN, cursor, COUNT, load.yielding() ? yieldCount : count);
+        c.send(SCAN, cursor, COUNT, count);
         c.flush();
         RespValue reply = c.read(options.commandWaitNanos(), walk::cancelled);
         if (reply instanceof RespValue.Array a && a.elements().size() == 2) {
