@@ -63,9 +63,7 @@ final class MigrationControl {
     }
     for (int group : MigrationScheduler.sources(topology)) {
       if (wokenMovers.add(group)) {
-        tellMover(group, new GroupMover.Wake());
-        tellMover(group, new GroupMover.SetThrottle(throttle));
-        tellMover(group, new GroupMover.SetPaused(scheduler.paused()));
+        wakeMover(group);
       }
     }
     for (int slot : scheduler.onTopology(topology, System.nanoTime())) {
@@ -83,9 +81,7 @@ final class MigrationControl {
     for (int slot : now) {
       int group = topology.slot(slot).group();
       if (wokenMovers.add(group)) {
-        tellMover(group, new GroupMover.Wake());
-        tellMover(group, new GroupMover.SetThrottle(throttle));
-        tellMover(group, new GroupMover.SetPaused(scheduler.paused()));
+        wakeMover(group);
       }
     }
     return now;
@@ -105,9 +101,7 @@ final class MigrationControl {
     }
     for (int group : MigrationScheduler.sources(topology)) {
       wokenMovers.add(group);
-      tellMover(group, new GroupMover.Wake());
-      tellMover(group, new GroupMover.SetThrottle(throttle));
-      tellMover(group, new GroupMover.SetPaused(scheduler.paused()));
+      wakeMover(group);
     }
     // A start lost on its way (a shard handed off, a node that died with it) is sent again even when no
     // topology change follows: otherwise its slot stays PENDING once the others have finished.
@@ -162,6 +156,13 @@ final class MigrationControl {
 
   static List<Integer> pending(Topology topology) {
     return topology.slots().stream().filter(s -> s.state() == SlotState.PENDING).map(SlotInfo::id).toList();
+  }
+
+  /** Wakes a group's mover with the controls as they are now. */
+  private void wakeMover(int group) {
+    tellMover(group, new GroupMover.Wake());
+    tellMover(group, new GroupMover.SetThrottle(throttle));
+    tellMover(group, new GroupMover.SetPaused(scheduler.paused()));
   }
 
   private void tellMover(int group, GroupMover.Command command) {

@@ -36,8 +36,8 @@ public final class TopologyWriter {
   private final SlotWriteBatcher slotBatcher;
   /**
    * How long a slot key's first write waits for the rest of its burst. Measured on the three-node demo
-   * (1024 empty slots there and back, alternating runs): 5 ms took 0.15–0.2 s off a move and used less
-   * CPU; 0 and 2 ms did not. See docs/architecture.md, Decisions.
+   * (1024 empty slots there and back, alternating runs): 5 ms took 0.13–0.37 s off a move and used less
+   * CPU; a hop to another thread and 2 ms did not help reliably. See docs/architecture.md, Decisions.
    */
   static final long SLOT_GATHER_MILLIS = 5;
 
