@@ -22,14 +22,13 @@ class SlotWriteBatcherTest {
   private final List<CompletableFuture<Done>> writes = new CopyOnWriteArrayList<>();
   private final List<List<Integer>> confirmed = new CopyOnWriteArrayList<>();
   private final List<Runnable> gathers = new ArrayList<>();
-  private final ThreadLocal<List<Integer>> recording = new ThreadLocal<>();
+  /** The slots the update being built has taken so far (everything here runs on the test's thread). */
+  private List<Integer> recording;
   private final SlotWriteBatcher batcher = new SlotWriteBatcher(
       (key, modify) -> {
-        List<Integer> batch = new ArrayList<>();
-        recording.set(batch);
+        recording = new ArrayList<>();
         modify.apply(LWWMap.empty());
-        recording.remove();
-        updates.add(batch);
+        updates.add(recording);
         CompletableFuture<Done> write = new CompletableFuture<>();
         writes.add(write);
         return write;
@@ -38,7 +37,7 @@ class SlotWriteBatcherTest {
         if (basedOn < 0) {
           throw new StaleEpochException(keyId, slot.id(), slot.epoch(), -basedOn);
         }
-        recording.get().add(slot.id());
+        recording.add(slot.id());
         return map;
       },
       slots -> confirmed.add(slots.stream().map(SlotInfo::id).toList()),
